@@ -1,0 +1,69 @@
+// The error codes of hush's API: each code has one HTTP status and one CLI exit code.
+// Client and agent both import this table, so a code means the same thing at both ends.
+
+export const errorCodes = {
+  bad_request: {status: 400, exit: 2},
+  invalid_name: {status: 400, exit: 2},
+  invalid_key: {status: 400, exit: 2},
+  invalid_value: {status: 400, exit: 2},
+  duplicate_key: {status: 400, exit: 2},
+  empty_bundle: {status: 400, exit: 2},
+  unopenable_value: {status: 400, exit: 1},
+  unknown_secret: {status: 400, exit: 1},
+  not_found: {status: 404, exit: 1},
+  secret_not_found: {status: 404, exit: 1},
+  method_not_allowed: {status: 405, exit: 1},
+  secret_in_use: {status: 409, exit: 1},
+  payload_too_large: {status: 413, exit: 1},
+  unsupported_media_type: {status: 415, exit: 1},
+  store_corrupt: {status: 500, exit: 1},
+  internal: {status: 500, exit: 1},
+  keyring_unavailable: {status: 503, exit: 1},
+  master_key_missing: {status: 503, exit: 1},
+  sealed: {status: 503, exit: 1},
+  daemon_unreachable: {status: 503, exit: 1},
+  insecure_path: {status: 500, exit: 1},
+} as const
+
+export type ErrorCode = keyof typeof errorCodes
+
+export interface ErrorBody {
+  error: {code: ErrorCode; message: string} & Record<string, unknown>
+}
+
+/** An error a user can act on: a one-line message naming the fix, plus a code and optional details. */
+export class HushError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message)
+    this.name = 'HushError'
+  }
+
+  get status(): number {
+    return errorCodes[this.code].status
+  }
+
+  get exitCode(): number {
+    return errorCodes[this.code].exit
+  }
+
+  toBody(): ErrorBody {
+    return {error: {...this.details, code: this.code, message: this.message}}
+  }
+
+  static fromBody(body: unknown, status: number): HushError {
+    const error = (body as Partial<ErrorBody> | undefined)?.error
+    if (error && typeof error.code === 'string' && error.code in errorCodes && typeof error.message === 'string') {
+      const {code, message, ...details} = error
+      return new HushError(code, message, details)
+    }
+    return new HushError('internal', `The hush agent answered HTTP ${status} with no usable error.`)
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && value in errorCodes
+}

@@ -1,0 +1,62 @@
+// Names, keys, values and request sizes that hush accepts, checked the same way by the CLI and the agent.
+import {HushError} from './errors.js'
+
+export const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
+export const MAX_KEY_LENGTH = 256
+export const MAX_VALUE_BYTES = 64 * 1024
+export const MAX_BODY_BYTES = 1024 * 1024
+export const MAX_DESCRIPTION_LENGTH = 1024
+
+export function checkSecretName(name: unknown): string {
+  if (typeof name !== 'string' || !SECRET_NAME.test(name)) {
+    throw new HushError(
+      'invalid_name',
+      `Invalid secret name ${JSON.stringify(String(name)).slice(0, 140)}: use 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit.`,
+    )
+  }
+  return name
+}
+
+export function checkKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH || !ENV_KEY.test(key)) {
+    const shown = JSON.stringify(String(key))
+    throw new HushError(
+      'invalid_key',
+      `Invalid key ${shown.length > 60 ? `${shown.slice(0, 57)}..."` : shown}: a key is an env var name (letters, digits, '_', not starting with a digit), at most ${MAX_KEY_LENGTH} characters.`,
+    )
+  }
+  return key
+}
+
+/**
+ * Checks a plaintext value without ever echoing it: the message names the key, never the value.
+ * Returns the UTF-8 text of the value.
+ */
+export function checkValue(key: string, bytes: Uint8Array): string {
+  if (bytes.length === 0) {
+    throw new HushError('invalid_value', `The value of ${key} is empty: give at least one byte.`)
+  }
+  if (bytes.length > MAX_VALUE_BYTES) {
+    throw new HushError(
+      'invalid_value',
+      `The value of ${key} is ${bytes.length} bytes: the limit is ${MAX_VALUE_BYTES} bytes (64 KiB).`,
+    )
+  }
+  if (bytes.includes(0)) {
+    throw new HushError('invalid_value', `The value of ${key} contains a NUL byte: values must be text without NUL.`)
+  }
+  try {
+    return new TextDecoder('utf-8', {fatal: true}).decode(bytes)
+  } catch {
+    throw new HushError('invalid_value', `The value of ${key} is not valid UTF-8: values must be UTF-8 text.`)
+  }
+}
+
+export function checkDescription(description: unknown): string {
+  if (description === undefined || description === null) return ''
+  if (typeof description !== 'string' || description.length > MAX_DESCRIPTION_LENGTH || description.includes('\0')) {
+    throw new HushError('bad_request', `A description is text of at most ${MAX_DESCRIPTION_LENGTH} characters.`)
+  }
+  return description
+}

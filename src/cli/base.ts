@@ -1,0 +1,64 @@
+// The base of every hush command: `--json` everywhere, one success shape, one error shape, one
+// place (catch) that turns any failure into a single line and the right exit code.
+import {Command, Errors} from '@oclif/core'
+import {HushError} from '../api/errors.js'
+import type {AgentClient} from '../client/client.js'
+import {type Connection, connectAgent} from '../client/connect.js'
+import {type HushPaths, resolvePaths} from '../config/paths.js'
+
+export abstract class HushCommand extends Command {
+  static override enableJsonFlag = true
+
+  private connection: Connection | undefined
+
+  protected get paths(): HushPaths {
+    return resolvePaths()
+  }
+
+  /** The agent of this store, started when it is not running. */
+  protected async agent(): Promise<Connection> {
+    this.connection ??= await connectAgent(this.paths)
+    return this.connection
+  }
+
+  protected async client(): Promise<AgentClient> {
+    return (await this.agent()).client
+  }
+
+  /** A line on stderr for people; silent under --json. */
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    await this.connection?.client.close()
+    return super.finally(error)
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
+    if (error instanceof Errors.ExitError) throw error
+    const hush = toHushError(error)
+    process.exitCode = hush.exitCode
+    if (this.jsonEnabled()) {
+      process.stdout.write(`${JSON.stringify(hush.toBody())}\n`)
+    } else {
+      process.stderr.write(`hush: ${hush.message}\n`)
+      if (hush.code === 'internal' && process.env.HUSH_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
+    }
+  }
+}
+
+/** Any failure as a HushError: usage errors from the parser keep exit code 2. */
+export function toHushError(error: unknown): HushError {
+  if (error instanceof HushError) return error
+  if (error instanceof Errors.CLIError && error.oclif?.exit === 2) {
+    const first = error.message.split('\n')[0].trim()
+    return new HushError('bad_request', `${first} (see --help).`)
+  }
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
+  return new HushError('internal', `Unexpected error: ${message}`)
+}
+
+export function usage(message: string): HushError {
+  return new HushError('bad_request', message)
+}

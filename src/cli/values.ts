@@ -1,0 +1,116 @@
+// Collecting secret values on the CLI side: KEY=VALUE arguments, --from-env, --from-stdin,
+// --from-dotenv and presets. Everything is checked before anything is sent, then each value is
+// sealed to the agent's public key so the request body never holds plaintext.
+import {readFileSync} from 'node:fs'
+import {parse as parseDotenv} from 'dotenv'
+import type {SealedValue} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import {checkKey, checkValue} from '../api/limits.js'
+import {loadSodium} from '../crypto/sodium.js'
+import {sealValue} from '../crypto/transport.js'
+import {usage} from './base.js'
+
+export const PRESETS = {
+  hf: 'HF_TOKEN',
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  github: 'GITHUB_TOKEN',
+  wandb: 'WANDB_API_KEY',
+} as const
+
+export type PresetName = keyof typeof PRESETS
+
+export interface ValueSources {
+  pairs: string[]
+  fromEnv?: string[]
+  fromStdin?: string
+  fromDotenv?: string
+  preset?: PresetName
+}
+
+/** Plaintext values by key, in the order given. Wipe with `wipeValues` after sealing. */
+export type PlainValues = Map<string, Uint8Array>
+
+const encoder = new TextEncoder()
+
+function add(values: PlainValues, key: string, bytes: Uint8Array, origin: string): void {
+  checkKey(key)
+  if (values.has(key)) {
+    throw new HushError('duplicate_key', `Key ${key} is given twice (again by ${origin}): give each key once.`)
+  }
+  values.set(key, bytes)
+}
+
+/** Reads one value from standard input: hidden prompt on a terminal, else all of stdin less one trailing newline. */
+export async function readValueFromStdin(key: string): Promise<Uint8Array> {
+  if (process.stdin.isTTY) {
+    const {read} = await import('read')
+    const text = await read({prompt: `Value for ${key} (hidden): `, silent: true, replace: '', output: process.stderr})
+    return encoder.encode(text)
+  }
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  let bytes = Buffer.concat(chunks)
+  if (bytes.at(-1) === 0x0a) bytes = bytes.subarray(0, bytes.at(-2) === 0x0d ? -2 : -1)
+  return new Uint8Array(bytes)
+}
+
+export async function collectValues(sources: ValueSources): Promise<PlainValues> {
+  const values: PlainValues = new Map()
+  try {
+    sources.pairs.forEach((pair, index) => {
+      const eq = pair.indexOf('=')
+      if (eq <= 0) {
+        throw usage(
+          `Argument ${index + 2} is not KEY=VALUE: write KEY=VALUE, or use --from-stdin KEY / --from-env KEY to keep the value out of your shell history.`,
+        )
+      }
+      add(values, pair.slice(0, eq), encoder.encode(pair.slice(eq + 1)), 'a KEY=VALUE argument')
+    })
+    for (const key of sources.fromEnv ?? []) {
+      checkKey(key)
+      const value = process.env[key]
+      if (value === undefined) throw usage(`--from-env ${key}: the variable ${key} is not set in this environment.`)
+      add(values, key, encoder.encode(value), '--from-env')
+    }
+    if (sources.fromDotenv !== undefined) {
+      let text: Buffer
+      try {
+        text = readFileSync(sources.fromDotenv)
+      } catch (error) {
+        throw usage(
+          `--from-dotenv ${sources.fromDotenv}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+        )
+      }
+      const parsed = parseDotenv(text)
+      if (Object.keys(parsed).length === 0)
+        throw usage(`--from-dotenv ${sources.fromDotenv}: no KEY=VALUE lines in it.`)
+      for (const [key, value] of Object.entries(parsed)) add(values, key, encoder.encode(value), '--from-dotenv')
+    }
+    if (sources.fromStdin !== undefined && sources.preset !== undefined) {
+      throw usage('--from-stdin and --preset both read standard input: use one of them.')
+    }
+    const stdinKey = sources.fromStdin ?? (sources.preset && PRESETS[sources.preset])
+    if (stdinKey) {
+      checkKey(stdinKey)
+      add(values, stdinKey, await readValueFromStdin(stdinKey), sources.preset ? '--preset' : '--from-stdin')
+    }
+    for (const [key, bytes] of values) checkValue(key, bytes)
+    return values
+  } catch (error) {
+    wipeValues(values)
+    throw error
+  }
+}
+
+export async function sealValues(publicKey: string, values: PlainValues): Promise<Record<string, SealedValue>> {
+  const sodium = await loadSodium()
+  const sealed: Record<string, SealedValue> = {}
+  for (const [key, bytes] of values) sealed[key] = sealValue(sodium, publicKey, bytes)
+  return sealed
+}
+
+export function wipeValues(values: PlainValues): void {
+  for (const bytes of values.values()) bytes.fill(0)
+  values.clear()
+}

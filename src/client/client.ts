@@ -1,0 +1,57 @@
+// A typed client for the agent's API over its Unix socket (undici): one call per route of the
+// contract, errors turned back into HushError with the agent's code.
+import {Client} from 'undici'
+import type {Route, RouteInput, RouteOutput} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+
+/** Builds the request path: `:param` from the input, the rest in the query (GET/DELETE) or the body (POST). */
+export function requestFor<R extends Route<unknown, unknown>>(
+  route: R,
+  input: RouteInput<R>,
+): {path: string; body?: string} {
+  const rest: Record<string, unknown> = {...(input as Record<string, unknown>)}
+  const path = route.path.replace(/:([A-Za-z]+)/g, (_match, param: string) => {
+    const value = rest[param]
+    delete rest[param]
+    return encodeURIComponent(String(value))
+  })
+  if (route.method === 'POST') return {path, body: JSON.stringify(rest)}
+  const query = new URLSearchParams()
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) query.set(key, String(value))
+  const search = query.toString()
+  return {path: search ? `${path}?${search}` : path}
+}
+
+export class AgentClient {
+  private readonly http: Client
+
+  constructor(readonly socketPath: string) {
+    this.http = new Client('http://hush.local', {socketPath, connectTimeout: 2_000})
+  }
+
+  async call<R extends Route<unknown, unknown>>(route: R, input: RouteInput<R>): Promise<RouteOutput<R>> {
+    const {path, body} = requestFor(route, input)
+    const response = await this.http.request({
+      method: route.method,
+      path,
+      body,
+      headers: body === undefined ? {} : {'content-type': 'application/json'},
+    })
+    const text = await response.body.text()
+    let parsed: unknown
+    try {
+      parsed = text ? JSON.parse(text) : undefined
+    } catch {
+      throw new HushError(
+        'internal',
+        `The hush agent answered HTTP ${response.statusCode} with a body that is not JSON.`,
+      )
+    }
+    if (response.statusCode >= 400) throw HushError.fromBody(parsed, response.statusCode)
+    return parsed as RouteOutput<R>
+  }
+
+  async close(): Promise<void> {
+    await this.http.close()
+  }
+}

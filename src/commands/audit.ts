@@ -1,0 +1,34 @@
+// `hush audit`: what happened to secrets and deployments, when; names, keys and versions only.
+import {Flags} from '@oclif/core'
+import {type AuditEvent, routes} from '../api/contract.js'
+import {HushCommand} from '../cli/base.js'
+import {table} from '../cli/render.js'
+
+export default class Audit extends HushCommand {
+  static override summary = 'Show the audit trail: secret and deployment events, never values.'
+  static override examples = ['<%= config.bin %> audit', '<%= config.bin %> audit --limit 20 --json']
+  static override flags = {
+    limit: Flags.integer({description: 'show the last N events', default: 1000, min: 1, max: 100_000}),
+  }
+
+  async run(): Promise<AuditEvent[]> {
+    const {flags} = await this.parse(Audit)
+    const client = await this.client()
+    const events = await client.call(routes.audit, {limit: String(flags.limit)})
+    if (this.jsonEnabled()) return events
+    if (events.length === 0) {
+      this.log('No events yet.')
+      return events
+    }
+    const rows = events.map((event) => [
+      event.at,
+      event.event,
+      event.secret ?? '',
+      event.keys.join(','),
+      event.version === null ? '' : String(event.version),
+      event.deployment ?? '',
+    ])
+    this.log(table(['TIME', 'EVENT', 'SECRET', 'KEYS', 'VERSION', 'DEPLOYMENT'], rows))
+    return events
+  }
+}

@@ -1,0 +1,43 @@
+// `hush secrets list`: names, keys, versions, times, users and descriptions. Never a value.
+import {Flags} from '@oclif/core'
+import {routes, type SecretInfo} from '../../api/contract.js'
+import {HushCommand} from '../../cli/base.js'
+import {ago, list, table} from '../../cli/render.js'
+
+export default class SecretsList extends HushCommand {
+  static override summary = 'List secrets: names, keys and metadata, never values.'
+  static override examples = [
+    '<%= config.bin %> secrets list',
+    '<%= config.bin %> secrets list --include-deleted --json',
+  ]
+  static override flags = {
+    'include-deleted': Flags.boolean({description: 'also list deleted secrets, with when they were deleted'}),
+  }
+
+  async run(): Promise<SecretInfo[]> {
+    const {flags} = await this.parse(SecretsList)
+    const client = await this.client()
+    const secrets = await client.call(routes.listSecrets, flags['include-deleted'] ? {includeDeleted: 'true'} : {})
+    if (this.jsonEnabled()) return secrets
+    if (secrets.length === 0) {
+      this.log('No secrets yet. Create one with: hush secrets new NAME --from-stdin KEY')
+      return secrets
+    }
+    const head = ['NAME', 'KEYS', 'VERSION', 'UPDATED', 'USED BY', 'DESCRIPTION']
+    if (flags['include-deleted']) head.push('DELETED')
+    const rows = secrets.map((secret) => {
+      const row = [
+        secret.name,
+        secret.keys.join(','),
+        String(secret.version),
+        ago(secret.updatedAt),
+        list(secret.usedBy),
+        secret.description,
+      ]
+      if (flags['include-deleted']) row.push(secret.deletedAt ? ago(secret.deletedAt) : '')
+      return row
+    })
+    this.log(table(head, rows))
+    return secrets
+  }
+}

@@ -1,0 +1,58 @@
+// `hush secrets new NAME KEY=VALUE...`: create a secret, or replace a live one's whole bundle.
+import {Args, Flags} from '@oclif/core'
+import {type CreateSecretOutput, routes} from '../../api/contract.js'
+import {HushCommand} from '../../cli/base.js'
+import {withSealedValues} from '../../cli/secret-writes.js'
+import {PRESETS, type PresetName} from '../../cli/values.js'
+
+export default class SecretsNew extends HushCommand {
+  static override summary = 'Create a secret bundle, or replace the whole bundle of an existing one.'
+  static override description =
+    'Values are write-only: no command shows them again. Prefer --from-stdin, --from-env or --from-dotenv to keep values out of your shell history.'
+  static override examples = [
+    '<%= config.bin %> secrets new hf HF_TOKEN=hf_xxx --description "Hugging Face read token"',
+    'printf %s "$TOKEN" | <%= config.bin %> secrets new gh --from-stdin GITHUB_TOKEN',
+    '<%= config.bin %> secrets new wandb --from-env WANDB_API_KEY WANDB_ENTITY=myteam',
+    '<%= config.bin %> secrets new app --from-dotenv .env',
+    '<%= config.bin %> secrets new openai --preset openai',
+  ]
+  static override args = {
+    name: Args.string({description: 'secret name', required: true, ignoreStdin: true}),
+    pairs: Args.string({description: 'KEY=VALUE pairs', multiple: true, ignoreStdin: true}),
+  }
+  static override flags = {
+    'from-env': Flags.string({description: 'take KEY from this environment', multiple: true, multipleNonGreedy: true}),
+    'from-stdin': Flags.string({description: 'read the value of KEY from standard input (hidden on a terminal)'}),
+    'from-dotenv': Flags.string({description: 'read KEY=VALUE pairs from a .env file'}),
+    description: Flags.string({description: 'what the secret is for'}),
+    preset: Flags.string({
+      description: 'fill the canonical key of a provider and prompt for its value',
+      options: Object.keys(PRESETS),
+    }),
+  }
+
+  async run(): Promise<CreateSecretOutput> {
+    const {args, flags} = await this.parse(SecretsNew)
+    const result = await withSealedValues(
+      () => this.agent(),
+      {
+        pairs: args.pairs ?? [],
+        fromEnv: flags['from-env'],
+        fromStdin: flags['from-stdin'],
+        fromDotenv: flags['from-dotenv'],
+        preset: flags.preset as PresetName | undefined,
+      },
+      ({client}, values) => client.call(routes.createSecret, {name: args.name, description: flags.description, values}),
+    )
+    const {secret} = result
+    this.log(
+      `${result.replaced ? 'Replaced' : 'Created'} secret ${secret.name}: version ${secret.version}, keys ${secret.keys.join(', ')}.`,
+    )
+    if (result.staleDeployments.length > 0) {
+      this.log(
+        `Still running the old version: ${result.staleDeployments.join(', ')}. Resubmit with: ${result.staleDeployments.map((id) => `hush resubmit ${id}`).join('; ')}`,
+      )
+    }
+    return result
+  }
+}

@@ -1,0 +1,48 @@
+// `hush secrets rotate NAME KEY=VALUE...`: new values for the given keys, the others kept.
+import {Args, Flags} from '@oclif/core'
+import {type RotateSecretOutput, routes} from '../../api/contract.js'
+import {HushCommand, usage} from '../../cli/base.js'
+import {withSealedValues} from '../../cli/secret-writes.js'
+
+export default class SecretsRotate extends HushCommand {
+  static override summary = 'Change values of an existing secret in place (version + 1).'
+  static override description =
+    'The given keys get new values, new keys are added, the other keys keep theirs. Live deployments keep the values they started with until resubmitted.'
+  static override examples = [
+    'printf %s "$NEW" | <%= config.bin %> secrets rotate hf --from-stdin HF_TOKEN',
+    '<%= config.bin %> secrets rotate db --from-env PGPASSWORD',
+  ]
+  static override args = {
+    name: Args.string({description: 'secret name', required: true, ignoreStdin: true}),
+    pairs: Args.string({description: 'KEY=VALUE pairs', multiple: true, ignoreStdin: true}),
+  }
+  static override flags = {
+    'from-env': Flags.string({description: 'take KEY from this environment', multiple: true, multipleNonGreedy: true}),
+    'from-stdin': Flags.string({description: 'read the value of KEY from standard input (hidden on a terminal)'}),
+    description: Flags.string({description: 'a new description'}),
+  }
+
+  async run(): Promise<RotateSecretOutput> {
+    const {args, flags} = await this.parse(SecretsRotate)
+    const pairs = args.pairs ?? []
+    if (pairs.length === 0 && !flags['from-env'] && !flags['from-stdin'] && flags.description === undefined) {
+      throw usage('Nothing to rotate: give KEY=VALUE, --from-stdin KEY or --from-env KEY.')
+    }
+    const result = await withSealedValues(
+      () => this.agent(),
+      {pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']},
+      ({client}, values) => client.call(routes.rotateSecret, {name: args.name, description: flags.description, values}),
+    )
+    const {secret} = result
+    const parts = [
+      result.changedKeys.length ? `changed ${result.changedKeys.join(', ')}` : '',
+      result.addedKeys.length ? `added ${result.addedKeys.join(', ')}` : '',
+    ].filter(Boolean)
+    this.log(`Rotated secret ${secret.name}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`)
+    if (result.staleDeployments.length > 0) {
+      this.log(`Live deployments on an older version: ${result.staleDeployments.join(', ')}`)
+      this.log(`Resubmit them with: ${result.staleDeployments.map((id) => `hush resubmit ${id}`).join(' && ')}`)
+    }
+    return result
+  }
+}

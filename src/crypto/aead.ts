@@ -1,0 +1,23 @@
+// Authenticated encryption at rest: XChaCha20-Poly1305 (IETF) with associated data that binds
+// each ciphertext to where it belongs, so a swapped or edited ciphertext fails to open.
+import type {Sodium} from './sodium.js'
+
+export interface Sealed {
+  nonce: Uint8Array
+  ciphertext: Uint8Array
+}
+
+export function aeadEncrypt(sodium: Sodium, key: Uint8Array, plaintext: Uint8Array, ad: string): Sealed {
+  const nonce = sodium.randombytes_buf(sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
+  const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key)
+  return {nonce, ciphertext}
+}
+
+/** Returns the plaintext, or undefined when the ciphertext, nonce or associated data do not match. */
+export function aeadDecrypt(sodium: Sodium, key: Uint8Array, sealed: Sealed, ad: string): Uint8Array | undefined {
+  try {
+    return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, sealed.ciphertext, ad, sealed.nonce, key)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,55 @@
+// Everything one running agent holds: its paths, transport keys, store, vault and services.
+// Handlers receive this object; nothing else in the agent is global.
+import type {Hello} from '../api/contract.js'
+import {PROTOCOL} from '../api/contract.js'
+import type {HushPaths} from '../config/paths.js'
+import type {Sodium} from '../crypto/sodium.js'
+import {newTransportKeys, type TransportKeys} from '../crypto/transport.js'
+import {VERSION} from '../version.js'
+import {SecretsService, type SecretUsage} from './secrets.js'
+import {Store} from './store.js'
+import {OsKeyringSource, Vault} from './vault.js'
+
+/** Until deployments exist in this store, no secret has a user. */
+const noDeployments: SecretUsage = {liveUsers: () => [], staleUsers: () => []}
+
+export class Agent {
+  readonly transport: TransportKeys
+  readonly store: Store
+  readonly vault: Vault
+  readonly secrets: SecretsService
+  readonly startedAt = new Date().toISOString()
+
+  constructor(
+    readonly paths: HushPaths,
+    readonly sodium: Sodium,
+    readonly requestShutdown: () => void,
+  ) {
+    this.transport = newTransportKeys(sodium)
+    this.store = new Store(paths.db)
+    this.vault = new Vault(sodium, this.store, new OsKeyringSource(this.store.storeId))
+    this.secrets = new SecretsService(this.store, this.vault, sodium, this.transport, noDeployments)
+  }
+
+  hello(): Hello {
+    return {
+      name: 'hush',
+      version: VERSION,
+      protocol: PROTOCOL,
+      pid: process.pid,
+      publicKey: this.sodium.to_base64(this.transport.publicKey, this.sodium.base64_variants.ORIGINAL),
+      home: this.paths.home,
+      socket: this.paths.socket,
+      keyring: this.vault.mode,
+      keyringAccount: this.vault.mode === 'os' ? this.store.storeId : null,
+      sealed: this.vault.mode === 'passphrase' && !this.vault.unlocked,
+      startedAt: this.startedAt,
+    }
+  }
+
+  close(): void {
+    this.vault.lock()
+    this.sodium.memzero(this.transport.privateKey)
+    this.store.close()
+  }
+}

@@ -1,0 +1,6 @@
+// DELETE /v1/secrets/:name: soft delete (ciphertext destroyed, metadata kept); refused while in use unless force.
+import type {Routes} from '../../api/contract.js'
+import {flag, type Handler} from './types.js'
+
+export const deleteSecret: Handler<Routes['deleteSecret']> = (input, agent) =>
+  agent.secrets.delete(input.name, flag(input.force))

@@ -1,0 +1,19 @@
+// The table of handlers, one per route of the contract; the compiler checks none is missing.
+import {audit} from './audit.js'
+import {createSecret} from './create-secret.js'
+import {deleteSecret} from './delete-secret.js'
+import {hello} from './hello.js'
+import {listSecrets} from './list-secrets.js'
+import {rotateSecret} from './rotate-secret.js'
+import {shutdown} from './shutdown.js'
+import type {HandlerTable} from './types.js'
+
+export const handlers: HandlerTable = {
+  hello,
+  shutdown,
+  listSecrets,
+  createSecret,
+  rotateSecret,
+  deleteSecret,
+  audit,
+}

@@ -1,0 +1,5 @@
+// POST /v1/secrets/:name/rotate: new values for some keys, the others kept (version + 1).
+import type {Routes} from '../../api/contract.js'
+import type {Handler} from './types.js'
+
+export const rotateSecret: Handler<Routes['rotateSecret']> = (input, agent) => agent.secrets.rotate(input)

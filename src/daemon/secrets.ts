@@ -1,0 +1,223 @@
+// Secret bundles: create or replace, rotate, delete, list. Every change is validated whole
+// before anything is written, then written in one transaction with its audit event.
+import type {
+  CreateSecretInput,
+  CreateSecretOutput,
+  DeleteSecretOutput,
+  RotateSecretInput,
+  RotateSecretOutput,
+  SealedValue,
+  SecretInfo,
+} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import {checkDescription, checkKey, checkSecretName, checkValue} from '../api/limits.js'
+import type {Sodium} from '../crypto/sodium.js'
+import {openSealedValue, type TransportKeys} from '../crypto/transport.js'
+import type {CipherRow, SecretRow, Store} from './store.js'
+import type {Vault} from './vault.js'
+
+/** What the deployments side tells the secrets side about who uses a secret. */
+export interface SecretUsage {
+  /** Live (non-terminal) deployments that reference the secret. */
+  liveUsers(name: string): string[]
+  /** Live deployments running a version of the secret older than `version`. */
+  staleUsers(name: string, version: number): string[]
+}
+
+type Plain = Map<string, Uint8Array>
+
+function now(): string {
+  return new Date().toISOString()
+}
+
+export class SecretsService {
+  constructor(
+    private readonly store: Store,
+    private readonly vault: Vault,
+    private readonly sodium: Sodium,
+    private readonly transport: TransportKeys,
+    private usage: SecretUsage,
+  ) {}
+
+  setUsage(usage: SecretUsage): void {
+    this.usage = usage
+  }
+
+  info(row: SecretRow): SecretInfo {
+    const info: SecretInfo = {
+      name: row.name,
+      keys: row.keys,
+      description: row.description,
+      version: row.version,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      usedBy: row.deletedAt ? [] : this.usage.liveUsers(row.name),
+    }
+    if (row.deletedAt) info.deletedAt = row.deletedAt
+    return info
+  }
+
+  list(includeDeleted: boolean): SecretInfo[] {
+    return this.store.list(includeDeleted).map((row) => this.info(row))
+  }
+
+  async create(input: CreateSecretInput): Promise<CreateSecretOutput> {
+    const name = checkSecretName(input.name)
+    const description = input.description === undefined ? undefined : checkDescription(input.description)
+    const plain = this.openValues(input.values, true)
+    try {
+      await this.vault.unlock()
+      const at = now()
+      const {row, replaced} = this.store.transaction(() => {
+        const existing = this.store.findLive(name)
+        const keys = [...plain.keys()].sort()
+        const row: SecretRow = existing
+          ? {
+              ...existing,
+              version: existing.version + 1,
+              keys,
+              description: description ?? existing.description,
+              updatedAt: at,
+            }
+          : this.store.insertSecret(name, description ?? '', keys, at)
+        if (existing) this.store.updateSecret(row)
+        this.store.replaceCiphertexts(row.id, this.encryptAll(row, plain))
+        this.store.addAudit(
+          {
+            event: existing ? 'secret.replaced' : 'secret.created',
+            secret: name,
+            keys,
+            version: row.version,
+            deployment: null,
+          },
+          at,
+        )
+        return {row, replaced: existing !== undefined}
+      })
+      return {secret: this.info(row), replaced, staleDeployments: this.usage.staleUsers(name, row.version)}
+    } finally {
+      this.wipe(plain)
+    }
+  }
+
+  async rotate(input: RotateSecretInput): Promise<RotateSecretOutput> {
+    const name = checkSecretName(input.name)
+    const description = input.description === undefined ? undefined : checkDescription(input.description)
+    const given = this.openValues(input.values, description === undefined)
+    const existing = this.requireLive(name)
+    await this.vault.unlock()
+    const merged: Plain = new Map()
+    try {
+      const at = now()
+      const row = this.store.transaction(() => {
+        const current = this.requireLive(name)
+        for (const cipher of this.store.ciphertexts(current.id)) {
+          merged.set(cipher.key, this.vault.decrypt(this.store.storeId, current, cipher))
+        }
+        for (const [key, value] of given) merged.set(key, value)
+        const row: SecretRow = {
+          ...current,
+          version: current.version + 1,
+          keys: [...merged.keys()].sort(),
+          description: description ?? current.description,
+          updatedAt: at,
+        }
+        this.store.updateSecret(row)
+        this.store.replaceCiphertexts(row.id, this.encryptAll(row, merged))
+        this.store.addAudit(
+          {
+            event: 'secret.rotated',
+            secret: name,
+            keys: [...given.keys()].sort(),
+            version: row.version,
+            deployment: null,
+          },
+          at,
+        )
+        return row
+      })
+      const givenKeys = [...given.keys()].sort()
+      return {
+        secret: this.info(row),
+        changedKeys: givenKeys.filter((key) => existing.keys.includes(key)),
+        addedKeys: givenKeys.filter((key) => !existing.keys.includes(key)),
+        staleDeployments: this.usage.staleUsers(name, row.version),
+      }
+    } finally {
+      this.wipe(given)
+      this.wipe(merged)
+    }
+  }
+
+  delete(nameInput: string, force: boolean): DeleteSecretOutput {
+    const name = checkSecretName(nameInput)
+    const existing = this.requireLive(name)
+    const users = this.usage.liveUsers(name)
+    if (users.length > 0 && !force) {
+      throw new HushError(
+        'secret_in_use',
+        `Secret ${name} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
+        {deployments: users},
+      )
+    }
+    const at = now()
+    const row: SecretRow = {...existing, deletedAt: at, updatedAt: at}
+    this.store.transaction(() => {
+      this.store.replaceCiphertexts(existing.id, [])
+      this.store.updateSecret(row)
+      this.store.addAudit(
+        {event: 'secret.deleted', secret: name, keys: row.keys, version: row.version, deployment: null},
+        at,
+      )
+    })
+    return {secret: this.info(row), forcedDeployments: users}
+  }
+
+  requireLive(name: string): SecretRow {
+    const row = this.store.findLive(name)
+    if (!row) {
+      throw new HushError('secret_not_found', `No secret named ${name}: see \`hush secrets list\`.`, {secret: name})
+    }
+    return row
+  }
+
+  /** Opens and checks every sealed value before anything is stored. */
+  private openValues(values: unknown, required: boolean): Plain {
+    if (values === undefined && !required) return new Map()
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+      throw new HushError('bad_request', '`values` must be an object of KEY: sealed value.')
+    }
+    const entries = Object.entries(values as Record<string, SealedValue>)
+    if (entries.length === 0 && required) {
+      throw new HushError('empty_bundle', 'A secret needs at least one KEY=VALUE pair.')
+    }
+    const plain: Plain = new Map()
+    try {
+      for (const [key, sealed] of entries) {
+        checkKey(key)
+        const bytes = typeof sealed === 'string' ? openSealedValue(this.sodium, this.transport, sealed) : undefined
+        if (!bytes) {
+          throw new HushError(
+            'unopenable_value',
+            `The value of ${key} was not sealed to this agent's public key (the agent may have restarted): run the command again.`,
+          )
+        }
+        plain.set(key, bytes)
+        checkValue(key, bytes)
+      }
+    } catch (error) {
+      this.wipe(plain)
+      throw error
+    }
+    return plain
+  }
+
+  private encryptAll(row: SecretRow, plain: Plain): CipherRow[] {
+    return [...plain].map(([key, value]) => this.vault.encrypt(this.store.storeId, row, key, value))
+  }
+
+  private wipe(plain: Plain): void {
+    for (const value of plain.values()) this.vault.wipe(value)
+    plain.clear()
+  }
+}

@@ -1,0 +1,130 @@
+// The agent's HTTP/1.1 JSON server (node:http) on the Unix socket: matches a request to a route
+// of the contract, reads its input within the body limit, runs the handler, answers JSON.
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {type Method, type RouteName, routes} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import {MAX_BODY_BYTES} from '../api/limits.js'
+import type {Agent} from './agent.js'
+import type {HandlerTable} from './handlers/types.js'
+import type {Logger} from './log.js'
+
+interface CompiledRoute {
+  name: RouteName
+  method: Method
+  pattern: RegExp
+  params: string[]
+}
+
+function compile(): CompiledRoute[] {
+  return (Object.keys(routes) as RouteName[]).map((name) => {
+    const {method, path} = routes[name]
+    const params: string[] = []
+    const source = path.replace(/:([A-Za-z]+)/g, (_match, param: string) => {
+      params.push(param)
+      return '([^/]+)'
+    })
+    return {name, method, pattern: new RegExp(`^${source}$`), params}
+  })
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > MAX_BODY_BYTES) return Promise.reject(tooLarge())
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        req.pause()
+        reject(tooLarge())
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function tooLarge(): HushError {
+  return new HushError(
+    'payload_too_large',
+    `The request body is over ${MAX_BODY_BYTES} bytes (1 MiB): nothing was stored.`,
+  )
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {}
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new HushError('bad_request', 'The request body is not valid JSON.')
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new HushError('bad_request', 'The request body must be a JSON object.')
+  }
+  return parsed as Record<string, unknown>
+}
+
+function send(res: ServerResponse, status: number, body: unknown, close = false): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...(close ? {connection: 'close'} : {}),
+  })
+  res.end(text)
+}
+
+export interface ApiServerHooks {
+  /** Called at the start and end of every request (for the idle timer). */
+  onActivity(busy: boolean): void
+}
+
+export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logger, hooks: ApiServerHooks): Server {
+  const compiled = compile()
+
+  async function dispatch(req: IncomingMessage): Promise<unknown> {
+    const url = new URL(req.url ?? '/', 'http://hush')
+    let pathMatched = false
+    for (const route of compiled) {
+      const match = route.pattern.exec(url.pathname)
+      if (!match) continue
+      pathMatched = true
+      if (route.method !== req.method) continue
+      const input: Record<string, unknown> = {}
+      if (route.method === 'POST') Object.assign(input, parseJson(await readBody(req)))
+      else for (const [key, value] of url.searchParams) input[key] = value
+      route.params.forEach((param, index) => {
+        input[param] = decodeURIComponent(match[index + 1])
+      })
+      const handler = handlers[route.name] as (input: unknown, agent: Agent) => unknown
+      return handler(input, agent)
+    }
+    if (pathMatched) throw new HushError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}.`)
+    throw new HushError('not_found', `No route ${req.method} ${url.pathname}: see the API contract (/v1/...).`)
+  }
+
+  const server = createServer((req, res) => {
+    hooks.onActivity(true)
+    res.on('close', () => hooks.onActivity(false))
+    dispatch(req).then(
+      (result) => send(res, 200, result),
+      (error: unknown) => {
+        if (error instanceof HushError) {
+          if (error.status >= 500) log.warn(`${req.method} ${req.url?.split('?')[0]}: ${error.code}: ${error.message}`)
+          send(res, error.status, error.toBody(), error.code === 'payload_too_large')
+          return
+        }
+        log.error(`${req.method} ${req.url?.split('?')[0]} failed`, error)
+        send(res, 500, new HushError('internal', 'The hush agent hit an internal error: see its log.').toBody())
+      },
+    )
+  })
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
+  server.keepAliveTimeout = 5_000
+  return server
+}

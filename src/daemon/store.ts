@@ -1,0 +1,185 @@
+// The durable store: SQLite (better-sqlite3) in WAL mode with synchronous=FULL, so every
+// acknowledged write survives kill -9. It holds metadata and ciphertext only; it never sees a
+// plaintext value (see vault.ts for the encryption).
+import {randomUUID} from 'node:crypto'
+import Database from 'better-sqlite3'
+import type {AuditEvent, AuditEventType} from '../api/contract.js'
+
+export interface SecretRow {
+  id: number
+  name: string
+  description: string
+  version: number
+  keys: string[]
+  createdAt: string
+  updatedAt: string
+  deletedAt: string | null
+}
+
+export interface CipherRow {
+  key: string
+  nonce: Uint8Array
+  ciphertext: Uint8Array
+}
+
+interface RawSecret {
+  id: number
+  name: string
+  description: string
+  version: number
+  keys: string
+  created_at: string
+  updated_at: string
+  deleted_at: string | null
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS secrets (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL,
+  keys TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  deleted_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS secrets_live_name ON secrets(name) WHERE deleted_at IS NULL;
+CREATE TABLE IF NOT EXISTS secret_values (
+  secret_id INTEGER NOT NULL REFERENCES secrets(id),
+  key TEXT NOT NULL,
+  nonce BLOB NOT NULL,
+  ciphertext BLOB NOT NULL,
+  PRIMARY KEY (secret_id, key)
+);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  event TEXT NOT NULL,
+  secret TEXT,
+  keys TEXT NOT NULL DEFAULT '[]',
+  version INTEGER,
+  deployment TEXT
+);
+`
+
+function toSecret(raw: RawSecret): SecretRow {
+  return {
+    id: raw.id,
+    name: raw.name,
+    description: raw.description,
+    version: raw.version,
+    keys: JSON.parse(raw.keys) as string[],
+    createdAt: raw.created_at,
+    updatedAt: raw.updated_at,
+    deletedAt: raw.deleted_at,
+  }
+}
+
+export class Store {
+  readonly db: Database.Database
+
+  constructor(file: string) {
+    this.db = new Database(file)
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('synchronous = FULL')
+    // Freed pages are overwritten, so a deleted secret's ciphertext does not linger in the file.
+    this.db.pragma('secure_delete = ON')
+    this.db.pragma('foreign_keys = ON')
+    this.db.pragma('busy_timeout = 5000')
+    this.db.exec(SCHEMA)
+    if (this.getMeta('store_id') === undefined) this.setMeta('store_id', randomUUID())
+  }
+
+  close(): void {
+    this.db.close()
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate()
+  }
+
+  get storeId(): string {
+    return String(this.getMeta('store_id'))
+  }
+
+  getMeta(key: string): Buffer | string | undefined {
+    const row = this.db.prepare('SELECT v FROM meta WHERE k = ?').get(key) as {v: Buffer | string} | undefined
+    return row?.v
+  }
+
+  setMeta(key: string, value: Buffer | string): void {
+    this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(key, value)
+  }
+
+  findLive(name: string): SecretRow | undefined {
+    const raw = this.db.prepare('SELECT * FROM secrets WHERE name = ? AND deleted_at IS NULL').get(name) as
+      | RawSecret
+      | undefined
+    return raw && toSecret(raw)
+  }
+
+  list(includeDeleted: boolean): SecretRow[] {
+    const sql = includeDeleted
+      ? 'SELECT * FROM secrets ORDER BY name, id'
+      : 'SELECT * FROM secrets WHERE deleted_at IS NULL ORDER BY name'
+    return (this.db.prepare(sql).all() as RawSecret[]).map(toSecret)
+  }
+
+  insertSecret(name: string, description: string, keys: string[], now: string): SecretRow {
+    const info = this.db
+      .prepare(
+        'INSERT INTO secrets (name, description, version, keys, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)',
+      )
+      .run(name, description, JSON.stringify(keys), now, now)
+    return {
+      id: Number(info.lastInsertRowid),
+      name,
+      description,
+      version: 1,
+      keys,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    }
+  }
+
+  updateSecret(row: SecretRow): void {
+    this.db
+      .prepare('UPDATE secrets SET description = ?, version = ?, keys = ?, updated_at = ?, deleted_at = ? WHERE id = ?')
+      .run(row.description, row.version, JSON.stringify(row.keys), row.updatedAt, row.deletedAt, row.id)
+  }
+
+  ciphertexts(secretId: number): CipherRow[] {
+    return this.db
+      .prepare('SELECT key, nonce, ciphertext FROM secret_values WHERE secret_id = ? ORDER BY key')
+      .all(secretId) as CipherRow[]
+  }
+
+  /** Replaces every stored value of a secret with `rows`. */
+  replaceCiphertexts(secretId: number, rows: CipherRow[]): void {
+    this.db.prepare('DELETE FROM secret_values WHERE secret_id = ?').run(secretId)
+    const insert = this.db.prepare('INSERT INTO secret_values (secret_id, key, nonce, ciphertext) VALUES (?, ?, ?, ?)')
+    for (const row of rows) insert.run(secretId, row.key, row.nonce, row.ciphertext)
+  }
+
+  addAudit(event: Omit<AuditEvent, 'id' | 'at'>, at: string): void {
+    this.db
+      .prepare('INSERT INTO audit (at, event, secret, keys, version, deployment) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(at, event.event, event.secret, JSON.stringify(event.keys), event.version, event.deployment)
+  }
+
+  audit(limit: number): AuditEvent[] {
+    const rows = this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Array<{
+      id: number
+      at: string
+      event: AuditEventType
+      secret: string | null
+      keys: string
+      version: number | null
+      deployment: string | null
+    }>
+    return rows.reverse().map((row) => ({...row, keys: JSON.parse(row.keys) as string[]}))
+  }
+}

@@ -1,0 +1,127 @@
+// Shared test tools: a fresh store per test, the real CLI run as a user would run it, and raw
+// requests to the agent over its socket.
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {execa} from 'execa'
+import {Client} from 'undici'
+import {resolvePaths} from '../src/config/paths.js'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+export const BIN = join(ROOT, 'bin', 'run.js')
+
+export interface RunResult {
+  stdout: string
+  stderr: string
+  exitCode: number
+}
+
+export interface TestHome {
+  home: string
+  env: Record<string, string>
+  /** Runs `hush ...args` against this store. */
+  hush(args: string[], options?: {input?: string | Buffer; env?: Record<string, string>}): Promise<RunResult>
+  /** Runs `hush ...args --json` and parses stdout. */
+  json<T = unknown>(args: string[], options?: {input?: string | Buffer; env?: Record<string, string>}): Promise<T>
+  socket: string
+  agentPid(): number | undefined
+  /** Stops the agent (if any) and removes the store. */
+  cleanup(): Promise<void>
+}
+
+export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
+  const home = mkdtempSync(join(tmpdir(), 'hush-test-'))
+  const env = {HUSH_HOME: home, HUSH_IDLE_TIMEOUT: '120', ...extraEnv}
+  const paths = resolvePaths({...process.env, ...env})
+  const hush: TestHome['hush'] = async (args, options = {}) => {
+    const result = await execa(process.execPath, [BIN, ...args], {
+      env: {...env, ...options.env},
+      input: options.input,
+      reject: false,
+      stdin: options.input === undefined ? 'ignore' : undefined,
+    })
+    return {stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? -1}
+  }
+  const agentPid = () => {
+    try {
+      return Number(readFileSync(paths.pidFile, 'utf8').trim()) || undefined
+    } catch {
+      return undefined
+    }
+  }
+  return {
+    home,
+    env,
+    socket: paths.socket,
+    hush,
+    agentPid,
+    async json<T>(args: string[], options = {}) {
+      const result = await hush([...args, '--json'], options)
+      if (result.exitCode !== 0)
+        throw new Error(`hush ${args.join(' ')} exited ${result.exitCode}: ${result.stdout}${result.stderr}`)
+      return JSON.parse(result.stdout) as T
+    },
+    async cleanup() {
+      const pid = agentPid()
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGTERM')
+        } catch {
+          // already gone
+        }
+        await waitFor(() => !isAlive(pid), 10_000)
+      }
+      rmSync(home, {recursive: true, force: true})
+    },
+  }
+}
+
+/** True while the process runs; a zombie waiting to be reaped counts as gone. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`)
+}
+
+export interface RawResponse {
+  status: number
+  text: string
+  json: unknown
+}
+
+/** One HTTP request straight to the agent's socket, as any local program could send it. */
+export async function rawRequest(
+  socket: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  const client = new Client('http://hush.local', {socketPath: socket})
+  try {
+    const response = await client.request({method: method as 'GET', path, body, headers})
+    const text = await response.body.text()
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      json = undefined
+    }
+    return {status: response.statusCode, text, json}
+  } finally {
+    await client.close()
+  }
+}
