@@ -261,11 +261,10 @@ describe('picker', () => {
 describe('planEnv', () => {
   it('matches the command-line rule: later bundle wins, --env wins over all', () => {
     const name = fc.constantFrom('a', 'b', 'c', 'd')
-    const key = fc.constantFrom('K1', 'K2', 'K3', 'K4', 'K5')
-    const bundles = fc.uniqueArray(
-      fc.record({name, keys: fc.uniqueArray(key, {minLength: 1})}),
-      {selector: (bundle) => bundle.name},
-    )
+    const key = fc.constantFrom<string>('K1', 'K2', 'K3', 'K4', 'K5')
+    const bundles = fc.uniqueArray(fc.record({name, keys: fc.uniqueArray(key, {minLength: 1})}), {
+      selector: (bundle) => bundle.name,
+    })
     fc.assert(
       fc.property(bundles, fc.uniqueArray(key), (all, envKeys) => {
         const selected = all.map((bundle) => bundle.name)
