@@ -62,12 +62,17 @@ async function openTerminal(command: string, rows = 40): Promise<Terminal> {
   }
 }
 
-/** The shell command tmux runs: the picker with this store, its stdout kept in a file. */
-function pickCommand(out: string, args: string[] = []): string {
+/** The shell command tmux runs: `hush ARGS` with this store, its stdout kept in a file, then its exit code. */
+function hushCommand(out: string, args: string[]): string {
   const env = Object.entries({...t.env, FORCE_COLOR: '0'})
     .map(([key, value]) => `${key}='${value}'`)
     .join(' ')
-  return `env ${env} '${process.execPath}' '${BIN}' secrets pick ${args.join(' ')} > '${out}'; echo EXIT=$?; sleep 60`
+  return `env ${env} '${process.execPath}' '${BIN}' ${args.join(' ')} > '${out}'; echo EXIT=$?; sleep 60`
+}
+
+/** `hush secrets pick ARGS` in the terminal. */
+function pickCommand(out: string, args: string[] = []): string {
+  return hushCommand(out, ['secrets', 'pick', ...args])
 }
 
 function expectNoValue(screens: string[]): void {
@@ -204,7 +209,8 @@ describe('picker in a real terminal', () => {
     await term.until('No secrets yet')
     expect(await term.screen()).toContain('hush secrets new NAME --from-stdin KEY')
     await term.keys('Enter')
-    await term.until('EXIT=1')
+    const done = await term.until('EXIT=1')
+    expect(done).toContain('hush: No secrets to pick: create one first with hush secrets new NAME --from-stdin KEY.')
   })
 })
 
@@ -215,7 +221,7 @@ describe('picker without a terminal', () => {
     expect(plain.stdout).toBe('')
     expect(plain.stderr.trim().split('\n')).toHaveLength(1)
     expect(plain.stderr).toContain('--secret NAME')
-    expect(plain.stderr).toMatch(/^hush: --pick needs a terminal/)
+    expect(plain.stderr).toMatch(/^hush: The picker \(--pick\) needs a terminal: /)
 
     const json = await t.hush(['secrets', 'pick', '--json'])
     expect(json.exitCode).toBe(2)

@@ -7,7 +7,7 @@ import type {RunPickerOptions} from '../ui/run-picker.js'
 import {usage} from './base.js'
 
 export const NO_TERMINAL_MESSAGE =
-  '--pick needs a terminal (stdin is not one): name the secrets with --secret NAME instead (repeat it for more).'
+  'The picker (--pick) needs a terminal: name the secrets with --secret NAME instead (repeat it for more).'
 
 /** Fails at once, before any agent call, when there is no terminal to read keys from and draw on. */
 export function assertCanPick(): void {
@@ -34,6 +34,12 @@ export async function pickSecrets(
   const secrets = await client.call(routes.listSecrets, {})
   const {runPicker} = await loadPicker()
   const picked = await runPicker(secrets, envKeys, options)
+  if (secrets.length === 0) {
+    throw new HushError(
+      'cancelled',
+      'No secrets to pick: create one first with hush secrets new NAME --from-stdin KEY.',
+    )
+  }
   if (!picked || picked.length === 0) {
     throw new HushError('cancelled', options.cancelMessage ?? 'Cancelled: nothing launched.')
   }

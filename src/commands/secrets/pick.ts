@@ -1,5 +1,5 @@
 // `hush secrets pick`: open the interactive picker and print the `--secret` flags of the selection,
-// the same path `hush submit IMAGE --pick` takes. Handy as `hush submit IMAGE $(hush secrets pick)`.
+// the same path `hush submit IMAGE --pick` takes, usable to build a command line.
 import {Flags} from '@oclif/core'
 import {checkKey} from '../../api/limits.js'
 import {HushCommand} from '../../cli/base.js'
@@ -18,7 +18,7 @@ export default class SecretsPick extends HushCommand {
   static override examples = [
     '<%= config.bin %> secrets pick',
     '<%= config.bin %> secrets pick --env PORT=8080',
-    '<%= config.bin %> submit IMAGE $(<%= config.bin %> secrets pick)',
+    'flags=$(<%= config.bin %> secrets pick) && <%= config.bin %> submit IMAGE $flags',
   ]
   static override flags = {
     env: Flags.string({
