@@ -31,7 +31,6 @@ export const LIST_CHROME_LINES = 8
 /** Lines around the rows of the review screen. */
 export const REVIEW_CHROME_LINES = 8
 const DEFAULT_ROWS = 24
-const DEFAULT_COLUMNS = 80
 
 /** Case-insensitive substring match on the name, any key or the description. */
 export function matchesFilter(secret: PickerSecret, filter: string): boolean {
@@ -57,20 +56,22 @@ function cell(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padEnd(width)
 }
 
-function useTerminalSize(): {rows: number; columns: number} {
+/**
+ * The terminal's height, read again on every resize so the list window follows it. (Ink itself
+ * re-lays out to a new width; long lines are truncated, never wrapped, so the height is exact.)
+ */
+function useTerminalRows(): number {
   const {stdout} = useStdout()
-  const read = () => ({rows: stdout.rows || DEFAULT_ROWS, columns: stdout.columns || DEFAULT_COLUMNS})
-  const [size, setSize] = useState(read)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: read() only depends on stdout
+  const [rows, setRows] = useState(() => stdout.rows || DEFAULT_ROWS)
   useEffect(() => {
-    const onResize = () => setSize(read())
+    const onResize = () => setRows(stdout.rows || DEFAULT_ROWS)
     stdout.on('resize', onResize)
     onResize()
     return () => {
       stdout.off('resize', onResize)
     }
   }, [stdout])
-  return size
+  return rows
 }
 
 /** One keystroke, whatever way the terminal delivered it. */
@@ -216,7 +217,7 @@ export function Picker({
   onConfirm,
   onCancel,
 }: PickerProps): JSX.Element | null {
-  const {rows} = useTerminalSize()
+  const rows = useTerminalRows()
   const [state, setState] = useState<PickerState>(initialState)
   const listTop = useRef(0)
   const reported = useRef(false)
