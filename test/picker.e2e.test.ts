@@ -17,11 +17,13 @@ const VALUES = {
 const SENTINELS = Object.values(VALUES).flatMap((values) => Object.values(values))
 
 let t: TestHome
-let server: string
 let sessions = 0
 
-/** A private tmux server per test: it inherits this process's env (D-Bus, keyring), no one else's. */
-const tmux = (...args: string[]) => execa('tmux', ['-L', server, ...args], {reject: false})
+/**
+ * A private tmux server per test, its socket in the test's store (removed with it): it inherits this
+ * process's env (D-Bus, keyring), no one else's.
+ */
+const tmux = (...args: string[]) => execa('tmux', ['-S', join(t.home, 'tmux.sock'), ...args], {reject: false})
 
 interface Terminal {
   /** Every screen read so far. */
@@ -81,7 +83,6 @@ function expectNoValue(screens: string[]): void {
 }
 
 beforeEach(() => {
-  server = `hush-pick-${process.pid}-${Date.now()}`
   t = makeHome()
 })
 
