@@ -23,6 +23,8 @@ export const errorCodes = {
   sealed: {status: 503, exit: 1},
   daemon_unreachable: {status: 503, exit: 1},
   insecure_path: {status: 500, exit: 1},
+  /** The user left an interactive prompt (the picker) without confirming: CLI only, never sent by the agent. */
+  cancelled: {status: 400, exit: 1},
 } as const
 
 export type ErrorCode = keyof typeof errorCodes

@@ -1,0 +1,67 @@
+// `--pick`: choose secrets in the interactive picker instead of `--secret` flags. Ink and React are
+// loaded here by dynamic import, only when a picker opens, so no other command pays for them.
+import {routes} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import type {AgentClient} from '../client/client.js'
+import type {RunPickerOptions} from '../ui/run-picker.js'
+import {usage} from './base.js'
+
+export const NO_TERMINAL_MESSAGE =
+  'The picker (--pick) needs a terminal: name the secrets with --secret NAME instead (repeat it for more).'
+
+/** Fails at once, before any agent call, when there is no terminal to read keys from and draw on. */
+export function assertCanPick(): void {
+  if (!process.stdin.isTTY || !(process.stderr.isTTY || process.stdout.isTTY)) throw usage(NO_TERMINAL_MESSAGE)
+}
+
+export interface PickOptions extends RunPickerOptions {
+  /** The error message when the user cancels. */
+  cancelMessage?: string
+}
+
+/**
+ * Opens the picker over the live secrets and returns the names picked, in selection order, to use
+ * exactly like `--secret NAME` flags in that order. `envKeys`: the keys of the command's `--env`
+ * flags, shown as overrides. Throws a `cancelled` error (exit 1) when the user cancels.
+ */
+export async function pickSecrets(
+  connect: () => Promise<AgentClient>,
+  envKeys: string[],
+  options: PickOptions = {},
+): Promise<string[]> {
+  assertCanPick()
+  const client = await connect()
+  const secrets = await client.call(routes.listSecrets, {})
+  const {runPicker} = await loadPicker()
+  const picked = await runPicker(secrets, envKeys, options)
+  if (secrets.length === 0) {
+    throw new HushError(
+      'cancelled',
+      'No secrets to pick: create one first with hush secrets new NAME --from-stdin KEY.',
+    )
+  }
+  if (!picked || picked.length === 0) {
+    throw new HushError('cancelled', options.cancelMessage ?? 'Cancelled: nothing launched.')
+  }
+  return picked
+}
+
+/**
+ * Ink switches its live redraw off when it sees CI variables (CI, CONTINUOUS_INTEGRATION) as it
+ * loads. The picker was asked for on a terminal, so those are hidden while Ink's modules load.
+ */
+async function loadPicker(): Promise<typeof import('../ui/run-picker.js')> {
+  const hidden: Record<string, string> = {}
+  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) {
+    const value = process.env[name]
+    if (value !== undefined) {
+      hidden[name] = value
+      delete process.env[name]
+    }
+  }
+  try {
+    return await import('../ui/run-picker.js')
+  } finally {
+    Object.assign(process.env, hidden)
+  }
+}

@@ -1,0 +1,403 @@
+// The interactive secret picker (Ink): a scrolling, filterable list of bundles toggled in order, then
+// a review of the env keys the selection injects. It only ever holds metadata: there is no value to show.
+import {Box, type Key, Text, useInput, useStdout} from 'ink'
+import {type JSX, useEffect, useRef, useState} from 'react'
+import type {SecretInfo} from '../api/contract.js'
+import {ago} from '../cli/render.js'
+import {type PlannedKey, planEnv, secretFlags} from './env-plan.js'
+
+export type PickerSecret = Pick<SecretInfo, 'name' | 'keys' | 'description' | 'updatedAt'>
+
+export interface PickerProps {
+  /** The live secrets, in the order to list them. */
+  secrets: PickerSecret[]
+  /** Keys given with `--env KEY=VALUE` on the command line: they win over any bundle. */
+  envKeys?: string[]
+  /** What the final enter does, shown in the review ("launch", "print"). */
+  confirmLabel?: string
+  /** The clock for "updated ... ago" (tests pin it). */
+  now?: number
+  /** Called once with the selected names in selection order (the order they were toggled on). */
+  onConfirm: (names: string[]) => void
+  /** Called once on escape or Ctrl-C (or enter/escape on an empty store). */
+  onCancel: () => void
+}
+
+type Screen = 'list' | 'review'
+type Outcome = {kind: 'confirmed'; names: string[]} | {kind: 'cancelled'}
+
+/** Lines around the rows of the list screen (title, help, filter, header, two scroll marks, selection, message). */
+export const LIST_CHROME_LINES = 8
+/** Lines around the rows of the review screen. */
+export const REVIEW_CHROME_LINES = 8
+const DEFAULT_ROWS = 24
+
+/** Case-insensitive substring match on the name, any key or the description. */
+export function matchesFilter(secret: PickerSecret, filter: string): boolean {
+  if (filter === '') return true
+  const needle = filter.toLowerCase()
+  return [secret.name, secret.description, ...secret.keys].some((text) => text.toLowerCase().includes(needle))
+}
+
+/** The first visible row: moves only as much as needed to keep the cursor inside the window. */
+export function scrollTop(top: number, cursor: number, windowRows: number, count: number): number {
+  let next = Math.min(top, Math.max(0, count - windowRows))
+  if (cursor < next) next = cursor
+  if (cursor >= next + windowRows) next = cursor - windowRows + 1
+  return Math.max(0, next)
+}
+
+/** Rows that fit: the terminal height minus the screen's fixed lines, minus one for the cursor line. */
+function windowRows(terminalRows: number, chrome: number): number {
+  return Math.max(1, terminalRows - chrome - 1)
+}
+
+function cell(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padEnd(width)
+}
+
+/**
+ * The terminal's height, read again on every resize so the list window follows it. (Ink itself
+ * re-lays out to a new width; long lines are truncated, never wrapped, so the height is exact.)
+ */
+function useTerminalRows(): number {
+  const {stdout} = useStdout()
+  const [rows, setRows] = useState(() => stdout.rows || DEFAULT_ROWS)
+  useEffect(() => {
+    const onResize = () => setRows(stdout.rows || DEFAULT_ROWS)
+    stdout.on('resize', onResize)
+    onResize()
+    return () => {
+      stdout.off('resize', onResize)
+    }
+  }, [stdout])
+  return rows
+}
+
+/** One keystroke, whatever way the terminal delivered it. */
+export type Keystroke =
+  | {kind: 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'left' | 'escape' | 'backspace' | 'space'}
+  | {kind: 'ctrlC' | 'ctrlU'}
+  | {kind: 'enter'; alone: boolean}
+  | {kind: 'text'; text: string}
+
+/**
+ * Ink's key event as keystrokes. Keys typed faster than the screen redraws (or pasted) arrive as
+ * one string: it is split into one keystroke per character, so none is lost.
+ */
+export function keystrokes(input: string, key: Key): Keystroke[] {
+  if (key.escape) return [{kind: 'escape'}]
+  if (key.ctrl && input === 'c') return [{kind: 'ctrlC'}]
+  if (key.ctrl && input === 'u') return [{kind: 'ctrlU'}]
+  if (key.upArrow) return [{kind: 'up'}]
+  if (key.downArrow) return [{kind: 'down'}]
+  if (key.pageUp) return [{kind: 'pageUp'}]
+  if (key.pageDown) return [{kind: 'pageDown'}]
+  if (key.home) return [{kind: 'home'}]
+  if (key.end) return [{kind: 'end'}]
+  if (key.leftArrow) return [{kind: 'left'}]
+  if (key.return) return [{kind: 'enter', alone: true}]
+  if (key.backspace || key.delete) return [{kind: 'backspace'}]
+  if (key.ctrl || key.meta || key.tab) return []
+  const chars = [...input]
+  const alone = chars.length === 1
+  return chars.flatMap((char): Keystroke[] => {
+    if (char === '\r' || char === '\n') return [{kind: 'enter', alone}]
+    if (char === '\x7f' || char === '\b') return [{kind: 'backspace'}]
+    if (char === '\x03') return [{kind: 'ctrlC'}]
+    if (char === '\x15') return [{kind: 'ctrlU'}]
+    if (char === ' ') return [{kind: 'space'}]
+    if (/[\s\p{C}]/u.test(char)) return []
+    return [{kind: 'text', text: char}]
+  })
+}
+
+export interface PickerState {
+  screen: Screen
+  filter: string
+  /** Index into the filtered list. */
+  cursor: number
+  /** Selected names in the order they were toggled on: the order of `--secret` flags. */
+  selected: string[]
+  message: string
+  reviewTop: number
+  outcome?: Outcome
+}
+
+export const initialState: PickerState = {
+  screen: 'list',
+  filter: '',
+  cursor: 0,
+  selected: [],
+  message: '',
+  reviewTop: 0,
+}
+
+export interface StepContext {
+  secrets: PickerSecret[]
+  envKeys: string[]
+  listWindow: number
+  reviewWindow: number
+}
+
+/** The picker's behaviour: the next state after one keystroke. Pure. */
+export function step(state: PickerState, stroke: Keystroke, context: StepContext): PickerState {
+  if (state.outcome) return state
+  const cancelled: PickerState = {...state, outcome: {kind: 'cancelled'}}
+  if (stroke.kind === 'escape' || stroke.kind === 'ctrlC') return cancelled
+  if (context.secrets.length === 0) return stroke.kind === 'enter' ? cancelled : state
+
+  if (state.screen === 'review') {
+    const planLength = planEnv(context.secrets, state.selected, context.envKeys).length
+    const lastTop = Math.max(0, planLength - context.reviewWindow)
+    switch (stroke.kind) {
+      case 'enter':
+        // A paste or a burst of keys never launches: the final enter must be a key of its own.
+        return stroke.alone ? {...state, outcome: {kind: 'confirmed', names: state.selected}} : state
+      case 'left':
+      case 'backspace':
+        return {...state, screen: 'list'}
+      case 'up':
+        return {...state, reviewTop: Math.max(0, Math.min(lastTop, state.reviewTop - 1))}
+      case 'down':
+        return {...state, reviewTop: Math.min(lastTop, state.reviewTop + 1)}
+      default:
+        return state
+    }
+  }
+
+  const visible = context.secrets.filter((secret) => matchesFilter(secret, state.filter))
+  const cursor = Math.max(0, Math.min(state.cursor, visible.length - 1))
+  const current = visible[cursor]
+  const moveTo = (to: number): PickerState => ({...state, cursor: Math.max(0, Math.min(visible.length - 1, to))})
+  const withFilter = (filter: string): PickerState => ({...state, filter, cursor: 0, message: ''})
+  switch (stroke.kind) {
+    case 'up':
+      return moveTo(cursor - 1)
+    case 'down':
+      return moveTo(cursor + 1)
+    case 'pageUp':
+      return moveTo(cursor - context.listWindow)
+    case 'pageDown':
+      return moveTo(cursor + context.listWindow)
+    case 'home':
+      return moveTo(0)
+    case 'end':
+      return moveTo(visible.length - 1)
+    case 'space': {
+      if (!current) return state
+      const {name} = current
+      const selected = state.selected.includes(name)
+        ? state.selected.filter((other) => other !== name)
+        : [...state.selected, name]
+      return {...state, cursor, selected, message: ''}
+    }
+    case 'enter': {
+      if (state.selected.length > 0) return {...state, screen: 'review', reviewTop: 0, message: ''}
+      // Nothing toggled: enter takes the secret under the cursor, like most pickers.
+      if (current) return {...state, selected: [current.name], screen: 'review', reviewTop: 0, message: ''}
+      return {...state, message: 'Nothing selected: change the filter, then press space on a secret.'}
+    }
+    case 'backspace':
+      return withFilter(state.filter.slice(0, -1))
+    case 'ctrlU':
+      return withFilter('')
+    case 'text':
+      return withFilter(state.filter + stroke.text)
+    default:
+      return state
+  }
+}
+
+export function Picker({
+  secrets,
+  envKeys = [],
+  confirmLabel = 'confirm',
+  now,
+  onConfirm,
+  onCancel,
+}: PickerProps): JSX.Element | null {
+  const rows = useTerminalRows()
+  const [state, setState] = useState<PickerState>(initialState)
+  const listTop = useRef(0)
+  const reported = useRef(false)
+  const {screen, filter, cursor, selected, message, reviewTop, outcome} = state
+
+  const visible = secrets.filter((secret) => matchesFilter(secret, filter))
+  const plan = planEnv(secrets, selected, envKeys)
+  const listWindow = windowRows(rows, LIST_CHROME_LINES)
+  const reviewWindow = windowRows(rows, REVIEW_CHROME_LINES)
+
+  // Report the outcome only after its final frame is on screen.
+  useEffect(() => {
+    if (!outcome || reported.current) return
+    reported.current = true
+    if (outcome.kind === 'confirmed') onConfirm(outcome.names)
+    else onCancel()
+  }, [outcome, onConfirm, onCancel])
+
+  useInput(
+    (input, key) => {
+      const context: StepContext = {secrets, envKeys, listWindow, reviewWindow}
+      const strokes = keystrokes(input, key)
+      if (strokes.length > 0) setState((prev) => strokes.reduce((next, stroke) => step(next, stroke, context), prev))
+    },
+    {isActive: outcome === undefined},
+  )
+
+  if (outcome) {
+    if (outcome.kind === 'cancelled') return null
+    return <Text wrap="truncate-end">Picked, in order: {outcome.names.join(', ')}</Text>
+  }
+
+  if (secrets.length === 0) {
+    return (
+      <Box flexDirection="column">
+        <Text bold>No secrets yet: there is nothing to pick.</Text>
+        <Text>Create one first, for example:</Text>
+        <Text> hush secrets new NAME --from-stdin KEY</Text>
+        <Text dimColor>enter or esc to exit</Text>
+      </Box>
+    )
+  }
+
+  if (screen === 'review') {
+    return (
+      <Review
+        plan={plan}
+        selected={selected}
+        confirmLabel={confirmLabel}
+        top={Math.min(reviewTop, Math.max(0, plan.length - reviewWindow))}
+        windowRows={reviewWindow}
+      />
+    )
+  }
+
+  const top = scrollTop(listTop.current, Math.min(cursor, Math.max(0, visible.length - 1)), listWindow, visible.length)
+  listTop.current = top
+  const shown = visible.slice(top, top + listWindow)
+  const below = visible.length - top - shown.length
+  const nameWidth = Math.min(28, Math.max(4, ...secrets.map((secret) => secret.name.length)))
+  const keysWidth = Math.min(40, Math.max(4, ...secrets.map((secret) => secret.keys.join(',').length)))
+  const markWidth = String(Math.max(selected.length, 1)).length + 3
+  const row = (mark: string, name: string, keys: string, updated: string, description: string) =>
+    `${cell(mark, markWidth)}${cell(name, nameWidth)}  ${cell(keys, keysWidth)}  ${cell(updated, 9)}  ${description}`
+  const clock = now ?? Date.now()
+
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate-end">
+        Pick the secrets to inject (names and keys only: values are never shown)
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        ↑/↓ move · space toggle · type to filter · enter review · esc cancel
+      </Text>
+      <Text wrap="truncate-end">
+        Filter: {filter === '' ? <Text dimColor>(type to filter by name, key or description)</Text> : filter}
+        {'  '}
+        <Text dimColor>
+          {visible.length} of {secrets.length}
+        </Text>
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {`  ${row('', 'NAME', 'KEYS', 'UPDATED', 'DESCRIPTION')}`}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {top > 0 ? `  ↑ ${top} more` : ' '}
+      </Text>
+      {visible.length === 0 ? (
+        <Text wrap="truncate-end">No secret matches "{filter}" (backspace edits the filter).</Text>
+      ) : (
+        shown.map((secret, index) => {
+          const isCursor = top + index === Math.min(cursor, visible.length - 1)
+          const order = selected.indexOf(secret.name)
+          const mark = order >= 0 ? `[${order + 1}]` : '[ ]'
+          return (
+            <Text
+              key={secret.name}
+              wrap="truncate-end"
+              color={isCursor ? 'cyan' : order >= 0 ? 'green' : undefined}
+              bold={isCursor}
+            >
+              {`${isCursor ? '>' : ' '} ${row(mark, secret.name, secret.keys.join(','), ago(secret.updatedAt, clock), secret.description)}`}
+            </Text>
+          )
+        })
+      )}
+      <Text dimColor wrap="truncate-end">
+        {below > 0 ? `  ↓ ${below} more` : ' '}
+      </Text>
+      <Text wrap="truncate-end">
+        Selected, in order:{' '}
+        {selected.length === 0 ? (
+          <Text dimColor>none (space toggles; a later one wins on a shared key)</Text>
+        ) : (
+          selected.map((name, index) => `${index + 1} ${name}`).join(' · ')
+        )}
+      </Text>
+      <Text color={message ? 'yellow' : undefined} dimColor={!message} wrap="truncate-end">
+        {message || (envKeys.length > 0 ? `--env on the command line wins for: ${envKeys.join(', ')}` : ' ')}
+      </Text>
+    </Box>
+  )
+}
+
+function noteFor(entry: PlannedKey): string {
+  const notes: string[] = []
+  if (entry.overriddenByEnv) notes.push(`not injected: --env ${entry.key} wins`)
+  if (entry.shadowed.length > 0) notes.push(`also in ${entry.shadowed.join(', ')}: ${entry.from} wins (later)`)
+  return notes.join('; ')
+}
+
+function Review(props: {
+  plan: PlannedKey[]
+  selected: string[]
+  confirmLabel: string
+  top: number
+  windowRows: number
+}): JSX.Element {
+  const {plan, selected, confirmLabel, top, windowRows} = props
+  const keyWidth = Math.min(40, Math.max(3, ...plan.map((entry) => entry.key.length)))
+  const fromWidth = Math.min(28, Math.max(4, ...plan.map((entry) => entry.from.length)))
+  const line = (key: string, from: string, note: string) =>
+    `  ${cell(key, keyWidth)}  ${cell(from, fromWidth)}  ${note}`
+  const shown = plan.slice(top, top + windowRows)
+  const below = plan.length - top - shown.length
+  const injected = plan.filter((entry) => !entry.overriddenByEnv).length
+  const overridden = plan.length - injected
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate-end">
+        Review before you {confirmLabel}: these env keys will be injected
+      </Text>
+      <Text wrap="truncate-end">
+        Bundles in order (a later one wins on a shared key):{' '}
+        {selected.map((name, index) => `${index + 1} ${name}`).join(' · ')}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        Same as: {secretFlags(selected).join(' ')}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {line('KEY', 'FROM', 'NOTE')}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {top > 0 ? `  ↑ ${top} more` : ' '}
+      </Text>
+      {shown.map((entry) => (
+        <Text key={entry.key} wrap="truncate-end" color={entry.overriddenByEnv ? 'yellow' : undefined}>
+          {line(entry.key, entry.from, noteFor(entry))}
+        </Text>
+      ))}
+      <Text dimColor wrap="truncate-end">
+        {below > 0 ? `  ↓ ${below} more` : ' '}
+      </Text>
+      <Text wrap="truncate-end">
+        {injected} {injected === 1 ? 'key' : 'keys'} injected
+        {overridden > 0 ? `, ${overridden} overridden by --env (not injected)` : ''}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        enter {confirmLabel} · ←/backspace back · ↑/↓ scroll · esc cancel
+      </Text>
+    </Box>
+  )
+}

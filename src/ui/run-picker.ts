@@ -1,0 +1,40 @@
+// Runs the picker with Ink on the real terminal and resolves with the names picked, in order.
+// Loaded only by dynamic import (src/cli/pick.ts), so no other command pays for React and Ink.
+import {render} from 'ink'
+import {createElement} from 'react'
+import {Picker, type PickerSecret} from './picker.js'
+
+export interface RunPickerOptions {
+  /** What the final enter does, shown in the review ("launch", "print"). */
+  confirmLabel?: string
+}
+
+/**
+ * Draws on stderr when it is a terminal (so stdout stays clean for `--json` and `$(...)`), else on
+ * stdout. Resolves with the selected names in selection order, or undefined when cancelled.
+ */
+export async function runPicker(
+  secrets: PickerSecret[],
+  envKeys: string[],
+  options: RunPickerOptions = {},
+): Promise<string[] | undefined> {
+  const output = process.stderr.isTTY ? process.stderr : process.stdout
+  let picked: string[] | undefined
+  const instance = render(
+    createElement(Picker, {
+      secrets,
+      envKeys,
+      confirmLabel: options.confirmLabel,
+      onConfirm: (names: string[]) => {
+        picked = names
+        instance.unmount()
+      },
+      onCancel: () => instance.unmount(),
+    }),
+    {stdout: output, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false},
+  )
+  await instance.waitUntilExit()
+  // Ink leaves stdin referenced and paused; let the command go on (and the process end) normally.
+  process.stdin.pause()
+  return picked
+}
