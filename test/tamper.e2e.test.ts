@@ -1,0 +1,123 @@
+// Tampering with the store: an edited or swapped ciphertext is reported as store_corrupt naming the
+// secret (rotate is the path that decrypts), while the other secrets keep working.
+import Database from 'better-sqlite3'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {errorLine} from './agent-tools.js'
+import {makeHome, type TestHome} from './helpers.js'
+
+let t: TestHome
+beforeEach(async () => {
+  t = makeHome()
+  const created = await Promise.all(
+    [
+      ['alpha', 'A=alpha-one', 'B=alpha-two'],
+      ['beta', 'A=beta-one'],
+      ['gamma', 'A=gamma-one'],
+    ].map((args) => t.hush(['secrets', 'new', ...args])),
+  )
+  for (const result of created) expect(result.exitCode, result.stderr).toBe(0)
+  // Edit the store only while no agent has it open.
+  expect((await t.hush(['daemon', 'stop'])).exitCode).toBe(0)
+})
+afterEach(async () => {
+  await t.cleanup()
+})
+
+interface ValueRow {
+  secret_id: number
+  key: string
+  nonce: Buffer
+  ciphertext: Buffer
+}
+
+function editStore(edit: (db: Database.Database, row: (name: string, key: string) => ValueRow) => void): void {
+  const db = new Database(`${t.home}/store.db`)
+  try {
+    const row = (name: string, key: string) =>
+      db
+        .prepare(
+          'SELECT v.* FROM secret_values v JOIN secrets s ON s.id = v.secret_id WHERE s.name = ? AND s.deleted_at IS NULL AND v.key = ?',
+        )
+        .get(name, key) as ValueRow
+    db.transaction(() => edit(db, row))()
+  } finally {
+    db.close()
+  }
+}
+
+function setCipher(db: Database.Database, target: ValueRow, from: Pick<ValueRow, 'nonce' | 'ciphertext'>): void {
+  db.prepare('UPDATE secret_values SET nonce = ?, ciphertext = ? WHERE secret_id = ? AND key = ?').run(
+    from.nonce,
+    from.ciphertext,
+    target.secret_id,
+    target.key,
+  )
+}
+
+async function expectCorrupt(name: string, key: string): Promise<void> {
+  const [human, json] = await Promise.all([
+    t.hush(['secrets', 'rotate', name, 'NEW=1']),
+    t.hush(['secrets', 'rotate', name, 'NEW=1', '--json']),
+  ])
+  expect(human.exitCode, human.stderr).toBe(1)
+  expect(errorLine(human.stderr)).toBe(
+    `hush: Secret ${name} is corrupt in the store (key ${key} fails authentication): set it again with \`hush secrets new ${name} ...\`.`,
+  )
+  expect(json.exitCode).toBe(1)
+  expect(JSON.parse(json.stdout)).toMatchObject({error: {code: 'store_corrupt', secret: name, key}})
+}
+
+async function expectFine(name: string): Promise<void> {
+  const result = await t.hush(['secrets', 'rotate', name, 'NEW=1'])
+  expect(result.exitCode, result.stderr).toBe(0)
+  expect(result.stdout).toMatch(new RegExp(`^Rotated secret ${name}: version 2, added NEW\\.$`))
+}
+
+describe('tamper', () => {
+  it('one changed byte of one ciphertext: that secret is store_corrupt, the others work', async () => {
+    editStore((db, row) => {
+      const target = row('beta', 'A')
+      const ciphertext = Buffer.from(target.ciphertext)
+      ciphertext[3] ^= 0x01
+      setCipher(db, target, {nonce: target.nonce, ciphertext})
+    })
+    await expectCorrupt('beta', 'A')
+    await expectFine('alpha')
+    await expectFine('gamma')
+    // The failed rotate changed nothing; replacing the whole bundle repairs the secret.
+    expect((await t.hush(['secrets', 'new', 'beta', 'A=fresh'])).exitCode).toBe(0)
+    const repaired = await t.hush(['secrets', 'rotate', 'beta', 'NEW=1'])
+    expect(repaired.exitCode, repaired.stderr).toBe(0)
+    expect(repaired.stdout).toBe('Rotated secret beta: version 3, added NEW.')
+  })
+
+  it('a changed nonce is detected too', async () => {
+    editStore((db, row) => {
+      const target = row('gamma', 'A')
+      const nonce = Buffer.from(target.nonce)
+      nonce[0] ^= 0x80
+      setCipher(db, target, {nonce, ciphertext: target.ciphertext})
+    })
+    await expectCorrupt('gamma', 'A')
+    await expectFine('beta')
+  })
+
+  it("two secrets' ciphertexts swapped: both detected; two keys swapped inside one secret: detected", async () => {
+    editStore((db, row) => {
+      const beta = row('beta', 'A')
+      const gamma = row('gamma', 'A')
+      setCipher(db, beta, gamma)
+      setCipher(db, gamma, beta)
+      const a = row('alpha', 'A')
+      const b = row('alpha', 'B')
+      setCipher(db, a, b)
+      setCipher(db, b, a)
+    })
+    await expectCorrupt('beta', 'A')
+    await expectCorrupt('gamma', 'A')
+    await expectCorrupt('alpha', 'A')
+    // A secret that was not touched still works next to them.
+    expect((await t.hush(['secrets', 'new', 'delta', 'A=d'])).exitCode).toBe(0)
+    await expectFine('delta')
+  })
+})
