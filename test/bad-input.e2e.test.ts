@@ -287,6 +287,8 @@ describe('bad input raw over the socket (the agent checks everything again)', ()
       ['PUT', '/v1/secrets', '{}', 405, 'method_not_allowed'],
       ['DELETE', '/v1/secrets', undefined, 405, 'method_not_allowed'],
       ['GET', '/v1/secrets/probe/rotate', undefined, 405, 'method_not_allowed'],
+      ['DELETE', '/v1/secrets/%ZZ', undefined, 400, 'bad_request'],
+      ['POST', '/v1/secrets/%E0%A4%A/rotate', '{}', 400, 'bad_request'],
     ]
     for (const [method, path, body, status, code] of cases) {
       const response = await rawRequest(t.socket, method, path, body, body ? {'content-type': 'application/json'} : {})
