@@ -7,8 +7,7 @@ import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {SecretInfo} from '../src/api/contract.js'
 import {MAX_BODY_BYTES, MAX_VALUE_BYTES} from '../src/api/limits.js'
-import {createRaw, errorLine, hello} from './agent-tools.js'
-import {agentProcesses} from './agent-tools.js'
+import {agentProcesses, createRaw, errorLine, hello} from './agent-tools.js'
 import {BIN, isAlive, makeHome, rawRequest, type TestHome, waitFor} from './helpers.js'
 
 let t: TestHome

@@ -121,7 +121,10 @@ describe('leaks', () => {
       }
     }
     expect(called.length).toBeGreaterThanOrEqual(names.length)
-    expect(called.every((line) => /-> 200$/.test(line)), called.join('\n')).toBe(true)
+    expect(
+      called.every((line) => /-> 200$/.test(line)),
+      called.join('\n'),
+    ).toBe(true)
 
     // While the agent ran, and again after it stopped (WAL checkpointed, log flushed).
     const paths = resolvePaths({...process.env, ...t.env})
