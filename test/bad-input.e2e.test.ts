@@ -171,8 +171,11 @@ const cases: Case[] = [
   },
 ]
 
+// Each case writes under its own name, so the final listing shows which one stored anything.
+const named = cases.map((c, index) => ({...c, args: c.args.map((arg) => (arg === 'ok' ? `case-${index}` : arg))}))
+
 describe('bad input through the CLI', () => {
-  it.each(cases)('$what: one line, exit $exit, nothing stored', async (c) => {
+  it.each(named)('$what: one line on stderr, exit $exit, the JSON error shape', async (c) => {
     const [human, json] = await Promise.all([
       t.hush(c.args, {input: c.input, env: c.env}),
       t.hush([...c.args, '--json'], {input: c.input, env: c.env}),
@@ -187,6 +190,9 @@ describe('bad input through the CLI', () => {
     const body = JSON.parse(json.stdout) as {error: {code: string; message: string}}
     expect(body.error.code).toBe(c.code)
     expect(body.error.message).toBe(line.slice('hush: '.length))
+  })
+
+  it('stored nothing for any of those cases (secrets list --json)', async () => {
     expect(await names()).toEqual([])
   })
 
