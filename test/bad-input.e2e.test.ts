@@ -321,16 +321,18 @@ describe('no keyring reachable', () => {
         if (bus === undefined) delete env.DBUS_SESSION_BUS_ADDRESS
         const run = (args: string[]) =>
           execa(process.execPath, [BIN, ...args], {env, extendEnv: false, reject: false, timeout: 45_000})
-        const started = Date.now()
         const result = await run(['secrets', 'new', 'nokey', 'K=v'])
         expect(result.timedOut).toBe(false)
         expect(result.exitCode, result.stderr).toBe(1)
         expect(result.stdout).toBe('')
         const line = errorLine(result.stderr)
-        expect(line).toMatch(/^hush: The OS keyring is not reachable \(.+\): start a Secret Service/)
-        expect(line).toMatch(/D-Bus|Secret Service/)
+        // What is missing (the reason names the bus), then how to fix it.
+        expect(line).toMatch(
+          bus === undefined
+            ? /^hush: The OS keyring is not reachable \(no D-Bus session bus\): start a Secret Service/
+            : /^hush: The OS keyring is not reachable \(the D-Bus session bus unix:path=\/nonexistent\/hush-test-bus does not answer\): start a Secret Service/,
+        )
         expect(line).toContain('hush init --keyring passphrase')
-        expect(Date.now() - started).toBeLessThan(40_000)
 
         const json = await run(['secrets', 'new', 'nokey', 'K=v', '--json'])
         expect(json.exitCode).toBe(1)
