@@ -33,8 +33,10 @@ describe('daemon start / status / stop', () => {
     expect(await t.json(['daemon', 'stop'])).toEqual({stopped: false})
     expect((await t.hush(['daemon', 'stop'])).stdout).toBe('hush agent is not running.')
 
-    const started = await t.hush(['daemon', 'start'])
+    // Without HUSH_IDLE_TIMEOUT the agent reads the preferences file, creating it private.
+    const started = await t.hush(['daemon', 'start'], {env: {HUSH_IDLE_TIMEOUT: undefined}})
     expect(started.exitCode, started.stderr).toBe(0)
+    expect(statSync(join(t.home, 'preferences.json')).mode & 0o777).toBe(0o600)
     const pid = t.agentPid()!
     expect(started.stdout).toBe(`hush agent ${VERSION} running (pid ${pid}) on ${t.socket}`)
     // Starting again reuses the running agent.

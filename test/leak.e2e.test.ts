@@ -129,6 +129,10 @@ describe('leaks', () => {
     // While the agent ran, and again after it stopped (WAL checkpointed, log flushed).
     const paths = resolvePaths({...process.env, ...t.env})
     expect(readdirSync(t.home)).toEqual(expect.arrayContaining(['store.db', 'agent.log']))
+    // Every file of the store and the runtime dir is its owner's alone.
+    for (const file of [...filesUnder(t.home), ...filesUnder(paths.runtimeDir)]) {
+      expect((statSync(file).mode & 0o077).toString(8), file).toBe('0')
+    }
     const pid = t.agentPid()!
     await waitFor(() => !isAlive(pid), 15_000)
     expect(leaksIn([t.home, paths.runtimeDir])).toEqual([])
