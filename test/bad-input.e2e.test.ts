@@ -163,6 +163,20 @@ const cases: Case[] = [
     says: /Argument 2 is not KEY=VALUE/,
   },
   {
+    what: 'rotate with nothing to change',
+    args: ['secrets', 'rotate', 'ok'],
+    exit: 2,
+    code: 'bad_request',
+    says: /Nothing to rotate: give KEY=VALUE, --from-stdin KEY or --from-env KEY/,
+  },
+  {
+    what: 'delete of a secret that does not exist',
+    args: ['secrets', 'delete', 'nosuch'],
+    exit: 1,
+    code: 'secret_not_found',
+    says: /No secret named nosuch: see `hush secrets list`/,
+  },
+  {
     what: 'rotate of a secret that does not exist',
     args: ['secrets', 'rotate', 'nosuch', 'K=v'],
     exit: 1,
