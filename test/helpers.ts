@@ -21,9 +21,15 @@ export interface TestHome {
   home: string
   env: Record<string, string>
   /** Runs `hush ...args` against this store. */
-  hush(args: string[], options?: {input?: string | Buffer; env?: Record<string, string>}): Promise<RunResult>
+  hush(
+    args: string[],
+    options?: {input?: string | Buffer; env?: Record<string, string | undefined>},
+  ): Promise<RunResult>
   /** Runs `hush ...args --json` and parses stdout. */
-  json<T = unknown>(args: string[], options?: {input?: string | Buffer; env?: Record<string, string>}): Promise<T>
+  json<T = unknown>(
+    args: string[],
+    options?: {input?: string | Buffer; env?: Record<string, string | undefined>},
+  ): Promise<T>
   socket: string
   agentPid(): number | undefined
   /** Stops the agent (if any) and removes the store. */

@@ -37,6 +37,9 @@ export abstract class HushCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
+    // A parse error means parse() ran: without this, oclif (under NODE_ENV=development or test)
+    // adds an "UnparsedCommand" warning and the error is no longer one line.
+    this.parsed = true
     const hush = toHushError(error)
     process.exitCode = hush.exitCode
     if (this.jsonEnabled()) {

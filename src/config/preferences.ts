@@ -17,6 +17,8 @@ export function openPreferences(home: string): Conf<Preferences> {
   return new Conf<Preferences>({
     cwd: home,
     configName: 'preferences',
+    // Like every file of the store: readable by its owner only, whatever the umask.
+    configFileMode: 0o600,
     projectName: 'hush',
     defaults: {idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS, keyring: 'os', warnSensitiveEnv: true},
     schema: {

@@ -25,6 +25,10 @@ function unreachable(reason: string): HushError {
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   if (!process.env.DBUS_SESSION_BUS_ADDRESS && /dbus|x11|display|autolaunch/i.test(text)) return 'no D-Bus session bus'
+  if (/could not connect|connection refused|no such file/i.test(text)) {
+    const bus = process.env.DBUS_SESSION_BUS_ADDRESS
+    return bus ? `the D-Bus session bus ${bus} does not answer` : 'the D-Bus session bus does not answer'
+  }
   if (/org\.freedesktop\.secrets|service files|ServiceUnknown/i.test(text))
     return 'no Secret Service on the D-Bus session bus'
   if (/locked|prompt|dismissed/i.test(text)) return 'the keyring is locked'

@@ -68,6 +68,14 @@ function parseJson(body: Buffer): Record<string, unknown> {
   return parsed as Record<string, unknown>
 }
 
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new HushError('bad_request', 'A path parameter is not valid percent-encoded UTF-8.')
+  }
+}
+
 function send(res: ServerResponse, status: number, body: unknown, close = false): void {
   const text = JSON.stringify(body)
   res.writeHead(status, {
@@ -98,7 +106,7 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
       if (route.method === 'POST') Object.assign(input, parseJson(await readBody(req)))
       else for (const [key, value] of url.searchParams) input[key] = value
       route.params.forEach((param, index) => {
-        input[param] = decodeURIComponent(match[index + 1])
+        input[param] = decodeParam(match[index + 1])
       })
       const handler = handlers[route.name] as (input: unknown, agent: Agent) => unknown
       return handler(input, agent)
