@@ -23,6 +23,10 @@ export const errorCodes = {
   sealed: {status: 503, exit: 1},
   daemon_unreachable: {status: 503, exit: 1},
   insecure_path: {status: 500, exit: 1},
+  deployment_not_found: {status: 404, exit: 1},
+  docker_unavailable: {status: 503, exit: 1},
+  launch_failed: {status: 502, exit: 1},
+  no_tmpfs: {status: 500, exit: 1},
 } as const
 
 export type ErrorCode = keyof typeof errorCodes
