@@ -107,3 +107,24 @@ export async function storeId(t: {json<T>(args: string[]): Promise<T>}): Promise
   const status = await t.json<{running: boolean; keyringAccount?: string | null}>(['daemon', 'status'])
   return status.running ? (status.keyringAccount ?? undefined) : undefined
 }
+
+/** `hush submit ... --json` with --json before a `--` (after it, it would belong to the container's command). */
+export async function submitJson<T>(
+  t: {
+    hush(
+      args: string[],
+      options?: {env?: Record<string, string>},
+    ): Promise<{stdout: string; stderr: string; exitCode: number}>
+  },
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<T> {
+  const dash = args.indexOf('--')
+  const full =
+    dash === -1 ? ['submit', ...args, '--json'] : ['submit', ...args.slice(0, dash), '--json', ...args.slice(dash)]
+  const result = await t.hush(full, {env})
+  if (result.exitCode !== 0 && !args.includes('--wait')) {
+    throw new Error(`hush ${full.join(' ')} exited ${result.exitCode}: ${result.stdout}${result.stderr}`)
+  }
+  return JSON.parse(result.stdout) as T
+}

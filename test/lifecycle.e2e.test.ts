@@ -10,6 +10,7 @@ import {
   inspectEnv,
   removeStoreContainers,
   storeId,
+  submitJson,
   TEST_IMAGE,
 } from './docker.js'
 import {isAlive, makeHome, type TestHome, waitFor} from './helpers.js'
@@ -36,8 +37,8 @@ const sleeper = ['--', 'sleep', '300']
 describe.skipIf(!docker)('deployment lifecycle', () => {
   it('refuses to delete a secret a live deployment uses, naming every one; allows it after terminate', async () => {
     await ok(['secrets', 'new', 'db', 'PGPASSWORD=pw-1'])
-    const a = await t.json<SubmitOutput>(['submit', TEST_IMAGE, '--secret', 'db', ...sleeper])
-    const b = await t.json<SubmitOutput>(['submit', TEST_IMAGE, '--secret', 'PW=db:PGPASSWORD', ...sleeper])
+    const a = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'db', ...sleeper])
+    const b = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'PW=db:PGPASSWORD', ...sleeper])
     const listed = await t.json<Array<{name: string; usedBy: string[]}>>(['secrets', 'list'])
     expect(listed[0].usedBy.sort()).toEqual([a.id, b.id].sort())
 
@@ -62,7 +63,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
 
   it('--force deletes while running: the container keeps running, resubmit fails fast and leaves it alone', async () => {
     await ok(['secrets', 'new', 'api', 'API_TOKEN=tok-1'])
-    const d = await t.json<SubmitOutput>(['submit', TEST_IMAGE, '--secret', 'api', ...sleeper])
+    const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'api', ...sleeper])
     const forced = await ok(['secrets', 'delete', 'api', '--force'])
     expect(forced.stdout).toContain(d.id)
     expect((await inspect(d.containerId))?.State.Running).toBe(true)
@@ -78,8 +79,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
 
   it('rotate marks a deployment STALE; resubmit gives the new value in a new container, revision 2', async () => {
     await ok(['secrets', 'new', 'hf', 'HF_TOKEN=old-value', 'HF_HOME=/cache'])
-    const d = await t.json<SubmitOutput>([
-      'submit',
+    const d = await submitJson<SubmitOutput>(t, [
       TEST_IMAGE,
       '--secret',
       'hf',
@@ -134,7 +134,14 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
     expect(waited.stderr).toContain('err ***')
     expect(waited.stdout + waited.stderr).not.toContain(value.slice(0, half))
 
-    const [d] = await t.json<DeploymentInfo[]>(['status'])
+    // Past docker's 16 KiB log buffer, so docker itself cuts the line inside the value.
+    const filler = `i=0; while [ $i -lt 1637 ]; do printf aaaaaaaaaa; i=$((i+1)); done; printf '%s' "$TOK"; echo ' tail'`
+    const long = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', '--wait', '--', 'sh', '-c', filler])
+    expect(long.exitCode).toBe(0)
+    expect(long.stdout).toContain(`${'a'.repeat(100)}*** tail`)
+    expect(long.stdout).not.toContain(value.slice(0, 4))
+
+    const [d] = (await t.json<DeploymentInfo[]>(['status'])).filter((item) => item.exitCode === 7)
     expect(d).toMatchObject({state: 'failed', exitCode: 7})
     expect(await containerOutput(d.containerId!)).toContain(value)
     const logs = await ok(['logs', d.id])
@@ -144,17 +151,8 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
 
   it('keeps deployments right across kill -9 of the agent while containers run', async () => {
     await ok(['secrets', 'new', 'k', 'K=v-1'])
-    const long = await t.json<SubmitOutput>(['submit', TEST_IMAGE, '--secret', 'k', ...sleeper])
-    const short = await t.json<SubmitOutput>([
-      'submit',
-      TEST_IMAGE,
-      '--secret',
-      'k',
-      '--',
-      'sh',
-      '-c',
-      'sleep 2; exit 3',
-    ])
+    const long = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'k', ...sleeper])
+    const short = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'k', '--', 'sh', '-c', 'sleep 2; exit 3'])
     const pid = t.agentPid()!
     process.kill(pid, 'SIGKILL')
     await waitFor(() => !isAlive(pid), 10_000)

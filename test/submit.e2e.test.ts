@@ -7,7 +7,15 @@ import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
-import {containerOutput, dockerAvailable, inspectEnv, removeStoreContainers, storeId, TEST_IMAGE} from './docker.js'
+import {
+  containerOutput,
+  dockerAvailable,
+  inspectEnv,
+  removeStoreContainers,
+  storeId,
+  submitJson,
+  TEST_IMAGE,
+} from './docker.js'
 import {makeHome, type TestHome} from './helpers.js'
 
 const docker = await dockerAvailable('test/submit.e2e.test.ts')
@@ -34,7 +42,7 @@ async function secret(name: string, pairs: Record<string, string>): Promise<void
 }
 
 async function submit(args: string[], env: Record<string, string> = {}): Promise<SubmitOutput> {
-  return t.json<SubmitOutput>(['submit', ...args], {env})
+  return submitJson<SubmitOutput>(t, args, env)
 }
 
 /** `env` output of a container that ran `env` and exited. */
@@ -136,6 +144,7 @@ describe.skipIf(!docker)('submit', () => {
       DQUOTES: '"double quoted"',
       SQUOTES: "'single quoted'",
       BACKSLASH: 'back\\slash \\n \\\\ end\\',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text ${HOME} must reach the container as is
       DOLLAR: '$HOME ${HOME} $(echo no) `echo no`',
       UNICODE: 'héllo – 日本語 🙂 ü',
       BIG: randomBytes(45 * 1024)
@@ -182,7 +191,7 @@ describe.skipIf(!docker)('submit', () => {
         } catch {
           // not created yet
         }
-        await new Promise((resolve) => setImmediate(resolve))
+        await new Promise((resolve) => setTimeout(resolve, 1))
       }
     })()
     const ok = await submit([TEST_IMAGE, '--secret', 'app', '--', 'true'])
@@ -222,7 +231,7 @@ describe.skipIf(!docker)('submit', () => {
           }
         }
         scans++
-        await new Promise((resolve) => setImmediate(resolve))
+        await new Promise((resolve) => setTimeout(resolve, 1))
       }
     })()
     for (let i = 0; i < 3; i++) await submit([TEST_IMAGE, '--secret', 'canary', '--', 'true'])
@@ -266,6 +275,18 @@ describe.skipIf(!docker)('submit', () => {
     const {execa} = await import('execa')
     const containers = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${store}`])
     expect(containers.stdout).toBe('')
+    expect(await t.json<DeploymentInfo[]>(['status'])).toEqual([])
+  })
+
+  it('says clearly when the docker CLI is missing, and launches nothing', async () => {
+    await secret('s', {A: '1'})
+    await t.hush(['daemon', 'stop'])
+    // The agent started by this command runs `docker` from HUSH_DOCKER.
+    const result = await t.hush(['submit', TEST_IMAGE, '--secret', 's', '--', 'true'], {
+      env: {HUSH_DOCKER: '/nonexistent/docker'},
+    })
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toContain('The docker CLI is not installed')
     expect(await t.json<DeploymentInfo[]>(['status'])).toEqual([])
   })
 

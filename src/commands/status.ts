@@ -58,7 +58,7 @@ function describe(d: DeploymentDetail): string {
     `revision:   ${d.revision}`,
     `container:  ${d.containerId ?? '-'}`,
     `created:    ${d.createdAt} (${ago(d.createdAt)})`,
-    `stale:      ${d.stale ? 'yes (a secret changed since it started: hush resubmit ' + d.id + ')' : 'no'}`,
+    `stale:      ${d.stale ? `yes (a secret changed since it started: hush resubmit ${d.id})` : 'no'}`,
     `--secret:   ${list(d.refs)}`,
   ]
   const options = Object.entries(d.options).flatMap(([flag, value]) =>
