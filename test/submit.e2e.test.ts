@@ -2,7 +2,7 @@
 // container's own env), byte-for-byte values, the env-file's short life on tmpfs, no value in any
 // process argument list, scrubbed docker errors, unknown secrets, the advisory warning.
 import {createHash, randomBytes} from 'node:crypto'
-import {readdirSync, readFileSync, statfsSync, statSync} from 'node:fs'
+import {readdirSync, readFileSync, statfsSync, statSync, writeFileSync} from 'node:fs'
 import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
@@ -16,7 +16,7 @@ import {
   submitJson,
   TEST_IMAGE,
 } from './docker.js'
-import {makeHome, type TestHome} from './helpers.js'
+import {makeHome, type TestHome, waitFor} from './helpers.js'
 
 const docker = await dockerAvailable('test/submit.e2e.test.ts')
 
@@ -206,6 +206,11 @@ describe.skipIf(!docker)('submit', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700)
     expect(readdirSync(dir)).toEqual([])
     for (const entry of seen) expect(entry).toMatch(/\.env 600$/)
+    // A leftover of a killed agent is removed when the next agent starts.
+    writeFileSync(`${dir}/d-00000000-leftover.env`, 'APP_TOKEN=x\n', {mode: 0o600})
+    await t.hush(['daemon', 'stop'])
+    await t.hush(['daemon', 'start'])
+    await waitFor(() => readdirSync(dir).length === 0, 20_000)
     // The failed submit left no deployment behind.
     const all = await t.json<DeploymentInfo[]>(['status'])
     expect(all.map((d) => d.id)).toEqual([ok.id])
@@ -306,6 +311,10 @@ describe.skipIf(!docker)('submit', () => {
     for (const quiet of [
       await t.hush(['submit', ...args.slice(0, -2), '--no-warn', '--', 'true']),
       await t.hush(['submit', ...args], {env: {HUSH_NO_WARN: '1'}}),
+      await (async () => {
+        writeFileSync(`${t.home}/preferences.json`, JSON.stringify({warnSensitiveEnv: false}))
+        return t.hush(['submit', ...args])
+      })(),
     ]) {
       expect(quiet.exitCode).toBe(0)
       expect(quiet.stderr).not.toContain('warning:')

@@ -6,7 +6,6 @@ import {HushError} from '../api/errors.js'
 import {looksSensitive} from '../api/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {printLogs} from '../cli/deployments.js'
-import {openPreferences} from '../config/preferences.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const
 
@@ -52,7 +51,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
       if (pair.indexOf('=') <= 0) throw usage(`--env ${pair} is not KEY=VALUE.`)
     }
     const client = await this.client()
-    const warn = this.shouldWarn(flags['no-warn'], env)
+    const warn = await this.shouldWarn(flags['no-warn'], env)
     const result = await client.call(
       routes.submit,
       {
@@ -96,9 +95,10 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
   }
 
   /** The advisory warning can be silenced by flag, by HUSH_NO_WARN=1 or by the warnSensitiveEnv preference. */
-  private shouldWarn(noWarn: boolean, env: string[]): boolean {
+  private async shouldWarn(noWarn: boolean, env: string[]): Promise<boolean> {
     if (noWarn || ['1', 'true', 'yes'].includes((process.env.HUSH_NO_WARN ?? '').toLowerCase())) return false
     if (!env.some((pair) => looksSensitive(pair.slice(0, pair.indexOf('='))))) return true
+    const {openPreferences} = await import('../config/preferences.js')
     return openPreferences(this.paths.home).get('warnSensitiveEnv')
   }
 }

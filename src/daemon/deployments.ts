@@ -307,7 +307,8 @@ export class DeploymentsService implements SecretUsage {
     isNew: boolean,
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
-    await this.vault.unlock()
+    // The master key is needed only when there is a secret to open.
+    if (row.refs.length > 0) await this.vault.unlock()
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env)
     try {
       if (isNew) this.records.save(row)
@@ -339,7 +340,8 @@ export class DeploymentsService implements SecretUsage {
       }
       this.store.transaction(() => {
         this.records.save(launched)
-        this.records.replaceValues(row.id, this.sealCopies(launched, resolved.entries))
+        const copies = resolved.entries.some((entry) => entry.secret !== undefined)
+        this.records.replaceValues(row.id, copies ? this.sealCopies(launched, resolved.entries) : [])
         const audited = launched.injected.length ? launched.injected : [undefined]
         for (const item of audited) {
           this.store.addAudit(
@@ -404,8 +406,8 @@ export class DeploymentsService implements SecretUsage {
         {deployment: id},
       )
     }
-    await this.vault.unlock()
-    const values = this.openCopies(row)
+    if (row.injected.length > 0) await this.vault.unlock()
+    const values = row.injected.length > 0 ? this.openCopies(row) : []
     const redactors = {out: new Redactor(values), err: new Redactor(values)}
     for (const value of values) this.vault.wipe(value)
     const child = dockerLogs(row.containerId, follow)
