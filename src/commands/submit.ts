@@ -17,6 +17,8 @@ export default class Submit extends HushCommand {
 Values reach docker through a 0600 env-file on tmpfs that is removed as soon as \`docker run\` returns; they never appear in a process argument list. Put the container's command after --.
 
 An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a warning pointing at \`hush secrets new\`; silence it with --no-warn, HUSH_NO_WARN=1 or the warnSensitiveEnv preference.`
+  static override usage =
+    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--env KEY=VALUE]... [--name NAME] [--wait] [--no-warn] [docker run options] [-- CMD [ARG...]]'
   static override examples = [
     '<%= config.bin %> submit hush-test/busybox --secret hf -- sh -c \'echo "token has $(printenv HF_TOKEN | wc -c) bytes"\'',
     '<%= config.bin %> submit python:3.12 --secret OPENAI_API_KEY=openai --env MODEL=gpt-4o --name job1 -- python run.py',
@@ -45,7 +47,16 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
   async run(): Promise<SubmitOutput> {
     const dash = this.argv.indexOf('--')
     const command = dash === -1 ? [] : this.argv.slice(dash + 1)
-    const {args, flags} = await this.parse(Submit, dash === -1 ? this.argv : this.argv.slice(0, dash))
+    const {args, flags} = await this.parse(Submit, dash === -1 ? this.argv : this.argv.slice(0, dash)).catch(
+      (error: Error) => {
+        if (/^Unexpected argument/.test(error.message)) {
+          throw usage(
+            `${error.message.split('\n')[0]}: put the container's command after --, as in \`hush submit IMAGE -- CMD ARGS\`.`,
+          )
+        }
+        throw error
+      },
+    )
     const env = flags.env ?? []
     for (const pair of env) {
       if (pair.indexOf('=') <= 0) throw usage(`--env ${pair} is not KEY=VALUE.`)
