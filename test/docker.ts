@@ -5,6 +5,8 @@ import {copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa, execaSync} from 'execa'
+import {resolvePaths} from '../src/config/paths.js'
+import {envFileDir} from '../src/daemon/launcher.js'
 
 export const TEST_IMAGE = 'hush-test/busybox'
 const APPLETS = ['sh', 'env', 'cat', 'sha256sum', 'sleep', 'echo', 'ls', 'true', 'wc', 'head', 'tr', 'od']
@@ -127,4 +129,9 @@ export async function submitJson<T>(
     throw new Error(`hush ${full.join(' ')} exited ${result.exitCode}: ${result.stdout}${result.stderr}`)
   }
   return JSON.parse(result.stdout) as T
+}
+
+/** Removes the test store's (empty) env-file directory on tmpfs. */
+export function removeEnvFileDir(env: Record<string, string>): void {
+  rmSync(envFileDir(resolvePaths({...process.env, ...env})), {recursive: true, force: true})
 }

@@ -8,6 +8,7 @@ import {
   dockerAvailable,
   inspect,
   inspectEnv,
+  removeEnvFileDir,
   removeStoreContainers,
   storeId,
   submitJson,
@@ -23,6 +24,7 @@ beforeEach(() => {
 })
 afterEach(async () => {
   await removeStoreContainers(await storeId(t).catch(() => undefined))
+  removeEnvFileDir(t.env)
   await t.cleanup()
 })
 
@@ -49,6 +51,12 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
     const json = await t.hush(['secrets', 'delete', 'db', '--json'])
     expect(JSON.parse(json.stdout).error).toMatchObject({code: 'secret_in_use'})
     expect(JSON.parse(json.stdout).error.deployments.sort()).toEqual([a.id, b.id].sort())
+
+    // Replacing the bundle names the live deployments still on the old version.
+    const replaced = await ok(['secrets', 'new', 'db', 'PGPASSWORD=pw-2'])
+    expect(replaced.stdout).toContain('Still running the old version:')
+    expect(replaced.stdout).toContain(a.id)
+    expect(replaced.stdout).toContain(b.id)
 
     const terminated = await t.json<DeploymentInfo>(['terminate', a.id])
     expect(terminated.state).toBe('terminated')

@@ -11,6 +11,7 @@ import {
   containerOutput,
   dockerAvailable,
   inspectEnv,
+  removeEnvFileDir,
   removeStoreContainers,
   storeId,
   submitJson,
@@ -29,6 +30,7 @@ beforeEach(() => {
 afterEach(async () => {
   store ??= await storeId(t).catch(() => undefined)
   await removeStoreContainers(store)
+  removeEnvFileDir(t.env)
   await t.cleanup()
 })
 afterAll(async () => {

@@ -307,8 +307,7 @@ export class DeploymentsService implements SecretUsage {
     isNew: boolean,
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
-    // The master key is needed only when there is a secret to open.
-    if (row.refs.length > 0) await this.vault.unlock()
+    await this.vault.unlock()
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env)
     try {
       if (isNew) this.records.save(row)
