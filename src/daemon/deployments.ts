@@ -17,7 +17,7 @@ import {HushError} from '../api/errors.js'
 import {encodeFrame, FRAME_END, FRAME_ERROR, FRAME_STDERR, FRAME_STDOUT} from '../api/frames.js'
 import {looksSensitive, sensitiveWarning} from '../api/sensitive.js'
 import type {HushPaths} from '../config/paths.js'
-import {type DeploymentRow, DeploymentsStore, type SecretRef} from './deployments-store.js'
+import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
 import {
   type ContainerState,
   dockerFindByLabel,
@@ -444,5 +444,3 @@ export class DeploymentsService implements SecretUsage {
     return out
   }
 }
-
-export type {SecretRef}

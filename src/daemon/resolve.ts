@@ -64,9 +64,33 @@ export function parsePlainEnv(pairs: string[]): Record<string, string> {
   return env
 }
 
-interface Pick {
-  secret: SecretRow
+/** Which key of which secret fills an env key. */
+export interface Pick<S> {
+  secret: S
   srcKey: string
+}
+
+/**
+ * The precedence rule, in one place: bundles apply in command-line order (a later one wins on a
+ * shared key), then every plain `--env` key removes the secret key of that name.
+ */
+export function decidePicks<S extends {name: string; keys: string[]}>(
+  refs: SecretRef[],
+  secrets: Map<string, S>,
+  plainKeys: string[],
+): Map<string, Pick<S>> {
+  const picks = new Map<string, Pick<S>>()
+  for (const ref of refs) {
+    const secret = secrets.get(ref.name)
+    if (!secret) continue
+    if (ref.key === undefined) {
+      for (const key of secret.keys) picks.set(key, {secret, srcKey: key})
+    } else {
+      picks.set(ref.key, {secret, srcKey: ref.srcKey ?? secret.keys[0]})
+    }
+  }
+  for (const key of plainKeys) picks.delete(key)
+  return picks
 }
 
 /**
@@ -107,17 +131,7 @@ export function resolveEnv(store: Store, vault: Vault, refs: SecretRef[], plain:
     }
   }
 
-  // Command-line order: a later bundle wins on a shared key; a plain --env always wins.
-  const picks = new Map<string, Pick>()
-  for (const ref of refs) {
-    const secret = rows.get(ref.name)!
-    if (ref.key === undefined) {
-      for (const key of secret.keys) picks.set(key, {secret, srcKey: key})
-    } else {
-      picks.set(ref.key, {secret, srcKey: ref.srcKey ?? secret.keys[0]})
-    }
-  }
-  for (const key of Object.keys(plain)) picks.delete(key)
+  const picks = decidePicks(refs, rows, Object.keys(plain))
 
   const entries: EnvEntry[] = []
   try {
