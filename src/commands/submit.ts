@@ -95,6 +95,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
       }
       return result
     }
+    this.note(`Submitted ${result.id}; following its output (secret values shown as ***):`)
     const end = await printLogs(client, result.id, true, !this.jsonEnabled())
     if (!end)
       throw new HushError(
