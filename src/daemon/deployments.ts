@@ -2,42 +2,35 @@
 // States come from docker (refreshed before they are read, reconciled when the agent starts);
 // it also tells the secrets side which deployments use a secret (SecretUsage).
 import {randomBytes} from 'node:crypto'
-import {PassThrough, type Readable} from 'node:stream'
+import type {Readable} from 'node:stream'
 import {
   type DeploymentDetail,
   type DeploymentInfo,
   type DeploymentState,
   type ResubmitOutput,
-  type RunOptions,
   type SubmitInput,
   type SubmitOutput,
   TERMINAL_STATES,
 } from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {encodeFrame, FRAME_END, FRAME_ERROR, FRAME_STDERR, FRAME_STDOUT} from '../api/frames.js'
-import {looksSensitive, sensitiveWarning} from '../api/sensitive.js'
 import type {HushPaths} from '../config/paths.js'
 import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
 import {
   type ContainerState,
   dockerFindByLabel,
   dockerInspect,
-  dockerLogs,
   dockerRemove,
   dockerRun,
-  dockerWait,
   LABEL_DEPLOYMENT,
   removeLeftoverEnvFiles,
 } from './launcher.js'
 import type {Logger} from './log.js'
-import {Redactor} from './redact.js'
-import {type EnvEntry, formatSecretRef, parsePlainEnv, parseSecretRef, resolveEnv, wipeEnv} from './resolve.js'
+import {redactedLogStream} from './log-stream.js'
+import {type EnvEntry, formatSecretRef, resolveEnv, wipeEnv} from './resolve.js'
 import type {SecretUsage} from './secrets.js'
 import type {Store} from './store.js'
+import {checkSubmitInput} from './submit-input.js'
 import type {Vault} from './vault.js'
-
-const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/
-const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/
 
 function now(): string {
   return new Date().toISOString()
@@ -55,36 +48,6 @@ function stateOf(container: ContainerState | undefined): {state: DeploymentState
     return {state: 'running', exitCode: null}
   }
   return {state: container.exitCode === 0 ? 'exited' : 'failed', exitCode: container.exitCode}
-}
-
-function checkOptionValue(flag: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '' || /[\0\n\r]/.test(value) || value.length > 4096) {
-    throw new HushError('bad_request', `--${flag} needs a one-line value.`)
-  }
-  return value
-}
-
-/** Checks the pass-through `docker run` options (they are not secret: they go in docker's argv). */
-export function checkRunOptions(input: unknown): RunOptions {
-  if (input === undefined || input === null) return {}
-  if (typeof input !== 'object' || Array.isArray(input))
-    throw new HushError('bad_request', '`options` must be an object.')
-  const raw = input as Record<string, unknown>
-  const options: RunOptions = {}
-  for (const flag of ['publish', 'volume'] as const) {
-    const values = raw[flag]
-    if (values === undefined) continue
-    if (!Array.isArray(values)) throw new HushError('bad_request', `\`options.${flag}\` must be a list.`)
-    options[flag] = values.map((value) => checkOptionValue(flag, value))
-  }
-  for (const flag of ['network', 'gpus', 'memory', 'cpus', 'workdir', 'user'] as const) {
-    if (raw[flag] !== undefined) options[flag] = checkOptionValue(flag, raw[flag])
-  }
-  const unknown = Object.keys(raw).filter(
-    (key) => !['publish', 'volume', 'network', 'gpus', 'memory', 'cpus', 'workdir', 'user'].includes(key),
-  )
-  if (unknown.length) throw new HushError('bad_request', `Unknown docker option ${unknown.join(', ')}.`)
-  return options
 }
 
 export class DeploymentsService implements SecretUsage {
@@ -228,32 +191,7 @@ export class DeploymentsService implements SecretUsage {
   }
 
   async submit(input: SubmitInput): Promise<SubmitOutput> {
-    const image = typeof input.image === 'string' ? input.image : ''
-    if (!IMAGE.test(image)) {
-      throw new HushError(
-        'bad_request',
-        `Invalid image ${JSON.stringify(image).slice(0, 140)}: give an image reference such as busybox:1.36.`,
-      )
-    }
-    const name = input.name === undefined || input.name === null ? null : String(input.name)
-    if (name !== null && !DOCKER_NAME.test(name)) {
-      throw new HushError(
-        'invalid_name',
-        `Invalid --name ${JSON.stringify(name).slice(0, 140)}: use letters, digits, '_', '.' or '-'.`,
-      )
-    }
-    const command = input.command ?? []
-    if (!Array.isArray(command) || command.some((arg) => typeof arg !== 'string' || arg.includes('\0'))) {
-      throw new HushError('bad_request', '`command` must be a list of arguments.')
-    }
-    if (input.secrets !== undefined && !Array.isArray(input.secrets))
-      throw new HushError('bad_request', '`secrets` must be a list.')
-    if (input.env !== undefined && !Array.isArray(input.env))
-      throw new HushError('bad_request', '`env` must be a list of KEY=VALUE.')
-    const refs = (input.secrets ?? []).map(parseSecretRef)
-    const env = parsePlainEnv(input.env ?? [])
-    const options = checkRunOptions(input.options)
-    const warnings = input.warn === 'false' ? [] : Object.keys(env).filter(looksSensitive).map(sensitiveWarning)
+    const {image, name, command, refs, env, options, warnings} = checkSubmitInput(input)
 
     const id = `d-${randomBytes(4).toString('hex')}`
     const at = now()
@@ -407,40 +345,14 @@ export class DeploymentsService implements SecretUsage {
     }
     if (row.injected.length > 0) await this.vault.unlock()
     const values = row.injected.length > 0 ? this.openCopies(row) : []
-    const redactors = {out: new Redactor(values), err: new Redactor(values)}
-    for (const value of values) this.vault.wipe(value)
-    const child = dockerLogs(row.containerId, follow)
-    const out = new PassThrough()
-    const send = (kind: typeof FRAME_STDOUT | typeof FRAME_STDERR, bytes: Buffer) => {
-      if (bytes.length && !out.destroyed) out.write(encodeFrame(kind, bytes))
+    try {
+      return redactedLogStream(row.containerId, values, follow, async () => {
+        await this.refresh()
+        const after = this.records.get(id) ?? row
+        return {state: after.state, exitCode: after.exitCode}
+      })
+    } finally {
+      for (const value of values) this.vault.wipe(value)
     }
-    child.stdout.on('data', (chunk: Buffer) => send(FRAME_STDOUT, redactors.out.push(chunk)))
-    child.stderr.on('data', (chunk: Buffer) => send(FRAME_STDERR, redactors.err.push(chunk)))
-    out.on('close', () => {
-      if (child.exitCode === null) child.kill()
-    })
-    child.then(
-      async () => {
-        send(FRAME_STDOUT, redactors.out.end())
-        send(FRAME_STDERR, redactors.err.end())
-        if (follow && !out.destroyed) {
-          await dockerWait(row.containerId!)
-          await this.refresh()
-          const after = this.records.get(id) ?? row
-          out.write(encodeFrame(FRAME_END, Buffer.from(JSON.stringify({state: after.state, exitCode: after.exitCode}))))
-        }
-        out.end()
-      },
-      (error: unknown) => {
-        if (out.destroyed) return
-        send(FRAME_STDOUT, redactors.out.end())
-        send(FRAME_STDERR, redactors.err.end())
-        const failure = error as {isTerminated?: boolean; shortMessage?: string}
-        const message = `docker logs failed (${failure.shortMessage ?? 'error'})`
-        out.write(encodeFrame(FRAME_ERROR, Buffer.from(JSON.stringify({code: 'launch_failed', message}))))
-        out.end()
-      },
-    )
-    return out
   }
 }
