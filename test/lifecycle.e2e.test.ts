@@ -34,7 +34,8 @@ async function ok(args: string[], options: {input?: string; env?: Record<string,
   return result
 }
 
-const sleeper = ['--', 'sleep', '300']
+/** A long job that stops at once on SIGTERM (a bare `sleep` as PID 1 would wait for SIGKILL). */
+const sleeper = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait']
 
 describe.skipIf(!docker)('deployment lifecycle', () => {
   it('refuses to delete a secret a live deployment uses, naming every one; allows it after terminate', async () => {

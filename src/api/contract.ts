@@ -209,7 +209,8 @@ export const routes = {
   listDeployments: route<Record<string, never>, DeploymentDetail[]>('GET', '/v1/deployments'),
   getDeployment: route<{id: string}, DeploymentDetail>('GET', '/v1/deployments/:id'),
   resubmit: route<{id: string}, ResubmitOutput>('POST', '/v1/deployments/:id/resubmit'),
-  terminate: route<{id: string}, DeploymentDetail>('POST', '/v1/deployments/:id/terminate'),
+  /** `grace`: seconds between SIGTERM and SIGKILL (default 10). */
+  terminate: route<{id: string; grace?: number}, DeploymentDetail>('POST', '/v1/deployments/:id/terminate'),
   /** The container's output, redacted, as frames; `follow` keeps streaming until it stops, then an end frame. */
   logs: streamRoute<{id: string; follow?: string}>('GET', '/v1/deployments/:id/logs'),
 } as const

@@ -21,6 +21,7 @@ import {
   dockerInspect,
   dockerRemove,
   dockerRun,
+  dockerStop,
   LABEL_DEPLOYMENT,
   removeLeftoverEnvFiles,
 } from './launcher.js'
@@ -31,6 +32,9 @@ import type {SecretUsage} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
 import type {Vault} from './vault.js'
+
+/** How long a container gets to stop after SIGTERM (docker stop's own default). */
+export const DEFAULT_GRACE_SECONDS = 10
 
 function now(): string {
   return new Date().toISOString()
@@ -249,7 +253,10 @@ export class DeploymentsService implements SecretUsage {
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env)
     try {
       if (isNew) this.records.save(row)
-      if (previous?.containerId) await dockerRemove(previous.containerId)
+      if (previous?.containerId) {
+        if (isLive(previous.state)) await dockerStop(previous.containerId, DEFAULT_GRACE_SECONDS)
+        await dockerRemove(previous.containerId)
+      }
       let containerId: string
       try {
         containerId = await dockerRun(this.paths, {
@@ -312,11 +319,15 @@ export class DeploymentsService implements SecretUsage {
     return this.records.values(row.id).map((cipher) => this.vault.decrypt(this.store.storeId, owner, cipher))
   }
 
-  async terminate(id: string): Promise<DeploymentDetail> {
+  /** Stops the container (SIGTERM, SIGKILL after `graceSeconds`), removes it; state terminated. */
+  async terminate(id: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<DeploymentDetail> {
     this.require(id)
     return this.serialize(id, async () => {
       const row = this.require(id)
-      if (row.containerId) await dockerRemove(row.containerId)
+      if (row.containerId) {
+        if (isLive(row.state)) await dockerStop(row.containerId, graceSeconds)
+        await dockerRemove(row.containerId)
+      }
       const at = now()
       const wasLive = row.state !== 'terminated'
       this.store.transaction(() => {

@@ -247,6 +247,15 @@ export async function dockerFindByLabel(label: string): Promise<string[]> {
   return result.stdout.split('\n').filter(Boolean)
 }
 
+/** Asks a container to stop (SIGTERM, then SIGKILL after `graceSeconds`); one already gone or stopped is fine. */
+export async function dockerStop(containerId: string, graceSeconds: number): Promise<void> {
+  const result = await execa(DOCKER, ['stop', '--time', String(graceSeconds), containerId], {
+    reject: false,
+    stdin: 'ignore',
+  })
+  if (result.failed && !/No such container/i.test(result.stderr)) throw dockerError(result, 'docker stop')
+}
+
 /** Stops and removes a container; one that is already gone is fine. */
 export async function dockerRemove(containerId: string): Promise<void> {
   const result = await execa(DOCKER, ['rm', '-f', containerId], {reject: false, stdin: 'ignore'}).catch(
