@@ -1,9 +1,10 @@
 // Docker for the tests: is the engine reachable (under CI=true it must be), the test image
 // (built from Debian's busybox-static with `docker import`, nothing is pulled), and cleanup of
 // the containers a test store launched.
-import {copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import Database from 'better-sqlite3'
 import {execa, execaSync} from 'execa'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
@@ -104,10 +105,17 @@ export async function containerOutput(containerId: string): Promise<string> {
   return result.stdout
 }
 
-/** A test store that also removes the containers it launched. */
-export async function storeId(t: {json<T>(args: string[]): Promise<T>}): Promise<string | undefined> {
-  const status = await t.json<{running: boolean; keyringAccount?: string | null}>(['daemon', 'status'])
-  return status.running ? (status.keyringAccount ?? undefined) : undefined
+/** The store id (label hush.store of its containers), read from the store itself; undefined before it exists. */
+export async function storeId(t: {home: string}): Promise<string | undefined> {
+  const file = join(t.home, 'store.db')
+  if (!existsSync(file)) return undefined
+  const db = new Database(file, {readonly: true, fileMustExist: true})
+  try {
+    const row = db.prepare("SELECT v FROM meta WHERE k = 'store_id'").get() as {v: string} | undefined
+    return row ? String(row.v) : undefined
+  } finally {
+    db.close()
+  }
 }
 
 /** `hush submit ... --json` with --json before a `--` (after it, it would belong to the container's command). */

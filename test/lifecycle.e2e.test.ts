@@ -23,7 +23,7 @@ beforeEach(() => {
   t = makeHome()
 })
 afterEach(async () => {
-  await removeStoreContainers(await storeId(t).catch(() => undefined))
+  await removeStoreContainers(await storeId(t))
   removeEnvFileDir(t.env)
   await t.cleanup()
 })

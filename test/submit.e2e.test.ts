@@ -3,7 +3,7 @@
 // process argument list, scrubbed docker errors, unknown secrets, the advisory warning.
 import {createHash, randomBytes} from 'node:crypto'
 import {readdirSync, readFileSync, statfsSync, statSync, writeFileSync} from 'node:fs'
-import {afterAll, afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
@@ -22,19 +22,13 @@ import {makeHome, type TestHome, waitFor} from './helpers.js'
 const docker = await dockerAvailable('test/submit.e2e.test.ts')
 
 let t: TestHome
-let store: string | undefined
 beforeEach(() => {
   t = makeHome()
-  store = undefined
 })
 afterEach(async () => {
-  store ??= await storeId(t).catch(() => undefined)
-  await removeStoreContainers(store)
+  await removeStoreContainers(await storeId(t))
   removeEnvFileDir(t.env)
   await t.cleanup()
-})
-afterAll(async () => {
-  await removeStoreContainers(store)
 })
 
 async function secret(name: string, pairs: Record<string, string>): Promise<void> {
@@ -278,7 +272,7 @@ describe.skipIf(!docker)('submit', () => {
     expect(result.stderr).toContain('ghost1, ghost2')
     const json = await t.hush(['submit', TEST_IMAGE, '--secret', 'ghost1', '--secret', 'ghost2', '--json'])
     expect(JSON.parse(json.stdout).error).toMatchObject({code: 'unknown_secret', missing: ['ghost1', 'ghost2']})
-    store = await storeId(t)
+    const store = await storeId(t)
     const {execa} = await import('execa')
     const containers = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${store}`])
     expect(containers.stdout).toBe('')
