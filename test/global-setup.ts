@@ -1,6 +1,8 @@
-// Before any test: the real OS keyring must answer (scripts/test.sh starts one). Under CI=true a
-// missing keyring fails the run instead of letting keyring tests pass vacuously.
+// Before any test: the real OS keyring must answer (scripts/test.sh starts one), and the Docker
+// engine must answer with the test image built. Under CI=true a missing keyring or docker engine
+// fails the run instead of letting those tests pass vacuously or skip.
 import {execa} from 'execa'
+import {dockerProblem, ensureTestImage} from './docker.js'
 
 export default async function setup(): Promise<void> {
   const probe = await execa(
@@ -16,4 +18,12 @@ export default async function setup(): Promise<void> {
       `The OS keyring is not reachable (${String(probe.stderr).trim() || 'secret-tool failed'}): run the tests with \`npm test\`, which starts a D-Bus session with gnome-keyring.`,
     )
   }
+
+  const problem = await dockerProblem()
+  if (problem) {
+    if (process.env.CI === 'true') throw new Error(`${problem}: CI=true needs a Docker engine (see .ci/run).`)
+    process.stderr.write(`\n!!! ${problem}: the docker tests will be SKIPPED (they fail under CI=true).\n\n`)
+    return
+  }
+  await ensureTestImage()
 }

@@ -9,6 +9,8 @@ export type Method = 'GET' | 'POST' | 'DELETE'
 export interface Route<I, O> {
   readonly method: Method
   readonly path: `/v1/${string}`
+  /** A streaming route answers framed bytes (see api/frames.ts) instead of one JSON body. */
+  readonly stream?: true
   /** Phantom field: carries the input and output types, never set. */
   readonly io?: {input: I; output: O}
 }
@@ -19,6 +21,13 @@ export type RouteOutput<R> = R extends Route<unknown, infer O> ? O : never
 function route<I, O>(method: Method, path: `/v1/${string}`): Route<I, O> {
   return {method, path}
 }
+
+function streamRoute<I>(method: Method, path: `/v1/${string}`): Route<I, ByteStream> {
+  return {method, path, stream: true}
+}
+
+/** What a streaming route's handler returns: a readable of frames; destroyed when the client goes away. */
+export type ByteStream = import('node:stream').Readable
 
 export const PROTOCOL = 1
 
@@ -114,6 +123,80 @@ export interface AuditEvent {
   deployment: string | null
 }
 
+export type DeploymentState = 'starting' | 'running' | 'exited' | 'failed' | 'terminated'
+
+export const TERMINAL_STATES: readonly DeploymentState[] = ['exited', 'failed', 'terminated']
+
+/** The `docker run` options hush passes through (not secret: they go in docker's argument list). */
+export interface RunOptions {
+  publish?: string[]
+  volume?: string[]
+  network?: string
+  gpus?: string
+  memory?: string
+  cpus?: string
+  workdir?: string
+  user?: string
+}
+
+export interface SubmitInput {
+  image: string
+  /** Secret references as given: `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`, in command-line order. */
+  secrets?: string[]
+  /** Plain env values (visible by design), as `KEY=VALUE`, in command-line order. */
+  env?: string[]
+  name?: string
+  command?: string[]
+  options?: RunOptions
+  /** "false" skips the sensitive-key warnings. */
+  warn?: string
+}
+
+export interface SubmitOutput {
+  id: string
+  containerId: string
+  state: DeploymentState
+  image: string
+  /** One line per `--env` key that looks sensitive (advisory; the submit went ahead). */
+  warnings: string[]
+}
+
+export interface DeploymentSecret {
+  name: string
+  /** The env keys this secret put in the container. */
+  keys: string[]
+  /** The secret's version when injected. */
+  version: number
+}
+
+/** One deployment, exactly the spec's `status --json` shape. */
+export interface DeploymentInfo {
+  id: string
+  name: string | null
+  image: string
+  state: DeploymentState
+  revision: number
+  containerId: string | null
+  exitCode: number | null
+  stale: boolean
+  env: Record<string, string>
+  secrets: DeploymentSecret[]
+  createdAt: string
+}
+
+/** A deployment with what `status ID` shows besides the JSON shape. */
+export interface DeploymentDetail extends DeploymentInfo {
+  command: string[]
+  refs: string[]
+  options: RunOptions
+  updatedAt: string
+}
+
+export interface ResubmitOutput extends SubmitOutput {
+  revision: number
+  previousContainerId: string | null
+}
+
 export const routes = {
   hello: route<Record<string, never>, Hello>('GET', '/v1/hello'),
   shutdown: route<Record<string, never>, {stopping: true}>('POST', '/v1/shutdown'),
@@ -122,6 +205,14 @@ export const routes = {
   rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate'),
   deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name'),
   audit: route<{limit?: string}, AuditEvent[]>('GET', '/v1/audit'),
+  submit: route<SubmitInput, SubmitOutput>('POST', '/v1/deployments'),
+  listDeployments: route<Record<string, never>, DeploymentDetail[]>('GET', '/v1/deployments'),
+  getDeployment: route<{id: string}, DeploymentDetail>('GET', '/v1/deployments/:id'),
+  resubmit: route<{id: string}, ResubmitOutput>('POST', '/v1/deployments/:id/resubmit'),
+  /** `grace`: seconds between SIGTERM and SIGKILL (default 10). */
+  terminate: route<{id: string; grace?: number}, DeploymentDetail>('POST', '/v1/deployments/:id/terminate'),
+  /** The container's output, redacted, as frames; `follow` keeps streaming until it stops, then an end frame. */
+  logs: streamRoute<{id: string; follow?: string}>('GET', '/v1/deployments/:id/logs'),
 } as const
 
 export type Routes = typeof routes

@@ -25,6 +25,10 @@ export const errorCodes = {
   insecure_path: {status: 500, exit: 1},
   /** The user left an interactive prompt (the picker) without confirming: CLI only, never sent by the agent. */
   cancelled: {status: 400, exit: 1},
+  deployment_not_found: {status: 404, exit: 1},
+  docker_unavailable: {status: 503, exit: 1},
+  launch_failed: {status: 502, exit: 1},
+  no_tmpfs: {status: 500, exit: 1},
 } as const
 
 export type ErrorCode = keyof typeof errorCodes

@@ -1,7 +1,7 @@
 // A typed client for the agent's API over its Unix socket (undici): one call per route of the
 // contract, errors turned back into HushError with the agent's code.
 import {Client} from 'undici'
-import type {Route, RouteInput, RouteOutput} from '../api/contract.js'
+import type {ByteStream, Route, RouteInput, RouteOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 
 /** Builds the request path: `:param` from the input, the rest in the query (GET/DELETE) or the body (POST). */
@@ -29,13 +29,19 @@ export class AgentClient {
     this.http = new Client('http://hush.local', {socketPath, connectTimeout: 2_000})
   }
 
-  async call<R extends Route<unknown, unknown>>(route: R, input: RouteInput<R>): Promise<RouteOutput<R>> {
+  /** Calls a JSON route. `wait: true` lifts the answer timeout (a route that runs docker may take long). */
+  async call<R extends Route<unknown, unknown>>(
+    route: R,
+    input: RouteInput<R>,
+    options: {wait?: boolean} = {},
+  ): Promise<RouteOutput<R>> {
     const {path, body} = requestFor(route, input)
     const response = await this.http.request({
       method: route.method,
       path,
       body,
       headers: body === undefined ? {} : {'content-type': 'application/json'},
+      ...(options.wait ? {headersTimeout: 0, bodyTimeout: 0} : {}),
     })
     const text = await response.body.text()
     let parsed: unknown
@@ -49,6 +55,26 @@ export class AgentClient {
     }
     if (response.statusCode >= 400) throw HushError.fromBody(parsed, response.statusCode)
     return parsed as RouteOutput<R>
+  }
+
+  /** Calls a streaming route: the raw framed bytes (see api/frames.ts), without time limits. */
+  async stream<R extends Route<unknown, ByteStream>>(
+    route: R,
+    input: RouteInput<R>,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const {path} = requestFor(route, input)
+    const response = await this.http.request({method: route.method, path, headersTimeout: 0, bodyTimeout: 0})
+    if (response.statusCode >= 400) {
+      const text = await response.body.text()
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(text)
+      } catch {
+        parsed = undefined
+      }
+      throw HushError.fromBody(parsed, response.statusCode)
+    }
+    return response.body
   }
 
   async close(): Promise<void> {

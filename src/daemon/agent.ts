@@ -6,18 +6,18 @@ import type {HushPaths} from '../config/paths.js'
 import type {Sodium} from '../crypto/sodium.js'
 import {newTransportKeys, type TransportKeys} from '../crypto/transport.js'
 import {VERSION} from '../version.js'
-import {SecretsService, type SecretUsage} from './secrets.js'
+import {DeploymentsService} from './deployments.js'
+import {log} from './log.js'
+import {SecretsService} from './secrets.js'
 import {Store} from './store.js'
 import {OsKeyringSource, Vault} from './vault.js'
-
-/** Until deployments exist in this store, no secret has a user. */
-const noDeployments: SecretUsage = {liveUsers: () => [], staleUsers: () => []}
 
 export class Agent {
   readonly transport: TransportKeys
   readonly store: Store
   readonly vault: Vault
   readonly secrets: SecretsService
+  readonly deployments: DeploymentsService
   readonly startedAt = new Date().toISOString()
 
   constructor(
@@ -28,7 +28,8 @@ export class Agent {
     this.transport = newTransportKeys(sodium)
     this.store = new Store(paths.db)
     this.vault = new Vault(sodium, this.store, new OsKeyringSource(this.store.storeId))
-    this.secrets = new SecretsService(this.store, this.vault, sodium, this.transport, noDeployments)
+    this.deployments = new DeploymentsService(this.store, this.vault, paths, log)
+    this.secrets = new SecretsService(this.store, this.vault, sodium, this.transport, this.deployments)
   }
 
   hello(): Hello {

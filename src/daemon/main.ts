@@ -88,6 +88,8 @@ export async function runAgent(paths: HushPaths, options: AgentOptions): Promise
   } finally {
     await release()
   }
+  // Containers outlive the agent: catch up with what docker did while it was away.
+  agent.deployments.reconcile().catch((error: unknown) => log.error('reconciling deployments failed', error))
 
   await new Promise<void>((resolve) => server.once('close', () => resolve()))
   agent.close()

@@ -1,6 +1,7 @@
 // The agent's HTTP/1.1 JSON server (node:http) on the Unix socket: matches a request to a route
 // of the contract, reads its input within the body limit, runs the handler, answers JSON.
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import {Readable} from 'node:stream'
 import {type Method, type RouteName, routes} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {MAX_BODY_BYTES} from '../api/limits.js'
@@ -86,6 +87,13 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
   res.end(text)
 }
 
+/** A streaming route's answer: chunked frames; the source is destroyed when the client goes away. */
+function stream(res: ServerResponse, source: Readable): void {
+  res.writeHead(200, {'content-type': 'application/vnd.hush.frames'})
+  res.on('close', () => source.destroy())
+  source.pipe(res)
+}
+
 export interface ApiServerHooks {
   /** Called at the start and end of every request (for the idle timer). */
   onActivity(busy: boolean): void
@@ -119,7 +127,7 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
     hooks.onActivity(true)
     res.on('close', () => hooks.onActivity(false))
     dispatch(req).then(
-      (result) => send(res, 200, result),
+      (result) => (result instanceof Readable ? stream(res, result) : send(res, 200, result)),
       (error: unknown) => {
         if (error instanceof HushError) {
           if (error.status >= 500) log.warn(`${req.method} ${req.url?.split('?')[0]}: ${error.code}: ${error.message}`)

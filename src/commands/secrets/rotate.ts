@@ -20,6 +20,7 @@ export default class SecretsRotate extends HushCommand {
     'from-env': Flags.string({description: 'take KEY from this environment', multiple: true, multipleNonGreedy: true}),
     'from-stdin': Flags.string({description: 'read the value of KEY from standard input (hidden on a terminal)'}),
     description: Flags.string({description: 'a new description'}),
+    resubmit: Flags.boolean({description: 'resubmit the live deployments now on an older version'}),
   }
 
   async run(): Promise<RotateSecretOutput> {
@@ -39,7 +40,12 @@ export default class SecretsRotate extends HushCommand {
       result.addedKeys.length ? `added ${result.addedKeys.join(', ')}` : '',
     ].filter(Boolean)
     this.log(`Rotated secret ${secret.name}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`)
-    if (result.staleDeployments.length > 0) {
+    if (result.staleDeployments.length > 0 && flags.resubmit) {
+      for (const id of result.staleDeployments) {
+        const again = await (await this.client()).call(routes.resubmit, {id}, {wait: true})
+        this.log(`Resubmitted ${id}: revision ${again.revision}.`)
+      }
+    } else if (result.staleDeployments.length > 0) {
       this.log(`Live deployments on an older version: ${result.staleDeployments.join(', ')}`)
       this.log(`Resubmit them with: ${result.staleDeployments.map((id) => `hush resubmit ${id}`).join(' && ')}`)
     }

@@ -2,4 +2,7 @@
 import type {Routes} from '../../api/contract.js'
 import type {Handler} from './types.js'
 
-export const createSecret: Handler<Routes['createSecret']> = (input, agent) => agent.secrets.create(input)
+export const createSecret: Handler<Routes['createSecret']> = async (input, agent) => {
+  await agent.deployments.refresh()
+  return agent.secrets.create(input)
+}

@@ -2,5 +2,7 @@
 import type {Routes} from '../../api/contract.js'
 import {flag, type Handler} from './types.js'
 
-export const deleteSecret: Handler<Routes['deleteSecret']> = (input, agent) =>
-  agent.secrets.delete(input.name, flag(input.force))
+export const deleteSecret: Handler<Routes['deleteSecret']> = async (input, agent) => {
+  await agent.deployments.refresh()
+  return agent.secrets.delete(input.name, flag(input.force))
+}

@@ -2,10 +2,16 @@
 import {audit} from './audit.js'
 import {createSecret} from './create-secret.js'
 import {deleteSecret} from './delete-secret.js'
+import {getDeployment} from './get-deployment.js'
 import {hello} from './hello.js'
+import {listDeployments} from './list-deployments.js'
 import {listSecrets} from './list-secrets.js'
+import {logs} from './logs.js'
+import {resubmit} from './resubmit.js'
 import {rotateSecret} from './rotate-secret.js'
 import {shutdown} from './shutdown.js'
+import {submit} from './submit.js'
+import {terminate} from './terminate.js'
 import type {HandlerTable} from './types.js'
 
 export const handlers: HandlerTable = {
@@ -16,4 +22,10 @@ export const handlers: HandlerTable = {
   rotateSecret,
   deleteSecret,
   audit,
+  submit,
+  listDeployments,
+  getDeployment,
+  resubmit,
+  terminate,
+  logs,
 }

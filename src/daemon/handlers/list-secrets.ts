@@ -2,5 +2,7 @@
 import type {Routes} from '../../api/contract.js'
 import {flag, type Handler} from './types.js'
 
-export const listSecrets: Handler<Routes['listSecrets']> = (input, agent) =>
-  agent.secrets.list(flag(input.includeDeleted))
+export const listSecrets: Handler<Routes['listSecrets']> = async (input, agent) => {
+  await agent.deployments.refresh()
+  return agent.secrets.list(flag(input.includeDeleted))
+}

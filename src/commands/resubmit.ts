@@ -1,0 +1,22 @@
+// `hush resubmit ID`: resolve every secret again (fresh values), then replace the container; revision + 1.
+import {Args} from '@oclif/core'
+import {type ResubmitOutput, routes} from '../api/contract.js'
+import {HushCommand} from '../cli/base.js'
+
+export default class Resubmit extends HushCommand {
+  static override summary = 'Relaunch a deployment with fresh secret values (revision + 1).'
+  static override description =
+    'Every secret is resolved again by name first; if one is gone, nothing changes and the old container keeps running. Then the old container is replaced by a new one of the same spec.'
+  static override examples = ['<%= config.bin %> resubmit d-1a2b3c4d']
+  static override args = {id: Args.string({description: 'deployment id', required: true, ignoreStdin: true})}
+
+  async run(): Promise<ResubmitOutput> {
+    const {args} = await this.parse(Resubmit)
+    const client = await this.client()
+    const result = await client.call(routes.resubmit, {id: args.id}, {wait: true})
+    this.log(
+      `Resubmitted ${result.id}: revision ${result.revision}, container ${result.containerId.slice(0, 12)} (${result.state}).`,
+    )
+    return result
+  }
+}

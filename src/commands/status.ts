@@ -1,0 +1,76 @@
+// `hush status [ID]`: deployments with their state read from docker; one in full with ID.
+import {Args} from '@oclif/core'
+import {type DeploymentDetail, type DeploymentInfo, routes} from '../api/contract.js'
+import {HushCommand} from '../cli/base.js'
+import {specShape} from '../cli/deployments.js'
+import {ago, list, table} from '../cli/render.js'
+
+export default class Status extends HushCommand {
+  static override summary = 'List deployments (state read from docker), or show one in full.'
+  static override description =
+    'STALE marks a deployment whose secret changed since it started: `hush resubmit ID` gives it the new values.'
+  static override examples = [
+    '<%= config.bin %> status',
+    '<%= config.bin %> status d-1a2b3c4d',
+    '<%= config.bin %> status --json',
+  ]
+  static override args = {id: Args.string({description: 'deployment id', ignoreStdin: true})}
+
+  async run(): Promise<DeploymentInfo | DeploymentInfo[]> {
+    const {args} = await this.parse(Status)
+    const client = await this.client()
+    if (args.id) {
+      const detail = await client.call(routes.getDeployment, {id: args.id})
+      if (!this.jsonEnabled()) this.log(describe(detail))
+      return specShape(detail)
+    }
+    const all = await client.call(routes.listDeployments, {})
+    if (!this.jsonEnabled()) {
+      if (all.length === 0) this.log('No deployments yet. Launch one with: hush submit IMAGE --secret NAME -- CMD')
+      else
+        this.log(
+          table(
+            ['ID', 'NAME', 'IMAGE', 'STATE', 'SECRETS', 'STALE', 'AGE'],
+            all.map((d) => [
+              d.id,
+              d.name ?? '-',
+              d.image,
+              d.exitCode === null ? d.state : `${d.state} (${d.exitCode})`,
+              list(d.secrets.map((s) => s.name)),
+              d.stale ? 'yes' : '-',
+              ago(d.createdAt),
+            ]),
+          ),
+        )
+    }
+    return all.map(specShape)
+  }
+}
+
+function describe(d: DeploymentDetail): string {
+  const lines = [
+    `id:         ${d.id}`,
+    `name:       ${d.name ?? '-'}`,
+    `image:      ${d.image}`,
+    `command:    ${d.command.length ? d.command.map((arg) => (/[\s'"\\$]/.test(arg) ? JSON.stringify(arg) : arg)).join(' ') : '(image default)'}`,
+    `state:      ${d.state}`,
+    `exit code:  ${d.exitCode ?? '-'}`,
+    `revision:   ${d.revision}`,
+    `container:  ${d.containerId ?? '-'}`,
+    `created:    ${d.createdAt} (${ago(d.createdAt)})`,
+    `stale:      ${d.stale ? `yes (a secret changed since it started: hush resubmit ${d.id})` : 'no'}`,
+    `--secret:   ${list(d.refs)}`,
+  ]
+  const options = Object.entries(d.options).flatMap(([flag, value]) =>
+    (Array.isArray(value) ? value : [value]).map((item) => `--${flag} ${item}`),
+  )
+  if (options.length) lines.push(`options:    ${options.join(' ')}`)
+  lines.push('secrets:')
+  if (d.secrets.length === 0) lines.push('  (none)')
+  for (const secret of d.secrets) lines.push(`  ${secret.name}  version ${secret.version}  keys ${list(secret.keys)}`)
+  lines.push('env (plain):')
+  const env = Object.entries(d.env)
+  if (env.length === 0) lines.push('  (none)')
+  for (const [key, value] of env) lines.push(`  ${key}=${value}`)
+  return lines.join('\n')
+}

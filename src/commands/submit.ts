@@ -1,0 +1,116 @@
+// `hush submit IMAGE [--secret ...]... [--env KEY=VALUE]... [-- CMD ARGS]`: resolve the secrets in
+// the agent and launch a container with them; --wait follows its output and exits with its code.
+import {Args, Flags} from '@oclif/core'
+import {routes, type SubmitOutput} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import {looksSensitive} from '../api/sensitive.js'
+import {HushCommand, usage} from '../cli/base.js'
+import {printLogs} from '../cli/deployments.js'
+
+const multiple = {multiple: true, multipleNonGreedy: true} as const
+
+export default class Submit extends HushCommand {
+  static override summary = 'Launch a container with secrets injected as environment variables.'
+  static override description =
+    `--secret NAME injects every key of NAME; --secret KEY=NAME injects a one-key secret as KEY; --secret KEY=NAME:SRCKEY picks one key. Later --secret options win on a shared key; --env always wins (that secret key is then not injected). Unknown secrets fail the whole submit: nothing is launched.
+
+Values reach docker through a 0600 env-file on tmpfs that is removed as soon as \`docker run\` returns; they never appear in a process argument list. Put the container's command after --.
+
+An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a warning pointing at \`hush secrets new\`; silence it with --no-warn, HUSH_NO_WARN=1 or the warnSensitiveEnv preference.`
+  static override usage =
+    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--env KEY=VALUE]... [--name NAME] [--wait] [--no-warn] [docker run options] [-- CMD [ARG...]]'
+  static override examples = [
+    '<%= config.bin %> submit hush-test/busybox --secret hf -- sh -c \'echo "token has $(printenv HF_TOKEN | wc -c) bytes"\'',
+    '<%= config.bin %> submit python:3.12 --secret OPENAI_API_KEY=openai --env MODEL=gpt-4o --name job1 -- python run.py',
+    '<%= config.bin %> submit postgres:16 --secret POSTGRES_PASSWORD=db:PASSWORD --publish 5432:5432 --volume pg:/var/lib/postgresql/data',
+    '<%= config.bin %> submit hush-test/busybox --secret hf --wait -- sh -c \'test -n "$HF_TOKEN"\'',
+  ]
+  static override args = {
+    image: Args.string({description: 'the image to run', required: true, ignoreStdin: true}),
+  }
+  static override flags = {
+    secret: Flags.string({description: 'inject a secret: NAME, KEY=NAME or KEY=NAME:SRCKEY', ...multiple}),
+    env: Flags.string({description: 'a plain (visible) KEY=VALUE; wins over any secret key', ...multiple}),
+    name: Flags.string({description: 'a name for the deployment (also the container name)'}),
+    wait: Flags.boolean({description: 'follow the output (secret values redacted) and exit with the container’s code'}),
+    'no-warn': Flags.boolean({description: 'do not warn about sensitive-looking --env keys'}),
+    publish: Flags.string({char: 'p', description: 'docker run --publish', ...multiple}),
+    volume: Flags.string({char: 'v', description: 'docker run --volume', ...multiple}),
+    network: Flags.string({description: 'docker run --network'}),
+    gpus: Flags.string({description: 'docker run --gpus'}),
+    memory: Flags.string({description: 'docker run --memory'}),
+    cpus: Flags.string({description: 'docker run --cpus'}),
+    workdir: Flags.string({char: 'w', description: 'docker run --workdir'}),
+    user: Flags.string({char: 'u', description: 'docker run --user'}),
+  }
+
+  async run(): Promise<SubmitOutput> {
+    const dash = this.argv.indexOf('--')
+    const command = dash === -1 ? [] : this.argv.slice(dash + 1)
+    const {args, flags} = await this.parse(Submit, dash === -1 ? this.argv : this.argv.slice(0, dash)).catch(
+      (error: Error) => {
+        if (/^Unexpected argument/.test(error.message)) {
+          throw usage(
+            `${error.message.split('\n')[0]}: put the container's command after --, as in \`hush submit IMAGE -- CMD ARGS\`.`,
+          )
+        }
+        throw error
+      },
+    )
+    const env = flags.env ?? []
+    for (const pair of env) {
+      if (pair.indexOf('=') <= 0) throw usage(`--env ${pair} is not KEY=VALUE.`)
+    }
+    const client = await this.client()
+    const warn = await this.shouldWarn(flags['no-warn'], env)
+    const result = await client.call(
+      routes.submit,
+      {
+        image: args.image,
+        secrets: flags.secret ?? [],
+        env,
+        name: flags.name,
+        command,
+        options: {
+          publish: flags.publish,
+          volume: flags.volume,
+          network: flags.network,
+          gpus: flags.gpus,
+          memory: flags.memory,
+          cpus: flags.cpus,
+          workdir: flags.workdir,
+          user: flags.user,
+        },
+        ...(warn ? {} : {warn: 'false'}),
+      },
+      {wait: true},
+    )
+    for (const warning of result.warnings) this.note(warning)
+    if (!flags.wait) {
+      if (!this.jsonEnabled()) {
+        this.log(result.id)
+        this.note(
+          `Submitted ${result.id} (container ${result.containerId.slice(0, 12)}, ${result.state}): see \`hush status ${result.id}\`, \`hush logs ${result.id}\`.`,
+        )
+      }
+      return result
+    }
+    this.note(`Submitted ${result.id}; following its output (secret values shown as ***):`)
+    const end = await printLogs(client, result.id, true, !this.jsonEnabled())
+    if (!end)
+      throw new HushError(
+        'internal',
+        `Lost the output of ${result.id} before it ended: see \`hush status ${result.id}\`.`,
+      )
+    process.exitCode = end.exitCode ?? 1
+    return {...result, state: end.state}
+  }
+
+  /** The advisory warning can be silenced by flag, by HUSH_NO_WARN=1 or by the warnSensitiveEnv preference. */
+  private async shouldWarn(noWarn: boolean, env: string[]): Promise<boolean> {
+    if (noWarn || ['1', 'true', 'yes'].includes((process.env.HUSH_NO_WARN ?? '').toLowerCase())) return false
+    if (!env.some((pair) => looksSensitive(pair.slice(0, pair.indexOf('='))))) return true
+    const {openPreferences} = await import('../config/preferences.js')
+    return openPreferences(this.paths.home).get('warnSensitiveEnv')
+  }
+}

@@ -1,0 +1,180 @@
+// The deployments' records in the agent's SQLite store (store.ts owns the connection): what was
+// launched, with which secret versions, and the encrypted copies of the injected values that
+// log redaction needs. Never a plaintext value.
+import type {DeploymentState, RunOptions} from '../api/contract.js'
+import type {CipherRow, Store} from './store.js'
+
+/** A `--secret` reference as given: `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`. */
+export interface SecretRef {
+  key?: string
+  name: string
+  srcKey?: string
+}
+
+/** What one secret put in the container: its row id and version then, and the env keys it set. */
+export interface InjectedSecret {
+  name: string
+  secretId: number
+  version: number
+  keys: string[]
+}
+
+export interface DeploymentRow {
+  id: string
+  name: string | null
+  image: string
+  command: string[]
+  env: Record<string, string>
+  refs: SecretRef[]
+  options: RunOptions
+  injected: InjectedSecret[]
+  containerId: string | null
+  state: DeploymentState
+  exitCode: number | null
+  revision: number
+  createdAt: string
+  updatedAt: string
+}
+
+interface RawDeployment {
+  id: string
+  name: string | null
+  image: string
+  command: string
+  env: string
+  refs: string
+  options: string
+  injected: string
+  container_id: string | null
+  state: DeploymentState
+  exit_code: number | null
+  revision: number
+  created_at: string
+  updated_at: string
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS deployments (
+  id TEXT PRIMARY KEY,
+  name TEXT,
+  image TEXT NOT NULL,
+  command TEXT NOT NULL,
+  env TEXT NOT NULL,
+  refs TEXT NOT NULL,
+  options TEXT NOT NULL,
+  injected TEXT NOT NULL,
+  container_id TEXT,
+  state TEXT NOT NULL,
+  exit_code INTEGER,
+  revision INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deployment_values (
+  deployment_id TEXT NOT NULL REFERENCES deployments(id),
+  key TEXT NOT NULL,
+  nonce BLOB NOT NULL,
+  ciphertext BLOB NOT NULL,
+  PRIMARY KEY (deployment_id, key)
+);
+`
+
+function toRow(raw: RawDeployment): DeploymentRow {
+  return {
+    id: raw.id,
+    name: raw.name,
+    image: raw.image,
+    command: JSON.parse(raw.command) as string[],
+    env: JSON.parse(raw.env) as Record<string, string>,
+    refs: JSON.parse(raw.refs) as SecretRef[],
+    options: JSON.parse(raw.options) as RunOptions,
+    injected: JSON.parse(raw.injected) as InjectedSecret[],
+    containerId: raw.container_id,
+    state: raw.state,
+    exitCode: raw.exit_code,
+    revision: raw.revision,
+    createdAt: raw.created_at,
+    updatedAt: raw.updated_at,
+  }
+}
+
+export class DeploymentsStore {
+  constructor(private readonly store: Store) {
+    store.db.exec(SCHEMA)
+  }
+
+  get(id: string): DeploymentRow | undefined {
+    const raw = this.store.db.prepare('SELECT * FROM deployments WHERE id = ?').get(id) as RawDeployment | undefined
+    return raw && toRow(raw)
+  }
+
+  list(): DeploymentRow[] {
+    return (this.store.db.prepare('SELECT * FROM deployments ORDER BY created_at, id').all() as RawDeployment[]).map(
+      toRow,
+    )
+  }
+
+  /** Deployments in a non-terminal state (starting, running). */
+  live(): DeploymentRow[] {
+    return (
+      this.store.db
+        .prepare("SELECT * FROM deployments WHERE state IN ('starting', 'running') ORDER BY created_at, id")
+        .all() as RawDeployment[]
+    ).map(toRow)
+  }
+
+  /** Inserts or replaces the whole record. */
+  save(row: DeploymentRow): void {
+    this.store.db
+      .prepare(
+        `INSERT INTO deployments (id, name, image, command, env, refs, options, injected, container_id, state, exit_code, revision, created_at, updated_at)
+         VALUES (@id, @name, @image, @command, @env, @refs, @options, @injected, @container_id, @state, @exit_code, @revision, @created_at, @updated_at)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, image = excluded.image, command = excluded.command,
+           env = excluded.env, refs = excluded.refs, options = excluded.options, injected = excluded.injected,
+           container_id = excluded.container_id, state = excluded.state, exit_code = excluded.exit_code,
+           revision = excluded.revision, updated_at = excluded.updated_at`,
+      )
+      .run({
+        id: row.id,
+        name: row.name,
+        image: row.image,
+        command: JSON.stringify(row.command),
+        env: JSON.stringify(row.env),
+        refs: JSON.stringify(row.refs),
+        options: JSON.stringify(row.options),
+        injected: JSON.stringify(row.injected),
+        container_id: row.containerId,
+        state: row.state,
+        exit_code: row.exitCode,
+        revision: row.revision,
+        created_at: row.createdAt,
+        updated_at: row.updatedAt,
+      })
+  }
+
+  setState(id: string, state: DeploymentState, exitCode: number | null, at: string): void {
+    this.store.db
+      .prepare('UPDATE deployments SET state = ?, exit_code = ?, updated_at = ? WHERE id = ?')
+      .run(state, exitCode, at, id)
+  }
+
+  remove(id: string): void {
+    this.store.db.prepare('DELETE FROM deployment_values WHERE deployment_id = ?').run(id)
+    this.store.db.prepare('DELETE FROM deployments WHERE id = ?').run(id)
+  }
+
+  /** The encrypted copies of the values injected into the deployment's container. */
+  values(id: string): CipherRow[] {
+    return this.store.db
+      .prepare('SELECT key, nonce, ciphertext FROM deployment_values WHERE deployment_id = ? ORDER BY key')
+      .all(id) as CipherRow[]
+  }
+
+  replaceValues(id: string, rows: CipherRow[]): void {
+    this.store.db.prepare('DELETE FROM deployment_values WHERE deployment_id = ?').run(id)
+    const insert = this.store.db.prepare(
+      'INSERT INTO deployment_values (deployment_id, key, nonce, ciphertext) VALUES (?, ?, ?, ?)',
+    )
+    for (const row of rows) insert.run(id, row.key, row.nonce, row.ciphertext)
+  }
+}

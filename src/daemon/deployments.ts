@@ -1,0 +1,369 @@
+// Deployments: submit, resubmit, terminate, status and logs of the containers hush launched.
+// States come from docker (refreshed before they are read, reconciled when the agent starts);
+// it also tells the secrets side which deployments use a secret (SecretUsage).
+import {randomBytes} from 'node:crypto'
+import type {Readable} from 'node:stream'
+import {
+  type DeploymentDetail,
+  type DeploymentInfo,
+  type DeploymentState,
+  type ResubmitOutput,
+  type SubmitInput,
+  type SubmitOutput,
+  TERMINAL_STATES,
+} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import type {HushPaths} from '../config/paths.js'
+import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
+import {
+  type ContainerState,
+  dockerFindByLabel,
+  dockerInspect,
+  dockerRemove,
+  dockerRun,
+  dockerStop,
+  LABEL_DEPLOYMENT,
+  removeLeftoverEnvFiles,
+} from './launcher.js'
+import type {Logger} from './log.js'
+import {redactedLogStream} from './log-stream.js'
+import {type EnvEntry, formatSecretRef, resolveEnv, wipeEnv} from './resolve.js'
+import type {SecretUsage} from './secrets.js'
+import type {Store} from './store.js'
+import {checkSubmitInput} from './submit-input.js'
+import type {Vault} from './vault.js'
+
+/** How long a container gets to stop after SIGTERM (docker stop's own default). */
+export const DEFAULT_GRACE_SECONDS = 10
+
+function now(): string {
+  return new Date().toISOString()
+}
+
+function isLive(state: DeploymentState): boolean {
+  return !TERMINAL_STATES.includes(state)
+}
+
+/** docker's view of a container as a hush state. */
+function stateOf(container: ContainerState | undefined): {state: DeploymentState; exitCode: number | null} {
+  if (!container) return {state: 'failed', exitCode: null}
+  if (container.status === 'created') return {state: 'starting', exitCode: null}
+  if (container.running || ['running', 'paused', 'restarting'].includes(container.status)) {
+    return {state: 'running', exitCode: null}
+  }
+  return {state: container.exitCode === 0 ? 'exited' : 'failed', exitCode: container.exitCode}
+}
+
+export class DeploymentsService implements SecretUsage {
+  readonly records: DeploymentsStore
+  private refreshing: Promise<void> | undefined
+  private readonly locks = new Map<string, Promise<unknown>>()
+
+  constructor(
+    private readonly store: Store,
+    private readonly vault: Vault,
+    private readonly paths: HushPaths,
+    private readonly log: Logger,
+  ) {
+    this.records = new DeploymentsStore(store)
+  }
+
+  // --- SecretUsage -------------------------------------------------------------------------
+
+  liveUsers(name: string): string[] {
+    return this.records
+      .live()
+      .filter((row) => row.refs.some((ref) => ref.name === name))
+      .map((row) => row.id)
+  }
+
+  staleUsers(name: string, version: number): string[] {
+    return this.records
+      .live()
+      .filter((row) => row.injected.some((item) => item.name === name && item.version < version))
+      .map((row) => row.id)
+  }
+
+  // --- reading -------------------------------------------------------------------------------
+
+  /** A deployment is stale when a secret it received changed (rotated, replaced or deleted) since. */
+  private isStale(row: DeploymentRow): boolean {
+    return row.injected.some((item) => {
+      const live = this.store.findLive(item.name)
+      return !live || live.id !== item.secretId || live.version > item.version
+    })
+  }
+
+  detail(row: DeploymentRow): DeploymentDetail {
+    const info: DeploymentInfo = {
+      id: row.id,
+      name: row.name,
+      image: row.image,
+      state: row.state,
+      revision: row.revision,
+      containerId: row.containerId,
+      exitCode: row.exitCode,
+      stale: this.isStale(row),
+      env: row.env,
+      secrets: row.injected.map(({name, keys, version}) => ({name, keys, version})),
+      createdAt: row.createdAt,
+    }
+    return {
+      ...info,
+      command: row.command,
+      refs: row.refs.map(formatSecretRef),
+      options: row.options,
+      updatedAt: row.updatedAt,
+    }
+  }
+
+  async list(): Promise<DeploymentDetail[]> {
+    await this.refresh()
+    return this.records.list().map((row) => this.detail(row))
+  }
+
+  async get(id: string): Promise<DeploymentDetail> {
+    await this.refresh()
+    return this.detail(this.require(id))
+  }
+
+  require(id: string): DeploymentRow {
+    const row = typeof id === 'string' ? this.records.get(id) : undefined
+    if (!row) {
+      throw new HushError('deployment_not_found', `No deployment ${String(id)}: see \`hush status\`.`, {deployment: id})
+    }
+    return row
+  }
+
+  /** Reads the state of every live deployment from docker. Concurrent callers share one pass. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.refreshFromDocker().finally(() => {
+      this.refreshing = undefined
+    })
+    return this.refreshing
+  }
+
+  private async refreshFromDocker(): Promise<void> {
+    const live = this.records.live().filter((row) => row.containerId)
+    if (live.length === 0) return
+    let states: Map<string, ContainerState>
+    try {
+      states = await dockerInspect(live.map((row) => row.containerId!))
+    } catch (error) {
+      this.log.warn(`cannot read deployment states from docker: ${(error as Error).message}`)
+      return
+    }
+    const at = now()
+    for (const row of live) {
+      const current = this.records.get(row.id)
+      // Skip a record that changed meanwhile (resubmitted or terminated).
+      if (!current || current.containerId !== row.containerId || !isLive(current.state)) continue
+      const {state, exitCode} = stateOf(states.get(row.containerId!))
+      if (state !== current.state || exitCode !== current.exitCode) this.records.setState(row.id, state, exitCode, at)
+    }
+  }
+
+  /** At agent start: remove leftover env-files, find containers of half-recorded launches, refresh states. */
+  async reconcile(): Promise<void> {
+    const removed = removeLeftoverEnvFiles(this.paths)
+    if (removed) this.log.warn(`removed ${removed} leftover env-file(s)`)
+    for (const row of this.records.live().filter((item) => !item.containerId)) {
+      try {
+        const [containerId] = await dockerFindByLabel(`${LABEL_DEPLOYMENT}=${row.id}`)
+        if (containerId) this.records.save({...row, containerId, updatedAt: now()})
+        else this.records.setState(row.id, 'failed', null, now())
+      } catch (error) {
+        this.log.warn(`cannot reconcile ${row.id}: ${(error as Error).message}`)
+      }
+    }
+    await this.refresh()
+    this.log.info(`reconciled ${this.records.live().length} live deployment(s) with docker`)
+  }
+
+  // --- changing ------------------------------------------------------------------------------
+
+  /** Runs `fn` after any other change to the same deployment has finished. */
+  private serialize<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(id) ?? Promise.resolve()
+    const next = previous.catch(() => undefined).then(fn)
+    const settled = next.catch(() => undefined)
+    this.locks.set(id, settled)
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id)
+    })
+    return next
+  }
+
+  async submit(input: SubmitInput): Promise<SubmitOutput> {
+    const {image, name, command, refs, env, options, warnings} = checkSubmitInput(input)
+
+    const id = `d-${randomBytes(4).toString('hex')}`
+    const at = now()
+    const row: DeploymentRow = {
+      id,
+      name,
+      image,
+      command,
+      env,
+      refs,
+      options,
+      injected: [],
+      containerId: null,
+      state: 'starting',
+      exitCode: null,
+      revision: 1,
+      createdAt: at,
+      updatedAt: at,
+    }
+    return this.serialize(id, async () => {
+      const launched = await this.launch(row, 'deployment.submitted', true)
+      return {id, containerId: launched.containerId ?? '', state: launched.state, image, warnings}
+    })
+  }
+
+  async resubmit(id: string): Promise<ResubmitOutput> {
+    this.require(id)
+    return this.serialize(id, async () => {
+      const old = this.require(id)
+      const next: DeploymentRow = {...old, revision: old.revision + 1, updatedAt: now()}
+      const launched = await this.launch(next, 'deployment.resubmitted', false, old)
+      return {
+        id,
+        containerId: launched.containerId ?? '',
+        state: launched.state,
+        image: launched.image,
+        warnings: [],
+        revision: launched.revision,
+        previousContainerId: old.containerId,
+      }
+    })
+  }
+
+  /**
+   * Resolves fresh values (failing before anything changes), then replaces `previous`'s container,
+   * runs the new one and records it with the versions and keys it received.
+   */
+  private async launch(
+    row: DeploymentRow,
+    event: 'deployment.submitted' | 'deployment.resubmitted',
+    isNew: boolean,
+    previous?: DeploymentRow,
+  ): Promise<DeploymentRow> {
+    await this.vault.unlock()
+    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env)
+    try {
+      if (isNew) this.records.save(row)
+      if (previous?.containerId) {
+        if (isLive(previous.state)) await dockerStop(previous.containerId, DEFAULT_GRACE_SECONDS)
+        await dockerRemove(previous.containerId)
+      }
+      let containerId: string
+      try {
+        containerId = await dockerRun(this.paths, {
+          id: row.id,
+          storeId: this.store.storeId,
+          name: row.name,
+          image: row.image,
+          command: row.command,
+          options: row.options,
+          env: resolved.entries,
+        })
+      } catch (error) {
+        if (isNew) this.records.remove(row.id)
+        else this.records.save({...row, containerId: null, state: 'failed', exitCode: null, updatedAt: now()})
+        throw error
+      }
+      const at = now()
+      const launched: DeploymentRow = {
+        ...row,
+        injected: resolved.injected,
+        containerId,
+        state: 'running',
+        exitCode: null,
+        updatedAt: at,
+      }
+      this.store.transaction(() => {
+        this.records.save(launched)
+        const copies = resolved.entries.some((entry) => entry.secret !== undefined)
+        this.records.replaceValues(row.id, copies ? this.sealCopies(launched, resolved.entries) : [])
+        const audited = launched.injected.length ? launched.injected : [undefined]
+        for (const item of audited) {
+          this.store.addAudit(
+            {
+              event,
+              secret: item?.name ?? null,
+              keys: item?.keys ?? [],
+              version: item?.version ?? null,
+              deployment: row.id,
+            },
+            at,
+          )
+        }
+      })
+      return launched
+    } finally {
+      wipeEnv(this.vault, resolved.entries)
+    }
+  }
+
+  /** Encrypted copies of the injected secret values, for redacting this revision's logs. */
+  private sealCopies(row: DeploymentRow, entries: EnvEntry[]) {
+    const owner = {id: 0, name: `deployment/${row.id}`, version: row.revision}
+    return entries
+      .filter((entry) => entry.secret !== undefined)
+      .map((entry) => this.vault.encrypt(this.store.storeId, owner, entry.key, entry.value))
+  }
+
+  private openCopies(row: DeploymentRow): Uint8Array[] {
+    const owner = {id: 0, name: `deployment/${row.id}`, version: row.revision}
+    return this.records.values(row.id).map((cipher) => this.vault.decrypt(this.store.storeId, owner, cipher))
+  }
+
+  /** Stops the container (SIGTERM, SIGKILL after `graceSeconds`), removes it; state terminated. */
+  async terminate(id: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<DeploymentDetail> {
+    this.require(id)
+    return this.serialize(id, async () => {
+      const row = this.require(id)
+      if (row.containerId) {
+        if (isLive(row.state)) await dockerStop(row.containerId, graceSeconds)
+        await dockerRemove(row.containerId)
+      }
+      const at = now()
+      const wasLive = row.state !== 'terminated'
+      this.store.transaction(() => {
+        this.records.replaceValues(id, [])
+        this.records.setState(id, 'terminated', row.exitCode, at)
+        if (wasLive) {
+          this.store.addAudit(
+            {event: 'deployment.terminated', secret: null, keys: [], version: null, deployment: id},
+            at,
+          )
+        }
+      })
+      return this.detail(this.require(id))
+    })
+  }
+
+  /** The container's output as frames, every injected value replaced by ***; with follow, an end frame. */
+  async logs(id: string, follow: boolean): Promise<Readable> {
+    const row = this.require(id)
+    if (row.state === 'terminated' || !row.containerId) {
+      throw new HushError(
+        'deployment_not_found',
+        `Deployment ${id} has no container (${row.state}): its logs are gone.`,
+        {deployment: id},
+      )
+    }
+    if (row.injected.length > 0) await this.vault.unlock()
+    const values = row.injected.length > 0 ? this.openCopies(row) : []
+    try {
+      return redactedLogStream(row.containerId, values, follow, async () => {
+        await this.refresh()
+        const after = this.records.get(id) ?? row
+        return {state: after.state, exitCode: after.exitCode}
+      })
+    } finally {
+      for (const value of values) this.vault.wipe(value)
+    }
+  }
+}

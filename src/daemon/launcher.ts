@@ -1,0 +1,286 @@
+// The one place `docker` runs: the env-file on tmpfs (0700 dir, 0600 file created exclusively,
+// removed as soon as docker returns), `docker run` itself, and the inspect/rm/logs/wait calls.
+// Secret values never go in an argument list; docker's error output is scrubbed of them.
+import {randomBytes} from 'node:crypto'
+import {closeSync, lstatSync, openSync, readdirSync, rmSync, statfsSync, writeSync} from 'node:fs'
+import {basename, join} from 'node:path'
+import {execa, type ResultPromise} from 'execa'
+import type {RunOptions} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import {ensurePrivateDir, type HushPaths} from '../config/paths.js'
+import {scrub} from './redact.js'
+import type {EnvEntry} from './resolve.js'
+
+const TMPFS_MAGIC = 0x01021994
+/** docker reads an env-file with a line scanner whose buffer is 64 KiB, newline included. */
+const MAX_ENV_FILE_LINE = 64 * 1024 - 1
+const DOCKER = process.env.HUSH_DOCKER ?? 'docker'
+
+export const LABEL_DEPLOYMENT = 'hush.deployment'
+export const LABEL_STORE = 'hush.store'
+
+function isTmpfs(dir: string): boolean {
+  try {
+    return statfsSync(dir).type === TMPFS_MAGIC
+  } catch {
+    return false
+  }
+}
+
+function uid(): number {
+  return process.getuid?.() ?? 0
+}
+
+/** The private env-file directory of this store on tmpfs: $XDG_RUNTIME_DIR when it is tmpfs, else /dev/shm. */
+export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.env): string {
+  const bases = [env.XDG_RUNTIME_DIR, '/dev/shm'].filter((dir): dir is string => Boolean(dir))
+  const base = bases.find(isTmpfs)
+  if (!base) {
+    throw new HushError(
+      'no_tmpfs',
+      `No tmpfs to hold the env-file during \`docker run\` (tried ${bases.join(', ')}): mount one at /dev/shm or set XDG_RUNTIME_DIR to a tmpfs directory of yours.`,
+    )
+  }
+  return join(base, `hush-${uid()}`, basename(paths.runtimeDir))
+}
+
+/** Creates the env-file directory (and its hush-UID parent) private, and checks it is still on tmpfs. */
+function prepareEnvFileDir(paths: HushPaths): string {
+  const dir = envFileDir(paths)
+  ensurePrivateDir(join(dir, '..'))
+  ensurePrivateDir(dir)
+  if (!isTmpfs(dir)) throw new HushError('no_tmpfs', `${dir} is not on tmpfs: refusing to write an env-file there.`)
+  return dir
+}
+
+/** Removes env-files a killed agent left behind. Returns how many. */
+export function removeLeftoverEnvFiles(paths: HushPaths): number {
+  let dir: string
+  try {
+    dir = envFileDir(paths)
+    if (!lstatSync(dir).isDirectory()) return 0
+  } catch {
+    return 0
+  }
+  let removed = 0
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith('.env')) continue
+    rmSync(join(dir, file), {force: true})
+    removed++
+  }
+  return removed
+}
+
+/** Values docker's env-file cannot carry (a line break, or a line over docker's limit) go through its environment. */
+function needsClientEnv(entry: EnvEntry): boolean {
+  return (
+    entry.value.includes(0x0a) ||
+    entry.value.includes(0x0d) ||
+    entry.key.length + 1 + entry.value.length > MAX_ENV_FILE_LINE
+  )
+}
+
+function checkEntries(entries: EnvEntry[]): void {
+  for (const entry of entries) {
+    if (entry.value.includes(0)) {
+      throw new HushError('invalid_value', `The value of ${entry.key} contains a NUL byte: docker cannot pass it.`)
+    }
+    try {
+      new TextDecoder('utf-8', {fatal: true}).decode(entry.value)
+    } catch {
+      throw new HushError('invalid_value', `The value of ${entry.key} is not valid UTF-8: docker cannot pass it.`)
+    }
+    if (needsClientEnv(entry) && /^DOCKER_/.test(entry.key)) {
+      throw new HushError(
+        'invalid_value',
+        `The value of ${entry.key} holds a line break and must go through the docker client's environment, where a DOCKER_ name would configure docker itself: rename the key.`,
+      )
+    }
+  }
+}
+
+export interface LaunchSpec {
+  id: string
+  storeId: string
+  name: string | null
+  image: string
+  command: string[]
+  options: RunOptions
+  env: EnvEntry[]
+}
+
+/** docker run's pass-through options, as `--flag=value` so a value can never become another flag. */
+export function optionArgs(options: RunOptions): string[] {
+  const args: string[] = []
+  for (const value of options.publish ?? []) args.push(`--publish=${value}`)
+  for (const value of options.volume ?? []) args.push(`--volume=${value}`)
+  for (const name of ['network', 'gpus', 'memory', 'cpus', 'workdir', 'user'] as const) {
+    const value = options[name]
+    if (value !== undefined) args.push(`--${name}=${value}`)
+  }
+  return args
+}
+
+function secretValues(entries: EnvEntry[]): Uint8Array[] {
+  return entries.filter((entry) => entry.secret !== undefined).map((entry) => entry.value)
+}
+
+/** A failed docker call as a HushError: docker missing or unreachable, or its (scrubbed) message. */
+function dockerError(error: unknown, what: string, values: Uint8Array[] = []): HushError {
+  const failure = error as {code?: string; stderr?: string; shortMessage?: string}
+  if (failure.code === 'ENOENT') {
+    return new HushError(
+      'docker_unavailable',
+      `The docker CLI is not installed (no \`${DOCKER}\` on PATH): install Docker (e.g. apt-get install docker.io).`,
+    )
+  }
+  const stderr = scrub(String(failure.stderr ?? failure.shortMessage ?? ''), values)
+  if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i.test(stderr)) {
+    return new HushError(
+      'docker_unavailable',
+      `The Docker engine is not reachable (${firstLine(stderr)}): start dockerd, or check DOCKER_HOST and your access to the docker socket.`,
+    )
+  }
+  const message = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("Run 'docker run --help'") && !line.startsWith('See '))
+    .join(' ')
+  return new HushError('launch_failed', `${what} failed: ${message || 'docker gave no reason'}`, {dockerStderr: stderr})
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? ''
+}
+
+/**
+ * Runs `docker run -d --env-file FILE --label ... IMAGE CMD...`. The env-file lives on tmpfs only
+ * while docker runs; values it cannot carry travel in the docker client's environment (`-e KEY`).
+ */
+export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<string> {
+  checkEntries(spec.env)
+  const dir = prepareEnvFileDir(paths)
+  const viaClient = spec.env.filter(needsClientEnv)
+  const inFile = spec.env.filter((entry) => !needsClientEnv(entry))
+  const file = join(dir, `${spec.id}-${randomBytes(6).toString('hex')}.env`)
+  const parts: Buffer[] = []
+  for (const entry of inFile) parts.push(Buffer.from(`${entry.key}=`), Buffer.from(entry.value), Buffer.from('\n'))
+  const content = Buffer.concat(parts)
+  const clientEnv: Record<string, string> = {}
+  for (const entry of viaClient) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
+  const args = [
+    'run',
+    '-d',
+    '--env-file',
+    file,
+    '--label',
+    `${LABEL_DEPLOYMENT}=${spec.id}`,
+    '--label',
+    `${LABEL_STORE}=${spec.storeId}`,
+    ...(spec.name ? ['--name', spec.name] : []),
+    ...viaClient.flatMap((entry) => ['-e', entry.key]),
+    ...optionArgs(spec.options),
+    spec.image,
+    ...spec.command,
+  ]
+  try {
+    const fd = openSync(file, 'wx', 0o600)
+    try {
+      writeSync(fd, content)
+    } finally {
+      closeSync(fd)
+      content.fill(0)
+      for (const part of parts) part.fill(0)
+    }
+    const result = await execa(DOCKER, args, {env: clientEnv, stdin: 'ignore'})
+    return result.stdout.trim().split('\n').pop() ?? ''
+  } catch (error) {
+    if (error instanceof HushError) throw error
+    throw dockerError(error, 'docker run', secretValues(spec.env))
+  } finally {
+    rmSync(file, {force: true})
+  }
+}
+
+export interface ContainerState {
+  id: string
+  status: string
+  exitCode: number
+  running: boolean
+}
+
+/** States of the given containers; a container docker no longer knows is absent from the map. */
+export async function dockerInspect(containerIds: string[]): Promise<Map<string, ContainerState>> {
+  const states = new Map<string, ContainerState>()
+  if (containerIds.length === 0) return states
+  const result = await execa(
+    DOCKER,
+    [
+      'inspect',
+      '--type',
+      'container',
+      '--format',
+      '{{.Id}} {{.State.Status}} {{.State.ExitCode}} {{.State.Running}}',
+      ...containerIds,
+    ],
+    {reject: false, stdin: 'ignore'},
+  ).catch((error: unknown) => {
+    throw dockerError(error, 'docker inspect')
+  })
+  if (result.failed && !/No such/i.test(result.stderr)) throw dockerError(result, 'docker inspect')
+  for (const line of result.stdout.split('\n')) {
+    const [id, status, exitCode, running] = line.trim().split(' ')
+    if (!id) continue
+    const state = {id, status, exitCode: Number(exitCode), running: running === 'true'}
+    for (const asked of containerIds) if (id.startsWith(asked)) states.set(asked, state)
+  }
+  return states
+}
+
+/** Container ids carrying a label (running or not). */
+export async function dockerFindByLabel(label: string): Promise<string[]> {
+  const result = await execa(DOCKER, ['ps', '-a', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}}'], {
+    stdin: 'ignore',
+  }).catch((error: unknown) => {
+    throw dockerError(error, 'docker ps')
+  })
+  return result.stdout.split('\n').filter(Boolean)
+}
+
+/** Asks a container to stop (SIGTERM, then SIGKILL after `graceSeconds`); one already gone or stopped is fine. */
+export async function dockerStop(containerId: string, graceSeconds: number): Promise<void> {
+  const result = await execa(DOCKER, ['stop', '--time', String(graceSeconds), containerId], {
+    reject: false,
+    stdin: 'ignore',
+  })
+  if (result.failed && !/No such container/i.test(result.stderr)) throw dockerError(result, 'docker stop')
+}
+
+/** Stops and removes a container; one that is already gone is fine. */
+export async function dockerRemove(containerId: string): Promise<void> {
+  const result = await execa(DOCKER, ['rm', '-f', containerId], {reject: false, stdin: 'ignore'}).catch(
+    (error: unknown) => {
+      throw dockerError(error, 'docker rm')
+    },
+  )
+  if (result.failed && !/No such container/i.test(result.stderr)) throw dockerError(result, 'docker rm')
+}
+
+/** Waits for a container to stop; its exit code, or null when docker no longer knows it. */
+export async function dockerWait(containerId: string): Promise<number | null> {
+  const result = await execa(DOCKER, ['wait', containerId], {reject: false, stdin: 'ignore'})
+  const code = Number(result.stdout.trim())
+  return result.failed || !Number.isInteger(code) ? null : code
+}
+
+/** `docker logs [--follow]` as a child whose stdout and stderr are the container's. */
+export function dockerLogs(containerId: string, follow: boolean): ResultPromise<{buffer: false; stdin: 'ignore'}> {
+  return execa(DOCKER, ['logs', ...(follow ? ['--follow'] : []), containerId], {buffer: false, stdin: 'ignore'})
+}
+
+/** Checks that docker answers; the error names what is missing. */
+export async function dockerPing(): Promise<void> {
+  await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], {stdin: 'ignore'}).catch((error: unknown) => {
+    throw dockerError(error, 'docker version')
+  })
+}

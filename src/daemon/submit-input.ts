@@ -1,0 +1,81 @@
+// What a submit asks for, checked whole before anything resolves or runs: image, name, command,
+// secret references, plain env, the pass-through docker options, and the advisory warnings.
+import type {RunOptions, SubmitInput} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import {looksSensitive, sensitiveWarning} from '../api/sensitive.js'
+import type {SecretRef} from './deployments-store.js'
+import {parsePlainEnv, parseSecretRef} from './resolve.js'
+
+const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/
+
+export interface CheckedSubmit {
+  image: string
+  name: string | null
+  command: string[]
+  refs: SecretRef[]
+  env: Record<string, string>
+  options: RunOptions
+  warnings: string[]
+}
+
+function checkOptionValue(flag: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '' || /[\0\n\r]/.test(value) || value.length > 4096) {
+    throw new HushError('bad_request', `--${flag} needs a one-line value.`)
+  }
+  return value
+}
+
+/** Checks the pass-through `docker run` options (they are not secret: they go in docker's argv). */
+export function checkRunOptions(input: unknown): RunOptions {
+  if (input === undefined || input === null) return {}
+  if (typeof input !== 'object' || Array.isArray(input))
+    throw new HushError('bad_request', '`options` must be an object.')
+  const raw = input as Record<string, unknown>
+  const options: RunOptions = {}
+  for (const flag of ['publish', 'volume'] as const) {
+    const values = raw[flag]
+    if (values === undefined) continue
+    if (!Array.isArray(values)) throw new HushError('bad_request', `\`options.${flag}\` must be a list.`)
+    options[flag] = values.map((value) => checkOptionValue(flag, value))
+  }
+  for (const flag of ['network', 'gpus', 'memory', 'cpus', 'workdir', 'user'] as const) {
+    if (raw[flag] !== undefined) options[flag] = checkOptionValue(flag, raw[flag])
+  }
+  const unknown = Object.keys(raw).filter(
+    (key) => !['publish', 'volume', 'network', 'gpus', 'memory', 'cpus', 'workdir', 'user'].includes(key),
+  )
+  if (unknown.length) throw new HushError('bad_request', `Unknown docker option ${unknown.join(', ')}.`)
+  return options
+}
+
+export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
+  const image = typeof input.image === 'string' ? input.image : ''
+  if (!IMAGE.test(image)) {
+    throw new HushError(
+      'bad_request',
+      `Invalid image ${JSON.stringify(image).slice(0, 140)}: give an image reference such as busybox:1.36.`,
+    )
+  }
+  const name = input.name === undefined || input.name === null ? null : String(input.name)
+  if (name !== null && !DOCKER_NAME.test(name)) {
+    throw new HushError(
+      'invalid_name',
+      `Invalid --name ${JSON.stringify(name).slice(0, 140)}: use letters, digits, '_', '.' or '-'.`,
+    )
+  }
+  const command = input.command ?? []
+  if (!Array.isArray(command) || command.some((arg) => typeof arg !== 'string' || arg.includes('\0'))) {
+    throw new HushError('bad_request', '`command` must be a list of arguments.')
+  }
+  if (input.secrets !== undefined && !Array.isArray(input.secrets))
+    throw new HushError('bad_request', '`secrets` must be a list.')
+  if (input.env !== undefined && !Array.isArray(input.env))
+    throw new HushError('bad_request', '`env` must be a list of KEY=VALUE.')
+  const refs = (input.secrets ?? []).map(parseSecretRef)
+  const env = parsePlainEnv(input.env ?? [])
+  const options = checkRunOptions(input.options)
+  const warnings = input.warn === 'false' ? [] : Object.keys(env).filter(looksSensitive).map(sensitiveWarning)
+
+  return {image, name, command, refs, env, options, warnings}
+}
