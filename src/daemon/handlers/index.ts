@@ -3,14 +3,20 @@ import {audit} from './audit.js'
 import {createSecret} from './create-secret.js'
 import {deleteSecret} from './delete-secret.js'
 import {hello} from './hello.js'
+import {init} from './init.js'
 import {listSecrets} from './list-secrets.js'
 import {rotateSecret} from './rotate-secret.js'
+import {seal} from './seal.js'
 import {shutdown} from './shutdown.js'
 import type {HandlerTable} from './types.js'
+import {unseal} from './unseal.js'
 
 export const handlers: HandlerTable = {
   hello,
   shutdown,
+  init,
+  unseal,
+  seal,
   listSecrets,
   createSecret,
   rotateSecret,
