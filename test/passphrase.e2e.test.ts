@@ -207,7 +207,6 @@ describe('switching an existing store between modes', () => {
     expect(unseal.stderr).toContain('nothing to unseal')
     const events = (await t.json<Array<{event: string}>>(['audit'], {env: bus})).map((e) => e.event)
     expect(events.filter((e) => e.startsWith('store.'))).toEqual([
-      'store.initialized',
       'store.rewrapped',
       'store.unsealed',
       'store.sealed',

@@ -30,7 +30,8 @@ function describe(error: unknown): string {
   if (/org\.freedesktop\.secrets|service files|ServiceUnknown/i.test(text))
     return 'no Secret Service on the D-Bus session bus'
   if (/locked|prompt|dismissed/i.test(text)) return 'the keyring is locked'
-  if (/object does not exist at path .*collection/i.test(text)) return 'the keyring is locked or has no login collection'
+  if (/object does not exist at path .*collection/i.test(text))
+    return 'the keyring is locked or has no login collection'
   return text.split('\n')[0].slice(0, 160)
 }
 

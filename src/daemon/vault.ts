@@ -224,11 +224,14 @@ export class Vault {
     return `hush/data-key/v1\u0000${this.store.storeId}`
   }
 
-  /** Wraps `dataKey` under a new master key of `source` and commits the wrapping and mode in one transaction. */
+  /**
+   * Wraps `dataKey` under a new master key of `source` and commits the wrapping, the mode and the
+   * audit event (none for the implicit first key of an OS keyring store) in one transaction.
+   */
   private async wrap(
     source: MasterKeySource,
     dataKey: Uint8Array,
-    event: 'store.initialized' | 'store.rewrapped',
+    event: 'store.initialized' | 'store.rewrapped' | undefined,
   ): Promise<void> {
     const master = await source.masterKey(true)
     const sealed = aeadEncrypt(this.sodium, master, dataKey, this.dataKeyAd())
@@ -238,7 +241,7 @@ export class Vault {
       this.store.setMeta(KEYRING_MODE, source.mode)
       this.store.deleteMeta(KDF_PARAMS)
       for (const [key, value] of Object.entries(source.meta())) this.store.setMeta(key, value)
-      this.audit(event)
+      if (event) this.audit(event)
     })
     this.currentMode = source.mode
   }
@@ -272,7 +275,7 @@ export class Vault {
   private async loadFromKeyring(): Promise<void> {
     if (this.store.getMeta(WRAPPED_DATA_KEY) === undefined) {
       const dataKey = new Uint8Array(randomBytes(32))
-      await this.wrap(this.osKeyring, dataKey, 'store.initialized')
+      await this.wrap(this.osKeyring, dataKey, undefined)
       this.dataKey = dataKey
       return
     }
