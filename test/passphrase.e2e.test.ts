@@ -132,7 +132,7 @@ describe('passphrase mode without D-Bus', () => {
       expect(bytes.includes(PASSPHRASE), file).toBe(false)
       expect(bytes.includes(SENTINEL), file).toBe(false)
     }
-  })
+  }, 240_000)
 
   it('refuses a too short passphrase and takes `seal` with no agent running as already sealed', async () => {
     const t = home()
@@ -168,7 +168,7 @@ describe('passphrase mode without D-Bus', () => {
     const unseal = await t.hush(['unseal'], {input: PASSPHRASE, env: {DBUS_SESSION_BUS_ADDRESS: `unix:path=/nope`}})
     expect(unseal.exitCode).toBe(1)
     expect(unseal.stderr).toContain('nothing to unseal')
-  })
+  }, 120_000)
 })
 
 describe('switching an existing store between modes', () => {
@@ -213,5 +213,5 @@ describe('switching an existing store between modes', () => {
       'store.unsealed',
       'store.rewrapped',
     ])
-  })
+  }, 240_000)
 })
