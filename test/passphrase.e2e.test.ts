@@ -3,10 +3,11 @@
 // Also: the OS-keyring error without a keyring, and switching an existing store between modes.
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
+import {execa} from 'execa'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {CreateSecretOutput, Hello, InitOutput, RotateSecretOutput, SecretInfo} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
-import {isAlive, makeHome, rawRequest, type TestHome, waitFor} from './helpers.js'
+import {BIN, isAlive, makeHome, rawRequest, type TestHome, waitFor} from './helpers.js'
 
 const PASSPHRASE = 'correct horse battery staple'
 const SENTINEL = 'sentinel-value-5d1c0a7e9b'
@@ -168,6 +169,54 @@ describe('passphrase mode without D-Bus', () => {
     const unseal = await t.hush(['unseal'], {input: PASSPHRASE, env: {DBUS_SESSION_BUS_ADDRESS: `unix:path=/nope`}})
     expect(unseal.exitCode).toBe(1)
     expect(unseal.stderr).toContain('nothing to unseal')
+  }, 120_000)
+})
+
+/** Runs `hush ...args` on a pseudo-terminal (util-linux `script`), answering each prompt as it appears. */
+async function onTerminal(t: TestHome, args: string[], answers: Array<[prompt: string, answer: string]>) {
+  const child = execa('script', ['-qfec', [process.execPath, BIN, ...args].join(' '), '/dev/null'], {
+    env: t.env,
+    reject: false,
+    stdin: 'pipe',
+    all: true,
+    timeout: 60_000,
+  })
+  let seen = ''
+  let from = 0
+  let next = 0
+  child.all?.on('data', (chunk: Buffer) => {
+    seen += chunk.toString()
+    while (next < answers.length) {
+      const at = seen.indexOf(answers[next][0], from)
+      if (at < 0) break
+      child.stdin?.write(`${answers[next][1]}\n`)
+      from = at + answers[next][0].length
+      next++
+    }
+  })
+  const result = await child
+  return {output: result.all ?? '', exitCode: result.exitCode}
+}
+
+describe('passphrase prompts on a terminal', () => {
+  it('asks twice without echo at init, once at unseal', async () => {
+    const t = home()
+    const secret = 'terminal passphrase 42'
+    const init = await onTerminal(
+      t,
+      ['init', '--keyring', 'passphrase'],
+      [
+        ['New passphrase (hidden):', secret],
+        ['Repeat the passphrase:', secret],
+      ],
+    )
+    expect(init.output).toContain('Initialised this store in passphrase mode')
+    expect(init.output).not.toContain(secret)
+    await t.hush(['seal'])
+    const unseal = await onTerminal(t, ['unseal'], [['Passphrase (hidden):', secret]])
+    expect(unseal.output).toContain('Unsealed')
+    expect(unseal.output).not.toContain(secret)
+    expect((await t.json<Hello>(['daemon', 'status'])).sealed).toBe(false)
   }, 120_000)
 })
 

@@ -11,7 +11,9 @@ const encoder = new TextEncoder()
 async function prompt(text: string): Promise<Uint8Array> {
   const {read} = await import('read')
   // `read` hands back a JS string: it cannot be wiped (see README, memory hygiene).
-  return encoder.encode(String(await read({prompt: text, silent: true, replace: '', output: process.stderr})))
+  const answer = String(await read({prompt: text, silent: true, replace: '', output: process.stderr}))
+  process.stderr.write('\n')
+  return encoder.encode(answer)
 }
 
 /**
