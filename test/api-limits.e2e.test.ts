@@ -4,15 +4,18 @@
 import {readFileSync} from 'node:fs'
 import {connect, type Socket} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {Hello, SecretInfo} from '../src/api/contract.js'
+import {type Hello, routes, type SecretInfo} from '../src/api/contract.js'
+import {loadSodium} from '../src/crypto/sodium.js'
+import {sealValue} from '../src/crypto/transport.js'
 import {isAlive, makeHome, rawRequest, type TestHome} from './helpers.js'
 
+const PASSPHRASE = 'limits passphrase'
 let t: TestHome
 let pid: number
 
 beforeAll(async () => {
   t = makeHome()
-  const init = await t.hush(['init', '--keyring', 'passphrase'], {input: 'limits passphrase\n'})
+  const init = await t.hush(['init', '--keyring', 'passphrase'], {input: `${PASSPHRASE}\n`})
   expect(init.exitCode, init.stderr).toBe(0)
   pid = t.agentPid()!
 })
@@ -144,6 +147,32 @@ describe('API limits', () => {
       expect(outcome.received, line).toMatch(/^HTTP\/1\.1 4\d\d /)
     }
     await expectAlive()
+  })
+
+  it('answers 503 sealed on every route of the contract not declared whileSealed, new ones included', async () => {
+    const open = Object.entries(routes)
+      .filter(([, route]) => route.whileSealed)
+      .map(([name]) => name)
+    // Adding a route that works while sealed is a deliberate choice: update this list with it.
+    expect(open.sort()).toEqual(['hello', 'init', 'seal', 'shutdown', 'unseal'])
+    expect((await rawRequest(t.socket, 'POST', '/v1/seal', '{}')).status).toBe(200)
+    try {
+      for (const [name, route] of Object.entries(routes)) {
+        if (route.whileSealed) continue
+        const path = route.path.replace(/:([A-Za-z]+)/g, 'x')
+        const response = await rawRequest(t.socket, route.method, path, route.method === 'POST' ? '{}' : undefined)
+        expect(response.status, name).toBe(503)
+        expect(response.json, name).toMatchObject({error: {code: 'sealed'}})
+        expect((response.json as {error: {message: string}}).error.message).toContain('run `hush unseal`')
+      }
+    } finally {
+      const sodium = await loadSodium()
+      const hello = (await rawRequest(t.socket, 'GET', '/v1/hello')).json as Hello
+      expect(hello.sealed).toBe(true)
+      const sealed = sealValue(sodium, hello.publicKey, new TextEncoder().encode(PASSPHRASE))
+      const unseal = await rawRequest(t.socket, 'POST', '/v1/unseal', JSON.stringify({passphrase: sealed}))
+      expect(unseal.status).toBe(200)
+    }
   })
 
   it('closes slow and half-open connections', async () => {
