@@ -228,6 +228,12 @@ describe('switching an existing store between modes', () => {
     const bus = {DBUS_SESSION_BUS_ADDRESS: savedBus!, GNOME_KEYRING_CONTROL: savedControl ?? ''}
     const created = await t.hush(['secrets', 'new', 'k', `A=${SENTINEL}`], {env: bus})
     expect(created.exitCode, created.stderr).toBe(0)
+    // Switching needs the keyring once (it holds the key that wraps the data key): without it, say so.
+    await t.hush(['daemon', 'stop'], {env: bus})
+    const noKeyring = await t.hush(['init', '--keyring', 'passphrase'], {input: `${PASSPHRASE}\n`})
+    expect(noKeyring.exitCode).toBe(1)
+    expect(noKeyring.stderr).toContain('switching to a passphrase needs it once')
+    await t.hush(['daemon', 'stop'])
     const toPass = await t.json<InitOutput>(['init', '--keyring', 'passphrase'], {input: `${PASSPHRASE}\n`, env: bus})
     expect(toPass).toEqual({keyring: 'passphrase', action: 'rewrapped', sealed: false})
     await t.hush(['daemon', 'stop'], {env: bus})

@@ -187,7 +187,14 @@ export class Vault {
       }
       if (mode === this.currentMode) return {keyring: mode, action: 'unchanged', sealed: this.sealed}
       const previous = this.currentMode === 'os' ? this.osKeyring : undefined
-      await this.unlock()
+      await this.unlock().catch((error: unknown) => {
+        if (!(error instanceof HushError && error.code === 'keyring_unavailable')) throw error
+        throw new HushError(
+          'keyring_unavailable',
+          `This store's data key is wrapped by the OS keyring, which is not reachable (${String(error.details.reason)}): switching to a passphrase needs it once, so start the keyring and run \`hush init --keyring passphrase\` again (or start over with a new HUSH_HOME).`,
+          error.details,
+        )
+      })
       await this.wrap(target, this.key(), 'store.rewrapped')
       await previous?.forget().catch(() => undefined)
       return {keyring: mode, action: 'rewrapped', sealed: false}
