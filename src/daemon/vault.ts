@@ -35,7 +35,7 @@ export class OsKeyringSource implements MasterKeySource {
 
   async masterKey(create: boolean): Promise<Uint8Array> {
     if (create) {
-      const key = new Uint8Array(randomBytes(32))
+      const key = freshKey()
       await writeMasterKey(this.account, key)
       return key
     }
@@ -80,6 +80,14 @@ export class PassphraseSource implements MasterKeySource {
   async forget(): Promise<void> {
     // Nothing is kept: the passphrase exists only in the user's head.
   }
+}
+
+/** 32 random bytes in a buffer of their own (a Buffer from randomBytes may sit in Node's shared pool). */
+function freshKey(): Uint8Array {
+  const raw = randomBytes(32)
+  const key = new Uint8Array(raw)
+  raw.fill(0)
+  return key
 }
 
 function valueAd(storeId: string, secret: Pick<SecretRow, 'id' | 'name' | 'version'>, key: string): string {
@@ -174,7 +182,7 @@ export class Vault {
     return this.serial(async () => {
       const target = this.source(mode, passphrase)
       if (this.store.getMeta(WRAPPED_DATA_KEY) === undefined) {
-        const dataKey = new Uint8Array(randomBytes(32))
+        const dataKey = freshKey()
         try {
           await this.wrap(target, dataKey, 'store.initialized')
         } catch (error) {
@@ -281,7 +289,7 @@ export class Vault {
 
   private async loadFromKeyring(): Promise<void> {
     if (this.store.getMeta(WRAPPED_DATA_KEY) === undefined) {
-      const dataKey = new Uint8Array(randomBytes(32))
+      const dataKey = freshKey()
       await this.wrap(this.osKeyring, dataKey, undefined)
       this.dataKey = dataKey
       return
