@@ -3,12 +3,18 @@
 //
 // Input travels as path parameters (`:name`), then the query string for GET and DELETE,
 // or a JSON body for POST. No output type holds a secret value.
+//
+// Sealed guard: in passphrase mode every route answers 503 `sealed` while the store is sealed,
+// unless it is declared with `{whileSealed: true}` (the server checks this in one place). New
+// secret and deploy routes therefore get the guard by default, without declaring anything.
 
 export type Method = 'GET' | 'POST' | 'DELETE'
 
 export interface Route<I, O> {
   readonly method: Method
   readonly path: `/v1/${string}`
+  /** True for the few routes that work while the store is sealed (hello, unseal, ...). */
+  readonly whileSealed: boolean
   /** A streaming route answers framed bytes (see api/frames.ts) instead of one JSON body. */
   readonly stream?: true
   /** Phantom field: carries the input and output types, never set. */
@@ -18,12 +24,17 @@ export interface Route<I, O> {
 export type RouteInput<R> = R extends Route<infer I, unknown> ? I : never
 export type RouteOutput<R> = R extends Route<unknown, infer O> ? O : never
 
-function route<I, O>(method: Method, path: `/v1/${string}`): Route<I, O> {
-  return {method, path}
+interface RouteOptions {
+  /** The route answers while the store is sealed; without it, a sealed store answers 503 `sealed`. */
+  whileSealed?: boolean
+}
+
+function route<I, O>(method: Method, path: `/v1/${string}`, options: RouteOptions = {}): Route<I, O> {
+  return {method, path, whileSealed: options.whileSealed ?? false}
 }
 
 function streamRoute<I>(method: Method, path: `/v1/${string}`): Route<I, ByteStream> {
-  return {method, path, stream: true}
+  return {method, path, whileSealed: false, stream: true}
 }
 
 /** What a streaming route's handler returns: a readable of frames; destroyed when the client goes away. */
@@ -102,6 +113,30 @@ export interface DeleteSecretOutput {
   forcedDeployments: string[]
 }
 
+export interface InitInput {
+  keyring: KeyringMode
+  /** Passphrase mode: the new passphrase, sealed to the agent's public key like a value. */
+  passphrase?: SealedValue
+}
+
+export interface InitOutput {
+  keyring: KeyringMode
+  /** `created`: a new data key; `rewrapped`: the data key kept, wrapped by a new master key; `unchanged`. */
+  action: 'created' | 'rewrapped' | 'unchanged'
+  sealed: boolean
+}
+
+export interface UnsealInput {
+  /** The passphrase, sealed to the agent's public key (crypto_box_seal), never plaintext. */
+  passphrase: SealedValue
+}
+
+export interface SealState {
+  sealed: boolean
+  /** False when the store already was in the requested state. */
+  changed: boolean
+}
+
 export type AuditEventType =
   | 'secret.created'
   | 'secret.replaced'
@@ -112,6 +147,8 @@ export type AuditEventType =
   | 'deployment.terminated'
   | 'store.unsealed'
   | 'store.sealed'
+  | 'store.initialized'
+  | 'store.rewrapped'
 
 export interface AuditEvent {
   id: number
@@ -198,8 +235,11 @@ export interface ResubmitOutput extends SubmitOutput {
 }
 
 export const routes = {
-  hello: route<Record<string, never>, Hello>('GET', '/v1/hello'),
-  shutdown: route<Record<string, never>, {stopping: true}>('POST', '/v1/shutdown'),
+  hello: route<Record<string, never>, Hello>('GET', '/v1/hello', {whileSealed: true}),
+  shutdown: route<Record<string, never>, {stopping: true}>('POST', '/v1/shutdown', {whileSealed: true}),
+  init: route<InitInput, InitOutput>('POST', '/v1/init', {whileSealed: true}),
+  unseal: route<UnsealInput, SealState>('POST', '/v1/unseal', {whileSealed: true}),
+  seal: route<Record<string, never>, SealState>('POST', '/v1/seal', {whileSealed: true}),
   listSecrets: route<{includeDeleted?: string}, SecretInfo[]>('GET', '/v1/secrets'),
   createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets'),
   rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate'),

@@ -21,6 +21,8 @@ export const errorCodes = {
   keyring_unavailable: {status: 503, exit: 1},
   master_key_missing: {status: 503, exit: 1},
   sealed: {status: 503, exit: 1},
+  wrong_passphrase: {status: 403, exit: 1},
+  wrong_keyring_mode: {status: 409, exit: 1},
   daemon_unreachable: {status: 503, exit: 1},
   insecure_path: {status: 500, exit: 1},
   /** The user left an interactive prompt (the picker) without confirming: CLI only, never sent by the agent. */

@@ -3,6 +3,7 @@
 import {Client} from 'undici'
 import type {ByteStream, Route, RouteInput, RouteOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {MAX_BODY_BYTES} from '../api/limits.js'
 
 /** Builds the request path: `:param` from the input, the rest in the query (GET/DELETE) or the body (POST). */
 export function requestFor<R extends Route<unknown, unknown>>(
@@ -36,6 +37,13 @@ export class AgentClient {
     options: {wait?: boolean} = {},
   ): Promise<RouteOutput<R>> {
     const {path, body} = requestFor(route, input)
+    if (body !== undefined && Buffer.byteLength(body) > MAX_BODY_BYTES) {
+      // The agent would refuse it and close the connection mid-upload: say so before sending.
+      throw new HushError(
+        'payload_too_large',
+        `This request is over ${MAX_BODY_BYTES} bytes (1 MiB): split the values over several secrets.`,
+      )
+    }
     const response = await this.http.request({
       method: route.method,
       path,

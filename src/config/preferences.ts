@@ -1,12 +1,11 @@
 // Per-store preferences (conf): a small JSON file in the state directory. Never holds a value.
+// How the master key is kept (OS keyring or passphrase) is not here: the store meta holds it, next
+// to the data key it wraps (see daemon/vault.ts).
 import Conf from 'conf'
-import type {KeyringMode} from '../api/contract.js'
 
 export interface Preferences {
   /** Seconds without a request before the agent exits; 0 keeps it up. */
   idleTimeoutSeconds: number
-  /** How the master key is kept: the OS keyring or a passphrase. */
-  keyring: KeyringMode
   /** Print the advisory warning for sensitive-looking `--env` keys. */
   warnSensitiveEnv: boolean
 }
@@ -20,10 +19,9 @@ export function openPreferences(home: string): Conf<Preferences> {
     // Like every file of the store: readable by its owner only, whatever the umask.
     configFileMode: 0o600,
     projectName: 'hush',
-    defaults: {idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS, keyring: 'os', warnSensitiveEnv: true},
+    defaults: {idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS, warnSensitiveEnv: true},
     schema: {
       idleTimeoutSeconds: {type: 'number', minimum: 0},
-      keyring: {type: 'string', enum: ['os', 'passphrase']},
       warnSensitiveEnv: {type: 'boolean'},
     },
   })

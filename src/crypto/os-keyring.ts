@@ -25,13 +25,15 @@ function unreachable(reason: string): HushError {
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   if (!process.env.DBUS_SESSION_BUS_ADDRESS && /dbus|x11|display|autolaunch/i.test(text)) return 'no D-Bus session bus'
-  if (/could not connect|connection refused|no such file/i.test(text)) {
+  if (/could not connect|connection refused|no such file|failed to connect/i.test(text)) {
     const bus = process.env.DBUS_SESSION_BUS_ADDRESS
     return bus ? `the D-Bus session bus ${bus} does not answer` : 'the D-Bus session bus does not answer'
   }
   if (/org\.freedesktop\.secrets|service files|ServiceUnknown/i.test(text))
     return 'no Secret Service on the D-Bus session bus'
   if (/locked|prompt|dismissed/i.test(text)) return 'the keyring is locked'
+  if (/object does not exist at path .*collection/i.test(text))
+    return 'the keyring is locked or has no login collection'
   return text.split('\n')[0].slice(0, 160)
 }
 
@@ -71,4 +73,9 @@ export async function readMasterKey(account: string): Promise<Uint8Array | undef
 
 export async function writeMasterKey(account: string, key: Uint8Array): Promise<void> {
   await withKeyring((keytar) => keytar.setPassword(KEYRING_SERVICE, account, Buffer.from(key).toString('base64')))
+}
+
+/** Removes this store's entry (after its data key was re-wrapped under a passphrase). */
+export async function deleteMasterKey(account: string): Promise<void> {
+  await withKeyring((keytar) => keytar.deletePassword(KEYRING_SERVICE, account))
 }

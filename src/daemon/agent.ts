@@ -2,9 +2,10 @@
 // Handlers receive this object; nothing else in the agent is global.
 import type {Hello} from '../api/contract.js'
 import {PROTOCOL} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
 import type {HushPaths} from '../config/paths.js'
 import type {Sodium} from '../crypto/sodium.js'
-import {newTransportKeys, type TransportKeys} from '../crypto/transport.js'
+import {newTransportKeys, openSealedValue, type TransportKeys} from '../crypto/transport.js'
 import {VERSION} from '../version.js'
 import {DeploymentsService} from './deployments.js'
 import {log} from './log.js'
@@ -43,9 +44,21 @@ export class Agent {
       socket: this.paths.socket,
       keyring: this.vault.mode,
       keyringAccount: this.vault.mode === 'os' ? this.store.storeId : null,
-      sealed: this.vault.mode === 'passphrase' && !this.vault.unlocked,
+      sealed: this.vault.sealed,
       startedAt: this.startedAt,
     }
+  }
+
+  /** Opens a passphrase sealed to this agent's public key; the caller wipes the bytes (memzero). */
+  openPassphrase(sealed: unknown): Uint8Array {
+    const bytes = typeof sealed === 'string' ? openSealedValue(this.sodium, this.transport, sealed) : undefined
+    if (!bytes) {
+      throw new HushError(
+        'unopenable_value',
+        "The passphrase was not sealed to this agent's public key (the agent may have restarted): run the command again.",
+      )
+    }
+    return bytes
   }
 
   close(): void {

@@ -8,6 +8,7 @@ import {MAX_BODY_BYTES} from '../api/limits.js'
 import type {Agent} from './agent.js'
 import type {HandlerTable} from './handlers/types.js'
 import type {Logger} from './log.js'
+import {sealedError} from './vault.js'
 
 interface CompiledRoute {
   name: RouteName
@@ -28,23 +29,33 @@ function compile(): CompiledRoute[] {
   })
 }
 
+/**
+ * Reads a POST body within the limit: a declared Content-Length over it is refused before reading,
+ * and a streamed body is counted chunk by chunk, so at most 1 MiB is ever buffered.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > MAX_BODY_BYTES) return Promise.reject(tooLarge())
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length
       if (size > MAX_BODY_BYTES) {
+        req.off('data', onData)
         req.pause()
+        chunks.length = 0
         reject(tooLarge())
         return
       }
       chunks.push(chunk)
-    })
+    }
+    req.on('data', onData)
     req.on('end', () => resolve(Buffer.concat(chunks)))
     req.on('error', reject)
+    req.on('close', () => {
+      if (!req.complete) reject(new HushError('bad_request', 'The client closed the connection mid-request.'))
+    })
   })
 }
 
@@ -78,6 +89,7 @@ function decodeParam(raw: string): string {
 }
 
 function send(res: ServerResponse, status: number, body: unknown, close = false): void {
+  if (res.headersSent || res.destroyed) return
   const text = JSON.stringify(body)
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -103,14 +115,22 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
   const compiled = compile()
 
   async function dispatch(req: IncomingMessage): Promise<unknown> {
-    const url = new URL(req.url ?? '/', 'http://hush')
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://hush')
+    } catch {
+      throw new HushError('bad_request', 'The request target is not a valid path.')
+    }
     let pathMatched = false
     for (const route of compiled) {
       const match = route.pattern.exec(url.pathname)
       if (!match) continue
       pathMatched = true
       if (route.method !== req.method) continue
-      const input: Record<string, unknown> = {}
+      // The sealed guard, for every route at once: only routes declared `whileSealed` answer.
+      if (!routes[route.name].whileSealed && agent.vault.sealed) throw sealedError()
+      // No prototype: a `__proto__` field in a body stays a plain field.
+      const input: Record<string, unknown> = Object.create(null)
       if (route.method === 'POST') Object.assign(input, parseJson(await readBody(req)))
       else for (const [key, value] of url.searchParams) input[key] = value
       route.params.forEach((param, index) => {
@@ -123,15 +143,21 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
     throw new HushError('not_found', `No route ${req.method} ${url.pathname}: see the API contract (/v1/...).`)
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer({connectionsCheckingInterval: 1_000}, (req, res) => {
     hooks.onActivity(true)
     res.on('close', () => hooks.onActivity(false))
     dispatch(req).then(
       (result) => (result instanceof Readable ? stream(res, result) : send(res, 200, result)),
       (error: unknown) => {
         if (error instanceof HushError) {
-          if (error.status >= 500) log.warn(`${req.method} ${req.url?.split('?')[0]}: ${error.code}: ${error.message}`)
-          send(res, error.status, error.toBody(), error.code === 'payload_too_large')
+          if (error.status >= 500 && error.code !== 'sealed') {
+            log.warn(`${req.method} ${req.url?.split('?')[0]}: ${error.code}: ${error.message}`)
+          }
+          // A body left unread (too large, or refused before reading) is not drained: the
+          // connection closes once the answer is out.
+          const unread = !req.complete
+          send(res, error.status, error.toBody(), unread)
+          if (unread) res.once('finish', () => req.socket.destroy())
           return
         }
         log.error(`${req.method} ${req.url?.split('?')[0]} failed`, error)
@@ -139,6 +165,8 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
       },
     )
   })
+  // Slow or half-open clients: headers within 10 s, the whole request within 30 s (checked every
+  // second, see connectionsCheckingInterval), an idle kept-alive connection closed after 5 s.
   server.headersTimeout = 10_000
   server.requestTimeout = 30_000
   server.keepAliveTimeout = 5_000

@@ -113,6 +113,10 @@ export class Store {
     this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(key, value)
   }
 
+  deleteMeta(key: string): void {
+    this.db.prepare('DELETE FROM meta WHERE k = ?').run(key)
+  }
+
   findLive(name: string): SecretRow | undefined {
     const raw = this.db.prepare('SELECT * FROM secrets WHERE name = ? AND deleted_at IS NULL').get(name) as
       | RawSecret

@@ -2,20 +2,29 @@
 // wrapped by the master key, encrypts each value with XChaCha20-Poly1305; the associated data
 // binds the ciphertext to its store, secret, key and version.
 import {randomBytes} from 'node:crypto'
-import type {KeyringMode} from '../api/contract.js'
+import type {InitOutput, KeyringMode, SealState} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {aeadDecrypt, aeadEncrypt} from '../crypto/aead.js'
-import {readMasterKey, writeMasterKey} from '../crypto/os-keyring.js'
+import {deleteMasterKey, readMasterKey, writeMasterKey} from '../crypto/os-keyring.js'
+import {checkPassphrase, deriveMasterKey, type KdfParams, newKdfParams, parseKdfParams} from '../crypto/passphrase.js'
 import type {Sodium} from '../crypto/sodium.js'
 import type {CipherRow, SecretRow, Store} from './store.js'
 
 const WRAPPED_DATA_KEY = 'data_key'
+/** Store meta: which master key wraps the data key (`os` when absent, for stores made before init). */
+const KEYRING_MODE = 'keyring'
+/** Store meta in passphrase mode: the Argon2id salt and parameters (JSON). */
+const KDF_PARAMS = 'kdf'
 
 /** Where the master key comes from. */
 export interface MasterKeySource {
   readonly mode: KeyringMode
-  /** Returns the master key; with `create`, makes and keeps a new one (a new store). */
+  /** Returns the master key; with `create`, makes and keeps a new one (a new store or a new wrapping). */
   masterKey(create: boolean): Promise<Uint8Array>
+  /** Store meta kept with the wrapped data key (passphrase mode: the KDF salt and parameters). */
+  meta(): Record<string, string>
+  /** Forgets the master key once the data key is wrapped by another source (best effort). */
+  forget(): Promise<void>
 }
 
 /** The OS keyring holds the master key: service `hush`, account = the store id. */
@@ -26,7 +35,7 @@ export class OsKeyringSource implements MasterKeySource {
 
   async masterKey(create: boolean): Promise<Uint8Array> {
     if (create) {
-      const key = new Uint8Array(randomBytes(32))
+      const key = freshKey()
       await writeMasterKey(this.account, key)
       return key
     }
@@ -39,34 +48,93 @@ export class OsKeyringSource implements MasterKeySource {
     }
     return key
   }
+
+  meta(): Record<string, string> {
+    return {}
+  }
+
+  async forget(): Promise<void> {
+    await deleteMasterKey(this.account)
+  }
+}
+
+/** Passphrase mode: the master key is derived (Argon2id) from the passphrase and the stored parameters. */
+export class PassphraseSource implements MasterKeySource {
+  readonly mode = 'passphrase' as const
+
+  /** `passphrase` stays owned (and wiped) by the caller. */
+  constructor(
+    private readonly sodium: Sodium,
+    private readonly passphrase: Uint8Array,
+    private readonly params: KdfParams,
+  ) {}
+
+  async masterKey(): Promise<Uint8Array> {
+    return deriveMasterKey(this.sodium, this.passphrase, this.params)
+  }
+
+  meta(): Record<string, string> {
+    return {[KDF_PARAMS]: JSON.stringify(this.params)}
+  }
+
+  async forget(): Promise<void> {
+    // Nothing is kept: the passphrase exists only in the user's head.
+  }
+}
+
+/** 32 random bytes in a buffer of their own (a Buffer from randomBytes may sit in Node's shared pool). */
+function freshKey(): Uint8Array {
+  const raw = randomBytes(32)
+  const key = new Uint8Array(raw)
+  raw.fill(0)
+  return key
 }
 
 function valueAd(storeId: string, secret: Pick<SecretRow, 'id' | 'name' | 'version'>, key: string): string {
   return `hush/value/v1\u0000${storeId}\u0000${secret.id}\u0000${secret.name}\u0000${key}\u0000${secret.version}`
 }
 
+/** The answer of every route not marked `whileSealed` while the store is sealed. */
+export function sealedError(): HushError {
+  return new HushError('sealed', 'The hush store is sealed (passphrase mode): run `hush unseal` first.')
+}
+
 export class Vault {
   private dataKey: Uint8Array | undefined
   private unlocking: Promise<void> | undefined
+  /** init, unseal and seal run one at a time. */
+  private exclusive: Promise<unknown> = Promise.resolve()
+  private currentMode: KeyringMode
 
   constructor(
     private readonly sodium: Sodium,
     private readonly store: Store,
-    private source: MasterKeySource,
-  ) {}
+    private readonly osKeyring: MasterKeySource = new OsKeyringSource(store.storeId),
+  ) {
+    this.currentMode = store.getMeta(KEYRING_MODE) === 'passphrase' ? 'passphrase' : 'os'
+  }
 
   get mode(): KeyringMode {
-    return this.source.mode
+    return this.currentMode
   }
 
   get unlocked(): boolean {
     return this.dataKey !== undefined
   }
 
-  /** Loads the data key (creating the master and data keys for a new store). */
+  /** Passphrase mode without the data key in memory: only routes marked `whileSealed` answer. */
+  get sealed(): boolean {
+    return this.currentMode === 'passphrase' && this.dataKey === undefined
+  }
+
+  /**
+   * Loads the data key. OS mode: from the keyring (creating the master and data keys for a new
+   * store). Passphrase mode: only `unseal` loads it, so a sealed store answers `sealed`.
+   */
   unlock(): Promise<void> {
     if (this.dataKey) return Promise.resolve()
-    this.unlocking ??= this.loadDataKey().finally(() => {
+    if (this.currentMode === 'passphrase') return Promise.reject(sealedError())
+    this.unlocking ??= this.loadFromKeyring().finally(() => {
       this.unlocking = undefined
     })
     return this.unlocking
@@ -78,39 +146,159 @@ export class Vault {
     this.dataKey = undefined
   }
 
-  private async loadDataKey(): Promise<void> {
-    const ad = `hush/data-key/v1\u0000${this.store.storeId}`
+  /** Passphrase mode: derives the master key and opens the data key; a wrong passphrase is refused. */
+  unseal(passphrase: Uint8Array): Promise<SealState> {
+    return this.serial(async () => {
+      this.requirePassphraseMode('unseal')
+      const params = parseKdfParams(String(this.store.getMeta(KDF_PARAMS) ?? ''))
+      const dataKey = await this.unwrap(new PassphraseSource(this.sodium, passphrase, params))
+      if (this.dataKey) {
+        this.sodium.memzero(dataKey)
+        return {sealed: false, changed: false}
+      }
+      this.dataKey = dataKey
+      this.audit('store.unsealed')
+      return {sealed: false, changed: true}
+    })
+  }
+
+  /** Passphrase mode: wipes the data key at once; secret routes answer `sealed` until `unseal`. */
+  seal(): Promise<SealState> {
+    return this.serial(async () => {
+      this.requirePassphraseMode('seal')
+      if (!this.dataKey) return {sealed: true, changed: false}
+      this.lock()
+      this.audit('store.sealed')
+      return {sealed: true, changed: true}
+    })
+  }
+
+  /**
+   * Chooses how the master key is kept. A new store gets a new data key; a store in the other
+   * mode keeps its data key, which is re-wrapped under the new master key (it must be unsealed).
+   * `passphrase` is the new passphrase for passphrase mode (owned and wiped by the caller).
+   */
+  init(mode: KeyringMode, passphrase: Uint8Array | undefined): Promise<InitOutput> {
+    return this.serial(async () => {
+      const target = this.source(mode, passphrase)
+      if (this.store.getMeta(WRAPPED_DATA_KEY) === undefined) {
+        const dataKey = freshKey()
+        try {
+          await this.wrap(target, dataKey, 'store.initialized')
+        } catch (error) {
+          this.sodium.memzero(dataKey)
+          throw error
+        }
+        this.lock()
+        this.dataKey = dataKey
+        return {keyring: mode, action: 'created', sealed: false}
+      }
+      if (mode === this.currentMode) return {keyring: mode, action: 'unchanged', sealed: this.sealed}
+      const previous = this.currentMode === 'os' ? this.osKeyring : undefined
+      await this.unlock().catch((error: unknown) => {
+        if (!(error instanceof HushError && error.code === 'keyring_unavailable')) throw error
+        throw new HushError(
+          'keyring_unavailable',
+          `This store's data key is wrapped by the OS keyring, which is not reachable (${String(error.details.reason)}): switching to a passphrase needs it once, so start the keyring and run \`hush init --keyring passphrase\` again (or start over with a new HUSH_HOME).`,
+          error.details,
+        )
+      })
+      await this.wrap(target, this.key(), 'store.rewrapped')
+      await previous?.forget().catch(() => undefined)
+      return {keyring: mode, action: 'rewrapped', sealed: false}
+    })
+  }
+
+  private source(mode: KeyringMode, passphrase: Uint8Array | undefined): MasterKeySource {
+    if (mode === 'os') return this.osKeyring
+    if (!passphrase) throw new HushError('bad_request', 'Passphrase mode needs a passphrase.')
+    checkPassphrase(passphrase)
+    return new PassphraseSource(this.sodium, passphrase, newKdfParams(this.sodium))
+  }
+
+  private serial<T>(action: () => Promise<T>): Promise<T> {
+    const run = this.exclusive.then(action, action)
+    this.exclusive = run.catch(() => undefined)
+    return run
+  }
+
+  private requirePassphraseMode(verb: 'seal' | 'unseal'): void {
+    if (this.currentMode !== 'passphrase') {
+      throw new HushError(
+        'wrong_keyring_mode',
+        `This store keeps its master key in the OS keyring, so there is nothing to ${verb}: \`hush init --keyring passphrase\` switches it to passphrase mode.`,
+      )
+    }
+  }
+
+  private audit(event: 'store.unsealed' | 'store.sealed' | 'store.initialized' | 'store.rewrapped'): void {
+    this.store.addAudit({event, secret: null, keys: [], version: null, deployment: null}, new Date().toISOString())
+  }
+
+  private dataKeyAd(): string {
+    return `hush/data-key/v1\u0000${this.store.storeId}`
+  }
+
+  /**
+   * Wraps `dataKey` under a new master key of `source` and commits the wrapping, the mode and the
+   * audit event (none for the implicit first key of an OS keyring store) in one transaction.
+   */
+  private async wrap(
+    source: MasterKeySource,
+    dataKey: Uint8Array,
+    event: 'store.initialized' | 'store.rewrapped' | undefined,
+  ): Promise<void> {
+    const master = await source.masterKey(true)
+    const sealed = aeadEncrypt(this.sodium, master, dataKey, this.dataKeyAd())
+    this.sodium.memzero(master)
+    this.store.transaction(() => {
+      this.store.setMeta(WRAPPED_DATA_KEY, Buffer.concat([sealed.nonce, sealed.ciphertext]))
+      this.store.setMeta(KEYRING_MODE, source.mode)
+      this.store.deleteMeta(KDF_PARAMS)
+      for (const [key, value] of Object.entries(source.meta())) this.store.setMeta(key, value)
+      if (event) this.audit(event)
+    })
+    this.currentMode = source.mode
+  }
+
+  /** Opens the stored data key with `source`'s master key; refuses a key that does not open it. */
+  private async unwrap(source: MasterKeySource): Promise<Uint8Array> {
     const wrapped = this.store.getMeta(WRAPPED_DATA_KEY)
     if (wrapped === undefined) {
-      const master = await this.source.masterKey(true)
-      const dataKey = new Uint8Array(randomBytes(32))
-      const sealed = aeadEncrypt(this.sodium, master, dataKey, ad)
-      this.sodium.memzero(master)
-      this.store.setMeta(WRAPPED_DATA_KEY, Buffer.concat([sealed.nonce, sealed.ciphertext]))
-      this.dataKey = dataKey
-      return
+      throw new HushError('master_key_missing', 'This store has no data key yet: run `hush init`.')
     }
-    const master = await this.source.masterKey(false)
+    const master = await source.masterKey(false)
     const bytes = Buffer.isBuffer(wrapped) ? wrapped : Buffer.from(wrapped)
     const nonceBytes = this.sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
     const dataKey = aeadDecrypt(
       this.sodium,
       master,
       {nonce: bytes.subarray(0, nonceBytes), ciphertext: bytes.subarray(nonceBytes)},
-      ad,
+      this.dataKeyAd(),
     )
     this.sodium.memzero(master)
-    if (!dataKey) {
-      throw new HushError(
-        'master_key_missing',
-        'The master key does not open this store (wrong keyring entry or passphrase, or a damaged store).',
-      )
+    if (dataKey) return dataKey
+    if (source.mode === 'passphrase') {
+      throw new HushError('wrong_passphrase', 'Wrong passphrase: the store stays sealed. Try `hush unseal` again.')
     }
-    this.dataKey = dataKey
+    throw new HushError(
+      'master_key_missing',
+      'The master key in the OS keyring does not open this store (wrong keyring entry, or a damaged store).',
+    )
+  }
+
+  private async loadFromKeyring(): Promise<void> {
+    if (this.store.getMeta(WRAPPED_DATA_KEY) === undefined) {
+      const dataKey = freshKey()
+      await this.wrap(this.osKeyring, dataKey, undefined)
+      this.dataKey = dataKey
+      return
+    }
+    this.dataKey = await this.unwrap(this.osKeyring)
   }
 
   private key(): Uint8Array {
-    if (!this.dataKey) throw new HushError('sealed', 'The store is sealed: run `hush unseal` first.')
+    if (!this.dataKey) throw sealedError()
     return this.dataKey
   }
 

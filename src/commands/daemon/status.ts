@@ -28,7 +28,7 @@ export default class DaemonStatus extends HushCommand {
         `hush agent: running (pid ${hello.pid}, version ${hello.version}, since ${hello.startedAt})`,
         `socket:     ${hello.socket}`,
         `store:      ${hello.home}`,
-        `master key: ${hello.keyring === 'os' ? `OS keyring (service hush, account ${hello.keyringAccount})` : 'passphrase'}${hello.sealed ? ' - sealed' : ''}`,
+        `master key: ${hello.keyring === 'os' ? `OS keyring (service hush, account ${hello.keyringAccount})` : `passphrase, ${hello.sealed ? 'sealed (run `hush unseal`)' : 'unsealed'}`}`,
       ].join('\n'),
     )
     return {running: true, ...hello}

@@ -4,19 +4,25 @@ import {createSecret} from './create-secret.js'
 import {deleteSecret} from './delete-secret.js'
 import {getDeployment} from './get-deployment.js'
 import {hello} from './hello.js'
+import {init} from './init.js'
 import {listDeployments} from './list-deployments.js'
 import {listSecrets} from './list-secrets.js'
 import {logs} from './logs.js'
 import {resubmit} from './resubmit.js'
 import {rotateSecret} from './rotate-secret.js'
+import {seal} from './seal.js'
 import {shutdown} from './shutdown.js'
 import {submit} from './submit.js'
 import {terminate} from './terminate.js'
 import type {HandlerTable} from './types.js'
+import {unseal} from './unseal.js'
 
 export const handlers: HandlerTable = {
   hello,
   shutdown,
+  init,
+  unseal,
+  seal,
   listSecrets,
   createSecret,
   rotateSecret,

@@ -1,0 +1,67 @@
+// `hush init [--keyring os|passphrase]`: choose where this store's master key comes from. Switching
+// mode keeps the data key and only re-wraps it under the new master key.
+import {Flags} from '@oclif/core'
+import {type InitOutput, type KeyringMode, routes} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import {HushCommand} from '../cli/base.js'
+import {readPassphrase, withSealedPassphrase} from '../cli/passphrase.js'
+
+export default class Init extends HushCommand {
+  static override summary = "Choose where this store's master key is kept: the OS keyring or a passphrase."
+  static override description =
+    `The OS keyring (default) keeps a random master key in the Secret Service (service hush).
+Passphrase mode derives it (Argon2id) from a passphrase that is never stored: the agent starts sealed, and \`hush unseal\` opens it. Use it where no keyring answers (headless machines, CI).
+The passphrase is read without echo on a terminal (typed twice), or from standard input. Switching an existing store keeps every secret: only the data key's wrapping changes (a passphrase store must be unsealed first).`
+  static override examples = [
+    '<%= config.bin %> init',
+    '<%= config.bin %> init --keyring passphrase',
+    '<%= config.bin %> init --keyring passphrase < passphrase-file',
+  ]
+  static override flags = {
+    keyring: Flags.string({
+      description: 'where the master key is kept',
+      options: ['os', 'passphrase'],
+      default: 'os',
+    }),
+  }
+
+  async run(): Promise<InitOutput> {
+    const {flags} = await this.parse(Init)
+    const mode = flags.keyring as KeyringMode
+    const connection = await this.agent()
+    const {client, hello} = connection
+    let result: InitOutput
+    if (mode === 'os') {
+      if (hello.keyring === 'passphrase' && hello.sealed) throw sealedFirst()
+      result = await client.call(routes.init, {keyring: 'os'})
+    } else if (hello.keyring === 'passphrase') {
+      result = {keyring: 'passphrase', action: 'unchanged', sealed: hello.sealed}
+    } else {
+      const passphrase = await readPassphrase({confirm: true})
+      result = await withSealedPassphrase(connection, passphrase, (sealed) =>
+        client.call(routes.init, {keyring: 'passphrase', passphrase: sealed}),
+      )
+    }
+    this.log(describe(result))
+    return result
+  }
+}
+
+function sealedFirst(): HushError {
+  return new HushError('sealed', 'The store is sealed: run `hush unseal` first, then switch it to the OS keyring.')
+}
+
+function describe(result: InitOutput): string {
+  const where = result.keyring === 'os' ? 'the OS keyring (service hush)' : 'passphrase mode'
+  if (result.action === 'unchanged') return `This store already uses ${where}: nothing changed.`
+  if (result.keyring === 'os') {
+    return result.action === 'created'
+      ? 'Initialised this store: its master key is in the OS keyring (service hush).'
+      : 'Switched this store to the OS keyring: every secret kept, its data key now wrapped by a new master key in the keyring (service hush).'
+  }
+  const intro =
+    result.action === 'created'
+      ? 'Initialised this store in passphrase mode.'
+      : 'Switched this store to passphrase mode: every secret kept, its data key now wrapped by your passphrase; the OS keyring entry was removed.'
+  return `${intro} It is unsealed now; whenever the agent restarts, run \`hush unseal\`. The passphrase is stored nowhere: if it is lost, so are the secrets.`
+}
