@@ -4,6 +4,7 @@
 import {COMMAND_LOADERS} from 'hush:commands'
 import manifest from 'hush:manifest'
 import pjson from 'hush:pjson'
+import {setFlagsFromString} from 'node:v8'
 import {type Command, Errors, execute, Plugin} from '@oclif/core'
 
 type Manifest = typeof manifest
@@ -43,7 +44,19 @@ internals.loadCommandsFromTarget = async () => {
   return Object.fromEntries(ids.map((id, i) => [id, classes[i] as Command.Class]))
 }
 
+/**
+ * A command lives for a request or two, so WebAssembly stays on V8's baseline compiler: otherwise
+ * undici's HTTP parser (llhttp, wasm) is compiled a second time by the optimizing compiler, which
+ * costs more CPU than the whole rest of `hush secrets list`. The agent, which lives on, keeps both.
+ */
+function baselineWasmOnly(args: string[]): void {
+  const [topic, command] = args.filter((arg) => !arg.startsWith('-'))
+  if (topic === 'daemon' && command === 'run') return
+  setFlagsFromString('--liftoff-only')
+}
+
 /** Runs the command line; `root` is only where oclif believes the package lives. */
 export function main(root: string): Promise<unknown> {
+  baselineWasmOnly(process.argv.slice(2))
   return execute({loadOptions: {root, pjson, userPlugins: false, devPlugins: false}})
 }
