@@ -1,6 +1,7 @@
 // Agent benchmarks: cold start to ready, acknowledged writes per second from 16 concurrent
 // clients (raw sealed createSecret requests over the socket), resident memory with 10,000 secrets.
 import {routes} from '../dist/api/contract.js'
+import {AgentClient} from '../dist/client/client.js'
 import {binaryBuilt, fillSecrets, median, round, rssMiB, startStore, timeRun, VARIANTS} from './common.js'
 
 /** From spawning `hush daemon run` (existing store) to the first answered hello; vs `node -e 0`. */
@@ -61,8 +62,10 @@ export async function agentRss({secrets = 10_000, variants = ['bundle', 'binary'
     const store = await startStore(VARIANTS[name])
     try {
       await fillSecrets(store, secrets)
+      // A fresh connection: the store's own one has sat idle through the fill.
+      const client = new AgentClient(store.paths.socket)
       const started = performance.now()
-      const listed = await store.client.call(routes.listSecrets, {})
+      const listed = await client.call(routes.listSecrets, {}).finally(() => client.close())
       const listMs = performance.now() - started
       if (listed.length !== secrets) throw new Error(`listed ${listed.length} secrets, expected ${secrets}`)
       const mib = rssMiB(store.pid)

@@ -162,6 +162,16 @@ module.exports = {Client}
       resolveDir: ROOT,
       loader: 'js',
     }))
+    // The agent speaks HTTP/1.1 on its socket: undici's HTTP/2 client (and node:http2) never load.
+    b.onLoad({filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/}, (args) => {
+      const original = readFileSync(args.path, 'utf8')
+      const patched = original.replace(
+        "const connectH2 = require('./client-h2.js')",
+        "const connectH2 = () => { throw new Error('HTTP/2 is not built into hush') }",
+      )
+      if (patched === original) throw new Error('build-bundle: undici client.js changed; update the HTTP/2 patch')
+      return {contents: patched, loader: 'js'}
+    })
   },
 }
 
