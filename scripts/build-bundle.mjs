@@ -68,7 +68,7 @@ const yogaWasm = () => {
  * Source patches, the same in both bundles so that the tests of bin/run.js exercise the code of the
  * executable: the version is built in (no package.json beside the executable); top-level await
  * (which a CommonJS main cannot hold) goes from yoga-layout (compiled synchronously instead, only
- * when Ink loads) and from Ink's optional devtools hook.
+ * when Ink loads) and from Ink's reconciler (devtools hook and package.json, both only when DEV=true).
  */
 const patches = {
   name: 'hush-patches',
@@ -118,7 +118,10 @@ const Yoga = wrapAssembly(yogaModule);`,
     b.onLoad({filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/}, (args) => {
       const original = readFileSync(args.path, 'utf8')
       const patched = original.replace(/\nif \(isDev\(\)\) \{\n {4}try \{\n {8}await import\('\.\/devtools\.js'\);[\s\S]*?\n\}\n/, '\n')
-      if (patched === original) throw new Error('build-bundle: ink reconciler changed; update the devtools patch')
+        .replace(/const packageJson = isDev\(\)\n\s*\? await loadPackageJson\(\)\n\s*: (\{ name: undefined, version: undefined \});/, 'const packageJson = $1;')
+      if (/await (import\('\.\/devtools\.js'\)|loadPackageJson\(\))/.test(patched)) {
+        throw new Error('build-bundle: ink reconciler changed; update its top-level await patch')
+      }
       return {contents: patched, loader: 'js'}
     })
   },
