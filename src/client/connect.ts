@@ -2,6 +2,7 @@
 // program) and wait until it is ready; when an agent of another version answers, stop it first.
 import {spawn} from 'node:child_process'
 import {closeSync, openSync, readFileSync} from 'node:fs'
+import {isSea} from 'node:sea'
 import {fileURLToPath} from 'node:url'
 import {type Hello, routes} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
@@ -18,8 +19,9 @@ export interface Connection {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** The command line that runs the agent: this same program with `daemon run`. */
+/** The command line that runs the agent: this same program with `daemon run` (the executable itself when single-file). */
 export function agentCommand(): {file: string; args: string[]} {
+  if (isSea()) return {file: process.execPath, args: ['daemon', 'run']}
   const entry = process.env.HUSH_ENTRY ?? fileURLToPath(new URL('../../bin/run.js', import.meta.url))
   return {file: process.execPath, args: [entry, 'daemon', 'run']}
 }

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// `npm run build:binary`: dist/hush, one executable (a Node single executable application) holding
+// every command, the agent, the picker and the native addons. Needs only this Node and the
+// devDependencies (esbuild, postject); the executable runs with no node on PATH.
+import {execFileSync} from 'node:child_process'
+import {chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {inject} from 'postject'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const SEA = join(ROOT, 'dist/sea')
+const OUT = join(ROOT, 'dist/hush')
+// The fuse every Node build carries for single executable applications (Node's docs).
+const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
+
+const started = Date.now()
+mkdirSync(SEA, {recursive: true})
+execFileSync(process.execPath, [join(ROOT, 'scripts/build-bundle.mjs'), '--sea'], {stdio: 'inherit'})
+
+const config = {
+  main: join(SEA, 'hush.cjs'),
+  output: join(SEA, 'sea-prep.blob'),
+  disableExperimentalSEAWarning: true,
+  // V8's code cache for the main script: no compile at start.
+  useCodeCache: true,
+  assets: {
+    'keytar.node': join(ROOT, 'node_modules/keytar/build/Release/keytar.node'),
+    'better_sqlite3.node': join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'),
+  },
+}
+writeFileSync(join(SEA, 'sea-config.json'), JSON.stringify(config, null, 2))
+execFileSync(process.execPath, ['--experimental-sea-config', join(SEA, 'sea-config.json')], {stdio: 'inherit'})
+
+rmSync(OUT, {force: true})
+copyFileSync(process.execPath, OUT)
+chmodSync(OUT, 0o755)
+await inject(OUT, 'NODE_SEA_BLOB', readFileSync(config.output), {sentinelFuse: FUSE})
+
+const size = (statSync(OUT).size / 1024 / 1024).toFixed(0)
+console.log(`build-binary: dist/hush (${size} MiB, Node ${process.version}) in ${((Date.now() - started) / 1000).toFixed(1)} s`)

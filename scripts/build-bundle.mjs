@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// Bundles hush with esbuild. Default: dist/bundle/ (ESM, split into chunks that load only when a
+// command needs them) for bin/run.js. With --sea: dist/sea/hush.cjs, one CommonJS file for the
+// single executable, with the native addons (.node) loaded from the executable's assets.
+import {readdirSync, readFileSync, rmSync} from 'node:fs'
+import {dirname, join, relative, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {analyzeMetafile, build} from 'esbuild'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const sea = process.argv.includes('--sea')
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+
+/** Every command file under src/commands, by oclif id (`secrets/list.ts` -> `secrets:list`). */
+function commandFiles(dir = join(ROOT, 'src', 'commands')) {
+  const found = []
+  for (const entry of readdirSync(dir, {withFileTypes: true})) {
+    const file = join(dir, entry.name)
+    if (entry.isDirectory()) found.push(...commandFiles(file))
+    else if (/\.tsx?$/.test(entry.name) && !/\.(d|test|spec)\.tsx?$/.test(entry.name)) found.push(file)
+  }
+  return found
+}
+
+function commandsModule() {
+  const base = join(ROOT, 'src', 'commands')
+  const files = commandFiles().sort()
+  const entries = files.map((file) => {
+    const id = relative(base, file)
+      .replace(/\.tsx?$/, '')
+      .replace(/(^|\/)index$/, '')
+      .split('/')
+      .join(':')
+    return `  ${JSON.stringify(id)}: () => import(${JSON.stringify(file)}),`
+  })
+  return `export const COMMAND_LOADERS = {\n${entries.join('\n')}\n}\n`
+}
+
+/** The three modules that exist only in the bundle: commands, manifest, package.json. */
+const virtualModules = {
+  name: 'hush-virtual',
+  setup(b) {
+    b.onResolve({filter: /^hush:/}, (args) => ({path: args.path, namespace: 'hush-virtual'}))
+    b.onLoad({filter: /.*/, namespace: 'hush-virtual'}, (args) => {
+      if (args.path === 'hush:commands') return {contents: commandsModule(), resolveDir: ROOT, loader: 'js'}
+      if (args.path === 'hush:manifest') {
+        return {contents: readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'), loader: 'json'}
+      }
+      const pjson = {
+        name: pkg.name,
+        version: pkg.version,
+        type: pkg.type,
+        oclif: {...pkg.oclif, commands: {strategy: 'explicit', target: './bundle', identifier: 'COMMANDS'}},
+      }
+      return {contents: JSON.stringify(pjson), loader: 'json'}
+    })
+  },
+}
+
+const yogaWasm = () => {
+  const source = readFileSync(join(ROOT, 'node_modules/yoga-layout/dist/binaries/yoga-wasm-base64-esm.js'), 'utf8')
+  const match = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(source)
+  if (!match) throw new Error('build-bundle: the yoga wasm is no longer inlined as base64; update the yoga patch')
+  return match[1]
+}
+
+/**
+ * Source patches, the same in both bundles so that the tests of bin/run.js exercise the code of the
+ * executable: the version is built in (no package.json beside the executable); top-level await
+ * (which a CommonJS main cannot hold) goes from yoga-layout (compiled synchronously instead, only
+ * when Ink loads) and from Ink's reconciler (devtools hook and package.json, both only when DEV=true).
+ */
+const patches = {
+  name: 'hush-patches',
+  setup(b) {
+    b.onLoad({filter: /[\\/]src[\\/]version\.ts$/}, () => ({
+      contents: `export const VERSION = ${JSON.stringify(pkg.version)}\n`,
+      loader: 'ts',
+    }))
+    // fdir probes for picomatch with require.resolve, which the executable's require cannot do; it is bundled.
+    b.onLoad({filter: /[\\/]fdir[\\/]dist[\\/]index\.cjs$/}, (args) => {
+      const original = readFileSync(args.path, 'utf8')
+      const patched = original.replace('require.resolve("picomatch");', '')
+      if (patched === original) throw new Error('build-bundle: fdir changed; update the picomatch patch')
+      return {contents: patched, loader: 'js'}
+    })
+    // oclif sorts commands with localeCompare, whose first call loads ICU collation (~9 ms); ids are ASCII.
+    b.onLoad({filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/}, (args) => {
+      const original = readFileSync(args.path, 'utf8')
+      const patched = original.replace('.sort((a, b) => a.id.localeCompare(b.id))', '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))')
+      if (patched === original) throw new Error('build-bundle: oclif plugin.js changed; update the sort patch')
+      return {contents: patched, loader: 'js'}
+    })
+    // oclif checks the engines range of a package.json beside its own files: none in the bundle.
+    b.onLoad({filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]index\.js$/}, (args) => {
+      const original = readFileSync(args.path, 'utf8')
+      const patched = original.replace(/\ncheckNodeVersion\(\);/, '\n')
+      if (patched === original) throw new Error('build-bundle: oclif index.js changed; update the engines patch')
+      return {contents: patched, loader: 'js'}
+    })
+    b.onLoad({filter: /[\\/]yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/}, (args) => {
+      const original = readFileSync(args.path, 'utf8')
+      const patched = original.replace(
+        'const Yoga = wrapAssembly(await loadYoga());',
+        `const yogaModule = {
+  instantiateWasm(imports, done) {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(${JSON.stringify(yogaWasm())}, 'base64')), imports);
+    done(instance);
+    return instance.exports;
+  },
+};
+loadYoga(yogaModule);
+const Yoga = wrapAssembly(yogaModule);`,
+      )
+      if (patched === original) throw new Error('build-bundle: yoga-layout changed; update the yoga patch')
+      return {contents: patched, loader: 'js'}
+    })
+    b.onLoad({filter: /[\\/]ink[\\/]build[\\/]reconciler\.js$/}, (args) => {
+      const original = readFileSync(args.path, 'utf8')
+      const patched = original.replace(/\nif \(isDev\(\)\) \{\n {4}try \{\n {8}await import\('\.\/devtools\.js'\);[\s\S]*?\n\}\n/, '\n')
+        .replace(/const packageJson = isDev\(\)\n\s*\? await loadPackageJson\(\)\n\s*: (\{ name: undefined, version: undefined \});/, 'const packageJson = $1;')
+      if (/await (import\('\.\/devtools\.js'\)|loadPackageJson\(\))/.test(patched)) {
+        throw new Error('build-bundle: ink reconciler changed; update its top-level await patch')
+      }
+      return {contents: patched, loader: 'js'}
+    })
+  },
+}
+
+/** In the executable, `require('x.node')` becomes a dlopen of the asset `x.node` (see src/bundle/native.ts). */
+const nativeAssets = {
+  name: 'hush-native-assets',
+  setup(b) {
+    b.onLoad({filter: /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/}, (args) => {
+      const original = readFileSync(args.path, 'utf8')
+      const patched = original.replace(
+        "require('bindings')('better_sqlite3.node')",
+        "require('../build/Release/better_sqlite3.node')",
+      )
+      if (patched === original) throw new Error('build-bundle: better-sqlite3 changed; update the binding patch')
+      return {contents: patched, loader: 'js'}
+    })
+    b.onResolve({filter: /\.node$/}, (args) => ({path: args.path.split('/').pop(), namespace: 'hush-native'}))
+    b.onLoad({filter: /.*/, namespace: 'hush-native'}, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(join(ROOT, 'src/bundle/native.ts'))}).loadNativeAddon(${JSON.stringify(args.path)})\n`,
+      resolveDir: ROOT,
+      loader: 'js',
+    }))
+  },
+}
+
+/** Only the parts of undici the client uses (Client and its request API), not the whole package. */
+const undiciClient = {
+  name: 'hush-undici-client',
+  setup(b) {
+    b.onResolve({filter: /^undici$/}, (args) =>
+      args.importer.startsWith(join(ROOT, 'src')) ? {path: 'undici-client', namespace: 'hush-undici'} : undefined,
+    )
+    b.onLoad({filter: /.*/, namespace: 'hush-undici'}, () => ({
+      contents: `const Client = require('undici/lib/dispatcher/client.js')
+const Dispatcher = require('undici/lib/dispatcher/dispatcher.js')
+Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'))
+module.exports = {Client}
+`,
+      resolveDir: ROOT,
+      loader: 'js',
+    }))
+    // The agent speaks HTTP/1.1 on its socket: undici's HTTP/2 client (and node:http2) never load.
+    b.onLoad({filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/}, (args) => {
+      const original = readFileSync(args.path, 'utf8')
+      const patched = original.replace(
+        "const connectH2 = require('./client-h2.js')",
+        "const connectH2 = () => { throw new Error('HTTP/2 is not built into hush') }",
+      )
+      if (patched === original) throw new Error('build-bundle: undici client.js changed; update the HTTP/2 patch')
+      return {contents: patched, loader: 'js'}
+    })
+  },
+}
+
+const common = {
+  entryPoints: {hush: join(ROOT, 'src/bundle/entry.ts')},
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  jsx: 'automatic',
+  legalComments: 'none',
+  logLevel: "warning",
+  metafile: Boolean(process.env.HUSH_BUNDLE_META),
+  // Ink's devtools hook is patched out below; oclif loads TypeScript only in development mode.
+  external: ['react-devtools-core', 'typescript', 'ts-node', 'tsx'],
+  define: {'process.env.NODE_ENV': '"production"'},
+}
+
+let options
+if (sea) {
+  rmSync(join(ROOT, 'dist/sea/hush.cjs'), {force: true})
+  options = {
+    ...common,
+    format: 'cjs',
+    outdir: join(ROOT, 'dist/sea'),
+    outExtension: {'.js': '.cjs'},
+    define: {...common.define, 'import.meta.url': '__hushMetaUrl'},
+    banner: {js: "const __hushMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
+    // The executable's main script: it runs the command line as soon as it is loaded.
+    footer: {js: "module.exports.main(require('node:path').dirname(process.execPath));"},
+    plugins: [virtualModules, patches, nativeAssets, undiciClient],
+  }
+} else {
+  rmSync(join(ROOT, 'dist/bundle'), {recursive: true, force: true})
+  options = {
+    ...common,
+    format: 'esm',
+    splitting: true,
+    outdir: join(ROOT, 'dist/bundle'),
+    // Chunks sit beside the entry, as deep as dist/client/: relative URLs in the sources stay right.
+    chunkNames: '[name]-[hash]',
+    // The native addons stay in node_modules, found by their own loaders.
+    external: [...common.external, 'better-sqlite3', 'keytar'],
+    banner: {js: "import {createRequire as __hushCreateRequire} from 'node:module'; const require = __hushCreateRequire(import.meta.url);"},
+    plugins: [virtualModules, patches, undiciClient],
+  }
+}
+const result = await build(options)
+if (process.env.HUSH_BUNDLE_META) console.log(await analyzeMetafile(result.metafile, {verbose: process.env.HUSH_BUNDLE_META === 'verbose'}))

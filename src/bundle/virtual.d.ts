@@ -1,0 +1,18 @@
+// Modules that exist only inside the bundle, made by scripts/build-bundle.mjs at build time.
+declare module 'hush:commands' {
+  import type {Command} from '@oclif/core'
+  /** Each command's module by oclif id, imported on demand. */
+  export const COMMAND_LOADERS: Record<string, () => Promise<{default: Command.Class}>>
+}
+declare module 'hush:manifest' {
+  import type {Interfaces} from '@oclif/core'
+
+  const manifest: Interfaces.Manifest
+  export default manifest
+}
+declare module 'hush:pjson' {
+  import type {Interfaces} from '@oclif/core'
+
+  const pjson: Interfaces.PJSON
+  export default pjson
+}
