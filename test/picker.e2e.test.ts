@@ -1,12 +1,25 @@
-// The picker in a real terminal: tmux runs `hush secrets pick` against a real agent and keyring,
-// keys are sent with send-keys and every screen is read with capture-pane. No value ever shows.
-// Also: no terminal -> the error naming --secret; and no other command loads Ink or React.
+// The picker in a real terminal: tmux runs `hush secrets pick` and `hush submit IMAGE --pick` against
+// a real agent, keyring and docker engine; keys are sent with send-keys and every screen is read with
+// capture-pane. No value ever shows. Also: no terminal -> the error naming --secret; and no other
+// command loads Ink or React.
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {BIN, makeHome, ROOT, type TestHome, waitFor} from './helpers.js'
+import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
+import {
+  dockerAvailable,
+  inspect,
+  inspectEnv,
+  removeEnvFileDir,
+  removeStoreContainers,
+  storeId,
+  TEST_IMAGE,
+} from './docker.js'
+import {BIN, isAlive, makeHome, ROOT, type TestHome, waitFor} from './helpers.js'
+
+const docker = await dockerAvailable('test/picker.e2e.test.ts')
 
 // Sentinel values: none of them may appear on any screen.
 const VALUES = {
@@ -91,14 +104,17 @@ afterEach(async () => {
   await t.cleanup()
 })
 
+/** The three sentinel-valued bundles, each with a description. */
+async function createBundles(): Promise<void> {
+  for (const [name, values] of Object.entries(VALUES)) {
+    const pairs = Object.entries(values).map(([key, value]) => `${key}=${value}`)
+    const created = await t.hush(['secrets', 'new', name, ...pairs, '--description', `${name} test bundle`])
+    expect(created.exitCode, created.stderr).toBe(0)
+  }
+}
+
 describe('picker in a real terminal', () => {
-  beforeEach(async () => {
-    for (const [name, values] of Object.entries(VALUES)) {
-      const pairs = Object.entries(values).map(([key, value]) => `${key}=${value}`)
-      const created = await t.hush(['secrets', 'new', name, ...pairs, '--description', `${name} test bundle`])
-      expect(created.exitCode, created.stderr).toBe(0)
-    }
-  })
+  beforeEach(createBundles)
 
   it('picks two secrets in order, reviews the keys with the --env override, prints their --secret flags', async () => {
     const out = join(t.home, 'picked.txt')
@@ -215,6 +231,116 @@ describe('picker in a real terminal', () => {
   })
 })
 
+describe.skipIf(!docker)('submit --pick in a real terminal', () => {
+  beforeEach(createBundles)
+
+  afterEach(async () => {
+    await removeStoreContainers(await storeId(t))
+    removeEnvFileDir(t.env)
+  })
+
+  /** `hush submit hush-test/busybox --pick ARGS --json -- sleep 300` in the terminal. */
+  const submitPick = (out: string, args: string[] = []) =>
+    hushCommand(out, ['submit', TEST_IMAGE, '--pick', ...args, '--json', '--', 'sleep', '300'])
+
+  /** Selects wandb, then hf (the list is sorted by name: hf, openai, wandb). */
+  async function pickWandbThenHf(term: Terminal): Promise<void> {
+    await term.until(/^> \[ \] hf/m)
+    await term.keys('Down', 'Down')
+    await term.until(/^> \[ \] wandb/m)
+    await term.keys('Space')
+    await term.until(/^> \[1\] wandb/m)
+    await term.keys('Up', 'Up')
+    await term.until(/^> \[ \] hf/m)
+    await term.keys('Space')
+    await term.until('Selected, in order: 1 wandb · 2 hf')
+  }
+
+  it('launches a container with exactly the two secrets picked, in order, the --env override winning', async () => {
+    const out = join(t.home, 'submitted.json')
+    const term = await openTerminal(submitPick(out, ['--env', 'SHARED=plain']))
+    await pickWandbThenHf(term)
+    expect(await term.screen()).toContain('--env on the command line wins for: SHARED')
+
+    await term.keys('Enter')
+    const review = await term.until('Review before you launch')
+    expect(review).toContain('Same as: --secret wandb --secret hf')
+    expect(review).toMatch(/^ {2}SHARED +wandb +not injected: --env SHARED wins$/m)
+    expect(review).toMatch(/^ {2}WANDB_API_KEY +wandb *$/m)
+    expect(review).toMatch(/^ {2}HF_TOKEN +hf *$/m)
+    expect(review).toContain('2 keys injected, 1 overridden by --env (not injected)')
+    expect(review).toContain('enter launch')
+
+    await term.keys('Enter')
+    const done = await term.until('EXIT=', 120_000)
+    expect(done).toContain('EXIT=0')
+    expectNoValue(term.screens)
+    const history = await tmux('capture-pane', '-p', '-S', '-', '-t', `pick${sessions}`)
+    expectNoValue([history.stdout])
+
+    const submitted = JSON.parse(readFileSync(out, 'utf8')) as SubmitOutput
+    expect(submitted).toMatchObject({state: 'running', image: TEST_IMAGE, warnings: []})
+    expect((await inspect(submitted.containerId))?.State.Running).toBe(true)
+    const env = await inspectEnv(submitted.containerId)
+    const {PATH: _path, ...injected} = env
+    expect(injected).toEqual({
+      WANDB_API_KEY: VALUES.wandb.WANDB_API_KEY,
+      HF_TOKEN: VALUES.hf.HF_TOKEN,
+      SHARED: 'plain',
+    })
+
+    // The same deployment as `--secret wandb --secret hf --env SHARED=plain`.
+    const [deployment, ...others] = await t.json<DeploymentInfo[]>(['status'])
+    expect(others).toEqual([])
+    expect(deployment).toMatchObject({id: submitted.id, state: 'running', env: {SHARED: 'plain'}})
+    expect(deployment.secrets.map((secret) => secret.name)).toEqual(['wandb', 'hf'])
+
+    const terminated = await t.hush(['terminate', submitted.id])
+    expect(terminated.exitCode, terminated.stderr).toBe(0)
+    expect((await t.json<DeploymentInfo>(['status', submitted.id])).state).toBe('terminated')
+  })
+
+  it('reconnects after the pick when the agent went idle while the picker was open', async () => {
+    // An agent with a short idle timeout, started by the picker itself.
+    expect((await t.hush(['daemon', 'stop'])).exitCode).toBe(0)
+    await waitFor(() => t.agentPid() === undefined, 20_000)
+    t.env.HUSH_IDLE_TIMEOUT = '3'
+    const out = join(t.home, 'submitted.json')
+    const term = await openTerminal(submitPick(out))
+    await term.until(/^> \[ \] hf/m)
+    const first = t.agentPid()
+    expect(first).toBeDefined()
+    await waitFor(() => !isAlive(first as number), 60_000)
+
+    await term.keys('Space', 'Enter')
+    await term.until('Review before you launch')
+    await term.keys('Enter')
+    const done = await term.until('EXIT=', 120_000)
+    expect(done).toContain('EXIT=0')
+    const submitted = JSON.parse(readFileSync(out, 'utf8')) as SubmitOutput
+    expect(submitted.state).toBe('running')
+    expect(await inspectEnv(submitted.containerId)).toMatchObject({HF_TOKEN: VALUES.hf.HF_TOKEN})
+    expect(t.agentPid()).not.toBe(first)
+    expectNoValue(term.screens)
+  })
+
+  it('launches nothing on Escape and exits non-zero', async () => {
+    const out = join(t.home, 'submitted.json')
+    const term = await openTerminal(submitPick(out))
+    await pickWandbThenHf(term)
+    await term.keys('Enter')
+    await term.until('Review before you launch')
+    await term.keys('Escape')
+    const done = await term.until('EXIT=')
+    expect(done).toContain('EXIT=1')
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      error: {code: 'cancelled', message: 'Cancelled: nothing launched.'},
+    })
+    expect(await t.json(['status'])).toEqual([])
+    expectNoValue(term.screens)
+  })
+})
+
 describe('picker without a terminal', () => {
   it('fails at once with one line naming --secret (exit 2), and as a JSON error', async () => {
     const plain = await t.hush(['secrets', 'pick'])
@@ -229,6 +355,26 @@ describe('picker without a terminal', () => {
     expect(JSON.parse(json.stdout)).toEqual({
       error: {code: 'bad_request', message: expect.stringContaining('--secret')},
     })
+  })
+
+  it('fails `submit --pick` at once, before starting any agent: exit 2, the error naming --secret', async () => {
+    const plain = await t.hush(['submit', 'hush-test/busybox', '--pick', '--env', 'A=b', '--', 'true'])
+    expect(plain.exitCode).toBe(2)
+    expect(plain.stdout).toBe('')
+    expect(plain.stderr).toBe(
+      'hush: The picker (--pick) needs a terminal: name the secrets with --secret NAME instead (repeat it for more).\n',
+    )
+    const json = await t.hush(['submit', 'hush-test/busybox', '--pick', '--json'])
+    expect(json.exitCode).toBe(2)
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {code: 'bad_request', message: expect.stringContaining('--secret NAME')},
+    })
+    expect(t.agentPid()).toBeUndefined()
+
+    // --pick and --secret do not mix.
+    const both = await t.hush(['submit', 'hush-test/busybox', '--pick', '--secret', 'hf'])
+    expect(both.exitCode).toBe(2)
+    expect(both.stderr).toBe('hush: --secret=hf cannot also be provided when using --pick (see --help).\n')
   })
 })
 
@@ -258,6 +404,12 @@ describe('start-up cost', () => {
       expect(pick.result.exitCode).toBe(2)
       expect(pick.urls.some((url) => url.endsWith('/dist/commands/secrets/pick.js'))).toBe(true)
       expect(picker(pick.urls).filter((url) => !url.endsWith('/dist/ui/env-plan.js'))).toEqual([])
+
+      // Neither does `submit --pick` that cannot open one.
+      const submit = await trace([BIN, 'submit', 'hush-test/busybox', '--pick'])
+      expect(submit.result.exitCode).toBe(2)
+      expect(submit.urls.some((url) => url.endsWith('/dist/commands/submit.js'))).toBe(true)
+      expect(picker(submit.urls)).toEqual([])
 
       // The tracer does see Ink when it is loaded.
       const ink = await trace(['--input-type=module', '-e', "await import('./dist/ui/run-picker.js')"])
