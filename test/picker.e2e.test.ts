@@ -2,7 +2,7 @@
 // a real agent, keyring and docker engine; keys are sent with send-keys and every screen is read with
 // capture-pane. No value ever shows. Also: no terminal -> the error naming --secret; and no other
 // command loads Ink or React.
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -362,7 +362,7 @@ describe('picker without a terminal', () => {
     expect(plain.exitCode).toBe(2)
     expect(plain.stdout).toBe('')
     expect(plain.stderr).toBe(
-      'hush: The picker (--pick) needs a terminal: name the secrets with --secret NAME instead (repeat it for more).\n',
+      'hush: The picker (--pick) needs a terminal: name the secrets with --secret NAME instead (repeat it for more).',
     )
     const json = await t.hush(['submit', 'hush-test/busybox', '--pick', '--json'])
     expect(json.exitCode).toBe(2)
@@ -374,49 +374,75 @@ describe('picker without a terminal', () => {
     // --pick and --secret do not mix.
     const both = await t.hush(['submit', 'hush-test/busybox', '--pick', '--secret', 'hf'])
     expect(both.exitCode).toBe(2)
-    expect(both.stderr).toBe('hush: --secret=hf cannot also be provided when using --pick (see --help).\n')
+    expect(both.stderr).toBe('hush: --secret=hf cannot also be provided when using --pick (see --help).')
   })
 })
 
 describe('start-up cost', () => {
-  it('loads Ink and React only when a picker opens', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hush-trace-'))
-    try {
-      let traces = 0
-      const trace = async (args: string[]) => {
-        const file = join(dir, `trace-${++traces}.txt`)
-        const result = await execa(
-          process.execPath,
-          ['--import', join(ROOT, 'test/fixtures/trace-imports.mjs'), ...args],
-          {env: {...t.env, HUSH_TRACE_IMPORTS: file}, stdin: 'ignore', reject: false, cwd: ROOT},
-        )
-        return {result, urls: readFileSync(file, 'utf8').split('\n')}
+  // The modules of the picker (Ink, React, src/ui) among those a run loaded. Plain build
+  // (HUSH_UNBUNDLED=1): by file path. Bundle (dist/bundle, what bin/run.js runs): by the source
+  // paths esbuild notes above each module in a chunk file. env-plan.ts (no React) is allowed.
+  const PICKER = /node_modules\/(ink|react)\/|(^|\/)(dist|src)\/ui\/(?!env-plan\.[jt]s$)/
+  const pickerModules = (urls: string[]): string[] =>
+    urls.flatMap((url) => {
+      if (!url.includes('/dist/bundle/')) return PICKER.test(url) ? [url] : []
+      const chunk = readFileSync(new URL(url), 'utf8')
+      return [...chunk.matchAll(/^\/\/ (\S+)$/gm)].map((match) => match[1]).filter((path) => PICKER.test(path))
+    })
+
+  for (const build of ['bundled', 'unbundled'] as const) {
+    it(`loads Ink and React only when a picker opens (${build})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hush-trace-'))
+      try {
+        let traces = 0
+        const trace = async (args: string[]) => {
+          const file = join(dir, `trace-${++traces}.txt`)
+          const env = {...t.env, HUSH_TRACE_IMPORTS: file, ...(build === 'unbundled' ? {HUSH_UNBUNDLED: '1'} : {})}
+          const result = await execa(
+            process.execPath,
+            ['--import', join(ROOT, 'test/fixtures/trace-imports.mjs'), ...args],
+            {env, stdin: 'ignore', reject: false, cwd: ROOT},
+          )
+          return {result, urls: [...new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean))]}
+        }
+        /** The command's own module was loaded: dist/commands/ID.js, or the bundle's chunk named after it. */
+        const loaded = (urls: string[], command: string) =>
+          urls.some((url) =>
+            build === 'unbundled'
+              ? url.endsWith(`/dist/commands/${command}.js`)
+              : new RegExp(`/dist/bundle/${command.split('/').pop()}-[A-Z0-9]+\\.js$`).test(url),
+          )
+
+        const list = await trace([BIN, 'secrets', 'list'])
+        expect(list.result.exitCode, list.result.stderr).toBe(0)
+        expect(loaded(list.urls, 'secrets/list')).toBe(true)
+        expect(pickerModules(list.urls)).toEqual([])
+
+        // The pick command itself loads no Ink until a picker really opens.
+        const pick = await trace([BIN, 'secrets', 'pick'])
+        expect(pick.result.exitCode).toBe(2)
+        expect(loaded(pick.urls, 'secrets/pick')).toBe(true)
+        expect(pickerModules(pick.urls)).toEqual([])
+
+        // Neither does `submit --pick` that cannot open one.
+        const submit = await trace([BIN, 'submit', 'hush-test/busybox', '--pick'])
+        expect(submit.result.exitCode).toBe(2)
+        expect(loaded(submit.urls, 'submit')).toBe(true)
+        expect(pickerModules(submit.urls)).toEqual([])
+
+        // The tracer does see Ink and React when they load.
+        const runPicker =
+          build === 'unbundled'
+            ? './dist/ui/run-picker.js'
+            : `./dist/bundle/${readdirSync(join(ROOT, 'dist', 'bundle')).find((file) => file.startsWith('run-picker-'))}`
+        const ink = await trace(['--input-type=module', '-e', `await import('${runPicker}')`])
+        expect(ink.result.exitCode, ink.result.stderr).toBe(0)
+        const seen = pickerModules(ink.urls)
+        expect(seen.some((path) => path.includes('node_modules/ink/'))).toBe(true)
+        expect(seen.some((path) => path.includes('node_modules/react/'))).toBe(true)
+      } finally {
+        rmSync(dir, {recursive: true, force: true})
       }
-      const picker = (urls: string[]) => urls.filter((url) => /\/node_modules\/(ink|react)\/|\/dist\/ui\//.test(url))
-
-      const list = await trace([BIN, 'secrets', 'list'])
-      expect(list.result.exitCode).toBe(0)
-      expect(list.urls.some((url) => url.endsWith('/dist/commands/secrets/list.js'))).toBe(true)
-      expect(picker(list.urls)).toEqual([])
-
-      // The pick command itself loads no Ink until a picker really opens.
-      const pick = await trace([BIN, 'secrets', 'pick'])
-      expect(pick.result.exitCode).toBe(2)
-      expect(pick.urls.some((url) => url.endsWith('/dist/commands/secrets/pick.js'))).toBe(true)
-      expect(picker(pick.urls).filter((url) => !url.endsWith('/dist/ui/env-plan.js'))).toEqual([])
-
-      // Neither does `submit --pick` that cannot open one.
-      const submit = await trace([BIN, 'submit', 'hush-test/busybox', '--pick'])
-      expect(submit.result.exitCode).toBe(2)
-      expect(submit.urls.some((url) => url.endsWith('/dist/commands/submit.js'))).toBe(true)
-      expect(picker(submit.urls)).toEqual([])
-
-      // The tracer does see Ink when it is loaded.
-      const ink = await trace(['--input-type=module', '-e', "await import('./dist/ui/run-picker.js')"])
-      expect(ink.result.exitCode).toBe(0)
-      expect(picker(ink.urls).some((url) => url.includes('/node_modules/ink/'))).toBe(true)
-    } finally {
-      rmSync(dir, {recursive: true, force: true})
-    }
-  })
+    })
+  }
 })
