@@ -18,6 +18,7 @@ import {
   TEST_IMAGE,
 } from './docker.js'
 import {BIN, isAlive, makeHome, ROOT, type TestHome, waitFor} from './helpers.js'
+import {expectNoValue as expectNoValueIn, type Terminal, Tmux} from './terminal.js'
 
 const docker = await dockerAvailable('test/picker.e2e.test.ts')
 
@@ -30,52 +31,10 @@ const VALUES = {
 const SENTINELS = Object.values(VALUES).flatMap((values) => Object.values(values))
 
 let t: TestHome
-let sessions = 0
+let tmux: Tmux
 
-/**
- * A private tmux server per test, its socket in the test's store (removed with it): it inherits this
- * process's env (D-Bus, keyring), no one else's.
- */
-const tmux = (...args: string[]) => execa('tmux', ['-S', join(t.home, 'tmux.sock'), ...args], {reject: false})
-
-interface Terminal {
-  /** Every screen read so far. */
-  screens: string[]
-  screen(): Promise<string>
-  until(text: string | RegExp, timeoutMs?: number): Promise<string>
-  keys(...keys: string[]): Promise<void>
-}
-
-async function openTerminal(command: string, rows = 40): Promise<Terminal> {
-  const name = `pick${++sessions}`
-  const started = await tmux('new-session', '-d', '-s', name, '-x', '120', '-y', String(rows), command)
-  expect(started.exitCode, started.stderr).toBe(0)
-  const screens: string[] = []
-  const screen = async () => {
-    const captured = await tmux('capture-pane', '-p', '-t', name)
-    screens.push(captured.stdout)
-    return captured.stdout
-  }
-  return {
-    screens,
-    screen,
-    async until(text, timeoutMs = 30_000) {
-      let last = ''
-      try {
-        await waitFor(async () => {
-          last = await screen()
-          return typeof text === 'string' ? last.includes(text) : text.test(last)
-        }, timeoutMs)
-      } catch {
-        throw new Error(`screen never showed ${String(text)}; last screen:\n${last}`)
-      }
-      return last
-    },
-    async keys(...keys) {
-      await tmux('send-keys', '-t', name, ...keys)
-    },
-  }
-}
+/** A private tmux server per test, its socket in the test's store (removed with it). */
+const openTerminal = (command: string, rows?: number) => tmux.open(command, rows)
 
 /** The shell command tmux runs: `hush ARGS` with this store, its stdout kept in a file, then its exit code. */
 function hushCommand(out: string, args: string[]): string {
@@ -90,17 +49,15 @@ function pickCommand(out: string, args: string[] = []): string {
   return hushCommand(out, ['secrets', 'pick', ...args])
 }
 
-function expectNoValue(screens: string[]): void {
-  expect(screens.length).toBeGreaterThan(0)
-  for (const screen of screens) for (const value of SENTINELS) expect(screen).not.toContain(value)
-}
+const expectNoValue = (screens: string[]) => expectNoValueIn(screens, SENTINELS)
 
 beforeEach(() => {
   t = makeHome()
+  tmux = new Tmux(join(t.home, 'tmux.sock'))
 })
 
 afterEach(async () => {
-  await tmux('kill-server')
+  await tmux.kill()
   await t.cleanup()
 })
 
@@ -152,8 +109,7 @@ describe('picker in a real terminal', () => {
     expect(done).toContain('EXIT=0')
     expect(readFileSync(out, 'utf8')).toBe('--secret wandb --secret hf\n')
     expectNoValue(term.screens)
-    const history = await tmux('capture-pane', '-p', '-S', '-', '-t', `pick${sessions}`)
-    expectNoValue([history.stdout])
+    expectNoValue([await term.history()])
   })
 
   it('gives the picked names as JSON with --json, the picker drawn on stderr', async () => {
@@ -204,7 +160,7 @@ describe('picker in a real terminal', () => {
     const rowsShown = (screen: string) => screen.split('\n').filter((line) => /^[> ] \[[ \d]+\] /.test(line)).length
     expect(rowsShown(await term.screen())).toBe(7)
     // 12 rows: 3 for the list, the rest scrolls.
-    await tmux('resize-window', '-t', `pick${sessions}`, '-x', '100', '-y', '12')
+    await tmux.run('resize-window', '-t', term.name, '-x', '100', '-y', '12')
     await waitFor(async () => rowsShown(await term.screen()) === 3, 20_000)
     const small = await term.screen()
     expect(small).toContain('↓ 4 more')
@@ -212,7 +168,7 @@ describe('picker in a real terminal', () => {
     await term.keys('End')
     await term.until(/^> \[ \] wandb/m)
     expect(await term.screen()).toContain('↑ 4 more')
-    await tmux('resize-window', '-t', `pick${sessions}`, '-x', '120', '-y', '30')
+    await tmux.run('resize-window', '-t', term.name, '-x', '120', '-y', '30')
     await waitFor(async () => rowsShown(await term.screen()) === 7, 20_000)
     await term.keys('Escape')
     await term.until('EXIT=1')
@@ -275,8 +231,7 @@ describe.skipIf(!docker)('submit --pick in a real terminal', () => {
     const done = await term.until('EXIT=', 120_000)
     expect(done).toContain('EXIT=0')
     expectNoValue(term.screens)
-    const history = await tmux('capture-pane', '-p', '-S', '-', '-t', `pick${sessions}`)
-    expectNoValue([history.stdout])
+    expectNoValue([await term.history()])
 
     const submitted = JSON.parse(readFileSync(out, 'utf8')) as SubmitOutput
     expect(submitted).toMatchObject({state: 'running', image: TEST_IMAGE, warnings: []})
