@@ -1,14 +1,26 @@
 // The single executable (dist/hush) end to end: built from this tree, run with no node on PATH, the
-// agent started as the executable itself, native addons loaded from a private directory.
-import {mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync} from 'node:fs'
+// agent started as the executable itself, native addons loaded from a private directory; a submit to
+// docker, its status, redacted logs and terminate; the picker in a real terminal (tmux).
+import {mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
+import {dockerAvailable, inspectEnv, removeStoreContainers, storeId, TEST_IMAGE} from './docker.js'
 import {isAlive, ROOT, waitFor} from './helpers.js'
+import {expectNoValue, Tmux} from './terminal.js'
 
 const BINARY = join(ROOT, 'dist', 'hush')
+const docker = await dockerAvailable('test/binary.test.ts')
+
+/** The absolute path of a tool on this process's PATH. */
+async function which(tool: string): Promise<string> {
+  const found = await execa('sh', ['-c', 'command -v "$1"', 'sh', tool], {reject: false})
+  if (found.exitCode !== 0 || !found.stdout.startsWith('/')) throw new Error(`${tool} is not installed`)
+  return found.stdout.trim()
+}
 
 describe('dist/hush, the single executable', () => {
   const dirs: string[] = []
@@ -20,6 +32,7 @@ describe('dist/hush, the single executable', () => {
   let home: string
   let cache: string
   let env: Record<string, string>
+  let tmux: Tmux | undefined
 
   const hush = (args: string[], input?: string) =>
     execa(BINARY, args, {
@@ -43,10 +56,11 @@ describe('dist/hush, the single executable', () => {
     await execa(process.execPath, [join(ROOT, 'scripts', 'build-binary.mjs')], {cwd: ROOT})
     home = temp('hush-bin-home-')
     cache = temp('hush-bin-cache-')
-    // PATH holds one empty directory: no node, nothing else either.
-    const emptyPath = temp('hush-bin-path-')
+    // PATH holds one directory with only the tools hush runs (docker) and the terminal (tmux): no node.
+    const toolsPath = temp('hush-bin-path-')
+    for (const tool of ['docker', 'tmux']) symlinkSync(await which(tool), join(toolsPath, tool))
     env = {
-      PATH: emptyPath,
+      PATH: toolsPath,
       HOME: process.env.HOME ?? home,
       HUSH_HOME: home,
       HUSH_IDLE_TIMEOUT: '120',
@@ -59,6 +73,8 @@ describe('dist/hush, the single executable', () => {
   }, 300_000)
 
   afterAll(async () => {
+    await tmux?.kill()
+    if (home) await removeStoreContainers(await storeId({home}))
     const pid = agentPid()
     if (pid) {
       try {
@@ -109,8 +125,81 @@ describe('dist/hush, the single executable', () => {
     expect(maps).toMatch(/hush\/native\/keytar-[0-9a-f]{16}\.node/)
   })
 
-  // LEAD: the submit-to-docker and picker (tmux) smoke steps go here, with `hush(...)` above; the
-  // docker CLI must then be on PATH: symlink `command -v docker` (and tmux) into env.PATH's directory.
+  describe.skipIf(!docker)('with docker', () => {
+    let submitted: SubmitOutput
+
+    it('submits to docker with the secret injected, shows it in status, redacts it in logs, terminates it', async () => {
+      const result = await hush([
+        'submit',
+        TEST_IMAGE,
+        '--secret',
+        'demo',
+        '--json',
+        '--',
+        'sh',
+        '-c',
+        'echo $TOKEN; sleep 300',
+      ])
+      expect(result.stderr).toBe('')
+      expect(result.exitCode).toBe(0)
+      submitted = JSON.parse(result.stdout) as SubmitOutput
+      expect(submitted).toMatchObject({state: 'running', image: TEST_IMAGE})
+      expect(await inspectEnv(submitted.containerId)).toMatchObject({TOKEN: 's3cret'})
+
+      const status = await hush(['status', '--json'])
+      expect(status.exitCode).toBe(0)
+      expect(JSON.parse(status.stdout)).toEqual([
+        expect.objectContaining({
+          id: submitted.id,
+          state: 'running',
+          secrets: [expect.objectContaining({name: 'demo', keys: ['TOKEN']})],
+        }),
+      ])
+
+      let logs = await hush(['logs', submitted.id])
+      await waitFor(async () => {
+        logs = await hush(['logs', submitted.id])
+        return logs.stdout.includes('***')
+      }, 30_000)
+      expect(logs.exitCode).toBe(0)
+      expect(logs.stdout).toBe('***')
+      expect(logs.stdout + logs.stderr).not.toContain('s3cret')
+
+      const terminated = await hush(['terminate', submitted.id])
+      expect(terminated.exitCode, terminated.stderr).toBe(0)
+      const after = await hush(['status', submitted.id, '--json'])
+      expect(JSON.parse(after.stdout)).toMatchObject({id: submitted.id, state: 'terminated'})
+    })
+
+    it('runs the picker in a real terminal: pick one secret, confirm, the deployment is launched', async () => {
+      // The tmux server and its panes get the same stripped environment: no node on their PATH either.
+      tmux = new Tmux(join(home, 'tmux.sock'), env, await which('tmux'))
+      const out = join(home, 'picked.json')
+      // Only shell builtins around the executable: `read` keeps the pane open for the last screen.
+      const term = await tmux.open(
+        `'${BINARY}' submit ${TEST_IMAGE} --pick --json -- sleep 300 > '${out}'; echo EXIT=$?; read _`,
+      )
+      await term.until(/^> \[ \] demo +TOKEN +.*smoke$/m, 60_000)
+      await term.keys('Space')
+      await term.until(/^> \[1\] demo/m)
+      await term.keys('Enter')
+      const review = await term.until('Review before you launch')
+      expect(review).toMatch(/^ {2}TOKEN +demo *$/m)
+      await term.keys('Enter')
+      const done = await term.until('EXIT=', 120_000)
+      expect(done).toContain('EXIT=0')
+      expectNoValue([...term.screens, await term.history()], ['s3cret'])
+
+      const picked = JSON.parse(readFileSync(out, 'utf8')) as SubmitOutput
+      expect(picked.state).toBe('running')
+      expect(picked.id).not.toBe(submitted.id)
+      expect(await inspectEnv(picked.containerId)).toMatchObject({TOKEN: 's3cret'})
+      const status = await hush(['status', picked.id, '--json'])
+      const deployment = JSON.parse(status.stdout) as DeploymentInfo
+      expect(deployment).toMatchObject({state: 'running', secrets: [expect.objectContaining({name: 'demo'})]})
+      expect((await hush(['terminate', picked.id])).exitCode).toBe(0)
+    })
+  })
 
   it('stops its agent', async () => {
     const stopped = await hush(['daemon', 'stop'])

@@ -1,12 +1,26 @@
-// The picker in a real terminal: tmux runs `hush secrets pick` against a real agent and keyring,
-// keys are sent with send-keys and every screen is read with capture-pane. No value ever shows.
-// Also: no terminal -> the error naming --secret; and no other command loads Ink or React.
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+// The picker in a real terminal: tmux runs `hush secrets pick` and `hush submit IMAGE --pick` against
+// a real agent, keyring and docker engine; keys are sent with send-keys and every screen is read with
+// capture-pane. No value ever shows. Also: no terminal -> the error naming --secret; and no other
+// command loads Ink or React.
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {BIN, makeHome, ROOT, type TestHome, waitFor} from './helpers.js'
+import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
+import {
+  dockerAvailable,
+  inspect,
+  inspectEnv,
+  removeEnvFileDir,
+  removeStoreContainers,
+  storeId,
+  TEST_IMAGE,
+} from './docker.js'
+import {BIN, isAlive, makeHome, ROOT, type TestHome, waitFor} from './helpers.js'
+import {expectNoValue as expectNoValueIn, type Terminal, Tmux} from './terminal.js'
+
+const docker = await dockerAvailable('test/picker.e2e.test.ts')
 
 // Sentinel values: none of them may appear on any screen.
 const VALUES = {
@@ -17,52 +31,10 @@ const VALUES = {
 const SENTINELS = Object.values(VALUES).flatMap((values) => Object.values(values))
 
 let t: TestHome
-let sessions = 0
+let tmux: Tmux
 
-/**
- * A private tmux server per test, its socket in the test's store (removed with it): it inherits this
- * process's env (D-Bus, keyring), no one else's.
- */
-const tmux = (...args: string[]) => execa('tmux', ['-S', join(t.home, 'tmux.sock'), ...args], {reject: false})
-
-interface Terminal {
-  /** Every screen read so far. */
-  screens: string[]
-  screen(): Promise<string>
-  until(text: string | RegExp, timeoutMs?: number): Promise<string>
-  keys(...keys: string[]): Promise<void>
-}
-
-async function openTerminal(command: string, rows = 40): Promise<Terminal> {
-  const name = `pick${++sessions}`
-  const started = await tmux('new-session', '-d', '-s', name, '-x', '120', '-y', String(rows), command)
-  expect(started.exitCode, started.stderr).toBe(0)
-  const screens: string[] = []
-  const screen = async () => {
-    const captured = await tmux('capture-pane', '-p', '-t', name)
-    screens.push(captured.stdout)
-    return captured.stdout
-  }
-  return {
-    screens,
-    screen,
-    async until(text, timeoutMs = 30_000) {
-      let last = ''
-      try {
-        await waitFor(async () => {
-          last = await screen()
-          return typeof text === 'string' ? last.includes(text) : text.test(last)
-        }, timeoutMs)
-      } catch {
-        throw new Error(`screen never showed ${String(text)}; last screen:\n${last}`)
-      }
-      return last
-    },
-    async keys(...keys) {
-      await tmux('send-keys', '-t', name, ...keys)
-    },
-  }
-}
+/** A private tmux server per test, its socket in the test's store (removed with it). */
+const openTerminal = (command: string, rows?: number) => tmux.open(command, rows)
 
 /** The shell command tmux runs: `hush ARGS` with this store, its stdout kept in a file, then its exit code. */
 function hushCommand(out: string, args: string[]): string {
@@ -77,28 +49,29 @@ function pickCommand(out: string, args: string[] = []): string {
   return hushCommand(out, ['secrets', 'pick', ...args])
 }
 
-function expectNoValue(screens: string[]): void {
-  expect(screens.length).toBeGreaterThan(0)
-  for (const screen of screens) for (const value of SENTINELS) expect(screen).not.toContain(value)
-}
+const expectNoValue = (screens: string[]) => expectNoValueIn(screens, SENTINELS)
 
 beforeEach(() => {
   t = makeHome()
+  tmux = new Tmux(join(t.home, 'tmux.sock'))
 })
 
 afterEach(async () => {
-  await tmux('kill-server')
+  await tmux.kill()
   await t.cleanup()
 })
 
+/** The three sentinel-valued bundles, each with a description. */
+async function createBundles(): Promise<void> {
+  for (const [name, values] of Object.entries(VALUES)) {
+    const pairs = Object.entries(values).map(([key, value]) => `${key}=${value}`)
+    const created = await t.hush(['secrets', 'new', name, ...pairs, '--description', `${name} test bundle`])
+    expect(created.exitCode, created.stderr).toBe(0)
+  }
+}
+
 describe('picker in a real terminal', () => {
-  beforeEach(async () => {
-    for (const [name, values] of Object.entries(VALUES)) {
-      const pairs = Object.entries(values).map(([key, value]) => `${key}=${value}`)
-      const created = await t.hush(['secrets', 'new', name, ...pairs, '--description', `${name} test bundle`])
-      expect(created.exitCode, created.stderr).toBe(0)
-    }
-  })
+  beforeEach(createBundles)
 
   it('picks two secrets in order, reviews the keys with the --env override, prints their --secret flags', async () => {
     const out = join(t.home, 'picked.txt')
@@ -136,8 +109,7 @@ describe('picker in a real terminal', () => {
     expect(done).toContain('EXIT=0')
     expect(readFileSync(out, 'utf8')).toBe('--secret wandb --secret hf\n')
     expectNoValue(term.screens)
-    const history = await tmux('capture-pane', '-p', '-S', '-', '-t', `pick${sessions}`)
-    expectNoValue([history.stdout])
+    expectNoValue([await term.history()])
   })
 
   it('gives the picked names as JSON with --json, the picker drawn on stderr', async () => {
@@ -188,7 +160,7 @@ describe('picker in a real terminal', () => {
     const rowsShown = (screen: string) => screen.split('\n').filter((line) => /^[> ] \[[ \d]+\] /.test(line)).length
     expect(rowsShown(await term.screen())).toBe(7)
     // 12 rows: 3 for the list, the rest scrolls.
-    await tmux('resize-window', '-t', `pick${sessions}`, '-x', '100', '-y', '12')
+    await tmux.run('resize-window', '-t', term.name, '-x', '100', '-y', '12')
     await waitFor(async () => rowsShown(await term.screen()) === 3, 20_000)
     const small = await term.screen()
     expect(small).toContain('↓ 4 more')
@@ -196,7 +168,7 @@ describe('picker in a real terminal', () => {
     await term.keys('End')
     await term.until(/^> \[ \] wandb/m)
     expect(await term.screen()).toContain('↑ 4 more')
-    await tmux('resize-window', '-t', `pick${sessions}`, '-x', '120', '-y', '30')
+    await tmux.run('resize-window', '-t', term.name, '-x', '120', '-y', '30')
     await waitFor(async () => rowsShown(await term.screen()) === 7, 20_000)
     await term.keys('Escape')
     await term.until('EXIT=1')
@@ -215,6 +187,115 @@ describe('picker in a real terminal', () => {
   })
 })
 
+describe.skipIf(!docker)('submit --pick in a real terminal', () => {
+  beforeEach(createBundles)
+
+  afterEach(async () => {
+    await removeStoreContainers(await storeId(t))
+    removeEnvFileDir(t.env)
+  })
+
+  /** `hush submit hush-test/busybox --pick ARGS --json -- sleep 300` in the terminal. */
+  const submitPick = (out: string, args: string[] = []) =>
+    hushCommand(out, ['submit', TEST_IMAGE, '--pick', ...args, '--json', '--', 'sleep', '300'])
+
+  /** Selects wandb, then hf (the list is sorted by name: hf, openai, wandb). */
+  async function pickWandbThenHf(term: Terminal): Promise<void> {
+    await term.until(/^> \[ \] hf/m)
+    await term.keys('Down', 'Down')
+    await term.until(/^> \[ \] wandb/m)
+    await term.keys('Space')
+    await term.until(/^> \[1\] wandb/m)
+    await term.keys('Up', 'Up')
+    await term.until(/^> \[ \] hf/m)
+    await term.keys('Space')
+    await term.until('Selected, in order: 1 wandb · 2 hf')
+  }
+
+  it('launches a container with exactly the two secrets picked, in order, the --env override winning', async () => {
+    const out = join(t.home, 'submitted.json')
+    const term = await openTerminal(submitPick(out, ['--env', 'SHARED=plain']))
+    await pickWandbThenHf(term)
+    expect(await term.screen()).toContain('--env on the command line wins for: SHARED')
+
+    await term.keys('Enter')
+    const review = await term.until('Review before you launch')
+    expect(review).toContain('Same as: --secret wandb --secret hf')
+    expect(review).toMatch(/^ {2}SHARED +wandb +not injected: --env SHARED wins$/m)
+    expect(review).toMatch(/^ {2}WANDB_API_KEY +wandb *$/m)
+    expect(review).toMatch(/^ {2}HF_TOKEN +hf *$/m)
+    expect(review).toContain('2 keys injected, 1 overridden by --env (not injected)')
+    expect(review).toContain('enter launch')
+
+    await term.keys('Enter')
+    const done = await term.until('EXIT=', 120_000)
+    expect(done).toContain('EXIT=0')
+    expectNoValue(term.screens)
+    expectNoValue([await term.history()])
+
+    const submitted = JSON.parse(readFileSync(out, 'utf8')) as SubmitOutput
+    expect(submitted).toMatchObject({state: 'running', image: TEST_IMAGE, warnings: []})
+    expect((await inspect(submitted.containerId))?.State.Running).toBe(true)
+    const env = await inspectEnv(submitted.containerId)
+    const {PATH: _path, ...injected} = env
+    expect(injected).toEqual({
+      WANDB_API_KEY: VALUES.wandb.WANDB_API_KEY,
+      HF_TOKEN: VALUES.hf.HF_TOKEN,
+      SHARED: 'plain',
+    })
+
+    // The same deployment as `--secret wandb --secret hf --env SHARED=plain`.
+    const [deployment, ...others] = await t.json<DeploymentInfo[]>(['status'])
+    expect(others).toEqual([])
+    expect(deployment).toMatchObject({id: submitted.id, state: 'running', env: {SHARED: 'plain'}})
+    expect(deployment.secrets.map((secret) => secret.name)).toEqual(['wandb', 'hf'])
+
+    const terminated = await t.hush(['terminate', submitted.id])
+    expect(terminated.exitCode, terminated.stderr).toBe(0)
+    expect((await t.json<DeploymentInfo>(['status', submitted.id])).state).toBe('terminated')
+  })
+
+  it('reconnects after the pick when the agent went idle while the picker was open', async () => {
+    // An agent with a short idle timeout, started by the picker itself.
+    expect((await t.hush(['daemon', 'stop'])).exitCode).toBe(0)
+    await waitFor(() => t.agentPid() === undefined, 20_000)
+    t.env.HUSH_IDLE_TIMEOUT = '3'
+    const out = join(t.home, 'submitted.json')
+    const term = await openTerminal(submitPick(out))
+    await term.until(/^> \[ \] hf/m)
+    const first = t.agentPid()
+    expect(first).toBeDefined()
+    await waitFor(() => !isAlive(first as number), 60_000)
+
+    await term.keys('Space', 'Enter')
+    await term.until('Review before you launch')
+    await term.keys('Enter')
+    const done = await term.until('EXIT=', 120_000)
+    expect(done).toContain('EXIT=0')
+    const submitted = JSON.parse(readFileSync(out, 'utf8')) as SubmitOutput
+    expect(submitted.state).toBe('running')
+    expect(await inspectEnv(submitted.containerId)).toMatchObject({HF_TOKEN: VALUES.hf.HF_TOKEN})
+    expect(t.agentPid()).not.toBe(first)
+    expectNoValue(term.screens)
+  })
+
+  it('launches nothing on Escape and exits non-zero', async () => {
+    const out = join(t.home, 'submitted.json')
+    const term = await openTerminal(submitPick(out))
+    await pickWandbThenHf(term)
+    await term.keys('Enter')
+    await term.until('Review before you launch')
+    await term.keys('Escape')
+    const done = await term.until('EXIT=')
+    expect(done).toContain('EXIT=1')
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      error: {code: 'cancelled', message: 'Cancelled: nothing launched.'},
+    })
+    expect(await t.json(['status'])).toEqual([])
+    expectNoValue(term.screens)
+  })
+})
+
 describe('picker without a terminal', () => {
   it('fails at once with one line naming --secret (exit 2), and as a JSON error', async () => {
     const plain = await t.hush(['secrets', 'pick'])
@@ -230,41 +311,93 @@ describe('picker without a terminal', () => {
       error: {code: 'bad_request', message: expect.stringContaining('--secret')},
     })
   })
+
+  it('fails `submit --pick` at once, before starting any agent: exit 2, the error naming --secret', async () => {
+    const plain = await t.hush(['submit', 'hush-test/busybox', '--pick', '--env', 'A=b', '--', 'true'])
+    expect(plain.exitCode).toBe(2)
+    expect(plain.stdout).toBe('')
+    expect(plain.stderr).toBe(
+      'hush: The picker (--pick) needs a terminal: name the secrets with --secret NAME instead (repeat it for more).',
+    )
+    const json = await t.hush(['submit', 'hush-test/busybox', '--pick', '--json'])
+    expect(json.exitCode).toBe(2)
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {code: 'bad_request', message: expect.stringContaining('--secret NAME')},
+    })
+    expect(t.agentPid()).toBeUndefined()
+
+    // --pick and --secret do not mix.
+    const both = await t.hush(['submit', 'hush-test/busybox', '--pick', '--secret', 'hf'])
+    expect(both.exitCode).toBe(2)
+    expect(both.stderr).toBe('hush: --secret=hf cannot also be provided when using --pick (see --help).')
+  })
 })
 
 describe('start-up cost', () => {
-  it('loads Ink and React only when a picker opens', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hush-trace-'))
-    try {
-      let traces = 0
-      const trace = async (args: string[]) => {
-        const file = join(dir, `trace-${++traces}.txt`)
-        const result = await execa(
-          process.execPath,
-          ['--import', join(ROOT, 'test/fixtures/trace-imports.mjs'), ...args],
-          {env: {...t.env, HUSH_TRACE_IMPORTS: file}, stdin: 'ignore', reject: false, cwd: ROOT},
-        )
-        return {result, urls: readFileSync(file, 'utf8').split('\n')}
+  // The modules of the picker (Ink, React, src/ui) among those a run loaded. Plain build
+  // (HUSH_UNBUNDLED=1): by file path. Bundle (dist/bundle, what bin/run.js runs): by the source
+  // paths esbuild notes above each module in a chunk file. env-plan.ts (no React) is allowed.
+  const PICKER = /node_modules\/(ink|react)\/|(^|\/)(dist|src)\/ui\/(?!env-plan\.[jt]s$)/
+  const pickerModules = (urls: string[]): string[] =>
+    urls.flatMap((url) => {
+      if (!url.includes('/dist/bundle/')) return PICKER.test(url) ? [url] : []
+      const chunk = readFileSync(new URL(url), 'utf8')
+      return [...chunk.matchAll(/^\/\/ (\S+)$/gm)].map((match) => match[1]).filter((path) => PICKER.test(path))
+    })
+
+  for (const build of ['bundled', 'unbundled'] as const) {
+    it(`loads Ink and React only when a picker opens (${build})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hush-trace-'))
+      try {
+        let traces = 0
+        const trace = async (args: string[]) => {
+          const file = join(dir, `trace-${++traces}.txt`)
+          const env = {...t.env, HUSH_TRACE_IMPORTS: file, ...(build === 'unbundled' ? {HUSH_UNBUNDLED: '1'} : {})}
+          const result = await execa(
+            process.execPath,
+            ['--import', join(ROOT, 'test/fixtures/trace-imports.mjs'), ...args],
+            {env, stdin: 'ignore', reject: false, cwd: ROOT},
+          )
+          return {result, urls: [...new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean))]}
+        }
+        /** The command's own module was loaded: dist/commands/ID.js, or the bundle's chunk named after it. */
+        const loaded = (urls: string[], command: string) =>
+          urls.some((url) =>
+            build === 'unbundled'
+              ? url.endsWith(`/dist/commands/${command}.js`)
+              : new RegExp(`/dist/bundle/${command.split('/').pop()}-[A-Z0-9]+\\.js$`).test(url),
+          )
+
+        const list = await trace([BIN, 'secrets', 'list'])
+        expect(list.result.exitCode, list.result.stderr).toBe(0)
+        expect(loaded(list.urls, 'secrets/list')).toBe(true)
+        expect(pickerModules(list.urls)).toEqual([])
+
+        // The pick command itself loads no Ink until a picker really opens.
+        const pick = await trace([BIN, 'secrets', 'pick'])
+        expect(pick.result.exitCode).toBe(2)
+        expect(loaded(pick.urls, 'secrets/pick')).toBe(true)
+        expect(pickerModules(pick.urls)).toEqual([])
+
+        // Neither does `submit --pick` that cannot open one.
+        const submit = await trace([BIN, 'submit', 'hush-test/busybox', '--pick'])
+        expect(submit.result.exitCode).toBe(2)
+        expect(loaded(submit.urls, 'submit')).toBe(true)
+        expect(pickerModules(submit.urls)).toEqual([])
+
+        // The tracer does see Ink and React when they load.
+        const runPicker =
+          build === 'unbundled'
+            ? './dist/ui/run-picker.js'
+            : `./dist/bundle/${readdirSync(join(ROOT, 'dist', 'bundle')).find((file) => file.startsWith('run-picker-'))}`
+        const ink = await trace(['--input-type=module', '-e', `await import('${runPicker}')`])
+        expect(ink.result.exitCode, ink.result.stderr).toBe(0)
+        const seen = pickerModules(ink.urls)
+        expect(seen.some((path) => path.includes('node_modules/ink/'))).toBe(true)
+        expect(seen.some((path) => path.includes('node_modules/react/'))).toBe(true)
+      } finally {
+        rmSync(dir, {recursive: true, force: true})
       }
-      const picker = (urls: string[]) => urls.filter((url) => /\/node_modules\/(ink|react)\/|\/dist\/ui\//.test(url))
-
-      const list = await trace([BIN, 'secrets', 'list'])
-      expect(list.result.exitCode).toBe(0)
-      expect(list.urls.some((url) => url.endsWith('/dist/commands/secrets/list.js'))).toBe(true)
-      expect(picker(list.urls)).toEqual([])
-
-      // The pick command itself loads no Ink until a picker really opens.
-      const pick = await trace([BIN, 'secrets', 'pick'])
-      expect(pick.result.exitCode).toBe(2)
-      expect(pick.urls.some((url) => url.endsWith('/dist/commands/secrets/pick.js'))).toBe(true)
-      expect(picker(pick.urls).filter((url) => !url.endsWith('/dist/ui/env-plan.js'))).toEqual([])
-
-      // The tracer does see Ink when it is loaded.
-      const ink = await trace(['--input-type=module', '-e', "await import('./dist/ui/run-picker.js')"])
-      expect(ink.result.exitCode).toBe(0)
-      expect(picker(ink.urls).some((url) => url.includes('/node_modules/ink/'))).toBe(true)
-    } finally {
-      rmSync(dir, {recursive: true, force: true})
-    }
-  })
+    })
+  }
 })

@@ -55,7 +55,9 @@ export abstract class HushCommand extends Command {
 export function toHushError(error: unknown): HushError {
   if (error instanceof HushError) return error
   if (error instanceof Errors.CLIError && error.oclif?.exit === 2) {
-    const first = error.message.split('\n')[0].trim()
+    // Flag-relationship errors (exclusive, dependsOn) open with a header line: keep the reason.
+    const lines = error.message.split('\n').map((line) => line.trim())
+    const first = (/^The following errors? occurred:$/.test(lines[0]) && lines[1]) || lines[0]
     return new HushError('bad_request', `${first} (see --help).`)
   }
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error)

@@ -1,11 +1,13 @@
-// `hush submit IMAGE [--secret ...]... [--env KEY=VALUE]... [-- CMD ARGS]`: resolve the secrets in
-// the agent and launch a container with them; --wait follows its output and exits with its code.
+// `hush submit IMAGE [--secret ...|--pick]... [--env KEY=VALUE]... [-- CMD ARGS]`: resolve the secrets
+// in the agent and launch a container with them; --wait follows its output and exits with its code.
 import {Args, Flags} from '@oclif/core'
 import {routes, type SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {looksSensitive} from '../api/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {printLogs} from '../cli/deployments.js'
+import {pickSecrets} from '../cli/pick.js'
+import {type Connection, connectAgent} from '../client/connect.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const
 
@@ -14,15 +16,18 @@ export default class Submit extends HushCommand {
   static override description =
     `--secret NAME injects every key of NAME; --secret KEY=NAME injects a one-key secret as KEY; --secret KEY=NAME:SRCKEY picks one key. Later --secret options win on a shared key; --env always wins (that secret key is then not injected). Unknown secrets fail the whole submit: nothing is launched.
 
+--pick chooses the secrets in an interactive picker instead (needs a terminal): the secrets selected are submitted exactly as if given with --secret NAME, in the order selected, and the review before launch shows the keys an --env overrides. Cancelling launches nothing (exit 1).
+
 Values reach docker through a 0600 env-file on tmpfs that is removed as soon as \`docker run\` returns; they never appear in a process argument list. Put the container's command after --.
 
 An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a warning pointing at \`hush secrets new\`; silence it with --no-warn, HUSH_NO_WARN=1 or the warnSensitiveEnv preference.`
   static override usage =
-    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--env KEY=VALUE]... [--name NAME] [--wait] [--no-warn] [docker run options] [-- CMD [ARG...]]'
+    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--pick] [--env KEY=VALUE]... [--name NAME] [--wait] [--no-warn] [docker run options] [-- CMD [ARG...]]'
   static override examples = [
     '<%= config.bin %> submit hush-test/busybox --secret hf -- sh -c \'echo "token has $(printenv HF_TOKEN | wc -c) bytes"\'',
     '<%= config.bin %> submit python:3.12 --secret OPENAI_API_KEY=openai --env MODEL=gpt-4o --name job1 -- python run.py',
     '<%= config.bin %> submit postgres:16 --secret POSTGRES_PASSWORD=db:PASSWORD --publish 5432:5432 --volume pg:/var/lib/postgresql/data',
+    '<%= config.bin %> submit python:3.12 --pick --env MODEL=gpt-4o -- python run.py',
     '<%= config.bin %> submit hush-test/busybox --secret hf --wait -- sh -c \'test -n "$HF_TOKEN"\'',
   ]
   static override args = {
@@ -30,6 +35,10 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
   }
   static override flags = {
     secret: Flags.string({description: 'inject a secret: NAME, KEY=NAME or KEY=NAME:SRCKEY', ...multiple}),
+    pick: Flags.boolean({
+      description: 'choose the secrets in an interactive picker (needs a terminal)',
+      exclusive: ['secret'],
+    }),
     env: Flags.string({description: 'a plain (visible) KEY=VALUE; wins over any secret key', ...multiple}),
     name: Flags.string({description: 'a name for the deployment (also the container name)'}),
     wait: Flags.boolean({description: 'follow the output (secret values redacted) and exit with the container’s code'}),
@@ -61,13 +70,14 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
     for (const pair of env) {
       if (pair.indexOf('=') <= 0) throw usage(`--env ${pair} is not KEY=VALUE.`)
     }
+    const secrets = flags.pick ? await this.pick(env) : (flags.secret ?? [])
     const client = await this.client()
     const warn = await this.shouldWarn(flags['no-warn'], env)
     const result = await client.call(
       routes.submit,
       {
         image: args.image,
-        secrets: flags.secret ?? [],
+        secrets,
         env,
         name: flags.name,
         command,
@@ -104,6 +114,28 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
       )
     process.exitCode = end.exitCode ?? 1
     return {...result, state: end.state}
+  }
+
+  /**
+   * The secrets chosen in the picker, as `--secret NAME` flags in the order selected. The picker
+   * reads the list over a connection of its own, closed when it ends: the user may sit in it past
+   * the agent's idle timeout, so the submit then connects again (starting the agent if it exited).
+   */
+  private async pick(env: string[]): Promise<string[]> {
+    const envKeys = env.map((pair) => pair.slice(0, pair.indexOf('=')))
+    let connection: Connection | undefined
+    try {
+      return await pickSecrets(
+        async () => {
+          connection = await connectAgent(this.paths)
+          return connection.client
+        },
+        envKeys,
+        {confirmLabel: 'launch'},
+      )
+    } finally {
+      await connection?.client.close()
+    }
   }
 
   /** The advisory warning can be silenced by flag, by HUSH_NO_WARN=1 or by the warnSensitiveEnv preference. */
