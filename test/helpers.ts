@@ -79,6 +79,7 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
         await waitFor(() => !isAlive(pid), 10_000)
       }
       rmSync(home, {recursive: true, force: true})
+      rmSync(paths.runtimeDir, {recursive: true, force: true})
     },
   }
 }
