@@ -180,8 +180,11 @@ export interface SubmitInput {
   image: string
   /** Secret references as given: `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`, in command-line order. */
   secrets?: string[]
-  /** Plain env values (visible by design), as `KEY=VALUE`, in command-line order. */
+  /** Plain env values (visible by design), as `KEY=VALUE`, in command-line order. A value may be a
+   * template: `{{NAME:KEY}}` is replaced by that secret value (the resolved value is secret). */
   env?: string[]
+  /** `--secret-file NAME`: each key of NAME mounted read-only at /run/secrets/KEY. */
+  secretFiles?: string[]
   name?: string
   command?: string[]
   options?: RunOptions
@@ -194,7 +197,7 @@ export interface SubmitOutput {
   containerId: string
   state: DeploymentState
   image: string
-  /** One line per `--env` key that looks sensitive (advisory; the submit went ahead). */
+  /** One line per `--env` whose key or value looks sensitive (advisory; the submit went ahead). */
   warnings: string[]
 }
 
@@ -218,6 +221,8 @@ export interface DeploymentInfo {
   stale: boolean
   env: Record<string, string>
   secrets: DeploymentSecret[]
+  /** `--secret-file` secrets: `keys` are the files under /run/secrets. */
+  secretFiles: DeploymentSecret[]
   createdAt: string
 }
 

@@ -36,7 +36,7 @@ export default class Status extends HushCommand {
               d.name ?? '-',
               d.image,
               d.exitCode === null ? d.state : `${d.state} (${d.exitCode})`,
-              list(d.secrets.map((s) => s.name)),
+              list([...new Set([...d.secrets, ...d.secretFiles].map((s) => s.name))]),
               d.stale ? 'yes' : '-',
               ago(d.createdAt),
             ]),
@@ -68,7 +68,13 @@ function describe(d: DeploymentDetail): string {
   lines.push('secrets:')
   if (d.secrets.length === 0) lines.push('  (none)')
   for (const secret of d.secrets) lines.push(`  ${secret.name}  version ${secret.version}  keys ${list(secret.keys)}`)
-  lines.push('env (plain):')
+  if (d.secretFiles.length) {
+    lines.push('secret files (read-only under /run/secrets):')
+    for (const secret of d.secretFiles) {
+      lines.push(`  ${secret.name}  version ${secret.version}  files ${list(secret.keys)}`)
+    }
+  }
+  lines.push('env (plain, templates as written):')
   const env = Object.entries(d.env)
   if (env.length === 0) lines.push('  (none)')
   for (const [key, value] of env) lines.push(`  ${key}=${value}`)
