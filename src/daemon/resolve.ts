@@ -219,7 +219,8 @@ export function resolveEnv(
     }
     for (const name of files) {
       const row = rows.get(name)!
-      for (const key of row.keys) fileEntries.set(key, {key, value: Uint8Array.from(openedValue(row, key)), secret: name})
+      for (const key of row.keys)
+        fileEntries.set(key, {key, value: Uint8Array.from(openedValue(row, key)), secret: name})
     }
   } catch (error) {
     wipeResolved(vault, {entries, files: [...fileEntries.values()], parts: [...parts.values()], injected: []})
