@@ -3,7 +3,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {credentialKind, envWarning} from '../src/api/sensitive.js'
-import {isTemplate, literalText, parseTemplate, templateRefs} from '../src/api/templates.js'
+import {isTemplate, literalText, needsRendering, parseTemplate, templateRefs} from '../src/api/templates.js'
 import {mountArg} from '../src/daemon/launcher.js'
 
 describe('--env templates', () => {
@@ -32,6 +32,17 @@ describe('--env templates', () => {
     expect(isTemplate('{{{{db:PASSWORD}}')).toBe(false)
     expect(parseTemplate('{"pw":"{{db:PW}}"}')).toEqual(['{"pw":"', {name: 'db', key: 'PW'}, '"}'])
     expect(literalText('a{{{{b{{db:PW}}c')).toBe('a{{bc')
+  })
+
+  it('gives the same answer however often it is asked (no regex state)', () => {
+    const text = 'a {{db:PW}} b'
+    for (let i = 0; i < 3; i++) {
+      expect(needsRendering(text)).toBe(true)
+      expect(templateRefs(text)).toEqual([{name: 'db', key: 'PW'}])
+      expect(isTemplate(text)).toBe(true)
+    }
+    expect(needsRendering('{{{{')).toBe(true)
+    expect(needsRendering('{{x}}')).toBe(false)
   })
 
   it('text without {{ is its own literal (property)', () => {

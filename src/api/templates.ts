@@ -45,8 +45,8 @@ export function isTemplate(text: string): boolean {
 
 /** True when the value needs rendering (a reference or an escaped `{{`). */
 export function needsRendering(text: string): boolean {
-  TOKEN.lastIndex = 0
-  return TOKEN.test(text)
+  // A non-global copy: TOKEN itself is never used statefully (matchAll copies its lastIndex).
+  return new RegExp(TOKEN.source).test(text)
 }
 
 /** The template with every reference removed (escapes applied): the part an `--env` shows as is. */
