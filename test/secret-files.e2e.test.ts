@@ -100,11 +100,14 @@ describe.skipIf(!docker)('secret files', () => {
 
     // status shows names, keys (files) and versions, never a value.
     const status = await t.json<DeploymentInfo>(['status', d.id])
-    expect(status.secretFiles).toEqual([{name: 'tls', keys: ['TLS_CERT', 'TLS_KEY'], version: 2}])
-    expect(status.secrets).toEqual([])
+    // The spec's JSON shape: file secrets are listed with their paths as keys.
+    expect(status.secrets).toEqual([{name: 'tls', keys: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'], version: 2}])
     expect(JSON.stringify(status)).not.toContain('cert-one')
     const human = await ok(['status', d.id])
-    expect(human.stdout).toMatch(/secret files.*\n\s+tls\s+version 2\s+files TLS_CERT, TLS_KEY/)
+    expect(human.stdout).toContain('--secret-file: tls')
+    expect(human.stdout).toMatch(
+      /\n\s+tls\s+version 2\s+files \(read-only\) \/run\/secrets\/TLS_CERT, \/run\/secrets\/TLS_KEY/,
+    )
     const listed = await t.json<Array<{name: string; usedBy: string[]}>>(['secrets', 'list'])
     expect(listed.find((s) => s.name === 'tls')?.usedBy).toEqual([d.id])
     const refused = await t.hush(['secrets', 'delete', 'tls'])
@@ -121,7 +124,7 @@ describe.skipIf(!docker)('secret files', () => {
     expect(readFileSync(join(filesRoot(), `${d.id}-r2`, 'TLS_KEY'), 'utf8')).toBe(key2)
     const after = await t.json<DeploymentInfo>(['status', d.id])
     expect(after.stale).toBe(false)
-    expect(after.secretFiles).toEqual([{name: 'tls', keys: ['TLS_CERT', 'TLS_KEY'], version: 3}])
+    expect(after.secrets).toEqual([{name: 'tls', keys: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'], version: 3}])
 
     await ok(['terminate', d.id])
     expect(hostDirs()).toEqual([])
@@ -175,7 +178,11 @@ describe.skipIf(!docker)('secret files', () => {
 
   it('removes leftover files of deployments that are no longer live when the agent starts', async () => {
     await ok(['secrets', 'new', 'cfg', 'CONFIG=one'])
-    const live = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret-file', 'cfg', ...sleeper])
+    const live = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'cfg', '--secret-file', 'cfg', ...sleeper])
+    // One entry per secret: its env keys, then its files.
+    expect((await t.json<DeploymentInfo>(['status', live.id])).secrets).toEqual([
+      {name: 'cfg', keys: ['CONFIG', '/run/secrets/CONFIG'], version: 1},
+    ])
     // What a killed agent could leave: files of a deployment that no longer runs.
     const leftover = join(filesRoot(), 'd-0000dead-r1')
     mkdirSync(leftover, {mode: 0o700})

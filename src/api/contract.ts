@@ -203,7 +203,8 @@ export interface SubmitOutput {
 
 export interface DeploymentSecret {
   name: string
-  /** The env keys this secret put in the container. */
+  /** The env keys this secret put in the container (an `--env` template's key included), and
+   * the paths of its `--secret-file` files (`/run/secrets/KEY`: a path never looks like a key). */
   keys: string[]
   /** The secret's version when injected. */
   version: number
@@ -221,8 +222,6 @@ export interface DeploymentInfo {
   stale: boolean
   env: Record<string, string>
   secrets: DeploymentSecret[]
-  /** `--secret-file` secrets: `keys` are the files under /run/secrets. */
-  secretFiles: DeploymentSecret[]
   createdAt: string
 }
 
@@ -230,6 +229,8 @@ export interface DeploymentInfo {
 export interface DeploymentDetail extends DeploymentInfo {
   command: string[]
   refs: string[]
+  /** `--secret-file` names as given. */
+  secretFiles: string[]
   options: RunOptions
   updatedAt: string
 }

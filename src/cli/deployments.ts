@@ -7,8 +7,8 @@ import type {AgentClient} from '../client/client.js'
 
 /** Exactly the spec's `status --json` fields. */
 export function specShape(detail: DeploymentDetail): DeploymentInfo {
-  const {id, name, image, state, revision, containerId, exitCode, stale, env, secrets, secretFiles, createdAt} = detail
-  return {id, name, image, state, revision, containerId, exitCode, stale, env, secrets, secretFiles, createdAt}
+  const {id, name, image, state, revision, containerId, exitCode, stale, env, secrets, createdAt} = detail
+  return {id, name, image, state, revision, containerId, exitCode, stale, env, secrets, createdAt}
 }
 
 function write(stream: NodeJS.WriteStream, bytes: Uint8Array): Promise<void> {

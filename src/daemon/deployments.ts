@@ -6,6 +6,7 @@ import type {Readable} from 'node:stream'
 import {
   type DeploymentDetail,
   type DeploymentInfo,
+  type DeploymentSecret,
   type DeploymentState,
   type ResubmitOutput,
   type SubmitInput,
@@ -29,7 +30,7 @@ import {
 import type {Logger} from './log.js'
 import {redactedLogStream} from './log-stream.js'
 import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
-import {removeOrphanSecretFiles, removeSecretFiles, writeSecretFiles} from './secret-files.js'
+import {removeOrphanSecretFiles, removeSecretFiles, SECRET_FILES_TARGET, writeSecretFiles} from './secret-files.js'
 import type {SecretUsage} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
@@ -107,18 +108,14 @@ export class DeploymentsService implements SecretUsage {
       exitCode: row.exitCode,
       stale: this.isStale(row),
       env: row.env,
-      secrets: row.injected
-        .filter((item) => item.mount === undefined)
-        .map(({name, keys, version}) => ({name, keys, version})),
-      secretFiles: row.injected
-        .filter((item) => item.mount === 'file')
-        .map(({name, keys, version}) => ({name, keys, version})),
+      secrets: deploymentSecrets(row),
       createdAt: row.createdAt,
     }
     return {
       ...info,
       command: row.command,
       refs: row.refs.map(formatSecretRef),
+      secretFiles: row.files,
       options: row.options,
       updatedAt: row.updatedAt,
     }
@@ -390,6 +387,18 @@ export class DeploymentsService implements SecretUsage {
       for (const value of values) this.vault.wipe(value)
     }
   }
+}
+
+/** Per secret (one entry, in order): its env keys, then its files as /run/secrets paths. */
+function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
+  const secrets: DeploymentSecret[] = []
+  for (const item of row.injected) {
+    const keys = item.mount === 'file' ? item.keys.map((key) => `${SECRET_FILES_TARGET}/${key}`) : item.keys
+    const seen = secrets.find((secret) => secret.name === item.name && secret.version === item.version)
+    if (seen) seen.keys = [...seen.keys, ...keys]
+    else secrets.push({name: item.name, keys, version: item.version})
+  }
+  return secrets
 }
 
 /** A deployment uses a secret it references by `--secret`, `--secret-file` or an `--env` template. */
