@@ -156,6 +156,18 @@ describe.skipIf(!docker)('secret files', () => {
     await ok(['status'])
     expect(hostDirs()).toEqual([])
 
+    // The file belongs to the user running hush (0600): another container user cannot read it,
+    // the same uid can (the documented --user caveat).
+    const uid = String(process.getuid?.() ?? 0)
+    const other = uid === '65534' ? '65533' : '65534'
+    const read = ['--wait', '--', 'sh', '-c', 'cat /run/secrets/id_ed25519 > /dev/null']
+    const denied = await t.hush(['submit', TEST_IMAGE, '--secret-file', 'sshkey', '--user', other, ...read])
+    expect(denied.exitCode).not.toBe(0)
+    const same = await t.hush(['submit', TEST_IMAGE, '--secret-file', 'sshkey', '--user', uid, ...read])
+    expect(same.exitCode, same.stderr).toBe(0)
+    await ok(['status'])
+    expect(hostDirs()).toEqual([])
+
     // All or nothing with --secret: every unknown name listed, nothing launched.
     const json = await t.hush([
       'submit',
@@ -172,7 +184,7 @@ describe.skipIf(!docker)('secret files', () => {
     ])
     expect(json.exitCode).toBe(1)
     expect(JSON.parse(json.stdout).error).toMatchObject({code: 'unknown_secret', missing: ['ghost1', 'ghost2']})
-    expect((await t.json<DeploymentInfo[]>(['status'])).map((item) => item.id)).toEqual([d.id])
+    expect((await t.json<DeploymentInfo[]>(['status'])).length).toBe(3)
     expect(hostDirs()).toEqual([])
   })
 
