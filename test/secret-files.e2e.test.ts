@@ -128,6 +128,7 @@ describe.skipIf(!docker)('secret files', () => {
 
     await ok(['terminate', d.id])
     expect(hostDirs()).toEqual([])
+    expect(existsSync(filesRoot())).toBe(false)
   })
 
   it('removes the files when the container exits, redacts their values in logs, and names unknown secrets', async () => {

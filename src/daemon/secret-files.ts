@@ -2,7 +2,7 @@
 // private tmpfs directory (launcher.ts), holding one 0600 file per key; bind-mounted read-only at
 // /run/secrets/KEY. The files live exactly as long as the container: callers remove them on
 // terminate, exit, resubmit and failed launches, and at agent start for deployments no longer live.
-import {closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import type {HushPaths} from '../config/paths.js'
 import {envFileDir, type FileMount, prepareEnvFileDir} from './launcher.js'
@@ -68,7 +68,17 @@ export function removeSecretFiles(paths: HushPaths, id: string, keepRevision?: n
     rmSync(entry.dir, {recursive: true, force: true})
     removed++
   }
+  if (removed) removeEmptyRoot(paths)
   return removed
+}
+
+/** The `files` directory goes when its last deployment does. */
+function removeEmptyRoot(paths: HushPaths): void {
+  try {
+    rmdirSync(filesRoot(paths))
+  } catch {
+    // not empty, or already gone
+  }
 }
 
 /** Removes the files of every deployment whose live revision is not `live` (id -> revision). */
@@ -79,5 +89,6 @@ export function removeOrphanSecretFiles(paths: HushPaths, live: Map<string, numb
     rmSync(entry.dir, {recursive: true, force: true})
     removed++
   }
+  removeEmptyRoot(paths)
   return removed
 }
