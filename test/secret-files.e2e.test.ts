@@ -110,6 +110,14 @@ describe.skipIf(!docker)('secret files', () => {
     )
     const listed = await t.json<Array<{name: string; usedBy: string[]}>>(['secrets', 'list'])
     expect(listed.find((s) => s.name === 'tls')?.usedBy).toEqual([d.id])
+    const audit = await t.json<
+      Array<{event: string; secret: string | null; keys: string[]; deployment: string | null}>
+    >(['audit'])
+    expect(audit.find((event) => event.event === 'deployment.submitted')).toMatchObject({
+      secret: 'tls',
+      keys: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'],
+      deployment: d.id,
+    })
     const refused = await t.hush(['secrets', 'delete', 'tls'])
     expect(refused.exitCode).toBe(1)
     expect(refused.stderr).toContain(d.id)

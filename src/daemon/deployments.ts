@@ -16,7 +16,7 @@ import {
 import {HushError} from '../api/errors.js'
 import {templateRefs} from '../api/templates.js'
 import type {HushPaths} from '../config/paths.js'
-import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
+import {type DeploymentRow, DeploymentsStore, type InjectedSecret} from './deployments-store.js'
 import {
   type ContainerState,
   dockerFindByLabel,
@@ -307,7 +307,7 @@ export class DeploymentsService implements SecretUsage {
             {
               event,
               secret: item?.name ?? null,
-              keys: item?.keys ?? [],
+              keys: item === undefined ? [] : shownKeys(item),
               version: item?.version ?? null,
               deployment: row.id,
             },
@@ -389,11 +389,16 @@ export class DeploymentsService implements SecretUsage {
   }
 }
 
+/** The keys a secret put in the container as users see them: env keys, or /run/secrets paths for files. */
+function shownKeys(item: InjectedSecret): string[] {
+  return item.mount === 'file' ? item.keys.map((key) => `${SECRET_FILES_TARGET}/${key}`) : item.keys
+}
+
 /** Per secret (one entry, in order): its env keys, then its files as /run/secrets paths. */
 function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
   const secrets: DeploymentSecret[] = []
   for (const item of row.injected) {
-    const keys = item.mount === 'file' ? item.keys.map((key) => `${SECRET_FILES_TARGET}/${key}`) : item.keys
+    const keys = shownKeys(item)
     const seen = secrets.find((secret) => secret.name === item.name && secret.version === item.version)
     if (seen) seen.keys = [...seen.keys, ...keys]
     else secrets.push({name: item.name, keys, version: item.version})
