@@ -45,7 +45,8 @@ const sleeper = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait']
 describe.skipIf(!docker)('--env templates', () => {
   it('renders {{NAME:KEY}} in the container, shows only the template in status and redacts logs', async () => {
     const password = 'p@ss w0rd:Zq81!'
-    await ok(['secrets', 'new', 'db', `PASSWORD=${password}`, 'USER=app'])
+    // DATABASE_URL is also a key of the secret: the template --env wins over it.
+    await ok(['secrets', 'new', 'db', `PASSWORD=${password}`, 'USER=app', 'DATABASE_URL=secret-key-loses'])
     const template = 'postgres://{{db:USER}}:{{ db : PASSWORD }}@db/app?x={{{{literal}}'
     const expected = `postgres://app:${password}@db/app?x={{literal}}`
     const d = await submitJson<SubmitOutput>(t, [
@@ -71,6 +72,7 @@ describe.skipIf(!docker)('--env templates', () => {
     expect(output).toContain(`url=${expected}`)
     // A plain --env wins over the secret key of the same name.
     expect(output).toContain('pw=plain-env-wins')
+    expect(output).not.toContain('secret-key-loses')
 
     // status shows the template text, never the value (docker inspect does: the threat model).
     const status = await t.hush(['status', d.id, '--json'])
