@@ -208,9 +208,12 @@ describe.skipIf(!docker)('secret files', () => {
     const leftover = join(filesRoot(), 'd-0000dead-r1')
     mkdirSync(leftover, {mode: 0o700})
     writeFileSync(join(leftover, 'CONFIG'), 'stale', {mode: 0o600})
+    // ... and an older revision of a live one.
+    const older = join(filesRoot(), `${live.id}-r0`)
+    mkdirSync(older, {mode: 0o700})
     await ok(['daemon', 'stop'])
     await ok(['daemon', 'start'])
-    await waitFor(() => !existsSync(leftover), 30_000)
+    await waitFor(() => !existsSync(leftover) && !existsSync(older), 30_000)
     expect(hostDirs()).toEqual([`${live.id}-r1`])
     expect((await exec(live.containerId, 'cat /run/secrets/CONFIG')).stdout).toBe('one')
   })

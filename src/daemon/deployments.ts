@@ -164,8 +164,11 @@ export class DeploymentsService implements SecretUsage {
       if (!current || current.containerId !== row.containerId || !isLive(current.state)) continue
       const {state, exitCode} = stateOf(states.get(row.containerId!))
       if (state !== current.state || exitCode !== current.exitCode) this.records.setState(row.id, state, exitCode, at)
-      // A container that stopped needs its secret files no more.
-      if (!isLive(state) && current.files.length > 0) removeSecretFiles(this.paths, row.id)
+      // A container that stopped needs its secret files no more (only its revision's: a resubmit
+      // may be writing the next one).
+      if (!isLive(state) && current.files.length > 0) {
+        removeSecretFiles(this.paths, row.id, {only: current.revision})
+      }
     }
   }
 
@@ -288,7 +291,7 @@ export class DeploymentsService implements SecretUsage {
         throw error
       }
       // The previous revision's files went with its container.
-      removeSecretFiles(this.paths, row.id, row.revision)
+      removeSecretFiles(this.paths, row.id, {keep: row.revision})
       const at = now()
       const launched: DeploymentRow = {
         ...row,

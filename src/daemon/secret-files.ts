@@ -60,11 +60,15 @@ function entries(paths: HushPaths): {dir: string; id: string; revision: number}[
   }
 }
 
-/** Removes a deployment's files, all revisions but `keepRevision`. Returns how many directories. */
-export function removeSecretFiles(paths: HushPaths, id: string, keepRevision?: number): number {
+/**
+ * Removes a deployment's files: every revision, or only `only`, or all but `keep`. Returns how
+ * many directories went.
+ */
+export function removeSecretFiles(paths: HushPaths, id: string, which: {only?: number; keep?: number} = {}): number {
   let removed = 0
   for (const entry of entries(paths)) {
-    if (entry.id !== id || entry.revision === keepRevision) continue
+    if (entry.id !== id || entry.revision === which.keep) continue
+    if (which.only !== undefined && entry.revision !== which.only) continue
     rmSync(entry.dir, {recursive: true, force: true})
     removed++
   }
@@ -81,11 +85,15 @@ function removeEmptyRoot(paths: HushPaths): void {
   }
 }
 
-/** Removes the files of every deployment whose live revision is not `live` (id -> revision). */
+/**
+ * Removes the files of deployments that are not live (`live`: id -> recorded revision) and of
+ * revisions older than the recorded one. A newer revision is a resubmit under way: kept.
+ */
 export function removeOrphanSecretFiles(paths: HushPaths, live: Map<string, number>): number {
   let removed = 0
   for (const entry of entries(paths)) {
-    if (live.get(entry.id) === entry.revision) continue
+    const revision = live.get(entry.id)
+    if (revision !== undefined && entry.revision >= revision) continue
     rmSync(entry.dir, {recursive: true, force: true})
     removed++
   }
