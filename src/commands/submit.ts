@@ -10,7 +10,7 @@ import {printLogs} from '../cli/deployments.js'
 const multiple = {multiple: true, multipleNonGreedy: true} as const
 
 export default class Submit extends HushCommand {
-  static override summary = 'Launch a container with secrets injected as environment variables.'
+  static override summary = 'Launch a container with secrets injected as environment variables (or files).'
   static override description =
     `--secret NAME injects every key of NAME; --secret KEY=NAME injects a one-key secret as KEY; --secret KEY=NAME:SRCKEY picks one key. Later --secret options win on a shared key; --env always wins (that secret key is then not injected). Unknown secrets fail the whole submit: nothing is launched.
 
@@ -46,7 +46,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     }),
     name: Flags.string({description: 'a name for the deployment (also the container name)'}),
     wait: Flags.boolean({description: 'follow the output (secret values redacted) and exit with the container’s code'}),
-    'no-warn': Flags.boolean({description: 'do not warn about sensitive-looking --env keys'}),
+    'no-warn': Flags.boolean({description: 'do not warn about sensitive-looking --env keys or values'}),
     publish: Flags.string({char: 'p', description: 'docker run --publish', ...multiple}),
     volume: Flags.string({char: 'v', description: 'docker run --volume', ...multiple}),
     network: Flags.string({description: 'docker run --network'}),
