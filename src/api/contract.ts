@@ -180,8 +180,11 @@ export interface SubmitInput {
   image: string
   /** Secret references as given: `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`, in command-line order. */
   secrets?: string[]
-  /** Plain env values (visible by design), as `KEY=VALUE`, in command-line order. */
+  /** Plain env values (visible by design), as `KEY=VALUE`, in command-line order. A value may be a
+   * template: `{{NAME:KEY}}` is replaced by that secret value (the resolved value is secret). */
   env?: string[]
+  /** `--secret-file NAME`: each key of NAME mounted read-only at /run/secrets/KEY. */
+  secretFiles?: string[]
   name?: string
   command?: string[]
   options?: RunOptions
@@ -194,13 +197,14 @@ export interface SubmitOutput {
   containerId: string
   state: DeploymentState
   image: string
-  /** One line per `--env` key that looks sensitive (advisory; the submit went ahead). */
+  /** One line per `--env` whose key or value looks sensitive (advisory; the submit went ahead). */
   warnings: string[]
 }
 
 export interface DeploymentSecret {
   name: string
-  /** The env keys this secret put in the container. */
+  /** The env keys this secret put in the container (an `--env` template's key included), and
+   * the paths of its `--secret-file` files (`/run/secrets/KEY`: a path never looks like a key). */
   keys: string[]
   /** The secret's version when injected. */
   version: number
@@ -225,6 +229,8 @@ export interface DeploymentInfo {
 export interface DeploymentDetail extends DeploymentInfo {
   command: string[]
   refs: string[]
+  /** `--secret-file` names as given. */
+  secretFiles: string[]
   options: RunOptions
   updatedAt: string
 }

@@ -61,14 +61,23 @@ function describe(d: DeploymentDetail): string {
     `stale:      ${d.stale ? `yes (a secret changed since it started: hush resubmit ${d.id})` : 'no'}`,
     `--secret:   ${list(d.refs)}`,
   ]
+  if (d.secretFiles.length) lines.push(`--secret-file: ${list(d.secretFiles)}`)
   const options = Object.entries(d.options).flatMap(([flag, value]) =>
     (Array.isArray(value) ? value : [value]).map((item) => `--${flag} ${item}`),
   )
   if (options.length) lines.push(`options:    ${options.join(' ')}`)
   lines.push('secrets:')
   if (d.secrets.length === 0) lines.push('  (none)')
-  for (const secret of d.secrets) lines.push(`  ${secret.name}  version ${secret.version}  keys ${list(secret.keys)}`)
-  lines.push('env (plain):')
+  for (const secret of d.secrets) {
+    // --secret-file entries are paths (/run/secrets/KEY); an env key never starts with '/'.
+    const keys = secret.keys.filter((key) => !key.startsWith('/'))
+    const files = secret.keys.filter((key) => key.startsWith('/'))
+    const parts = [`  ${secret.name}  version ${secret.version}`]
+    if (keys.length) parts.push(`keys ${list(keys)}`)
+    if (files.length) parts.push(`files (read-only) ${list(files)}`)
+    lines.push(parts.join('  '))
+  }
+  lines.push('env (plain, templates as written):')
   const env = Object.entries(d.env)
   if (env.length === 0) lines.push('  (none)')
   for (const [key, value] of env) lines.push(`  ${key}=${value}`)

@@ -3,7 +3,7 @@
 import {Args, Flags} from '@oclif/core'
 import {routes, type SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {looksSensitive} from '../api/sensitive.js'
+import {envWarning} from '../api/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {printLogs} from '../cli/deployments.js'
 import {pickSecrets} from '../cli/pick.js'
@@ -12,7 +12,7 @@ import {type Connection, connectAgent} from '../client/connect.js'
 const multiple = {multiple: true, multipleNonGreedy: true} as const
 
 export default class Submit extends HushCommand {
-  static override summary = 'Launch a container with secrets injected as environment variables.'
+  static override summary = 'Launch a container with secrets injected as environment variables (or files).'
   static override description =
     `--secret NAME injects every key of NAME; --secret KEY=NAME injects a one-key secret as KEY; --secret KEY=NAME:SRCKEY picks one key. Later --secret options win on a shared key; --env always wins (that secret key is then not injected). Unknown secrets fail the whole submit: nothing is launched.
 
@@ -20,15 +20,21 @@ export default class Submit extends HushCommand {
 
 Values reach docker through a 0600 env-file on tmpfs that is removed as soon as \`docker run\` returns; they never appear in a process argument list. Put the container's command after --.
 
-An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a warning pointing at \`hush secrets new\`; silence it with --no-warn, HUSH_NO_WARN=1 or the warnSensitiveEnv preference.`
+--secret-file NAME mounts each key of NAME read-only at /run/secrets/KEY (byte for byte, e.g. a PEM key; not in the env), from a 0600 file on tmpfs that lives as long as the container. The file belongs to the user running hush: a container running as root reads it; with --user, use your own uid.
+
+An --env value may be a template: {{NAME:KEY}} (spaces allowed inside the braces) is replaced by that secret value, and the result is treated as a secret (env-file, redacted logs; \`hush status\` shows the template). Write {{{{ for a literal {{.
+
+An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value that looks like a credential (a token prefix such as hf_, sk-, ghp_, AKIA..., or a URL with a password) prints a warning pointing at \`hush secrets new\`; silence it with --no-warn, HUSH_NO_WARN=1 or the warnSensitiveEnv preference.`
   static override usage =
-    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--pick] [--env KEY=VALUE]... [--name NAME] [--wait] [--no-warn] [docker run options] [-- CMD [ARG...]]'
+    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--pick] [--env KEY=VALUE]... [--secret-file NAME]... [--name NAME] [--wait] [--no-warn] [docker run options] [-- CMD [ARG...]]'
   static override examples = [
     '<%= config.bin %> submit hush-test/busybox --secret hf -- sh -c \'echo "token has $(printenv HF_TOKEN | wc -c) bytes"\'',
     '<%= config.bin %> submit python:3.12 --secret OPENAI_API_KEY=openai --env MODEL=gpt-4o --name job1 -- python run.py',
     '<%= config.bin %> submit postgres:16 --secret POSTGRES_PASSWORD=db:PASSWORD --publish 5432:5432 --volume pg:/var/lib/postgresql/data',
     '<%= config.bin %> submit python:3.12 --pick --env MODEL=gpt-4o -- python run.py',
     '<%= config.bin %> submit hush-test/busybox --secret hf --wait -- sh -c \'test -n "$HF_TOKEN"\'',
+    '<%= config.bin %> submit nginx:1.27 --secret-file tls -- nginx  # /run/secrets/TLS_KEY, /run/secrets/TLS_CERT',
+    "<%= config.bin %> submit app:1 --env 'DATABASE_URL=postgres://app:{{db:PASSWORD}}@db/app'",
   ]
   static override args = {
     image: Args.string({description: 'the image to run', required: true, ignoreStdin: true}),
@@ -39,10 +45,17 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
       description: 'choose the secrets in an interactive picker (needs a terminal)',
       exclusive: ['secret'],
     }),
-    env: Flags.string({description: 'a plain (visible) KEY=VALUE; wins over any secret key', ...multiple}),
+    env: Flags.string({
+      description: 'a plain (visible) KEY=VALUE, or a template with {{NAME:KEY}}; wins over any secret key',
+      ...multiple,
+    }),
+    'secret-file': Flags.string({
+      description: 'mount each key of secret NAME read-only at /run/secrets/KEY',
+      ...multiple,
+    }),
     name: Flags.string({description: 'a name for the deployment (also the container name)'}),
     wait: Flags.boolean({description: 'follow the output (secret values redacted) and exit with the container’s code'}),
-    'no-warn': Flags.boolean({description: 'do not warn about sensitive-looking --env keys'}),
+    'no-warn': Flags.boolean({description: 'do not warn about sensitive-looking --env keys or values'}),
     publish: Flags.string({char: 'p', description: 'docker run --publish', ...multiple}),
     volume: Flags.string({char: 'v', description: 'docker run --volume', ...multiple}),
     network: Flags.string({description: 'docker run --network'}),
@@ -79,6 +92,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
         image: args.image,
         secrets,
         env,
+        secretFiles: flags['secret-file'] ?? [],
         name: flags.name,
         command,
         options: {
@@ -141,7 +155,8 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) prints a w
   /** The advisory warning can be silenced by flag, by HUSH_NO_WARN=1 or by the warnSensitiveEnv preference. */
   private async shouldWarn(noWarn: boolean, env: string[]): Promise<boolean> {
     if (noWarn || ['1', 'true', 'yes'].includes((process.env.HUSH_NO_WARN ?? '').toLowerCase())) return false
-    if (!env.some((pair) => looksSensitive(pair.slice(0, pair.indexOf('='))))) return true
+    const eq = (pair: string) => pair.indexOf('=')
+    if (!env.some((pair) => envWarning(pair.slice(0, eq(pair)), pair.slice(eq(pair) + 1)) !== undefined)) return true
     const {openPreferences} = await import('../config/preferences.js')
     return openPreferences(this.paths.home).get('warnSensitiveEnv')
   }

@@ -17,6 +17,8 @@ export interface InjectedSecret {
   secretId: number
   version: number
   keys: string[]
+  /** `file`: mounted as files under /run/secrets (`keys` are the file names); else env. */
+  mount?: 'file'
 }
 
 export interface DeploymentRow {
@@ -26,6 +28,8 @@ export interface DeploymentRow {
   command: string[]
   env: Record<string, string>
   refs: SecretRef[]
+  /** `--secret-file` names, in command-line order. */
+  files: string[]
   options: RunOptions
   injected: InjectedSecret[]
   containerId: string | null
@@ -43,6 +47,7 @@ interface RawDeployment {
   command: string
   env: string
   refs: string
+  files: string
   options: string
   injected: string
   container_id: string | null
@@ -87,6 +92,7 @@ function toRow(raw: RawDeployment): DeploymentRow {
     command: JSON.parse(raw.command) as string[],
     env: JSON.parse(raw.env) as Record<string, string>,
     refs: JSON.parse(raw.refs) as SecretRef[],
+    files: JSON.parse(raw.files) as string[],
     options: JSON.parse(raw.options) as RunOptions,
     injected: JSON.parse(raw.injected) as InjectedSecret[],
     containerId: raw.container_id,
@@ -101,6 +107,11 @@ function toRow(raw: RawDeployment): DeploymentRow {
 export class DeploymentsStore {
   constructor(private readonly store: Store) {
     store.db.exec(SCHEMA)
+    // Added with --secret-file: stores made before it get the column, empty.
+    const columns = store.db.prepare('PRAGMA table_info(deployments)').all() as {name: string}[]
+    if (!columns.some((column) => column.name === 'files')) {
+      store.db.exec("ALTER TABLE deployments ADD COLUMN files TEXT NOT NULL DEFAULT '[]'")
+    }
   }
 
   get(id: string): DeploymentRow | undefined {
@@ -127,10 +138,10 @@ export class DeploymentsStore {
   save(row: DeploymentRow): void {
     this.store.db
       .prepare(
-        `INSERT INTO deployments (id, name, image, command, env, refs, options, injected, container_id, state, exit_code, revision, created_at, updated_at)
-         VALUES (@id, @name, @image, @command, @env, @refs, @options, @injected, @container_id, @state, @exit_code, @revision, @created_at, @updated_at)
+        `INSERT INTO deployments (id, name, image, command, env, refs, files, options, injected, container_id, state, exit_code, revision, created_at, updated_at)
+         VALUES (@id, @name, @image, @command, @env, @refs, @files, @options, @injected, @container_id, @state, @exit_code, @revision, @created_at, @updated_at)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, image = excluded.image, command = excluded.command,
-           env = excluded.env, refs = excluded.refs, options = excluded.options, injected = excluded.injected,
+           env = excluded.env, refs = excluded.refs, files = excluded.files, options = excluded.options, injected = excluded.injected,
            container_id = excluded.container_id, state = excluded.state, exit_code = excluded.exit_code,
            revision = excluded.revision, updated_at = excluded.updated_at`,
       )
@@ -141,6 +152,7 @@ export class DeploymentsStore {
         command: JSON.stringify(row.command),
         env: JSON.stringify(row.env),
         refs: JSON.stringify(row.refs),
+        files: JSON.stringify(row.files),
         options: JSON.stringify(row.options),
         injected: JSON.stringify(row.injected),
         container_id: row.containerId,

@@ -6,6 +6,7 @@ import type {Readable} from 'node:stream'
 import {
   type DeploymentDetail,
   type DeploymentInfo,
+  type DeploymentSecret,
   type DeploymentState,
   type ResubmitOutput,
   type SubmitInput,
@@ -13,8 +14,9 @@ import {
   TERMINAL_STATES,
 } from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {templateRefs} from '../api/templates.js'
 import type {HushPaths} from '../config/paths.js'
-import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
+import {type DeploymentRow, DeploymentsStore, type InjectedSecret} from './deployments-store.js'
 import {
   type ContainerState,
   dockerFindByLabel,
@@ -27,7 +29,8 @@ import {
 } from './launcher.js'
 import type {Logger} from './log.js'
 import {redactedLogStream} from './log-stream.js'
-import {type EnvEntry, formatSecretRef, resolveEnv, wipeEnv} from './resolve.js'
+import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
+import {removeOrphanSecretFiles, removeSecretFiles, SECRET_FILES_TARGET, writeSecretFiles} from './secret-files.js'
 import type {SecretUsage} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
@@ -73,7 +76,7 @@ export class DeploymentsService implements SecretUsage {
   liveUsers(name: string): string[] {
     return this.records
       .live()
-      .filter((row) => row.refs.some((ref) => ref.name === name))
+      .filter((row) => usesSecret(row, name))
       .map((row) => row.id)
   }
 
@@ -105,13 +108,14 @@ export class DeploymentsService implements SecretUsage {
       exitCode: row.exitCode,
       stale: this.isStale(row),
       env: row.env,
-      secrets: row.injected.map(({name, keys, version}) => ({name, keys, version})),
+      secrets: deploymentSecrets(row),
       createdAt: row.createdAt,
     }
     return {
       ...info,
       command: row.command,
       refs: row.refs.map(formatSecretRef),
+      secretFiles: row.files,
       options: row.options,
       updatedAt: row.updatedAt,
     }
@@ -160,6 +164,11 @@ export class DeploymentsService implements SecretUsage {
       if (!current || current.containerId !== row.containerId || !isLive(current.state)) continue
       const {state, exitCode} = stateOf(states.get(row.containerId!))
       if (state !== current.state || exitCode !== current.exitCode) this.records.setState(row.id, state, exitCode, at)
+      // A container that stopped needs its secret files no more (only its revision's: a resubmit
+      // may be writing the next one).
+      if (!isLive(state) && current.files.length > 0) {
+        removeSecretFiles(this.paths, row.id, {only: current.revision})
+      }
     }
   }
 
@@ -177,6 +186,9 @@ export class DeploymentsService implements SecretUsage {
       }
     }
     await this.refresh()
+    const live = new Map(this.records.live().map((row) => [row.id, row.revision]))
+    const orphans = removeOrphanSecretFiles(this.paths, live)
+    if (orphans) this.log.warn(`removed the secret files of ${orphans} deployment(s) no longer running`)
     this.log.info(`reconciled ${this.records.live().length} live deployment(s) with docker`)
   }
 
@@ -195,7 +207,7 @@ export class DeploymentsService implements SecretUsage {
   }
 
   async submit(input: SubmitInput): Promise<SubmitOutput> {
-    const {image, name, command, refs, env, options, warnings} = checkSubmitInput(input)
+    const {image, name, command, refs, env, files, options, warnings} = checkSubmitInput(input)
 
     const id = `d-${randomBytes(4).toString('hex')}`
     const at = now()
@@ -206,6 +218,7 @@ export class DeploymentsService implements SecretUsage {
       command,
       env,
       refs,
+      files,
       options,
       injected: [],
       containerId: null,
@@ -250,7 +263,7 @@ export class DeploymentsService implements SecretUsage {
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
     await this.vault.unlock()
-    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env)
+    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files)
     try {
       if (isNew) this.records.save(row)
       if (previous?.containerId) {
@@ -259,6 +272,7 @@ export class DeploymentsService implements SecretUsage {
       }
       let containerId: string
       try {
+        const mounts = writeSecretFiles(this.paths, row.id, row.revision, resolved.files)
         containerId = await dockerRun(this.paths, {
           id: row.id,
           storeId: this.store.storeId,
@@ -267,12 +281,17 @@ export class DeploymentsService implements SecretUsage {
           command: row.command,
           options: row.options,
           env: resolved.entries,
+          mounts,
+          redact: [...resolved.files, ...resolved.parts].map((item) => item.value),
         })
       } catch (error) {
+        removeSecretFiles(this.paths, row.id)
         if (isNew) this.records.remove(row.id)
         else this.records.save({...row, containerId: null, state: 'failed', exitCode: null, updatedAt: now()})
         throw error
       }
+      // The previous revision's files went with its container.
+      removeSecretFiles(this.paths, row.id, {keep: row.revision})
       const at = now()
       const launched: DeploymentRow = {
         ...row,
@@ -284,15 +303,14 @@ export class DeploymentsService implements SecretUsage {
       }
       this.store.transaction(() => {
         this.records.save(launched)
-        const copies = resolved.entries.some((entry) => entry.secret !== undefined)
-        this.records.replaceValues(row.id, copies ? this.sealCopies(launched, resolved.entries) : [])
+        this.records.replaceValues(row.id, this.sealCopies(launched, resolved))
         const audited = launched.injected.length ? launched.injected : [undefined]
         for (const item of audited) {
           this.store.addAudit(
             {
               event,
               secret: item?.name ?? null,
-              keys: item?.keys ?? [],
+              keys: item === undefined ? [] : shownKeys(item),
               version: item?.version ?? null,
               deployment: row.id,
             },
@@ -302,16 +320,21 @@ export class DeploymentsService implements SecretUsage {
       })
       return launched
     } finally {
-      wipeEnv(this.vault, resolved.entries)
+      wipeResolved(this.vault, resolved)
     }
   }
 
-  /** Encrypted copies of the injected secret values, for redacting this revision's logs. */
-  private sealCopies(row: DeploymentRow, entries: EnvEntry[]) {
+  /** Encrypted copies of the injected secret values (env, files, template parts), for redacting this revision's logs. */
+  private sealCopies(row: DeploymentRow, resolved: ResolvedEnv) {
     const owner = {id: 0, name: `deployment/${row.id}`, version: row.revision}
-    return entries
-      .filter((entry) => entry.secret !== undefined)
-      .map((entry) => this.vault.encrypt(this.store.storeId, owner, entry.key, entry.value))
+    const copies = [
+      ...resolved.entries
+        .filter((entry) => entry.secret !== undefined)
+        .map((entry) => ({label: entry.key, value: entry.value})),
+      ...resolved.files.map((file) => ({label: `file:${file.key}`, value: file.value})),
+      ...resolved.parts,
+    ]
+    return copies.map((copy) => this.vault.encrypt(this.store.storeId, owner, copy.label, copy.value))
   }
 
   private openCopies(row: DeploymentRow): Uint8Array[] {
@@ -328,6 +351,7 @@ export class DeploymentsService implements SecretUsage {
         if (isLive(row.state)) await dockerStop(row.containerId, graceSeconds)
         await dockerRemove(row.containerId)
       }
+      removeSecretFiles(this.paths, id)
       const at = now()
       const wasLive = row.state !== 'terminated'
       this.store.transaction(() => {
@@ -366,4 +390,30 @@ export class DeploymentsService implements SecretUsage {
       for (const value of values) this.vault.wipe(value)
     }
   }
+}
+
+/** The keys a secret put in the container as users see them: env keys, or /run/secrets paths for files. */
+function shownKeys(item: InjectedSecret): string[] {
+  return item.mount === 'file' ? item.keys.map((key) => `${SECRET_FILES_TARGET}/${key}`) : item.keys
+}
+
+/** Per secret (one entry, in order): its env keys, then its files as /run/secrets paths. */
+function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
+  const secrets: DeploymentSecret[] = []
+  for (const item of row.injected) {
+    const keys = shownKeys(item)
+    const seen = secrets.find((secret) => secret.name === item.name && secret.version === item.version)
+    if (seen) seen.keys = [...seen.keys, ...keys]
+    else secrets.push({name: item.name, keys, version: item.version})
+  }
+  return secrets
+}
+
+/** A deployment uses a secret it references by `--secret`, `--secret-file` or an `--env` template. */
+function usesSecret(row: DeploymentRow, name: string): boolean {
+  return (
+    row.refs.some((ref) => ref.name === name) ||
+    row.files.includes(name) ||
+    Object.values(row.env).some((value) => templateRefs(value).some((ref) => ref.name === name))
+  )
 }

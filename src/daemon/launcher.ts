@@ -1,5 +1,6 @@
 // The one place `docker` runs: the env-file on tmpfs (0700 dir, 0600 file created exclusively,
-// removed as soon as docker returns), `docker run` itself, and the inspect/rm/logs/wait calls.
+// removed as soon as docker returns; secret-files.ts keeps its files in the same private dir),
+// `docker run` itself, and the inspect/rm/logs/wait calls.
 // Secret values never go in an argument list; docker's error output is scrubbed of them.
 import {randomBytes} from 'node:crypto'
 import {closeSync, lstatSync, openSync, readdirSync, rmSync, statfsSync, writeSync} from 'node:fs'
@@ -45,7 +46,7 @@ export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.en
 }
 
 /** Creates the env-file directory (and its hush-UID parent) private, and checks it is still on tmpfs. */
-function prepareEnvFileDir(paths: HushPaths): string {
+export function prepareEnvFileDir(paths: HushPaths): string {
   const dir = envFileDir(paths)
   ensurePrivateDir(join(dir, '..'))
   ensurePrivateDir(dir)
@@ -107,6 +108,21 @@ export interface LaunchSpec {
   command: string[]
   options: RunOptions
   env: EnvEntry[]
+  /** Host files bind-mounted read-only (secret files: the paths are not secret). */
+  mounts?: FileMount[]
+  /** Other secret values to scrub from docker's error output (secret files, template parts). */
+  redact?: Uint8Array[]
+}
+
+export interface FileMount {
+  source: string
+  target: string
+}
+
+/** `--mount type=bind,...,readonly`; a field holding a comma or a quote is quoted the CSV way, as docker parses it. */
+export function mountArg(mount: FileMount): string {
+  const field = (text: string) => (/[,"]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text)
+  return `--mount=type=bind,${field(`source=${mount.source}`)},${field(`target=${mount.target}`)},readonly`
 }
 
 /** docker run's pass-through options, as `--flag=value` so a value can never become another flag. */
@@ -179,6 +195,7 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
     `${LABEL_STORE}=${spec.storeId}`,
     ...(spec.name ? ['--name', spec.name] : []),
     ...viaClient.flatMap((entry) => ['-e', entry.key]),
+    ...(spec.mounts ?? []).map(mountArg),
     ...optionArgs(spec.options),
     spec.image,
     ...spec.command,
@@ -196,7 +213,7 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
     return result.stdout.trim().split('\n').pop() ?? ''
   } catch (error) {
     if (error instanceof HushError) throw error
-    throw dockerError(error, 'docker run', secretValues(spec.env))
+    throw dockerError(error, 'docker run', [...secretValues(spec.env), ...(spec.redact ?? [])])
   } finally {
     rmSync(file, {force: true})
   }

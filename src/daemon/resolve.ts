@@ -1,8 +1,10 @@
 // The one place where a deployment's environment is decided: parse `--secret` references,
 // check that every name exists (all or nothing), apply bundles in command-line order (a later
-// one wins on a shared key), let a plain `--env` win over any secret key, then decrypt.
+// one wins on a shared key), let a plain `--env` win over any secret key, then decrypt. Also
+// renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
 import {HushError} from '../api/errors.js'
 import {checkKey, checkSecretName, MAX_VALUE_BYTES} from '../api/limits.js'
+import {formatTemplateRef, needsRendering, parseTemplate, type TemplateRef, templateRefs} from '../api/templates.js'
 import type {InjectedSecret, SecretRef} from './deployments-store.js'
 import type {SecretRow, Store} from './store.js'
 import type {Vault} from './vault.js'
@@ -14,9 +16,26 @@ export interface EnvEntry {
   secret?: string
 }
 
+/** One file under /run/secrets: `key` is the file name. */
+export interface SecretFileEntry {
+  key: string
+  value: Uint8Array
+  secret: string
+}
+
+/** A secret value that is not a whole env value (a template's part), kept for redaction. */
+export interface RedactedPart {
+  label: string
+  value: Uint8Array
+}
+
 export interface ResolvedEnv {
-  /** The container's whole environment, plain `--env` values included. */
+  /** The container's whole environment, plain `--env` values included (templates rendered). */
   entries: EnvEntry[]
+  /** `--secret-file` contents, one per key (a later secret wins on a shared key). */
+  files: SecretFileEntry[]
+  /** The secret values templates used, to redact them on their own too. */
+  parts: RedactedPart[]
   /** Per referenced secret: its version and the keys it actually put in the container. */
   injected: InjectedSecret[]
 }
@@ -94,21 +113,40 @@ export function decidePicks<S extends {name: string; keys: string[]}>(
 }
 
 /**
- * Resolves the environment. Throws `unknown_secret` naming every missing secret (and key) before
- * anything is decrypted. The caller must wipe the returned values (`wipeEnv`).
+ * Resolves the environment and the secret files. Throws `unknown_secret` naming every missing
+ * secret (and key), from `--secret`, templates and `--secret-file` alike, before anything is
+ * decrypted. The caller must wipe the returned values (`wipeResolved`).
  */
-export function resolveEnv(store: Store, vault: Vault, refs: SecretRef[], plain: Record<string, string>): ResolvedEnv {
+export function resolveEnv(
+  store: Store,
+  vault: Vault,
+  refs: SecretRef[],
+  plain: Record<string, string>,
+  files: string[] = [],
+): ResolvedEnv {
+  const templates = new Map<string, TemplateRef[]>()
+  for (const [key, value] of Object.entries(plain)) {
+    const found = templateRefs(value)
+    if (found.length) templates.set(key, found)
+  }
+  const wanted: {name: string; srcKey?: string}[] = [
+    ...refs,
+    ...[...templates.values()].flat().map((ref) => ({name: ref.name, srcKey: ref.key})),
+    ...files.map((name) => ({name})),
+  ]
   const rows = new Map<string, SecretRow>()
   const missing: string[] = []
   const missingKeys: string[] = []
-  for (const ref of refs) {
+  for (const ref of wanted) {
     const row = rows.get(ref.name) ?? store.findLive(ref.name)
     if (!row) {
       if (!missing.includes(ref.name)) missing.push(ref.name)
       continue
     }
     rows.set(ref.name, row)
-    if (ref.srcKey !== undefined && !row.keys.includes(ref.srcKey)) missingKeys.push(`${ref.name}:${ref.srcKey}`)
+    const missingKey = `${ref.name}:${ref.srcKey}`
+    if (ref.srcKey !== undefined && !row.keys.includes(ref.srcKey) && !missingKeys.includes(missingKey))
+      missingKeys.push(missingKey)
   }
   if (missing.length > 0 || missingKeys.length > 0) {
     const parts = [
@@ -117,7 +155,7 @@ export function resolveEnv(store: Store, vault: Vault, refs: SecretRef[], plain:
     ].filter(Boolean)
     throw new HushError(
       'unknown_secret',
-      `Cannot resolve --secret: ${parts.join('; ')}. Nothing was launched; see \`hush secrets list\`.`,
+      `Cannot resolve the secrets: ${parts.join('; ')}. Nothing was launched; see \`hush secrets list\`.`,
       {missing, missingKeys},
     )
   }
@@ -134,31 +172,62 @@ export function resolveEnv(store: Store, vault: Vault, refs: SecretRef[], plain:
   const picks = decidePicks(refs, rows, Object.keys(plain))
 
   const entries: EnvEntry[] = []
-  try {
-    const opened = new Map<string, Map<string, Uint8Array>>()
-    for (const [key, pick] of picks) {
-      let values = opened.get(pick.secret.name)
-      if (!values) {
-        values = new Map()
-        opened.set(pick.secret.name, values)
-        for (const cipher of store.ciphertexts(pick.secret.id)) {
-          values.set(cipher.key, vault.decrypt(store.storeId, pick.secret, cipher))
-        }
+  const fileEntries = new Map<string, SecretFileEntry>()
+  const parts = new Map<string, RedactedPart>()
+  const opened = new Map<string, Map<string, Uint8Array>>()
+  /** The decrypted value of one key (shared, wiped below: copy it to keep it). */
+  const openedValue = (secret: SecretRow, srcKey: string): Uint8Array => {
+    let values = opened.get(secret.name)
+    if (!values) {
+      values = new Map()
+      opened.set(secret.name, values)
+      for (const cipher of store.ciphertexts(secret.id)) {
+        values.set(cipher.key, vault.decrypt(store.storeId, secret, cipher))
       }
-      const value = values.get(pick.srcKey)
-      if (!value) {
-        throw new HushError('store_corrupt', `Secret ${pick.secret.name} has no stored value for ${pick.srcKey}.`, {
-          secret: pick.secret.name,
-        })
-      }
-      entries.push({key, value: Uint8Array.from(value), secret: pick.secret.name})
     }
-    for (const values of opened.values()) for (const value of values.values()) vault.wipe(value)
-  } catch (error) {
-    wipeEnv(vault, entries)
-    throw error
+    const value = values.get(srcKey)
+    if (!value) {
+      throw new HushError('store_corrupt', `Secret ${secret.name} has no stored value for ${srcKey}.`, {
+        secret: secret.name,
+      })
+    }
+    return value
   }
-  for (const [key, value] of Object.entries(plain)) entries.push({key, value: Buffer.from(value)})
+  try {
+    for (const [key, pick] of picks) {
+      entries.push({key, value: Uint8Array.from(openedValue(pick.secret, pick.srcKey)), secret: pick.secret.name})
+    }
+    for (const [key, value] of Object.entries(plain)) {
+      if (!needsRendering(value)) {
+        entries.push({key, value: Buffer.from(value)})
+        continue
+      }
+      const pieces: Uint8Array[] = []
+      let secret: string | undefined
+      for (const part of parseTemplate(value)) {
+        if (typeof part === 'string') {
+          pieces.push(Buffer.from(part))
+          continue
+        }
+        const used = openedValue(rows.get(part.name)!, part.key)
+        pieces.push(used)
+        secret ??= part.name
+        const label = `template:${formatTemplateRef(part)}`
+        if (!parts.has(label)) parts.set(label, {label, value: Uint8Array.from(used)})
+      }
+      entries.push({key, value: Buffer.concat(pieces), ...(secret === undefined ? {} : {secret})})
+    }
+    for (const name of files) {
+      const row = rows.get(name)!
+      for (const key of row.keys)
+        fileEntries.set(key, {key, value: Uint8Array.from(openedValue(row, key)), secret: name})
+    }
+  } catch (error) {
+    wipeResolved(vault, {entries, files: [...fileEntries.values()], parts: [...parts.values()], injected: []})
+    throw error
+  } finally {
+    for (const values of opened.values()) for (const value of values.values()) vault.wipe(value)
+  }
 
   const injected: InjectedSecret[] = []
   for (const ref of refs) {
@@ -167,7 +236,29 @@ export function resolveEnv(store: Store, vault: Vault, refs: SecretRef[], plain:
     const keys = [...picks].filter(([, pick]) => pick.secret.name === ref.name).map(([key]) => key)
     injected.push({name: ref.name, secretId: secret.id, version: secret.version, keys: keys.sort()})
   }
-  return {entries, injected}
+  // A template counts as using its secrets: their env keys are the templated ones.
+  for (const [key, used] of templates) {
+    for (const {name} of used) {
+      const item = injected.find((found) => found.name === name && found.mount === undefined)
+      const secret = rows.get(name)!
+      if (!item) injected.push({name, secretId: secret.id, version: secret.version, keys: [key]})
+      else if (!item.keys.includes(key)) item.keys = [...item.keys, key].sort()
+    }
+  }
+  const mounted = [...fileEntries.values()]
+  for (const name of files) {
+    const secret = rows.get(name)!
+    const keys = mounted.filter((file) => file.secret === name).map((file) => file.key)
+    injected.push({name, secretId: secret.id, version: secret.version, keys: keys.sort(), mount: 'file'})
+  }
+  return {entries, files: mounted, parts: [...parts.values()], injected}
+}
+
+/** Wipes every secret value of a resolution (env entries, files, template parts). */
+export function wipeResolved(vault: Vault, resolved: Omit<ResolvedEnv, 'injected'> & {injected?: unknown}): void {
+  wipeEnv(vault, resolved.entries)
+  for (const file of resolved.files) vault.wipe(file.value)
+  for (const part of resolved.parts) vault.wipe(part.value)
 }
 
 export function wipeEnv(vault: Vault, entries: EnvEntry[]): void {

@@ -2,7 +2,8 @@
 // secret references, plain env, the pass-through docker options, and the advisory warnings.
 import type {RunOptions, SubmitInput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {looksSensitive, sensitiveWarning} from '../api/sensitive.js'
+import {checkSecretName} from '../api/limits.js'
+import {envWarning} from '../api/sensitive.js'
 import type {SecretRef} from './deployments-store.js'
 import {parsePlainEnv, parseSecretRef} from './resolve.js'
 
@@ -15,6 +16,8 @@ export interface CheckedSubmit {
   command: string[]
   refs: SecretRef[]
   env: Record<string, string>
+  /** `--secret-file` names, in command-line order, each once. */
+  files: string[]
   options: RunOptions
   warnings: string[]
 }
@@ -74,8 +77,20 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
     throw new HushError('bad_request', '`env` must be a list of KEY=VALUE.')
   const refs = (input.secrets ?? []).map(parseSecretRef)
   const env = parsePlainEnv(input.env ?? [])
+  if (input.secretFiles !== undefined && !Array.isArray(input.secretFiles))
+    throw new HushError('bad_request', '`secretFiles` must be a list of secret names.')
+  const files: string[] = []
+  for (const file of input.secretFiles ?? []) {
+    const fileName = checkSecretName(file)
+    if (!files.includes(fileName)) files.push(fileName)
+  }
   const options = checkRunOptions(input.options)
-  const warnings = input.warn === 'false' ? [] : Object.keys(env).filter(looksSensitive).map(sensitiveWarning)
+  const warnings =
+    input.warn === 'false'
+      ? []
+      : Object.entries(env)
+          .map(([key, value]) => envWarning(key, value))
+          .filter((line): line is string => line !== undefined)
 
-  return {image, name, command, refs, env, options, warnings}
+  return {image, name, command, refs, env, files, options, warnings}
 }
