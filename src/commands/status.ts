@@ -36,7 +36,7 @@ export default class Status extends HushCommand {
               d.name ?? '-',
               d.image,
               d.exitCode === null ? d.state : `${d.state} (${d.exitCode})`,
-              list(d.secrets.map((s) => s.name)),
+              list(d.secrets.map((s) => (s.app ? `${s.name} (app)` : s.name))),
               d.stale ? 'yes' : '-',
               ago(d.createdAt),
             ]),
@@ -67,7 +67,10 @@ function describe(d: DeploymentDetail): string {
   if (options.length) lines.push(`options:    ${options.join(' ')}`)
   lines.push('secrets:')
   if (d.secrets.length === 0) lines.push('  (none)')
-  for (const secret of d.secrets) lines.push(`  ${secret.name}  version ${secret.version}  keys ${list(secret.keys)}`)
+  for (const secret of d.secrets) {
+    const scope = secret.app ? `app ${secret.app}` : 'shared'
+    lines.push(`  ${secret.name}  ${scope}  version ${secret.version}  keys ${list(secret.keys)}`)
+  }
   lines.push('env (plain):')
   const env = Object.entries(d.env)
   if (env.length === 0) lines.push('  (none)')

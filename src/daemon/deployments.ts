@@ -70,26 +70,38 @@ export class DeploymentsService implements SecretUsage {
 
   // --- SecretUsage -------------------------------------------------------------------------
 
-  liveUsers(name: string): string[] {
+  liveUsers(name: string, app: string | null): string[] {
     return this.records
       .live()
-      .filter((row) => row.refs.some((ref) => ref.name === name))
+      .filter((row) => row.refs.some((ref) => ref.name === name) && this.scopeUsed(row, name) === app)
       .map((row) => row.id)
   }
 
-  staleUsers(name: string, version: number): string[] {
+  staleUsers(name: string, app: string | null, version: number): string[] {
     return this.records
       .live()
-      .filter((row) => row.injected.some((item) => item.name === name && item.version < version))
+      .filter((row) =>
+        row.injected.some((item) => item.name === name && (item.app ?? null) === app && item.version < version),
+      )
       .map((row) => row.id)
+  }
+
+  /** Which scope of NAME a deployment uses: the one it received, else (not launched yet) the one it would see. */
+  private scopeUsed(row: DeploymentRow, name: string): string | null {
+    const item = row.injected.find((injected) => injected.name === name)
+    if (item) return item.app ?? null
+    return this.store.findVisible(name, row.name)?.app ?? null
   }
 
   // --- reading -------------------------------------------------------------------------------
 
-  /** A deployment is stale when a secret it received changed (rotated, replaced or deleted) since. */
+  /**
+   * A deployment is stale when a secret it received changed (rotated, replaced or deleted) since,
+   * or when its name now resolves to another secret (an app-scoped one created or deleted).
+   */
   private isStale(row: DeploymentRow): boolean {
     return row.injected.some((item) => {
-      const live = this.store.findLive(item.name)
+      const live = this.store.findVisible(item.name, row.name)
       return !live || live.id !== item.secretId || live.version > item.version
     })
   }
@@ -105,7 +117,7 @@ export class DeploymentsService implements SecretUsage {
       exitCode: row.exitCode,
       stale: this.isStale(row),
       env: row.env,
-      secrets: row.injected.map(({name, keys, version}) => ({name, keys, version})),
+      secrets: row.injected.map(({name, app, keys, version}) => ({name, app: app ?? null, keys, version})),
       createdAt: row.createdAt,
     }
     return {
@@ -250,7 +262,7 @@ export class DeploymentsService implements SecretUsage {
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
     await this.vault.unlock()
-    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env)
+    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.name)
     try {
       if (isNew) this.records.save(row)
       if (previous?.containerId) {
@@ -292,6 +304,7 @@ export class DeploymentsService implements SecretUsage {
             {
               event,
               secret: item?.name ?? null,
+              ...(item?.app ? {app: item.app} : {}),
               keys: item?.keys ?? [],
               version: item?.version ?? null,
               deployment: row.id,

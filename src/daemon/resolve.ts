@@ -94,15 +94,22 @@ export function decidePicks<S extends {name: string; keys: string[]}>(
 }
 
 /**
- * Resolves the environment. Throws `unknown_secret` naming every missing secret (and key) before
+ * Resolves the environment for a deployment named `app` (null: no --name): each NAME is the
+ * secret scoped to that app when there is one, else the shared one. Throws `unknown_secret` naming every missing secret (and key) before
  * anything is decrypted. The caller must wipe the returned values (`wipeEnv`).
  */
-export function resolveEnv(store: Store, vault: Vault, refs: SecretRef[], plain: Record<string, string>): ResolvedEnv {
+export function resolveEnv(
+  store: Store,
+  vault: Vault,
+  refs: SecretRef[],
+  plain: Record<string, string>,
+  app: string | null = null,
+): ResolvedEnv {
   const rows = new Map<string, SecretRow>()
   const missing: string[] = []
   const missingKeys: string[] = []
   for (const ref of refs) {
-    const row = rows.get(ref.name) ?? store.findLive(ref.name)
+    const row = rows.get(ref.name) ?? store.findVisible(ref.name, app)
     if (!row) {
       if (!missing.includes(ref.name)) missing.push(ref.name)
       continue
@@ -165,7 +172,7 @@ export function resolveEnv(store: Store, vault: Vault, refs: SecretRef[], plain:
     if (injected.some((item) => item.name === ref.name)) continue
     const secret = rows.get(ref.name)!
     const keys = [...picks].filter(([, pick]) => pick.secret.name === ref.name).map(([key]) => key)
-    injected.push({name: ref.name, secretId: secret.id, version: secret.version, keys: keys.sort()})
+    injected.push({name: ref.name, app: secret.app, secretId: secret.id, version: secret.version, keys: keys.sort()})
   }
   return {entries, injected}
 }

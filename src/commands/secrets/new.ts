@@ -15,6 +15,7 @@ export default class SecretsNew extends HushCommand {
     '<%= config.bin %> secrets new wandb --from-env WANDB_API_KEY WANDB_ENTITY=myteam',
     '<%= config.bin %> secrets new app --from-dotenv .env',
     '<%= config.bin %> secrets new openai --preset openai',
+    '<%= config.bin %> secrets new db --app api --from-stdin DATABASE_URL',
   ]
   static override args = {
     name: Args.string({description: 'secret name', required: true, ignoreStdin: true}),
@@ -25,6 +26,10 @@ export default class SecretsNew extends HushCommand {
     'from-stdin': Flags.string({description: 'read the value of KEY from standard input (hidden on a terminal)'}),
     'from-dotenv': Flags.string({description: 'read KEY=VALUE pairs from a .env file'}),
     description: Flags.string({description: 'what the secret is for'}),
+    app: Flags.string({
+      description:
+        'scope the secret to deployments named APP (hush submit --name APP); for them it wins over a shared secret of the same name',
+    }),
     preset: Flags.string({
       description: 'fill the canonical key of a provider and prompt for its value',
       options: Object.keys(PRESETS),
@@ -42,11 +47,11 @@ export default class SecretsNew extends HushCommand {
         fromDotenv: flags['from-dotenv'],
         preset: flags.preset as PresetName | undefined,
       },
-      ({client}, values) => client.call(routes.createSecret, {name: args.name, description: flags.description, values}),
+      ({client}, values) => client.call(routes.createSecret, {name: args.name, app: flags.app, description: flags.description, values}),
     )
     const {secret} = result
     this.log(
-      `${result.replaced ? 'Replaced' : 'Created'} secret ${secret.name}: version ${secret.version}, keys ${secret.keys.join(', ')}.`,
+      `${result.replaced ? 'Replaced' : 'Created'} ${secret.app ? `secret ${secret.name} for app ${secret.app}` : `secret ${secret.name}`}: version ${secret.version}, keys ${secret.keys.join(', ')}.`,
     )
     if (result.staleDeployments.length > 0) {
       this.log(

@@ -11,6 +11,7 @@ export default class SecretsRotate extends HushCommand {
   static override examples = [
     'printf %s "$NEW" | <%= config.bin %> secrets rotate hf --from-stdin HF_TOKEN',
     '<%= config.bin %> secrets rotate db --from-env PGPASSWORD',
+    '<%= config.bin %> secrets rotate db --app api --from-env PGPASSWORD --resubmit',
   ]
   static override args = {
     name: Args.string({description: 'secret name', required: true, ignoreStdin: true}),
@@ -20,6 +21,7 @@ export default class SecretsRotate extends HushCommand {
     'from-env': Flags.string({description: 'take KEY from this environment', multiple: true, multipleNonGreedy: true}),
     'from-stdin': Flags.string({description: 'read the value of KEY from standard input (hidden on a terminal)'}),
     description: Flags.string({description: 'a new description'}),
+    app: Flags.string({description: 'rotate the secret scoped to APP (without it: the shared one)'}),
     resubmit: Flags.boolean({description: 'resubmit the live deployments now on an older version'}),
   }
 
@@ -32,14 +34,14 @@ export default class SecretsRotate extends HushCommand {
     const result = await withSealedValues(
       () => this.agent(),
       {pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']},
-      ({client}, values) => client.call(routes.rotateSecret, {name: args.name, description: flags.description, values}),
+      ({client}, values) => client.call(routes.rotateSecret, {name: args.name, app: flags.app, description: flags.description, values}),
     )
     const {secret} = result
     const parts = [
       result.changedKeys.length ? `changed ${result.changedKeys.join(', ')}` : '',
       result.addedKeys.length ? `added ${result.addedKeys.join(', ')}` : '',
     ].filter(Boolean)
-    this.log(`Rotated secret ${secret.name}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`)
+    this.log(`Rotated secret ${secret.name}${secret.app ? ` for app ${secret.app}` : ''}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`)
     if (result.staleDeployments.length > 0 && flags.resubmit) {
       for (const id of result.staleDeployments) {
         const again = await (await this.client()).call(routes.resubmit, {id}, {wait: true})
