@@ -204,10 +204,14 @@ export class SecretsService {
     const shared = app !== null && this.store.findLive(name, null) !== undefined
     const others = [...(shared ? ['the shared one (no --app)'] : []), ...scoped.map((other) => `--app ${other}`)]
     const hint = others.length ? `there is ${name} for ${others.join(', ')}` : 'see `hush secrets list`'
-    throw new HushError('secret_not_found', `No ${app === null ? 'shared ' : ''}secret named ${label(name, app)}: ${hint}.`, {
-      secret: name,
-      ...(app === null ? {} : {app}),
-    })
+    throw new HushError(
+      'secret_not_found',
+      `No ${app === null ? 'shared ' : ''}secret named ${label(name, app)}: ${hint}.`,
+      {
+        secret: name,
+        ...(app === null ? {} : {app}),
+      },
+    )
   }
 
   /** Opens and checks every sealed value before anything is stored. */

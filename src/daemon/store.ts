@@ -207,7 +207,15 @@ export class Store {
   addAudit(event: Omit<AuditEvent, 'id' | 'at'>, at: string): void {
     this.db
       .prepare('INSERT INTO audit (at, event, secret, app, keys, version, deployment) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(at, event.event, event.secret, event.app ?? null, JSON.stringify(event.keys), event.version, event.deployment)
+      .run(
+        at,
+        event.event,
+        event.secret,
+        event.app ?? null,
+        JSON.stringify(event.keys),
+        event.version,
+        event.deployment,
+      )
   }
 
   audit(limit: number): AuditEvent[] {

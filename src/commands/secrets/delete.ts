@@ -26,7 +26,9 @@ export default class SecretsDelete extends HushCommand {
       ...(flags.app === undefined ? {} : {app: flags.app}),
       ...(flags.force ? {force: 'true'} : {}),
     })
-    this.log(`Deleted secret ${result.secret.name}${result.secret.app ? ` for app ${result.secret.app}` : ''} (version ${result.secret.version}). The name is free again.`)
+    this.log(
+      `Deleted secret ${result.secret.name}${result.secret.app ? ` for app ${result.secret.app}` : ''} (version ${result.secret.version}). The name is free again.`,
+    )
     if (result.forcedDeployments.length > 0) {
       this.log(
         `Still running with its old values: ${result.forcedDeployments.join(', ')}. Their next resubmit will fail until the secret exists again.`,

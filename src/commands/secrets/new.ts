@@ -47,7 +47,8 @@ export default class SecretsNew extends HushCommand {
         fromDotenv: flags['from-dotenv'],
         preset: flags.preset as PresetName | undefined,
       },
-      ({client}, values) => client.call(routes.createSecret, {name: args.name, app: flags.app, description: flags.description, values}),
+      ({client}, values) =>
+        client.call(routes.createSecret, {name: args.name, app: flags.app, description: flags.description, values}),
     )
     const {secret} = result
     this.log(

@@ -34,14 +34,17 @@ export default class SecretsRotate extends HushCommand {
     const result = await withSealedValues(
       () => this.agent(),
       {pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']},
-      ({client}, values) => client.call(routes.rotateSecret, {name: args.name, app: flags.app, description: flags.description, values}),
+      ({client}, values) =>
+        client.call(routes.rotateSecret, {name: args.name, app: flags.app, description: flags.description, values}),
     )
     const {secret} = result
     const parts = [
       result.changedKeys.length ? `changed ${result.changedKeys.join(', ')}` : '',
       result.addedKeys.length ? `added ${result.addedKeys.join(', ')}` : '',
     ].filter(Boolean)
-    this.log(`Rotated secret ${secret.name}${secret.app ? ` for app ${secret.app}` : ''}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`)
+    this.log(
+      `Rotated secret ${secret.name}${secret.app ? ` for app ${secret.app}` : ''}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`,
+    )
     if (result.staleDeployments.length > 0 && flags.resubmit) {
       for (const id of result.staleDeployments) {
         const again = await (await this.client()).call(routes.resubmit, {id}, {wait: true})
