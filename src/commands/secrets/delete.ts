@@ -1,6 +1,6 @@
 // `hush secrets delete NAME`: soft delete; refused while a live deployment uses the secret.
 import {Args, Flags} from '@oclif/core'
-import {type DeleteSecretOutput, routes} from '../../api/contract.js'
+import type {DeleteSecretOutput} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
 
 export default class SecretsDelete extends HushCommand {
@@ -20,12 +20,7 @@ export default class SecretsDelete extends HushCommand {
 
   async run(): Promise<DeleteSecretOutput> {
     const {args, flags} = await this.parse(SecretsDelete)
-    const client = await this.client()
-    const result = await client.call(routes.deleteSecret, {
-      name: args.name,
-      ...(flags.app === undefined ? {} : {app: flags.app}),
-      ...(flags.force ? {force: 'true'} : {}),
-    })
+    const result = await (await this.hush()).deleteSecret(args.name, {app: flags.app, force: flags.force})
     this.log(
       `Deleted secret ${result.secret.name}${result.secret.app ? ` for app ${result.secret.app}` : ''} (version ${result.secret.version}). The name is free again.`,
     )

@@ -1,9 +1,8 @@
 // `hush secrets new NAME KEY=VALUE...`: create a secret, or replace a live one's whole bundle.
 import {Args, Flags} from '@oclif/core'
-import {type CreateSecretOutput, routes} from '../../api/contract.js'
+import type {CreateSecretOutput} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
-import {withSealedValues} from '../../cli/secret-writes.js'
-import {PRESETS, type PresetName} from '../../cli/values.js'
+import {collectValues, PRESETS, type PresetName} from '../../cli/values.js'
 
 export default class SecretsNew extends HushCommand {
   static override summary = 'Create a secret bundle, or replace the whole bundle of an existing one.'
@@ -38,18 +37,18 @@ export default class SecretsNew extends HushCommand {
 
   async run(): Promise<CreateSecretOutput> {
     const {args, flags} = await this.parse(SecretsNew)
-    const result = await withSealedValues(
-      () => this.agent(),
-      {
-        pairs: args.pairs ?? [],
-        fromEnv: flags['from-env'],
-        fromStdin: flags['from-stdin'],
-        fromDotenv: flags['from-dotenv'],
-        preset: flags.preset as PresetName | undefined,
-      },
-      ({client}, values) =>
-        client.call(routes.createSecret, {name: args.name, app: flags.app, description: flags.description, values}),
-    )
+    const values = await collectValues({
+      pairs: args.pairs ?? [],
+      fromEnv: flags['from-env'],
+      fromStdin: flags['from-stdin'],
+      fromDotenv: flags['from-dotenv'],
+      preset: flags.preset as PresetName | undefined,
+    })
+    // HushClient seals the values to the agent's key and wipes them, sent or not.
+    const result = await (await this.hush()).createSecret(args.name, values, {
+      app: flags.app,
+      description: flags.description,
+    })
     const {secret} = result
     this.log(
       `${result.replaced ? 'Replaced' : 'Created'} ${secret.app ? `secret ${secret.name} for app ${secret.app}` : `secret ${secret.name}`}: version ${secret.version}, keys ${secret.keys.join(', ')}.`,

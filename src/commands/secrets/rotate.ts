@@ -1,8 +1,8 @@
 // `hush secrets rotate NAME KEY=VALUE...`: new values for the given keys, the others kept.
 import {Args, Flags} from '@oclif/core'
-import {type RotateSecretOutput, routes} from '../../api/contract.js'
+import type {RotateSecretOutput} from '../../api/contract.js'
 import {HushCommand, usage} from '../../cli/base.js'
-import {withSealedValues} from '../../cli/secret-writes.js'
+import {collectValues} from '../../cli/values.js'
 
 export default class SecretsRotate extends HushCommand {
   static override summary = 'Change values of an existing secret in place (version + 1).'
@@ -31,12 +31,9 @@ export default class SecretsRotate extends HushCommand {
     if (pairs.length === 0 && !flags['from-env'] && !flags['from-stdin'] && flags.description === undefined) {
       throw usage('Nothing to rotate: give KEY=VALUE, --from-stdin KEY or --from-env KEY.')
     }
-    const result = await withSealedValues(
-      () => this.agent(),
-      {pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']},
-      ({client}, values) =>
-        client.call(routes.rotateSecret, {name: args.name, app: flags.app, description: flags.description, values}),
-    )
+    const values = await collectValues({pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']})
+    const hush = await this.hush()
+    const result = await hush.rotateSecret(args.name, values, {app: flags.app, description: flags.description})
     const {secret} = result
     const parts = [
       result.changedKeys.length ? `changed ${result.changedKeys.join(', ')}` : '',
@@ -47,7 +44,7 @@ export default class SecretsRotate extends HushCommand {
     )
     if (result.staleDeployments.length > 0 && flags.resubmit) {
       for (const id of result.staleDeployments) {
-        const again = await (await this.client()).call(routes.resubmit, {id}, {wait: true})
+        const again = await hush.resubmit(id)
         this.log(`Resubmitted ${id}: revision ${again.revision}.`)
       }
     } else if (result.staleDeployments.length > 0) {
