@@ -52,7 +52,11 @@ describe.skipIf(!docker)('app scope with containers', () => {
 
     const status = await t.json<DeploymentInfo>(['status', scoped.id])
     expect(status.secrets).toEqual([{name: 'db', app, keys: ['URL'], version: 1}])
-    expect((await t.json<DeploymentInfo>(['status', plain.id])).secrets[0].app).toBeNull()
+    expect((await t.json<DeploymentInfo>(['status', plain.id])).secrets[0]).toEqual({
+      name: 'db',
+      keys: ['URL'],
+      version: 1,
+    })
     expect(await ok(['status', scoped.id])).toContain(`db  app ${app}  version 1  keys URL`)
 
     // A secret scoped to APP does not exist for anyone else.
@@ -112,7 +116,7 @@ describe.skipIf(!docker)('app scope with containers', () => {
     // With the scoped one gone, the app's next resubmit falls back to the shared secret.
     expect(await ok(['resubmit', scoped.id])).toBeTruthy()
     const fallback = await t.json<DeploymentInfo>(['status', scoped.id])
-    expect(fallback.secrets[0]).toMatchObject({name: 'db', app: null, version: 1})
+    expect(fallback.secrets[0]).toEqual({name: 'db', keys: ['COMMON', 'URL'], version: 1})
     expect((await inspectEnv(fallback.containerId!)).URL).toBe('postgres://shared')
 
     const audit = await t.json<AuditEvent[]>(['audit'])

@@ -210,8 +210,8 @@ export interface SubmitOutput {
 
 export interface DeploymentSecret {
   name: string
-  /** Which secret NAME resolved to: the one scoped to the deployment's app, or null for the shared one. */
-  app: string | null
+  /** Present when NAME resolved to the secret scoped to the deployment's app (absent: the shared one). */
+  app?: string
   /** The env keys this secret put in the container. */
   keys: string[]
   /** The secret's version when injected. */

@@ -117,7 +117,7 @@ export class DeploymentsService implements SecretUsage {
       exitCode: row.exitCode,
       stale: this.isStale(row),
       env: row.env,
-      secrets: row.injected.map(({name, app, keys, version}) => ({name, app: app ?? null, keys, version})),
+      secrets: row.injected.map(({name, app, keys, version}) => ({name, ...(app ? {app} : {}), keys, version})),
       createdAt: row.createdAt,
     }
     return {
