@@ -54,7 +54,7 @@ describe.skipIf(!docker)('app scope with containers', () => {
     expect(status.secrets).toEqual([{name: 'db', app, keys: ['URL'], version: 1}])
     expect((await t.json<DeploymentInfo>(['status', plain.id])).secrets[0]).toEqual({
       name: 'db',
-      keys: ['URL'],
+      keys: ['COMMON', 'URL'],
       version: 1,
     })
     expect(await ok(['status', scoped.id])).toContain(`db  app ${app}  version 1  keys URL`)
