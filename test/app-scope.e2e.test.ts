@@ -143,6 +143,7 @@ describe('app scope without containers', () => {
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toContain('Invalid app name')
     expect(await ok(['secrets', 'rotate', 'only', '--app', 'api', 'K=v2'])).toContain('Rotated secret only for app api')
+    expect(await ok(['audit'])).toMatch(/secret\.rotated\s+only \(app api\)\s+K\s+2/)
     // Same name, new scope: a second live secret, not a replacement.
     expect(await ok(['secrets', 'new', 'only', 'K=shared'])).toContain('Created secret only: version 1')
   })
