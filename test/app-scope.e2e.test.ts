@@ -119,6 +119,12 @@ describe.skipIf(!docker)('app scope with containers', () => {
     expect(fallback.secrets[0]).toEqual({name: 'db', keys: ['COMMON', 'URL'], version: 1})
     expect((await inspectEnv(fallback.containerId!)).URL).toBe('postgres://shared')
 
+    // A new scoped db makes the app's deployment stale: it runs the shared one, which no longer wins for it.
+    const recreated = await t.json<{staleDeployments: string[]}>(['secrets', 'new', 'db', '--app', app, 'URL=again'])
+    expect(recreated.staleDeployments).toEqual([scoped.id])
+    expect((await t.json<DeploymentInfo>(['status', scoped.id])).stale).toBe(true)
+    expect((await t.json<DeploymentInfo>(['status', plain.id])).stale).toBe(false)
+
     const audit = await t.json<AuditEvent[]>(['audit'])
     expect(audit.filter((e) => e.event === 'secret.rotated').map((e) => e.app)).toEqual([app, app])
     expect(audit.find((e) => e.event === 'secret.deleted')).toMatchObject({secret: 'db', app})

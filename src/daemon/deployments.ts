@@ -77,11 +77,17 @@ export class DeploymentsService implements SecretUsage {
       .map((row) => row.id)
   }
 
+  /** Also, for an app-scoped secret: that app's deployments still running the shared NAME (it now wins for them). */
   staleUsers(name: string, app: string | null, version: number): string[] {
     return this.records
       .live()
       .filter((row) =>
-        row.injected.some((item) => item.name === name && (item.app ?? null) === app && item.version < version),
+        row.injected.some(
+          (item) =>
+            item.name === name &&
+            (((item.app ?? null) === app && item.version < version) ||
+              (app !== null && row.name === app && (item.app ?? null) === null)),
+        ),
       )
       .map((row) => row.id)
   }
