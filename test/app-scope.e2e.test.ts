@@ -145,9 +145,11 @@ describe('app scope without containers', () => {
     }
     const wrong = await t.hush(['secrets', 'rotate', 'only', '--app', 'web', 'K=v2'])
     expect(errorLine(wrong.stderr)).toBe('hush: No secret named only (app web): there is only for --app api.')
-    const bad = await t.hush(['secrets', 'new', 'x', '--app', '-bad', 'K=v'])
-    expect(bad.exitCode).toBe(2)
-    expect(bad.stderr).toContain('Invalid app name')
+    for (const name of ['-bad', '']) {
+      const bad = await t.hush(['secrets', 'new', 'x', '--app', name, 'K=v'])
+      expect(bad.exitCode).toBe(2)
+      expect(errorLine(bad.stderr)).toContain('Invalid app name')
+    }
     expect(await ok(['secrets', 'rotate', 'only', '--app', 'api', 'K=v2'])).toContain('Rotated secret only for app api')
     expect(await ok(['audit'])).toMatch(/secret\.rotated\s+only \(app api\)\s+K\s+2/)
     // Same name, new scope: a second live secret, not a replacement.

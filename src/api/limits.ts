@@ -72,7 +72,7 @@ export function checkAppName(app: unknown): string {
   return app
 }
 
-/** An optional app scope from a request: absent or empty = shared (null). */
+/** An optional app scope from a request: absent = shared (null); an empty name is refused like any bad one. */
 export function checkAppScope(app: unknown): string | null {
-  return app === undefined || app === null || app === '' ? null : checkAppName(app)
+  return app === undefined || app === null ? null : checkAppName(app)
 }
