@@ -206,7 +206,7 @@ export class SecretsService {
     const hint = others.length ? `there is ${name} for ${others.join(', ')}` : 'see `hush secrets list`'
     throw new HushError(
       'secret_not_found',
-      `No ${app === null ? 'shared ' : ''}secret named ${label(name, app)}: ${hint}.`,
+      `No ${app === null && others.length > 0 ? 'shared ' : ''}secret named ${label(name, app)}: ${hint}.`,
       {
         secret: name,
         ...(app === null ? {} : {app}),
