@@ -36,7 +36,7 @@ export default class SecretsList extends HushCommand {
     const rows = secrets.map((secret) => {
       const row = [
         secret.name,
-        secret.app === null ? 'shared' : `app ${secret.app}`,
+        secret.app ? `app ${secret.app}` : 'shared',
         secret.keys.join(','),
         String(secret.version),
         ago(secret.updatedAt),
