@@ -104,7 +104,7 @@ describe('dist/hush, the single executable', () => {
 
     const listed = await hush(['secrets', 'list'])
     expect(listed.exitCode).toBe(0)
-    expect(listed.stdout).toMatch(/^demo\s+TOKEN\s+1\s/m)
+    expect(listed.stdout).toMatch(/^demo\s+shared\s+TOKEN\s+1\s/m)
     expect(listed.stdout).not.toContain('s3cret')
 
     const json = await hush(['secrets', 'list', '--json'])

@@ -39,7 +39,7 @@ describe('secrets', () => {
     expect(listed.map((s) => s.name)).toEqual(['hf', 'wandb'])
     for (const secret of listed) {
       expect(Object.keys(secret).sort()).toEqual(
-        ['createdAt', 'description', 'keys', 'name', 'updatedAt', 'usedBy', 'version'].sort(),
+        ['app', 'createdAt', 'description', 'keys', 'name', 'updatedAt', 'usedBy', 'version'].sort(),
       )
       expect(Number.isNaN(Date.parse(secret.createdAt))).toBe(false)
     }
@@ -47,13 +47,14 @@ describe('secrets', () => {
     const table = await t.hush(['secrets', 'list'])
     expect(table.stdout.split('\n')[0].split(/\s{2,}/)).toEqual([
       'NAME',
+      'SCOPE',
       'KEYS',
       'VERSION',
       'UPDATED',
       'USED BY',
       'DESCRIPTION',
     ])
-    expect(table.stdout).toMatch(/^hf\s+HF_TOKEN\s+1\s+\d+s ago\s+-\s+HF read$/m)
+    expect(table.stdout).toMatch(/^hf\s+shared\s+HF_TOKEN\s+1\s+\d+s ago\s+-\s+HF read$/m)
     expect(table.stdout).not.toContain('hf_aaaa')
 
     const replaced = await t.hush(['secrets', 'new', 'hf', 'HF_TOKEN=hf_bbbb', 'HF_HOME=/cache'])

@@ -65,6 +65,8 @@ export type SealedValue = string
 
 export interface SecretInfo {
   name: string
+  /** The app this secret is scoped to (only deployments named so see it); null = shared. */
+  app: string | null
   keys: string[]
   description: string
   version: number
@@ -77,6 +79,8 @@ export interface SecretInfo {
 
 export interface CreateSecretInput {
   name: string
+  /** Scope the secret to deployments named APP (`submit --name APP`); absent = shared. */
+  app?: string
   description?: string
   values: Record<string, SealedValue>
 }
@@ -91,6 +95,8 @@ export interface CreateSecretOutput {
 
 export interface RotateSecretInput {
   name: string
+  /** Which secret NAME: the one scoped to APP; absent = the shared one. */
+  app?: string
   description?: string
   values: Record<string, SealedValue>
 }
@@ -104,6 +110,8 @@ export interface RotateSecretOutput {
 
 export interface DeleteSecretInput {
   name: string
+  /** Which secret NAME: the one scoped to APP; absent = the shared one. */
+  app?: string
   force?: string
 }
 
@@ -155,6 +163,8 @@ export interface AuditEvent {
   at: string
   event: AuditEventType
   secret: string | null
+  /** The app of an app-scoped secret (absent for a shared one and for events without a secret). */
+  app?: string
   keys: string[]
   version: number | null
   deployment: string | null
@@ -203,6 +213,8 @@ export interface SubmitOutput {
 
 export interface DeploymentSecret {
   name: string
+  /** Present when NAME resolved to the secret scoped to the deployment's app (absent: the shared one). */
+  app?: string
   /** The env keys this secret put in the container (an `--env` template's key included), and
    * the paths of its `--secret-file` files (`/run/secrets/KEY`: a path never looks like a key). */
   keys: string[]
@@ -246,7 +258,8 @@ export const routes = {
   init: route<InitInput, InitOutput>('POST', '/v1/init', {whileSealed: true}),
   unseal: route<UnsealInput, SealState>('POST', '/v1/unseal', {whileSealed: true}),
   seal: route<Record<string, never>, SealState>('POST', '/v1/seal', {whileSealed: true}),
-  listSecrets: route<{includeDeleted?: string}, SecretInfo[]>('GET', '/v1/secrets'),
+  /** `app`: only the secrets scoped to APP; `shared`: only the shared ones. */
+  listSecrets: route<{includeDeleted?: string; app?: string; shared?: string}, SecretInfo[]>('GET', '/v1/secrets'),
   createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets'),
   rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate'),
   deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name'),

@@ -60,3 +60,19 @@ export function checkDescription(description: unknown): string {
   }
   return description
 }
+
+/** An app name (the scope of an app-scoped secret): the same rule as a secret name. */
+export function checkAppName(app: unknown): string {
+  if (typeof app !== 'string' || !SECRET_NAME.test(app)) {
+    throw new HushError(
+      'invalid_name',
+      `Invalid app name ${JSON.stringify(String(app)).slice(0, 140)}: use 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit (the --name given to hush submit).`,
+    )
+  }
+  return app
+}
+
+/** An optional app scope from a request: absent = shared (null); an empty name is refused like any bad one. */
+export function checkAppScope(app: unknown): string | null {
+  return app === undefined || app === null ? null : checkAppName(app)
+}

@@ -4,6 +4,7 @@ import {Command, Errors} from '@oclif/core'
 import {HushError} from '../api/errors.js'
 import type {AgentClient} from '../client/client.js'
 import {type Connection, connectAgent} from '../client/connect.js'
+import type {HushClient} from '../client/hush-client.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
 
 export abstract class HushCommand extends Command {
@@ -23,6 +24,13 @@ export abstract class HushCommand extends Command {
 
   protected async client(): Promise<AgentClient> {
     return (await this.agent()).client
+  }
+
+  /** The SDK's client over this command's connection to the agent. */
+  protected async hush(): Promise<HushClient> {
+    // Loaded on use: commands that do not need it start without it.
+    const {HushClient} = await import('../client/hush-client.js')
+    return HushClient.over(await this.agent(), this.paths)
   }
 
   /** A line on stderr for people; silent under --json. */

@@ -1,9 +1,9 @@
 // CLI helpers for deployments: the spec's JSON shape, and following a container's redacted
 // output from the agent's log stream onto this terminal.
-import {type DeploymentDetail, type DeploymentInfo, routes} from '../api/contract.js'
-import {HushError, isErrorCode} from '../api/errors.js'
-import {decodeFrames, type EndInfo, FRAME_END, FRAME_ERROR, FRAME_STDERR, FRAME_STDOUT} from '../api/frames.js'
+import type {DeploymentDetail, DeploymentInfo} from '../api/contract.js'
+import type {EndInfo} from '../api/frames.js'
 import type {AgentClient} from '../client/client.js'
+import {logChunks} from '../client/logs.js'
 
 /** Exactly the spec's `status --json` fields. */
 export function specShape(detail: DeploymentDetail): DeploymentInfo {
@@ -28,16 +28,10 @@ export async function printLogs(
   follow: boolean,
   show = true,
 ): Promise<EndInfo | undefined> {
-  const body = await client.stream(routes.logs, {id, ...(follow ? {follow: 'true'} : {})})
-  let end: EndInfo | undefined
-  for await (const frame of decodeFrames(body)) {
-    if (frame.kind === FRAME_STDOUT && show) await write(process.stdout, frame.payload)
-    else if (frame.kind === FRAME_STDERR && show) await write(process.stderr, frame.payload)
-    else if (frame.kind === FRAME_END) end = JSON.parse(frame.payload.toString('utf8')) as EndInfo
-    else if (frame.kind === FRAME_ERROR) {
-      const error = JSON.parse(frame.payload.toString('utf8')) as {code: string; message: string}
-      throw new HushError(isErrorCode(error.code) ? error.code : 'internal', error.message)
-    }
+  const chunks = logChunks(client, id, follow)
+  for (;;) {
+    const next = await chunks.next()
+    if (next.done) return next.value
+    if (show) await write(next.value.stream === 'stdout' ? process.stdout : process.stderr, next.value.data)
   }
-  return end
 }

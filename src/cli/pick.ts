@@ -1,6 +1,6 @@
 // `--pick`: choose secrets in the interactive picker instead of `--secret` flags. Ink and React are
 // loaded here by dynamic import, only when a picker opens, so no other command pays for them.
-import {routes} from '../api/contract.js'
+import {routes, type SecretInfo} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import type {AgentClient} from '../client/client.js'
 import type {RunPickerOptions} from '../ui/run-picker.js'
@@ -17,6 +17,24 @@ export function assertCanPick(): void {
 export interface PickOptions extends RunPickerOptions {
   /** The error message when the user cancels. */
   cancelMessage?: string
+  /** The deployment's name (`submit --name`): its app-scoped secrets are shown instead of shared ones. */
+  app?: string
+}
+
+/**
+ * Each name once, as a deployment named `app` would resolve it: the secret scoped to that app,
+ * else the shared one; secrets scoped to other apps are not visible to it.
+ */
+export function visibleSecrets(secrets: SecretInfo[], app: string | undefined): SecretInfo[] {
+  const byName = new Map<string, SecretInfo>()
+  for (const secret of secrets) {
+    if (secret.app === null) {
+      if (!byName.has(secret.name)) byName.set(secret.name, secret)
+    } else if (secret.app === app) {
+      byName.set(secret.name, secret)
+    }
+  }
+  return secrets.filter((secret) => byName.get(secret.name) === secret)
 }
 
 /**
@@ -31,7 +49,7 @@ export async function pickSecrets(
 ): Promise<string[]> {
   assertCanPick()
   const client = await connect()
-  const secrets = await client.call(routes.listSecrets, {})
+  const secrets = visibleSecrets(await client.call(routes.listSecrets, {}), options.app)
   const {runPicker} = await loadPicker()
   const picked = await runPicker(secrets, envKeys, options)
   if (secrets.length === 0) {

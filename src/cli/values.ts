@@ -3,12 +3,12 @@
 // sealed to the agent's public key so the request body never holds plaintext.
 import {readFileSync} from 'node:fs'
 import {parse as parseDotenv} from 'dotenv'
-import type {SealedValue} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {checkKey, checkValue} from '../api/limits.js'
-import {loadSodium} from '../crypto/sodium.js'
-import {sealValue} from '../crypto/transport.js'
+import {type PlainValues, wipeValues} from '../client/seal.js'
 import {usage} from './base.js'
+
+export {type PlainValues, sealValues, wipeValues} from '../client/seal.js'
 
 export const PRESETS = {
   hf: 'HF_TOKEN',
@@ -27,9 +27,6 @@ export interface ValueSources {
   fromDotenv?: string
   preset?: PresetName
 }
-
-/** Plaintext values by key, in the order given. Wipe with `wipeValues` after sealing. */
-export type PlainValues = Map<string, Uint8Array>
 
 const encoder = new TextEncoder()
 
@@ -101,16 +98,4 @@ export async function collectValues(sources: ValueSources): Promise<PlainValues>
     wipeValues(values)
     throw error
   }
-}
-
-export async function sealValues(publicKey: string, values: PlainValues): Promise<Record<string, SealedValue>> {
-  const sodium = await loadSodium()
-  const sealed: Record<string, SealedValue> = {}
-  for (const [key, bytes] of values) sealed[key] = sealValue(sodium, publicKey, bytes)
-  return sealed
-}
-
-export function wipeValues(values: PlainValues): void {
-  for (const bytes of values.values()) bytes.fill(0)
-  values.clear()
 }

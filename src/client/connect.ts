@@ -39,7 +39,9 @@ function spawnAgent(paths: HushPaths): void {
   ensurePrivateDir(paths.home)
   const out = openSync(paths.log, 'a', 0o600)
   const {file, args} = agentCommand()
-  const child = spawn(file, args, {detached: true, stdio: ['ignore', out, out], env: process.env})
+  // The agent finds its store by HUSH_HOME: pass the one chosen here (a client may pick it by option).
+  const env = {...process.env, HUSH_HOME: paths.home}
+  const child = spawn(file, args, {detached: true, stdio: ['ignore', out, out], env})
   child.unref()
   closeSync(out)
 }

@@ -23,7 +23,7 @@ export default class Audit extends HushCommand {
     const rows = events.map((event) => [
       event.at,
       event.event,
-      event.secret ?? '',
+      event.secret === null ? '' : event.app ? `${event.secret} (app ${event.app})` : event.secret,
       event.keys.join(','),
       event.version === null ? '' : String(event.version),
       event.deployment ?? '',

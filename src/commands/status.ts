@@ -36,7 +36,7 @@ export default class Status extends HushCommand {
               d.name ?? '-',
               d.image,
               d.exitCode === null ? d.state : `${d.state} (${d.exitCode})`,
-              list(d.secrets.map((s) => s.name)),
+              list(d.secrets.map((s) => (s.app ? `${s.name} (app)` : s.name))),
               d.stale ? 'yes' : '-',
               ago(d.createdAt),
             ]),
@@ -72,7 +72,8 @@ function describe(d: DeploymentDetail): string {
     // --secret-file entries are paths (/run/secrets/KEY); an env key never starts with '/'.
     const keys = secret.keys.filter((key) => !key.startsWith('/'))
     const files = secret.keys.filter((key) => key.startsWith('/'))
-    const parts = [`  ${secret.name}  version ${secret.version}`]
+    const scope = secret.app ? `app ${secret.app}` : 'shared'
+    const parts = [`  ${secret.name}  ${scope}  version ${secret.version}`]
     if (keys.length) parts.push(`keys ${list(keys)}`)
     if (files.length) parts.push(`files (read-only) ${list(files)}`)
     lines.push(parts.join('  '))

@@ -83,7 +83,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     for (const pair of env) {
       if (pair.indexOf('=') <= 0) throw usage(`--env ${pair} is not KEY=VALUE.`)
     }
-    const secrets = flags.pick ? await this.pick(env) : (flags.secret ?? [])
+    const secrets = flags.pick ? await this.pick(env, flags.name) : (flags.secret ?? [])
     const client = await this.client()
     const warn = await this.shouldWarn(flags['no-warn'], env)
     const result = await client.call(
@@ -135,7 +135,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
    * reads the list over a connection of its own, closed when it ends: the user may sit in it past
    * the agent's idle timeout, so the submit then connects again (starting the agent if it exited).
    */
-  private async pick(env: string[]): Promise<string[]> {
+  private async pick(env: string[], app: string | undefined): Promise<string[]> {
     const envKeys = env.map((pair) => pair.slice(0, pair.indexOf('=')))
     let connection: Connection | undefined
     try {
@@ -145,7 +145,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
           return connection.client
         },
         envKeys,
-        {confirmLabel: 'launch'},
+        {confirmLabel: 'launch', app},
       )
     } finally {
       await connection?.client.close()

@@ -14,6 +14,8 @@ export interface SecretRef {
 /** What one secret put in the container: its row id and version then, and the env keys it set. */
 export interface InjectedSecret {
   name: string
+  /** The scope NAME resolved to: the app-scoped secret, or null (also absent in older records) = shared. */
+  app?: string | null
   secretId: number
   version: number
   keys: string[]

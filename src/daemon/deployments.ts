@@ -73,26 +73,44 @@ export class DeploymentsService implements SecretUsage {
 
   // --- SecretUsage -------------------------------------------------------------------------
 
-  liveUsers(name: string): string[] {
+  liveUsers(name: string, app: string | null): string[] {
     return this.records
       .live()
-      .filter((row) => usesSecret(row, name))
+      .filter((row) => usesSecret(row, name) && this.scopeUsed(row, name) === app)
       .map((row) => row.id)
   }
 
-  staleUsers(name: string, version: number): string[] {
+  /** Also, for an app-scoped secret: that app's deployments still running the shared NAME (it now wins for them). */
+  staleUsers(name: string, app: string | null, version: number): string[] {
     return this.records
       .live()
-      .filter((row) => row.injected.some((item) => item.name === name && item.version < version))
+      .filter((row) =>
+        row.injected.some(
+          (item) =>
+            item.name === name &&
+            (((item.app ?? null) === app && item.version < version) ||
+              (app !== null && row.name === app && (item.app ?? null) === null)),
+        ),
+      )
       .map((row) => row.id)
+  }
+
+  /** Which scope of NAME a deployment uses: the one it received, else (not launched yet) the one it would see. */
+  private scopeUsed(row: DeploymentRow, name: string): string | null {
+    const item = row.injected.find((injected) => injected.name === name)
+    if (item) return item.app ?? null
+    return this.store.findVisible(name, row.name)?.app ?? null
   }
 
   // --- reading -------------------------------------------------------------------------------
 
-  /** A deployment is stale when a secret it received changed (rotated, replaced or deleted) since. */
+  /**
+   * A deployment is stale when a secret it received changed (rotated, replaced or deleted) since,
+   * or when its name now resolves to another secret (an app-scoped one created or deleted).
+   */
   private isStale(row: DeploymentRow): boolean {
     return row.injected.some((item) => {
-      const live = this.store.findLive(item.name)
+      const live = this.store.findVisible(item.name, row.name)
       return !live || live.id !== item.secretId || live.version > item.version
     })
   }
@@ -263,7 +281,7 @@ export class DeploymentsService implements SecretUsage {
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
     await this.vault.unlock()
-    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files)
+    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files, row.name)
     try {
       if (isNew) this.records.save(row)
       if (previous?.containerId) {
@@ -310,6 +328,7 @@ export class DeploymentsService implements SecretUsage {
             {
               event,
               secret: item?.name ?? null,
+              ...(item?.app ? {app: item.app} : {}),
               keys: item === undefined ? [] : shownKeys(item),
               version: item?.version ?? null,
               deployment: row.id,
@@ -404,7 +423,7 @@ function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
     const keys = shownKeys(item)
     const seen = secrets.find((secret) => secret.name === item.name && secret.version === item.version)
     if (seen) seen.keys = [...seen.keys, ...keys]
-    else secrets.push({name: item.name, keys, version: item.version})
+    else secrets.push({name: item.name, ...(item.app ? {app: item.app} : {}), keys, version: item.version})
   }
   return secrets
 }

@@ -113,9 +113,11 @@ export function decidePicks<S extends {name: string; keys: string[]}>(
 }
 
 /**
- * Resolves the environment and the secret files. Throws `unknown_secret` naming every missing
- * secret (and key), from `--secret`, templates and `--secret-file` alike, before anything is
- * decrypted. The caller must wipe the returned values (`wipeResolved`).
+ * Resolves the environment and the secret files for a deployment named `app` (null: no --name):
+ * each NAME is the secret scoped to that app when there is one, else the shared one. Throws
+ * `unknown_secret` naming every missing secret (and key), from `--secret`, templates and
+ * `--secret-file` alike, before anything is decrypted. The caller must wipe the returned values
+ * (`wipeResolved`).
  */
 export function resolveEnv(
   store: Store,
@@ -123,6 +125,7 @@ export function resolveEnv(
   refs: SecretRef[],
   plain: Record<string, string>,
   files: string[] = [],
+  app: string | null = null,
 ): ResolvedEnv {
   const templates = new Map<string, TemplateRef[]>()
   for (const [key, value] of Object.entries(plain)) {
@@ -138,7 +141,7 @@ export function resolveEnv(
   const missing: string[] = []
   const missingKeys: string[] = []
   for (const ref of wanted) {
-    const row = rows.get(ref.name) ?? store.findLive(ref.name)
+    const row = rows.get(ref.name) ?? store.findVisible(ref.name, app)
     if (!row) {
       if (!missing.includes(ref.name)) missing.push(ref.name)
       continue
@@ -234,14 +237,14 @@ export function resolveEnv(
     if (injected.some((item) => item.name === ref.name)) continue
     const secret = rows.get(ref.name)!
     const keys = [...picks].filter(([, pick]) => pick.secret.name === ref.name).map(([key]) => key)
-    injected.push({name: ref.name, secretId: secret.id, version: secret.version, keys: keys.sort()})
+    injected.push({name: ref.name, app: secret.app, secretId: secret.id, version: secret.version, keys: keys.sort()})
   }
   // A template counts as using its secrets: their env keys are the templated ones.
   for (const [key, used] of templates) {
     for (const {name} of used) {
       const item = injected.find((found) => found.name === name && found.mount === undefined)
       const secret = rows.get(name)!
-      if (!item) injected.push({name, secretId: secret.id, version: secret.version, keys: [key]})
+      if (!item) injected.push({name, app: secret.app, secretId: secret.id, version: secret.version, keys: [key]})
       else if (!item.keys.includes(key)) item.keys = [...item.keys, key].sort()
     }
   }
@@ -249,7 +252,14 @@ export function resolveEnv(
   for (const name of files) {
     const secret = rows.get(name)!
     const keys = mounted.filter((file) => file.secret === name).map((file) => file.key)
-    injected.push({name, secretId: secret.id, version: secret.version, keys: keys.sort(), mount: 'file'})
+    injected.push({
+      name,
+      app: secret.app,
+      secretId: secret.id,
+      version: secret.version,
+      keys: keys.sort(),
+      mount: 'file',
+    })
   }
   return {entries, files: mounted, parts: [...parts.values()], injected}
 }

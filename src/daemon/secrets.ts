@@ -10,7 +10,7 @@ import type {
   SecretInfo,
 } from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {checkDescription, checkKey, checkSecretName, checkValue} from '../api/limits.js'
+import {checkAppScope, checkDescription, checkKey, checkSecretName, checkValue} from '../api/limits.js'
 import type {Sodium} from '../crypto/sodium.js'
 import {openSealedValue, type TransportKeys} from '../crypto/transport.js'
 import type {CipherRow, SecretRow, Store} from './store.js'
@@ -18,10 +18,15 @@ import type {Vault} from './vault.js'
 
 /** What the deployments side tells the secrets side about who uses a secret. */
 export interface SecretUsage {
-  /** Live (non-terminal) deployments that reference the secret. */
-  liveUsers(name: string): string[]
-  /** Live deployments running a version of the secret older than `version`. */
-  staleUsers(name: string, version: number): string[]
+  /** Live (non-terminal) deployments that use the secret NAME of scope `app` (null = shared). */
+  liveUsers(name: string, app: string | null): string[]
+  /** Live deployments running a version of that secret older than `version`. */
+  staleUsers(name: string, app: string | null, version: number): string[]
+}
+
+/** How a scope reads in a message: `db` or `db (app api)`. */
+function label(name: string, app: string | null): string {
+  return app === null ? name : `${name} (app ${app})`
 }
 
 type Plain = Map<string, Uint8Array>
@@ -46,30 +51,37 @@ export class SecretsService {
   info(row: SecretRow): SecretInfo {
     const info: SecretInfo = {
       name: row.name,
+      app: row.app,
       keys: row.keys,
       description: row.description,
       version: row.version,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
-      usedBy: row.deletedAt ? [] : this.usage.liveUsers(row.name),
+      usedBy: row.deletedAt ? [] : this.usage.liveUsers(row.name, row.app),
     }
     if (row.deletedAt) info.deletedAt = row.deletedAt
     return info
   }
 
-  list(includeDeleted: boolean): SecretInfo[] {
-    return this.store.list(includeDeleted).map((row) => this.info(row))
+  /** `app`: only that app's scoped secrets; `null`: only shared ones; undefined: all. */
+  list(includeDeleted: boolean, app?: string | null): SecretInfo[] {
+    const scope = app === undefined || app === null ? app : checkAppScope(app)
+    return this.store
+      .list(includeDeleted)
+      .filter((row) => scope === undefined || row.app === scope)
+      .map((row) => this.info(row))
   }
 
   async create(input: CreateSecretInput): Promise<CreateSecretOutput> {
     const name = checkSecretName(input.name)
+    const app = checkAppScope(input.app)
     const description = input.description === undefined ? undefined : checkDescription(input.description)
     const plain = this.openValues(input.values, true)
     try {
       await this.vault.unlock()
       const at = now()
       const {row, replaced} = this.store.transaction(() => {
-        const existing = this.store.findLive(name)
+        const existing = this.store.findLive(name, app)
         const keys = [...plain.keys()].sort()
         const row: SecretRow = existing
           ? {
@@ -79,13 +91,14 @@ export class SecretsService {
               description: description ?? existing.description,
               updatedAt: at,
             }
-          : this.store.insertSecret(name, description ?? '', keys, at)
+          : this.store.insertSecret(name, app, description ?? '', keys, at)
         if (existing) this.store.updateSecret(row)
         this.store.replaceCiphertexts(row.id, this.encryptAll(row, plain))
         this.store.addAudit(
           {
             event: existing ? 'secret.replaced' : 'secret.created',
             secret: name,
+            ...(app === null ? {} : {app}),
             keys,
             version: row.version,
             deployment: null,
@@ -94,7 +107,7 @@ export class SecretsService {
         )
         return {row, replaced: existing !== undefined}
       })
-      return {secret: this.info(row), replaced, staleDeployments: this.usage.staleUsers(name, row.version)}
+      return {secret: this.info(row), replaced, staleDeployments: this.usage.staleUsers(name, app, row.version)}
     } finally {
       this.wipe(plain)
     }
@@ -102,15 +115,16 @@ export class SecretsService {
 
   async rotate(input: RotateSecretInput): Promise<RotateSecretOutput> {
     const name = checkSecretName(input.name)
+    const app = checkAppScope(input.app)
     const description = input.description === undefined ? undefined : checkDescription(input.description)
     const given = this.openValues(input.values, description === undefined)
-    const existing = this.requireLive(name)
+    const existing = this.requireLive(name, app)
     await this.vault.unlock()
     const merged: Plain = new Map()
     try {
       const at = now()
       const row = this.store.transaction(() => {
-        const current = this.requireLive(name)
+        const current = this.requireLive(name, app)
         for (const cipher of this.store.ciphertexts(current.id)) {
           merged.set(cipher.key, this.vault.decrypt(this.store.storeId, current, cipher))
         }
@@ -128,6 +142,7 @@ export class SecretsService {
           {
             event: 'secret.rotated',
             secret: name,
+            ...(app === null ? {} : {app}),
             keys: [...given.keys()].sort(),
             version: row.version,
             deployment: null,
@@ -141,7 +156,7 @@ export class SecretsService {
         secret: this.info(row),
         changedKeys: givenKeys.filter((key) => existing.keys.includes(key)),
         addedKeys: givenKeys.filter((key) => !existing.keys.includes(key)),
-        staleDeployments: this.usage.staleUsers(name, row.version),
+        staleDeployments: this.usage.staleUsers(name, app, row.version),
       }
     } finally {
       this.wipe(given)
@@ -149,14 +164,15 @@ export class SecretsService {
     }
   }
 
-  delete(nameInput: string, force: boolean): DeleteSecretOutput {
+  delete(nameInput: string, force: boolean, appInput?: string): DeleteSecretOutput {
     const name = checkSecretName(nameInput)
-    const existing = this.requireLive(name)
-    const users = this.usage.liveUsers(name)
+    const app = checkAppScope(appInput)
+    const existing = this.requireLive(name, app)
+    const users = this.usage.liveUsers(name, app)
     if (users.length > 0 && !force) {
       throw new HushError(
         'secret_in_use',
-        `Secret ${name} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
+        `Secret ${label(name, app)} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
         {deployments: users},
       )
     }
@@ -166,19 +182,36 @@ export class SecretsService {
       this.store.replaceCiphertexts(existing.id, [])
       this.store.updateSecret(row)
       this.store.addAudit(
-        {event: 'secret.deleted', secret: name, keys: row.keys, version: row.version, deployment: null},
+        {
+          event: 'secret.deleted',
+          secret: name,
+          ...(app === null ? {} : {app}),
+          keys: row.keys,
+          version: row.version,
+          deployment: null,
+        },
         at,
       )
     })
     return {secret: this.info(row), forcedDeployments: users}
   }
 
-  requireLive(name: string): SecretRow {
-    const row = this.store.findLive(name)
-    if (!row) {
-      throw new HushError('secret_not_found', `No secret named ${name}: see \`hush secrets list\`.`, {secret: name})
-    }
-    return row
+  /** The live secret NAME of scope `app` (null = shared); the error names the scopes that do exist. */
+  requireLive(name: string, app: string | null = null): SecretRow {
+    const row = this.store.findLive(name, app)
+    if (row) return row
+    const scoped = this.store.scopesOf(name).filter((other) => other !== app)
+    const shared = app !== null && this.store.findLive(name, null) !== undefined
+    const others = [...(shared ? ['the shared one (no --app)'] : []), ...scoped.map((other) => `--app ${other}`)]
+    const hint = others.length ? `there is ${name} for ${others.join(', ')}` : 'see `hush secrets list`'
+    throw new HushError(
+      'secret_not_found',
+      `No ${app === null && others.length > 0 ? 'shared ' : ''}secret named ${label(name, app)}: ${hint}.`,
+      {
+        secret: name,
+        ...(app === null ? {} : {app}),
+      },
+    )
   }
 
   /** Opens and checks every sealed value before anything is stored. */

@@ -8,6 +8,8 @@ import type {AuditEvent, AuditEventType} from '../api/contract.js'
 export interface SecretRow {
   id: number
   name: string
+  /** The app the secret is scoped to (deployments named so see it); null = shared. */
+  app: string | null
   description: string
   version: number
   keys: string[]
@@ -25,6 +27,7 @@ export interface CipherRow {
 interface RawSecret {
   id: number
   name: string
+  app: string | null
   description: string
   version: number
   keys: string
@@ -45,7 +48,6 @@ CREATE TABLE IF NOT EXISTS secrets (
   updated_at TEXT NOT NULL,
   deleted_at TEXT
 );
-CREATE UNIQUE INDEX IF NOT EXISTS secrets_live_name ON secrets(name) WHERE deleted_at IS NULL;
 CREATE TABLE IF NOT EXISTS secret_values (
   secret_id INTEGER NOT NULL REFERENCES secrets(id),
   key TEXT NOT NULL,
@@ -64,10 +66,27 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 `
 
+/**
+ * Columns added after the first release: added in place to a store made before them (CREATE TABLE
+ * IF NOT EXISTS leaves an existing table as it is). The live-name uniqueness is per (name, app):
+ * the old index on name alone is dropped.
+ */
+function migrate(db: Database.Database): void {
+  const columns = (table: string) =>
+    (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{name: string}>).map((column) => column.name)
+  db.transaction(() => {
+    if (!columns('secrets').includes('app')) db.exec('ALTER TABLE secrets ADD COLUMN app TEXT')
+    if (!columns('audit').includes('app')) db.exec('ALTER TABLE audit ADD COLUMN app TEXT')
+    db.exec(`DROP INDEX IF EXISTS secrets_live_name;
+CREATE UNIQUE INDEX IF NOT EXISTS secrets_live_name_app ON secrets(name, IFNULL(app, '')) WHERE deleted_at IS NULL;`)
+  }).immediate()
+}
+
 function toSecret(raw: RawSecret): SecretRow {
   return {
     id: raw.id,
     name: raw.name,
+    app: raw.app ?? null,
     description: raw.description,
     version: raw.version,
     keys: JSON.parse(raw.keys) as string[],
@@ -89,6 +108,7 @@ export class Store {
     this.db.pragma('foreign_keys = ON')
     this.db.pragma('busy_timeout = 5000')
     this.db.exec(SCHEMA)
+    migrate(this.db)
     if (this.getMeta('store_id') === undefined) this.setMeta('store_id', randomUUID())
   }
 
@@ -117,29 +137,45 @@ export class Store {
     this.db.prepare('DELETE FROM meta WHERE k = ?').run(key)
   }
 
-  findLive(name: string): SecretRow | undefined {
-    const raw = this.db.prepare('SELECT * FROM secrets WHERE name = ? AND deleted_at IS NULL').get(name) as
-      | RawSecret
-      | undefined
+  /** The live secret NAME of exactly this scope (`app` null = the shared one). */
+  findLive(name: string, app: string | null = null): SecretRow | undefined {
+    const raw = this.db
+      .prepare("SELECT * FROM secrets WHERE name = ? AND IFNULL(app, '') = ? AND deleted_at IS NULL")
+      .get(name, app ?? '') as RawSecret | undefined
     return raw && toSecret(raw)
+  }
+
+  /** What NAME means to a deployment named `app`: its app-scoped secret if any, else the shared one. */
+  findVisible(name: string, app: string | null): SecretRow | undefined {
+    return (app === null ? undefined : this.findLive(name, app)) ?? this.findLive(name, null)
+  }
+
+  /** The apps that have a live secret NAME scoped to them. */
+  scopesOf(name: string): string[] {
+    return (
+      this.db
+        .prepare('SELECT app FROM secrets WHERE name = ? AND app IS NOT NULL AND deleted_at IS NULL ORDER BY app')
+        .all(name) as Array<{app: string}>
+    ).map((row) => row.app)
   }
 
   list(includeDeleted: boolean): SecretRow[] {
     const sql = includeDeleted
-      ? 'SELECT * FROM secrets ORDER BY name, id'
-      : 'SELECT * FROM secrets WHERE deleted_at IS NULL ORDER BY name'
+      ? "SELECT * FROM secrets ORDER BY name, IFNULL(app, ''), id"
+      : "SELECT * FROM secrets WHERE deleted_at IS NULL ORDER BY name, IFNULL(app, '')"
     return (this.db.prepare(sql).all() as RawSecret[]).map(toSecret)
   }
 
-  insertSecret(name: string, description: string, keys: string[], now: string): SecretRow {
+  insertSecret(name: string, app: string | null, description: string, keys: string[], now: string): SecretRow {
     const info = this.db
       .prepare(
-        'INSERT INTO secrets (name, description, version, keys, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?)',
+        'INSERT INTO secrets (name, app, description, version, keys, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)',
       )
-      .run(name, description, JSON.stringify(keys), now, now)
+      .run(name, app, description, JSON.stringify(keys), now, now)
     return {
       id: Number(info.lastInsertRowid),
       name,
+      app,
       description,
       version: 1,
       keys,
@@ -170,8 +206,16 @@ export class Store {
 
   addAudit(event: Omit<AuditEvent, 'id' | 'at'>, at: string): void {
     this.db
-      .prepare('INSERT INTO audit (at, event, secret, keys, version, deployment) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(at, event.event, event.secret, JSON.stringify(event.keys), event.version, event.deployment)
+      .prepare('INSERT INTO audit (at, event, secret, app, keys, version, deployment) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(
+        at,
+        event.event,
+        event.secret,
+        event.app ?? null,
+        JSON.stringify(event.keys),
+        event.version,
+        event.deployment,
+      )
   }
 
   audit(limit: number): AuditEvent[] {
@@ -180,10 +224,15 @@ export class Store {
       at: string
       event: AuditEventType
       secret: string | null
+      app: string | null
       keys: string
       version: number | null
       deployment: string | null
     }>
-    return rows.reverse().map((row) => ({...row, keys: JSON.parse(row.keys) as string[]}))
+    return rows.reverse().map(({app, ...row}) => ({
+      ...row,
+      keys: JSON.parse(row.keys) as string[],
+      ...(app === null ? {} : {app}),
+    }))
   }
 }

@@ -9,25 +9,34 @@ export default class SecretsList extends HushCommand {
   static override examples = [
     '<%= config.bin %> secrets list',
     '<%= config.bin %> secrets list --include-deleted --json',
+    '<%= config.bin %> secrets list --app api',
   ]
   static override flags = {
     'include-deleted': Flags.boolean({description: 'also list deleted secrets, with when they were deleted'}),
+    app: Flags.string({description: 'only the secrets scoped to APP', exclusive: ['shared']}),
+    shared: Flags.boolean({description: 'only the shared secrets (no app scope)'}),
   }
 
   async run(): Promise<SecretInfo[]> {
     const {flags} = await this.parse(SecretsList)
+    // The agent client directly, not HushClient: this is the start-up benchmark's command.
     const client = await this.client()
-    const secrets = await client.call(routes.listSecrets, flags['include-deleted'] ? {includeDeleted: 'true'} : {})
+    const secrets = await client.call(routes.listSecrets, {
+      ...(flags['include-deleted'] ? {includeDeleted: 'true'} : {}),
+      ...(flags.app === undefined ? {} : {app: flags.app}),
+      ...(flags.shared ? {shared: 'true'} : {}),
+    })
     if (this.jsonEnabled()) return secrets
     if (secrets.length === 0) {
       this.log('No secrets yet. Create one with: hush secrets new NAME --from-stdin KEY')
       return secrets
     }
-    const head = ['NAME', 'KEYS', 'VERSION', 'UPDATED', 'USED BY', 'DESCRIPTION']
+    const head = ['NAME', 'SCOPE', 'KEYS', 'VERSION', 'UPDATED', 'USED BY', 'DESCRIPTION']
     if (flags['include-deleted']) head.push('DELETED')
     const rows = secrets.map((secret) => {
       const row = [
         secret.name,
+        secret.app ? `app ${secret.app}` : 'shared',
         secret.keys.join(','),
         String(secret.version),
         ago(secret.updatedAt),

@@ -1,9 +1,8 @@
 // `hush secrets new NAME KEY=VALUE...`: create a secret, or replace a live one's whole bundle.
 import {Args, Flags} from '@oclif/core'
-import {type CreateSecretOutput, routes} from '../../api/contract.js'
+import type {CreateSecretOutput} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
-import {withSealedValues} from '../../cli/secret-writes.js'
-import {PRESETS, type PresetName} from '../../cli/values.js'
+import {collectValues, PRESETS, type PresetName} from '../../cli/values.js'
 
 export default class SecretsNew extends HushCommand {
   static override summary = 'Create a secret bundle, or replace the whole bundle of an existing one.'
@@ -15,6 +14,7 @@ export default class SecretsNew extends HushCommand {
     '<%= config.bin %> secrets new wandb --from-env WANDB_API_KEY WANDB_ENTITY=myteam',
     '<%= config.bin %> secrets new app --from-dotenv .env',
     '<%= config.bin %> secrets new openai --preset openai',
+    '<%= config.bin %> secrets new db --app api --from-stdin DATABASE_URL',
   ]
   static override args = {
     name: Args.string({description: 'secret name', required: true, ignoreStdin: true}),
@@ -25,6 +25,10 @@ export default class SecretsNew extends HushCommand {
     'from-stdin': Flags.string({description: 'read the value of KEY from standard input (hidden on a terminal)'}),
     'from-dotenv': Flags.string({description: 'read KEY=VALUE pairs from a .env file'}),
     description: Flags.string({description: 'what the secret is for'}),
+    app: Flags.string({
+      description:
+        'scope the secret to deployments named APP (hush submit --name APP); for them it wins over a shared secret of the same name',
+    }),
     preset: Flags.string({
       description: 'fill the canonical key of a provider and prompt for its value',
       options: Object.keys(PRESETS),
@@ -33,20 +37,21 @@ export default class SecretsNew extends HushCommand {
 
   async run(): Promise<CreateSecretOutput> {
     const {args, flags} = await this.parse(SecretsNew)
-    const result = await withSealedValues(
-      () => this.agent(),
-      {
-        pairs: args.pairs ?? [],
-        fromEnv: flags['from-env'],
-        fromStdin: flags['from-stdin'],
-        fromDotenv: flags['from-dotenv'],
-        preset: flags.preset as PresetName | undefined,
-      },
-      ({client}, values) => client.call(routes.createSecret, {name: args.name, description: flags.description, values}),
-    )
+    const values = await collectValues({
+      pairs: args.pairs ?? [],
+      fromEnv: flags['from-env'],
+      fromStdin: flags['from-stdin'],
+      fromDotenv: flags['from-dotenv'],
+      preset: flags.preset as PresetName | undefined,
+    })
+    // HushClient seals the values to the agent's key and wipes them, sent or not.
+    const result = await (await this.hush()).createSecret(args.name, values, {
+      app: flags.app,
+      description: flags.description,
+    })
     const {secret} = result
     this.log(
-      `${result.replaced ? 'Replaced' : 'Created'} secret ${secret.name}: version ${secret.version}, keys ${secret.keys.join(', ')}.`,
+      `${result.replaced ? 'Replaced' : 'Created'} ${secret.app ? `secret ${secret.name} for app ${secret.app}` : `secret ${secret.name}`}: version ${secret.version}, keys ${secret.keys.join(', ')}.`,
     )
     if (result.staleDeployments.length > 0) {
       this.log(

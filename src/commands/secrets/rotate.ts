@@ -1,8 +1,8 @@
 // `hush secrets rotate NAME KEY=VALUE...`: new values for the given keys, the others kept.
 import {Args, Flags} from '@oclif/core'
-import {type RotateSecretOutput, routes} from '../../api/contract.js'
+import type {RotateSecretOutput} from '../../api/contract.js'
 import {HushCommand, usage} from '../../cli/base.js'
-import {withSealedValues} from '../../cli/secret-writes.js'
+import {collectValues} from '../../cli/values.js'
 
 export default class SecretsRotate extends HushCommand {
   static override summary = 'Change values of an existing secret in place (version + 1).'
@@ -11,6 +11,7 @@ export default class SecretsRotate extends HushCommand {
   static override examples = [
     'printf %s "$NEW" | <%= config.bin %> secrets rotate hf --from-stdin HF_TOKEN',
     '<%= config.bin %> secrets rotate db --from-env PGPASSWORD',
+    '<%= config.bin %> secrets rotate db --app api --from-env PGPASSWORD --resubmit',
   ]
   static override args = {
     name: Args.string({description: 'secret name', required: true, ignoreStdin: true}),
@@ -20,6 +21,7 @@ export default class SecretsRotate extends HushCommand {
     'from-env': Flags.string({description: 'take KEY from this environment', multiple: true, multipleNonGreedy: true}),
     'from-stdin': Flags.string({description: 'read the value of KEY from standard input (hidden on a terminal)'}),
     description: Flags.string({description: 'a new description'}),
+    app: Flags.string({description: 'rotate the secret scoped to APP (without it: the shared one)'}),
     resubmit: Flags.boolean({description: 'resubmit the live deployments now on an older version'}),
   }
 
@@ -29,20 +31,20 @@ export default class SecretsRotate extends HushCommand {
     if (pairs.length === 0 && !flags['from-env'] && !flags['from-stdin'] && flags.description === undefined) {
       throw usage('Nothing to rotate: give KEY=VALUE, --from-stdin KEY or --from-env KEY.')
     }
-    const result = await withSealedValues(
-      () => this.agent(),
-      {pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']},
-      ({client}, values) => client.call(routes.rotateSecret, {name: args.name, description: flags.description, values}),
-    )
+    const values = await collectValues({pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']})
+    const hush = await this.hush()
+    const result = await hush.rotateSecret(args.name, values, {app: flags.app, description: flags.description})
     const {secret} = result
     const parts = [
       result.changedKeys.length ? `changed ${result.changedKeys.join(', ')}` : '',
       result.addedKeys.length ? `added ${result.addedKeys.join(', ')}` : '',
     ].filter(Boolean)
-    this.log(`Rotated secret ${secret.name}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`)
+    this.log(
+      `Rotated secret ${secret.name}${secret.app ? ` for app ${secret.app}` : ''}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`,
+    )
     if (result.staleDeployments.length > 0 && flags.resubmit) {
       for (const id of result.staleDeployments) {
-        const again = await (await this.client()).call(routes.resubmit, {id}, {wait: true})
+        const again = await hush.resubmit(id)
         this.log(`Resubmitted ${id}: revision ${again.revision}.`)
       }
     } else if (result.staleDeployments.length > 0) {

@@ -4,5 +4,5 @@ import {flag, type Handler} from './types.js'
 
 export const deleteSecret: Handler<Routes['deleteSecret']> = async (input, agent) => {
   await agent.deployments.refresh()
-  return agent.secrets.delete(input.name, flag(input.force))
+  return agent.secrets.delete(input.name, flag(input.force), input.app)
 }
