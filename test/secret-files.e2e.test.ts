@@ -106,7 +106,7 @@ describe.skipIf(!docker)('secret files', () => {
     const human = await ok(['status', d.id])
     expect(human.stdout).toContain('--secret-file: tls')
     expect(human.stdout).toMatch(
-      /\n\s+tls\s+version 2\s+files \(read-only\) \/run\/secrets\/TLS_CERT, \/run\/secrets\/TLS_KEY/,
+      /\n\s+tls\s+shared\s+version 2\s+files \(read-only\) \/run\/secrets\/TLS_CERT, \/run\/secrets\/TLS_KEY/,
     )
     const listed = await t.json<Array<{name: string; usedBy: string[]}>>(['secrets', 'list'])
     expect(listed.find((s) => s.name === 'tls')?.usedBy).toEqual([d.id])
