@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {AuditEvent, DeploymentInfo, RotateSecretOutput, SecretInfo, SubmitOutput} from '../src/api/contract.js'
 import {errorLine} from './agent-tools.js'
-import {dockerAvailable, inspectEnv, removeEnvFileDir, removeStoreContainers, storeId, submitJson} from './docker.js'
+import {dockerAvailable, inspectEnv, removeDockerStore, submitJson} from './docker.js'
 import {makeHome, type TestHome} from './helpers.js'
 
 const docker = await dockerAvailable('test/app-scope.e2e.test.ts')
@@ -15,11 +15,7 @@ let t: TestHome
 beforeEach(() => {
   t = makeHome()
 })
-afterEach(async () => {
-  await removeStoreContainers(await storeId(t))
-  removeEnvFileDir(t.env)
-  await t.cleanup()
-})
+afterEach(() => removeDockerStore(t))
 
 async function ok(args: string[]): Promise<string> {
   const result = await t.hush(args)

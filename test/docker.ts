@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import {execa, execaSync} from 'execa'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
+import type {TestHome} from './helpers.js'
 
 export const TEST_IMAGE = 'hush-test/busybox'
 const APPLETS = ['sh', 'env', 'cat', 'sha256sum', 'sleep', 'echo', 'ls', 'true', 'wc', 'head', 'tr', 'od']
@@ -142,4 +143,11 @@ export async function submitJson<T>(
 /** Removes the test store's (empty) env-file directory on tmpfs. */
 export function removeEnvFileDir(env: Record<string, string>): void {
   rmSync(envFileDir(resolvePaths({...process.env, ...env})), {recursive: true, force: true})
+}
+
+/** After a docker test: its store's containers, its env-file directory, then the store itself. */
+export async function removeDockerStore(t: TestHome): Promise<void> {
+  await removeStoreContainers(await storeId(t))
+  removeEnvFileDir(t.env)
+  await t.cleanup()
 }

@@ -8,9 +8,7 @@ import {
   dockerAvailable,
   inspect,
   inspectEnv,
-  removeEnvFileDir,
-  removeStoreContainers,
-  storeId,
+  removeDockerStore,
   submitJson,
   TEST_IMAGE,
 } from './docker.js'
@@ -22,11 +20,7 @@ let t: TestHome
 beforeEach(() => {
   t = makeHome()
 })
-afterEach(async () => {
-  await removeStoreContainers(await storeId(t))
-  removeEnvFileDir(t.env)
-  await t.cleanup()
-})
+afterEach(() => removeDockerStore(t))
 
 async function ok(args: string[], options: {input?: string; env?: Record<string, string>} = {}) {
   const result = await t.hush(args, options)

@@ -9,16 +9,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, ResubmitOutput, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
-import {
-  containerOutput,
-  dockerAvailable,
-  inspectEnv,
-  removeEnvFileDir,
-  removeStoreContainers,
-  storeId,
-  submitJson,
-  TEST_IMAGE,
-} from './docker.js'
+import {containerOutput, dockerAvailable, inspectEnv, removeDockerStore, submitJson, TEST_IMAGE} from './docker.js'
 import {makeHome, type TestHome, waitFor} from './helpers.js'
 
 const docker = await dockerAvailable('test/secret-files.e2e.test.ts')
@@ -27,11 +18,7 @@ let t: TestHome
 beforeEach(() => {
   t = makeHome()
 })
-afterEach(async () => {
-  await removeStoreContainers(await storeId(t))
-  removeEnvFileDir(t.env)
-  await t.cleanup()
-})
+afterEach(() => removeDockerStore(t))
 
 async function ok(args: string[], options: {input?: string} = {}) {
   const result = await t.hush(args, options)

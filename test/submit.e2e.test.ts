@@ -11,8 +11,7 @@ import {
   containerOutput,
   dockerAvailable,
   inspectEnv,
-  removeEnvFileDir,
-  removeStoreContainers,
+  removeDockerStore,
   storeId,
   submitJson,
   TEST_IMAGE,
@@ -25,11 +24,7 @@ let t: TestHome
 beforeEach(() => {
   t = makeHome()
 })
-afterEach(async () => {
-  await removeStoreContainers(await storeId(t))
-  removeEnvFileDir(t.env)
-  await t.cleanup()
-})
+afterEach(() => removeDockerStore(t))
 
 async function secret(name: string, pairs: Record<string, string>): Promise<void> {
   const args = ['secrets', 'new', name, ...Object.entries(pairs).map(([key, value]) => `${key}=${value}`)]

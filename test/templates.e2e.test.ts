@@ -10,8 +10,7 @@ import {
   containerOutput,
   dockerAvailable,
   inspectEnv,
-  removeEnvFileDir,
-  removeStoreContainers,
+  removeDockerStore,
   storeId,
   submitJson,
   TEST_IMAGE,
@@ -24,11 +23,7 @@ let t: TestHome
 beforeEach(() => {
   t = makeHome()
 })
-afterEach(async () => {
-  await removeStoreContainers(await storeId(t))
-  removeEnvFileDir(t.env)
-  await t.cleanup()
-})
+afterEach(() => removeDockerStore(t))
 
 async function ok(args: string[], options: {input?: string} = {}) {
   const result = await t.hush(args, options)

@@ -1,7 +1,8 @@
 // `hush secrets new NAME KEY=VALUE...`: create a secret, or replace a live one's whole bundle.
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import type {CreateSecretOutput} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
+import {valueArgs, valueFlags} from '../../cli/value-flags.js'
 import {collectValues, PRESETS, type PresetName} from '../../cli/values.js'
 
 export default class SecretsNew extends HushCommand {
@@ -16,13 +17,9 @@ export default class SecretsNew extends HushCommand {
     '<%= config.bin %> secrets new openai --preset openai',
     '<%= config.bin %> secrets new db --app api --from-stdin DATABASE_URL',
   ]
-  static override args = {
-    name: Args.string({description: 'secret name', required: true, ignoreStdin: true}),
-    pairs: Args.string({description: 'KEY=VALUE pairs', multiple: true, ignoreStdin: true}),
-  }
+  static override args = valueArgs
   static override flags = {
-    'from-env': Flags.string({description: 'take KEY from this environment', multiple: true, multipleNonGreedy: true}),
-    'from-stdin': Flags.string({description: 'read the value of KEY from standard input (hidden on a terminal)'}),
+    ...valueFlags,
     'from-dotenv': Flags.string({description: 'read KEY=VALUE pairs from a .env file'}),
     description: Flags.string({description: 'what the secret is for'}),
     app: Flags.string({

@@ -1,7 +1,8 @@
 // `hush secrets rotate NAME KEY=VALUE...`: new values for the given keys, the others kept.
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import type {RotateSecretOutput} from '../../api/contract.js'
 import {HushCommand, usage} from '../../cli/base.js'
+import {valueArgs, valueFlags} from '../../cli/value-flags.js'
 import {collectValues} from '../../cli/values.js'
 
 export default class SecretsRotate extends HushCommand {
@@ -13,13 +14,9 @@ export default class SecretsRotate extends HushCommand {
     '<%= config.bin %> secrets rotate db --from-env PGPASSWORD',
     '<%= config.bin %> secrets rotate db --app api --from-env PGPASSWORD --resubmit',
   ]
-  static override args = {
-    name: Args.string({description: 'secret name', required: true, ignoreStdin: true}),
-    pairs: Args.string({description: 'KEY=VALUE pairs', multiple: true, ignoreStdin: true}),
-  }
+  static override args = valueArgs
   static override flags = {
-    'from-env': Flags.string({description: 'take KEY from this environment', multiple: true, multipleNonGreedy: true}),
-    'from-stdin': Flags.string({description: 'read the value of KEY from standard input (hidden on a terminal)'}),
+    ...valueFlags,
     description: Flags.string({description: 'a new description'}),
     app: Flags.string({description: 'rotate the secret scoped to APP (without it: the shared one)'}),
     resubmit: Flags.boolean({description: 'resubmit the live deployments now on an older version'}),
