@@ -26,14 +26,7 @@ import {envFileDir} from '../src/daemon/launcher.js'
 import {MASK} from '../src/daemon/redact.js'
 import {VERSION} from '../src/version.js'
 import {hello, sealAll} from './agent-tools.js'
-import {
-  containerOutput,
-  dockerAvailable,
-  removeEnvFileDir,
-  removeStoreContainers,
-  storeId,
-  TEST_IMAGE,
-} from './docker.js'
+import {dockerAvailable, removeEnvFileDir, removeStoreContainers, storeId, TEST_IMAGE} from './docker.js'
 import {isAlive, makeHome, type RawResponse, rawRequest, type TestHome, waitFor} from './helpers.js'
 
 const docker = await dockerAvailable('test/leak.e2e.test.ts')
