@@ -51,7 +51,7 @@ export async function agentWith10k({secrets = 10_000, runs = 7, variants = ['bun
     const store = await startStore(VARIANTS[name])
     try {
       await fillSecrets(store, secrets)
-      // A fresh connection: the store's own one has sat idle through the fill.
+      // One connection for the timed calls (opened after the fill, so it is not a stale one).
       const client = new AgentClient(store.paths.socket)
       try {
         const timed = async (route) => {

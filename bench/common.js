@@ -92,23 +92,34 @@ export async function startStore(variant = VARIANTS.bundle, extraEnv = {}) {
   const started = performance.now()
   const agent = await spawnAgent(variant, env, paths)
   const client = new AgentClient(paths.socket)
-  const hello = await waitForHello(client)
+  const hello = await waitForHello(client).finally(() => client.close())
   const readyMs = performance.now() - started
+  /**
+   * One call on a connection of its own: the benchmarks block the event loop (spawnSync), so a kept
+   * connection the agent closed meanwhile would still look open and fail with EPIPE.
+   */
+  const call = async (route, input) => {
+    const fresh = new AgentClient(paths.socket)
+    try {
+      return await fresh.call(route, input)
+    } finally {
+      await fresh.close()
+    }
+  }
   return {
     home,
     env,
     paths,
-    client,
+    call,
     hello,
     readyMs,
     pid: agent.pid,
     async stop() {
       try {
-        await client.call(routes.shutdown, {})
+        await call(routes.shutdown, {})
       } catch {
         // already gone
       }
-      await client.close()
       await waitForExit(agent)
       rmSync(home, {recursive: true, force: true})
       try {
