@@ -68,7 +68,7 @@ export class SecretsService {
     try {
       await this.vault.unlock()
       const at = now()
-      const {row, replaced} = this.store.transaction(() => {
+      const {row, replaced} = await this.store.commit(() => {
         const existing = this.store.findLive(name)
         const keys = [...plain.keys()].sort()
         const row: SecretRow = existing
@@ -104,12 +104,12 @@ export class SecretsService {
     const name = checkSecretName(input.name)
     const description = input.description === undefined ? undefined : checkDescription(input.description)
     const given = this.openValues(input.values, description === undefined)
-    const existing = this.requireLive(name)
+    this.requireLive(name)
     await this.vault.unlock()
     const merged: Plain = new Map()
     try {
       const at = now()
-      const row = this.store.transaction(() => {
+      const {row, previousKeys} = await this.store.commit(() => {
         const current = this.requireLive(name)
         for (const cipher of this.store.ciphertexts(current.id)) {
           merged.set(cipher.key, this.vault.decrypt(this.store.storeId, current, cipher))
@@ -134,13 +134,13 @@ export class SecretsService {
           },
           at,
         )
-        return row
+        return {row, previousKeys: current.keys}
       })
       const givenKeys = [...given.keys()].sort()
       return {
         secret: this.info(row),
-        changedKeys: givenKeys.filter((key) => existing.keys.includes(key)),
-        addedKeys: givenKeys.filter((key) => !existing.keys.includes(key)),
+        changedKeys: givenKeys.filter((key) => previousKeys.includes(key)),
+        addedKeys: givenKeys.filter((key) => !previousKeys.includes(key)),
         staleDeployments: this.usage.staleUsers(name, row.version),
       }
     } finally {
@@ -149,26 +149,29 @@ export class SecretsService {
     }
   }
 
-  delete(nameInput: string, force: boolean): DeleteSecretOutput {
+  async delete(nameInput: string, force: boolean): Promise<DeleteSecretOutput> {
     const name = checkSecretName(nameInput)
-    const existing = this.requireLive(name)
-    const users = this.usage.liveUsers(name)
-    if (users.length > 0 && !force) {
-      throw new HushError(
-        'secret_in_use',
-        `Secret ${name} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
-        {deployments: users},
-      )
-    }
-    const at = now()
-    const row: SecretRow = {...existing, deletedAt: at, updatedAt: at}
-    this.store.transaction(() => {
+    this.requireLive(name)
+    // Checked again where it is written: another write of the same group may come first.
+    const {row, users} = await this.store.commit(() => {
+      const existing = this.requireLive(name)
+      const users = this.usage.liveUsers(name)
+      if (users.length > 0 && !force) {
+        throw new HushError(
+          'secret_in_use',
+          `Secret ${name} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
+          {deployments: users},
+        )
+      }
+      const at = now()
+      const row: SecretRow = {...existing, deletedAt: at, updatedAt: at}
       this.store.replaceCiphertexts(existing.id, [])
       this.store.updateSecret(row)
       this.store.addAudit(
         {event: 'secret.deleted', secret: name, keys: row.keys, version: row.version, deployment: null},
         at,
       )
+      return {row, users}
     })
     return {secret: this.info(row), forcedDeployments: users}
   }
