@@ -71,10 +71,15 @@ export class DeploymentsService implements SecretUsage {
   // --- SecretUsage -------------------------------------------------------------------------
 
   liveUsers(name: string): string[] {
-    return this.records
-      .live()
-      .filter((row) => row.refs.some((ref) => ref.name === name))
-      .map((row) => row.id)
+    return this.liveUsersByName().get(name) ?? []
+  }
+
+  liveUsersByName(): Map<string, string[]> {
+    const users = new Map<string, string[]>()
+    for (const row of this.records.live()) {
+      for (const name of new Set(row.refs.map((ref) => ref.name))) users.set(name, [...(users.get(name) ?? []), row.id])
+    }
+    return users
   }
 
   staleUsers(name: string, version: number): string[] {

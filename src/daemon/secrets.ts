@@ -20,6 +20,8 @@ import type {Vault} from './vault.js'
 export interface SecretUsage {
   /** Live (non-terminal) deployments that reference the secret. */
   liveUsers(name: string): string[]
+  /** The same for every secret at once: secret name -> live deployments (one read for a whole list). */
+  liveUsersByName(): Map<string, string[]>
   /** Live deployments running a version of the secret older than `version`. */
   staleUsers(name: string, version: number): string[]
 }
@@ -43,7 +45,8 @@ export class SecretsService {
     this.usage = usage
   }
 
-  info(row: SecretRow): SecretInfo {
+  /** `users`: the live users of every secret, when the caller read them once for many rows. */
+  info(row: SecretRow, users?: Map<string, string[]>): SecretInfo {
     const info: SecretInfo = {
       name: row.name,
       keys: row.keys,
@@ -51,14 +54,15 @@ export class SecretsService {
       version: row.version,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
-      usedBy: row.deletedAt ? [] : this.usage.liveUsers(row.name),
+      usedBy: row.deletedAt ? [] : users ? (users.get(row.name) ?? []) : this.usage.liveUsers(row.name),
     }
     if (row.deletedAt) info.deletedAt = row.deletedAt
     return info
   }
 
   list(includeDeleted: boolean): SecretInfo[] {
-    return this.store.list(includeDeleted).map((row) => this.info(row))
+    const users = this.usage.liveUsersByName()
+    return this.store.list(includeDeleted).map((row) => this.info(row, users))
   }
 
   async create(input: CreateSecretInput): Promise<CreateSecretOutput> {
