@@ -1,9 +1,10 @@
 // The picker in a real terminal: tmux runs `hush secrets pick` against a real agent and keyring,
 // keys are sent with send-keys and every screen is read with capture-pane. No value ever shows.
 // Also: no terminal -> the error naming --secret; and no other command loads Ink or React.
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {BIN, makeHome, ROOT, type TestHome, waitFor} from './helpers.js'
@@ -237,13 +238,14 @@ describe('start-up cost', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hush-trace-'))
     try {
       let traces = 0
-      const trace = async (args: string[]) => {
+      const trace = async (args: string[], bundled = false) => {
         const file = join(dir, `trace-${++traces}.txt`)
+        // Unbundled by default: inside the bundle every module is a chunk with no name to check.
+        const mode = bundled ? {} : {HUSH_UNBUNDLED: '1'}
         const result = await execa(
           process.execPath,
           ['--import', join(ROOT, 'test/fixtures/trace-imports.mjs'), ...args],
-          // The plain compiled files: inside the bundle every module is a chunk with no name to check.
-          {env: {...t.env, HUSH_UNBUNDLED: '1', HUSH_TRACE_IMPORTS: file}, stdin: 'ignore', reject: false, cwd: ROOT},
+          {env: {...t.env, ...mode, HUSH_TRACE_IMPORTS: file}, stdin: 'ignore', reject: false, cwd: ROOT},
         )
         return {result, urls: readFileSync(file, 'utf8').split('\n')}
       }
@@ -259,6 +261,17 @@ describe('start-up cost', () => {
       expect(pick.result.exitCode).toBe(2)
       expect(pick.urls.some((url) => url.endsWith('/dist/commands/secrets/pick.js'))).toBe(true)
       expect(picker(pick.urls).filter((url) => !url.endsWith('/dist/ui/env-plan.js'))).toEqual([])
+
+      // The bundle (what bin/run.js runs): no chunk `secrets list` loads holds Ink's code.
+      const bundled = await trace([BIN, 'secrets', 'list'], true)
+      expect(bundled.result.exitCode).toBe(0)
+      const chunks = bundled.urls.filter((url) => url.includes('/dist/bundle/')).map((url) => fileURLToPath(url))
+      expect(chunks.length).toBeGreaterThan(0)
+      expect(chunks.filter((file) => readFileSync(file, 'utf8').includes('useStdin'))).toEqual([])
+      const inkChunks = readdirSync(join(ROOT, 'dist/bundle')).filter((name) =>
+        readFileSync(join(ROOT, 'dist/bundle', name), 'utf8').includes('useStdin'),
+      )
+      expect(inkChunks.length, 'the marker is in the bundle, in a chunk of its own').toBeGreaterThan(0)
 
       // The tracer does see Ink when it is loaded.
       const ink = await trace(['--input-type=module', '-e', "await import('./dist/ui/run-picker.js')"])
