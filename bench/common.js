@@ -1,5 +1,6 @@
 // Shared by the benchmarks: a throwaway store with a warm agent, secrets made with raw sealed
-// requests (as fast as the socket takes them), timing of whole processes. Needs `npm run build`.
+// requests (as fast as the socket takes them), timing of whole processes and medians, and the one
+// row shape every benchmark returns (see run.js). Needs `npm run build`.
 import {spawn, spawnSync} from 'node:child_process'
 import {closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -10,6 +11,7 @@ import {AgentClient} from '../dist/client/client.js'
 import {resolvePaths} from '../dist/config/paths.js'
 import {loadSodium} from '../dist/crypto/sodium.js'
 import {sealValue} from '../dist/crypto/transport.js'
+import {envFileDir} from '../dist/daemon/launcher.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -59,16 +61,25 @@ export function compareRuns(baseline, hush, runs) {
   return {baselineMs: median(a), hushMs: median(b)}
 }
 
-export function row(label, baselineLabel, {baselineMs, hushMs}, aim) {
+/**
+ * A row measured against a baseline in the same run: both medians and the ratio; with `aim`, the
+ * largest ratio the issue allows and whether it was met.
+ */
+export function row(label, baseline, {baselineMs, hushMs}, aim) {
   const ratio = hushMs / baselineMs
   return {
     label,
-    baseline: baselineLabel,
+    baseline,
     baselineMs: round(baselineMs),
     hushMs: round(hushMs),
     ratio: round(ratio, 2),
     ...(aim === undefined ? {} : {aim: `<= ${aim}x`, ok: ratio <= aim}),
   }
+}
+
+/** A row that is one figure with its aim (writes per second, memory, ...). */
+export function valueRow(label, value, unit, aim, ok) {
+  return {label, value: round(value), unit, aim, ok}
 }
 
 export const round = (n, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
@@ -81,25 +92,41 @@ export async function startStore(variant = VARIANTS.bundle, extraEnv = {}) {
   const started = performance.now()
   const agent = await spawnAgent(variant, env, paths)
   const client = new AgentClient(paths.socket)
-  const hello = await waitForHello(client)
+  const hello = await waitForHello(client).finally(() => client.close())
   const readyMs = performance.now() - started
+  /**
+   * One call on a connection of its own: the benchmarks block the event loop (spawnSync), so a kept
+   * connection the agent closed meanwhile would still look open and fail with EPIPE.
+   */
+  const call = async (route, input) => {
+    const fresh = new AgentClient(paths.socket)
+    try {
+      return await fresh.call(route, input)
+    } finally {
+      await fresh.close()
+    }
+  }
   return {
     home,
     env,
     paths,
-    client,
+    call,
     hello,
     readyMs,
     pid: agent.pid,
     async stop() {
       try {
-        await client.call(routes.shutdown, {})
+        await call(routes.shutdown, {})
       } catch {
         // already gone
       }
-      await client.close()
       await waitForExit(agent)
       rmSync(home, {recursive: true, force: true})
+      try {
+        rmSync(envFileDir(paths), {recursive: true, force: true})
+      } catch {
+        // no tmpfs: no env-file dir was made
+      }
     },
   }
 }

@@ -1,44 +1,45 @@
 // Start-up benchmarks: `hush secrets list` against a warm agent holding 100 secrets, compared with
-// a bare `node -e 0`, for the bundle (bin/run.js), the unbundled files and the executable.
+// a bare `node -e 0` (and `docker ps`), for the bundle (bin/run.js), the unbundled files and the
+// executable; `hush --version`, the floor of every command.
 import {binaryBuilt, compareRuns, fillSecrets, row, startStore, VARIANTS} from './common.js'
 
+const NODE = [process.execPath, ['-e', '0']]
+
+/** The ways of running hush asked for that exist here (the executable only once built). */
+function present(variants) {
+  return variants.filter((name) => name !== 'binary' || binaryBuilt()).map((name) => VARIANTS[name])
+}
+
 /**
- * `hush secrets list` (warm agent, `secrets` secrets) vs `node -e 0`: one row per way of running hush.
- * The aim (issue 6) is at most 1.5x bare node.
+ * `hush secrets list` (warm agent, `secrets` secrets) vs `node -e 0`: one row per way of running hush,
+ * plus the bundle vs `docker ps`. The aim (issue 6) is at most 1.5x bare node.
  */
 export async function listVsNode({runs = 15, secrets = 100, variants = ['bundle', 'unbundled', 'binary']} = {}) {
   const store = await startStore()
   try {
     await fillSecrets(store, secrets)
     const rows = []
-    for (const name of variants) {
-      const variant = VARIANTS[name]
-      if (name === 'binary' && !binaryBuilt()) continue
-      const times = compareRuns(
-        [process.execPath, ['-e', '0']],
-        [variant.file, [...variant.args, 'secrets', 'list'], {...store.env, ...variant.env}],
-        runs,
-      )
-      rows.push(row(`${variant.label} secrets list (${secrets} secrets, warm agent)`, 'node -e 0', times, 1.5))
+    const list = (variant) => [variant.file, [...variant.args, 'secrets', 'list'], {...store.env, ...variant.env}]
+    for (const variant of present(variants)) {
+      const label = `${variant.label} secrets list (${secrets} secrets, warm agent)`
+      rows.push(row(label, 'node -e 0', compareRuns(NODE, list(variant), runs), 1.5))
     }
+    const bundle = list(VARIANTS.bundle)
+    const label = `${VARIANTS.bundle.label} secrets list (${secrets} secrets, warm agent)`
+    rows.push(row(label, 'docker ps', compareRuns(['docker', ['ps']], bundle, runs)))
     return rows
   } finally {
     await store.stop()
   }
 }
 
-/** `hush --version` (oclif up, no agent) vs `node -e 0`: the floor of every command. */
+/** `hush --version` (oclif up, no agent) vs `node -e 0`. */
 export async function versionVsNode({runs = 15, variants = ['bundle', 'unbundled', 'binary']} = {}) {
-  const rows = []
-  for (const name of variants) {
-    const variant = VARIANTS[name]
-    if (name === 'binary' && !binaryBuilt()) continue
-    const times = compareRuns(
-      [process.execPath, ['-e', '0']],
-      [variant.file, [...variant.args, '--version'], variant.env],
-      runs,
-    )
-    rows.push(row(`${variant.label} --version`, 'node -e 0', times))
-  }
-  return rows
+  return present(variants).map((variant) =>
+    row(
+      `${variant.label} --version`,
+      'node -e 0',
+      compareRuns(NODE, [variant.file, [...variant.args, '--version'], variant.env], runs),
+    ),
+  )
 }

@@ -1,6 +1,7 @@
 // Test tools that talk to the agent the way any local program could: hello, values sealed to its
 // public key, raw route calls, and the agent processes of a store found through /proc.
 import {readdirSync, readFileSync} from 'node:fs'
+import {connect, type Socket} from 'node:net'
 import type {Hello} from '../src/api/contract.js'
 import {loadSodium} from '../src/crypto/sodium.js'
 import {sealValue} from '../src/crypto/transport.js'
@@ -59,4 +60,40 @@ export function errorLine(stderr: string): string {
   const lines = stderr.split('\n').filter((line) => line.length > 0)
   if (lines.length !== 1) throw new Error(`expected one line on stderr, got ${lines.length}: ${stderr}`)
   return lines[0]
+}
+
+export interface RawOutcome {
+  received: string
+  /** Milliseconds from connecting to the agent closing the connection. */
+  closedAfterMs: number
+}
+
+/**
+ * Opens a raw connection, lets `talk` write to it, and resolves with all it received when the agent
+ * closes it. A write error (EPIPE, ECONNRESET: the agent refused and closed mid-upload) is not a
+ * failure: what the agent answered before closing is still in `received`.
+ */
+export function rawConnection(
+  socket: string,
+  talk: (conn: Socket, receivedSoFar: () => string) => void,
+  giveUpMs: number,
+): Promise<RawOutcome> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now()
+    const conn = connect(socket)
+    let received = ''
+    const timer = setTimeout(() => {
+      conn.destroy()
+      reject(new Error(`the agent kept the connection open for ${giveUpMs} ms`))
+    }, giveUpMs)
+    conn.on('data', (chunk) => {
+      received += chunk.toString('latin1')
+    })
+    conn.on('error', () => undefined)
+    conn.on('close', () => {
+      clearTimeout(timer)
+      resolve({received, closedAfterMs: Date.now() - started})
+    })
+    conn.on('connect', () => talk(conn, () => received))
+  })
 }

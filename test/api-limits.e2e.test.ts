@@ -2,11 +2,11 @@
 // body limit (declared and streamed), malformed JSON, wrong method, unknown route, bad
 // percent-encoding, wrong field types, slow and half-open clients. The agent never crashes.
 import {readFileSync} from 'node:fs'
-import {connect, type Socket} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Hello, routes, type SecretInfo} from '../src/api/contract.js'
 import {loadSodium} from '../src/crypto/sodium.js'
 import {sealValue} from '../src/crypto/transport.js'
+import {rawConnection} from './agent-tools.js'
 import {isAlive, makeHome, rawRequest, type TestHome} from './helpers.js'
 
 const PASSPHRASE = 'limits passphrase'
@@ -26,38 +26,6 @@ afterAll(async () => {
 function rssKiB(p: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))
   return Number(match?.[1])
-}
-
-interface RawOutcome {
-  received: string
-  /** Milliseconds from connecting to the agent closing the connection. */
-  closedAfterMs: number
-}
-
-/** Opens a raw connection, lets `talk` write to it, and resolves when the agent closes it. */
-function rawConnection(
-  socket: string,
-  talk: (conn: Socket, receivedSoFar: () => string) => void,
-  giveUpMs: number,
-): Promise<RawOutcome> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const conn = connect(socket)
-    let received = ''
-    const timer = setTimeout(() => {
-      conn.destroy()
-      reject(new Error(`the agent kept the connection open for ${giveUpMs} ms`))
-    }, giveUpMs)
-    conn.on('data', (chunk) => {
-      received += chunk.toString('latin1')
-    })
-    conn.on('error', () => undefined)
-    conn.on('close', () => {
-      clearTimeout(timer)
-      resolve({received, closedAfterMs: Date.now() - started})
-    })
-    conn.on('connect', () => talk(conn, () => received))
-  })
 }
 
 async function expectAlive(): Promise<void> {

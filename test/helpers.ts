@@ -106,6 +106,8 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 export interface RawResponse {
   status: number
   text: string
+  /** The body as received (a streaming route's frames are binary). */
+  bytes: Buffer
   json: unknown
 }
 
@@ -120,14 +122,15 @@ export async function rawRequest(
   const client = new Client('http://hush.local', {socketPath: socket})
   try {
     const response = await client.request({method: method as 'GET', path, body, headers})
-    const text = await response.body.text()
+    const bytes = Buffer.from(await response.body.arrayBuffer())
+    const text = bytes.toString('utf8')
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch {
       json = undefined
     }
-    return {status: response.statusCode, text, json}
+    return {status: response.statusCode, text, bytes, json}
   } finally {
     await client.close()
   }

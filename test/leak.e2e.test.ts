@@ -1,17 +1,35 @@
 // Values never leak: after a scenario with sentinel values, no byte of a sentinel is in any file of
-// the store or the runtime dir, in the agent's log, in any route's response, or in a request body.
-import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+// the store, the runtime dir or the env-file dir, in the agent's log, in any route's response (a
+// real deployment's logs included), or in a request body. Every route of the contract is called
+// with a valid request, in an OS keyring store and in a passphrase store.
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {Readable} from 'node:stream'
+import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
-import {type RouteName, routes} from '../src/api/contract.js'
+import {
+  type KeyringMode,
+  type RouteInput,
+  type RouteName,
+  type Routes,
+  routes,
+  type SubmitOutput,
+} from '../src/api/contract.js'
+import {decodeFrames, FRAME_STDERR, FRAME_STDOUT} from '../src/api/frames.js'
+import {requestFor} from '../src/client/client.js'
 import {ensureRuntimeDir, resolvePaths} from '../src/config/paths.js'
 import {loadSodium} from '../src/crypto/sodium.js'
 import {newTransportKeys, openSealedValue} from '../src/crypto/transport.js'
+import {envFileDir} from '../src/daemon/launcher.js'
+import {MASK} from '../src/daemon/redact.js'
 import {VERSION} from '../src/version.js'
 import {hello, sealAll} from './agent-tools.js'
-import {isAlive, makeHome, rawRequest, type TestHome, waitFor} from './helpers.js'
+import {dockerAvailable, removeEnvFileDir, removeStoreContainers, storeId, TEST_IMAGE} from './docker.js'
+import {isAlive, makeHome, type RawResponse, rawRequest, type TestHome, waitFor} from './helpers.js'
+
+const docker = await dockerAvailable('test/leak.e2e.test.ts')
 
 const run = Math.random().toString(36).slice(2, 10)
 const SENTINELS = {
@@ -22,6 +40,9 @@ const SENTINELS = {
   replaced: `sentinel-replaced-${run}-c0de`,
   rotated: `sentinel-rotated-${run}-beef`,
   raw: `sentinel-raw-${run}-f00d`,
+  rawSecond: `sentinel-raw2-${run}-d00d`,
+  rawRotated: `sentinel-rawrot-${run}-abba`,
+  passphrase: `sentinel-passphrase-${run}-5eed`,
 }
 const ALL = Object.values(SENTINELS)
 
@@ -65,10 +86,207 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.()
 })
 
-describe('leaks', () => {
-  it('keeps sentinel values out of every file, the log and every route response', async () => {
-    const t: TestHome = makeHome()
-    cleanups.push(() => t.cleanup())
+/** What the route plan knows while it runs: the store's mode, the agent's key, the deployment once submitted. */
+interface PlanContext {
+  mode: KeyringMode
+  publicKey: string
+  deployment?: SubmitOutput
+}
+
+/** One valid request to a route (typed by the contract) and the answer it must get. */
+interface RouteCall<K extends RouteName> {
+  input: RouteInput<Routes[K]>
+  status: number
+  /** For an error answer: the error code. */
+  code?: string
+  /** More checks on the answer (every answer is also checked for sentinels). */
+  check?: (response: RawResponse, context: PlanContext) => void | Promise<void>
+}
+
+/**
+ * Every route of the contract with valid requests, run in this order (the key order): a route added
+ * to src/api/contract.ts without an entry here breaks the compiler.
+ */
+type RoutePlan = {[K in RouteName]: (context: PlanContext) => Promise<Array<RouteCall<K>>>}
+
+/** The container prints its secret values on stdout and stderr, then waits; SIGTERM stops it at once. */
+const PRINTER = ['sh', '-c', 'trap "exit 0" TERM; echo "out $ARG_KEY"; echo "err $OTHER_KEY" >&2; sleep 300 & wait']
+
+function deployment(context: PlanContext): SubmitOutput {
+  if (!context.deployment) throw new Error('the submit call did not record a deployment')
+  return context.deployment
+}
+
+const plan: RoutePlan = {
+  hello: async () => [{input: {}, status: 200}],
+  // OS keyring mode: `init --keyring os` again is a no-op; seal and unseal have nothing to do (409).
+  // Passphrase mode (a new store): init creates the data key, seal wipes it, unseal brings it back.
+  init: async ({mode, publicKey}) => [
+    mode === 'os'
+      ? {input: {keyring: 'os'}, status: 200, check: (r) => expect(r.json).toMatchObject({action: 'unchanged'})}
+      : {
+          input: {keyring: 'passphrase', passphrase: await sealOne(publicKey, SENTINELS.passphrase)},
+          status: 200,
+          check: (r) => expect(r.json).toEqual({keyring: 'passphrase', action: 'created', sealed: false}),
+        },
+  ],
+  seal: async ({mode}) => [
+    mode === 'os'
+      ? {input: {}, status: 409, code: 'wrong_keyring_mode'}
+      : {input: {}, status: 200, check: (r) => expect(r.json).toEqual({sealed: true, changed: true})},
+  ],
+  unseal: async ({mode, publicKey}) => {
+    const input = {passphrase: await sealOne(publicKey, SENTINELS.passphrase)}
+    return [
+      mode === 'os'
+        ? {input, status: 409, code: 'wrong_keyring_mode'}
+        : {input, status: 200, check: (r) => expect(r.json).toEqual({sealed: false, changed: true})},
+    ]
+  },
+  createSecret: async ({publicKey}) => [
+    {
+      input: {
+        name: 'raw',
+        description: 'every route',
+        values: await sealAll(publicKey, {ARG_KEY: SENTINELS.raw, OTHER_KEY: SENTINELS.rawSecond}),
+      },
+      status: 200,
+    },
+  ],
+  rotateSecret: async ({publicKey}) => [
+    {
+      input: {name: 'raw', values: await sealAll(publicKey, {ARG_KEY: SENTINELS.rawRotated})},
+      status: 200,
+      check: (r) => expect(r.json).toMatchObject({changedKeys: ['ARG_KEY'], secret: {version: 2}}),
+    },
+  ],
+  listSecrets: async () => [
+    {input: {}, status: 200},
+    {input: {includeDeleted: '1'}, status: 200},
+  ],
+  audit: async () => [
+    {input: {}, status: 200},
+    {input: {limit: '100000'}, status: 200},
+  ],
+  submit: async () => [
+    {
+      input: {image: TEST_IMAGE, secrets: ['raw'], env: ['PLAIN=visible'], command: PRINTER},
+      status: 200,
+      check: (r, context) => {
+        context.deployment = r.json as SubmitOutput
+        expect(context.deployment).toMatchObject({state: 'running', image: TEST_IMAGE})
+      },
+    },
+  ],
+  listDeployments: async (context) => [
+    {
+      input: {},
+      status: 200,
+      check: (r) => expect(r.json).toEqual([expect.objectContaining({id: deployment(context).id})]),
+    },
+  ],
+  getDeployment: async (context) => [
+    {
+      input: {id: deployment(context).id},
+      status: 200,
+      check: (r) => expect(r.json).toMatchObject({env: {PLAIN: 'visible'}, secrets: [{name: 'raw', version: 2}]}),
+    },
+  ],
+  // The container really printed the values (docker has them); the route hands them out masked.
+  logs: async (context) => {
+    const {id, containerId} = deployment(context)
+    await waitFor(async () => {
+      const output = (await execa('docker', ['logs', containerId], {all: true, reject: false, stdin: 'ignore'})).all
+      return output.includes(SENTINELS.rawRotated) && output.includes(SENTINELS.rawSecond)
+    }, 30_000)
+    return [
+      {
+        input: {id},
+        status: 200,
+        check: async (r) => {
+          const streams = {out: '', err: ''}
+          for await (const frame of decodeFrames(Readable.from([r.bytes]))) {
+            expect([FRAME_STDOUT, FRAME_STDERR]).toContain(frame.kind)
+            streams[frame.kind === FRAME_STDOUT ? 'out' : 'err'] += frame.payload.toString('utf8')
+          }
+          expect(streams).toEqual({out: `out ${MASK}\n`, err: `err ${MASK}\n`})
+        },
+      },
+    ]
+  },
+  resubmit: async (context) => [
+    {
+      input: {id: deployment(context).id},
+      status: 200,
+      check: (r) => expect(r.json).toMatchObject({revision: 2, previousContainerId: deployment(context).containerId}),
+    },
+  ],
+  terminate: async (context) => [
+    {
+      input: {id: deployment(context).id, grace: 5},
+      status: 200,
+      check: (r) => expect(r.json).toMatchObject({state: 'terminated'}),
+    },
+  ],
+  deleteSecret: async () => [{input: {name: 'raw'}, status: 200}],
+  shutdown: async () => [{input: {}, status: 200}],
+}
+
+async function sealOne(publicKey: string, value: string): Promise<string> {
+  return (await sealAll(publicKey, {value})).value
+}
+
+/** One route, raw over the socket: the request as the contract builds it, the status, no sentinel. */
+async function callRoute<K extends RouteName>(
+  socket: string,
+  name: K,
+  call: RouteCall<K>,
+  context: PlanContext,
+): Promise<string> {
+  const route: Routes[RouteName] = routes[name]
+  const {path, body} = requestFor(route, call.input as RouteInput<typeof route>)
+  const response = await rawRequest(socket, route.method, path, body, body ? {'content-type': 'application/json'} : {})
+  const line = `${name}: ${route.method} ${path} -> ${response.status}`
+  expect(containsSentinel(response.text), line).toBeUndefined()
+  expect(response.status, `${line} ${response.text.slice(0, 300)}`).toBe(call.status)
+  if (call.code) expect(response.json, line).toMatchObject({error: {code: call.code}})
+  await call.check?.(response, context)
+  return line
+}
+
+/** Runs the whole plan against the store's agent; returns one line per call. */
+async function everyRoute(t: TestHome, mode: KeyringMode): Promise<string[]> {
+  const context: PlanContext = {mode, publicKey: (await hello(t.socket)).publicKey}
+  const called: string[] = []
+  for (const name of Object.keys(plan) as RouteName[]) {
+    const calls = (await plan[name](context)) as Array<RouteCall<typeof name>>
+    expect(calls.length, name).toBeGreaterThan(0)
+    for (const call of calls) called.push(await callRoute(t.socket, name, call, context))
+  }
+  expect(new Set(called.map((line) => line.split(':')[0]))).toEqual(new Set(Object.keys(routes)))
+  return called
+}
+
+/** A test store whose containers and env-file dir go away with it. */
+function dockerHome(): TestHome {
+  const t = makeHome()
+  cleanups.push(() => t.cleanup())
+  cleanups.push(async () => {
+    await removeStoreContainers(await storeId(t))
+    removeEnvFileDir(t.env)
+  })
+  return t
+}
+
+/** The dirs a value must never reach: the store (log included), the runtime dir, the env-file dir. */
+function scanned(t: TestHome): string[] {
+  const paths = resolvePaths({...process.env, ...t.env})
+  return [t.home, paths.runtimeDir, envFileDir(paths)].filter((dir) => existsSync(dir))
+}
+
+describe.skipIf(!docker)('leaks, every route with a real deployment', () => {
+  it('keeps sentinel values out of every file, the log and every route response (OS keyring store)', async () => {
+    const t = dockerHome()
     const outside = mkdtempSync(join(tmpdir(), 'hush-leak-input-'))
     cleanups.push(() => rmSync(outside, {recursive: true, force: true}))
     const dotenv = join(outside, '.env')
@@ -95,61 +313,48 @@ describe('leaks', () => {
     await ok(['audit', '--json'])
     await ok(['daemon', 'status', '--json'])
 
-    // Every route of the contract, raw over the socket: GETs first, then POSTs, DELETE and shutdown last.
-    const {publicKey} = await hello(t.socket)
-    const order = (name: RouteName) =>
-      name === 'shutdown' ? 3 : routes[name].method === 'DELETE' ? 2 : routes[name].method === 'POST' ? 1 : 0
-    const names = (Object.keys(routes) as RouteName[]).sort((a, b) => order(a) - order(b))
-    const called: string[] = []
-    for (const name of names) {
-      const route = routes[name]
-      const path = route.path.replace(/:name/g, 'leaky').replace(/:[A-Za-z]+/g, 'x')
-      for (const suffix of route.method === 'GET' ? ['', '?includeDeleted=1', '?limit=100000'] : ['']) {
-        const body =
-          route.method === 'POST'
-            ? JSON.stringify({name: 'leaky', values: await sealAll(publicKey, {RAW_KEY: SENTINELS.raw})})
-            : undefined
-        const response = await rawRequest(
-          t.socket,
-          route.method,
-          `${path}${suffix}`,
-          body,
-          body ? {'content-type': 'application/json'} : {},
-        )
-        called.push(`${route.method} ${path}${suffix} -> ${response.status}`)
-        expect(containsSentinel(response.text), `${route.method} ${path}${suffix}`).toBeUndefined()
-      }
-    }
-    expect(called.length).toBeGreaterThanOrEqual(names.length)
-    expect(
-      called.every((line) => /-> 200$/.test(line)),
-      called.join('\n'),
-    ).toBe(true)
+    // Every route of the contract raw over the socket, a deployment's logs included; shutdown last.
+    const pid = t.agentPid()!
+    await everyRoute(t, 'os')
 
-    // While the agent ran, and again after it stopped (WAL checkpointed, log flushed).
+    // After the agent stopped (WAL checkpointed, log flushed).
     const paths = resolvePaths({...process.env, ...t.env})
     expect(readdirSync(t.home)).toEqual(expect.arrayContaining(['store.db', 'agent.log']))
     // Every file of the store and the runtime dir is its owner's alone.
     for (const file of [...filesUnder(t.home), ...filesUnder(paths.runtimeDir)]) {
       expect((statSync(file).mode & 0o077).toString(8), file).toBe('0')
     }
-    const pid = t.agentPid()!
     await waitFor(() => !isAlive(pid), 15_000)
-    expect(leaksIn([t.home, paths.runtimeDir])).toEqual([])
+    expect(leaksIn(scanned(t))).toEqual([])
     expect(readFileSync(paths.log, 'utf8')).toContain('listening on')
 
     // Restart, read everything again, stop with SIGKILL so the WAL and shm stay as they are.
     await ok(['secrets', 'list', '--json'])
     await ok(['secrets', 'rotate', 'stdin', 'EXTRA=1'])
+    await ok(['status', '--json'])
     const walFiles = readdirSync(t.home).filter((file) => file.startsWith('store.db-'))
     expect(walFiles.sort()).toEqual(['store.db-shm', 'store.db-wal'])
     expect(statSync(join(t.home, 'store.db-wal')).size).toBeGreaterThan(0)
     const second = t.agentPid()!
     process.kill(second, 'SIGKILL')
     await waitFor(() => !isAlive(second), 10_000)
-    expect(leaksIn([t.home, paths.runtimeDir])).toEqual([])
-  })
+    expect(leaksIn(scanned(t))).toEqual([])
+  }, 300_000)
 
+  it('keeps sentinel values and the passphrase out of every file and response (passphrase store)', async () => {
+    const t = dockerHome()
+    const started = await t.hush(['daemon', 'start'])
+    expect(started.exitCode, started.stderr).toBe(0)
+    const pid = t.agentPid()!
+    const called = await everyRoute(t, 'passphrase')
+    expect(called.filter((line) => /^(init|seal|unseal):/.test(line)).every((line) => line.endsWith('200'))).toBe(true)
+    await waitFor(() => !isAlive(pid), 15_000)
+    expect(readdirSync(t.home)).toEqual(expect.arrayContaining(['store.db', 'agent.log']))
+    expect(leaksIn(scanned(t))).toEqual([])
+  }, 300_000)
+})
+
+describe('leaks', () => {
   it('never puts plaintext in a request body: a recording fake agent gets sealed values only', async () => {
     const t = makeHome()
     cleanups.push(() => t.cleanup())

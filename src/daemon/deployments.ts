@@ -31,7 +31,7 @@ import type {Logger} from './log.js'
 import {redactedLogStream} from './log-stream.js'
 import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
 import {removeOrphanSecretFiles, removeSecretFiles, SECRET_FILES_TARGET, writeSecretFiles} from './secret-files.js'
-import type {SecretUsage} from './secrets.js'
+import {type SecretUsage, scopeKey} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
 import type {Vault} from './vault.js'
@@ -74,10 +74,18 @@ export class DeploymentsService implements SecretUsage {
   // --- SecretUsage -------------------------------------------------------------------------
 
   liveUsers(name: string, app: string | null): string[] {
-    return this.records
-      .live()
-      .filter((row) => usesSecret(row, name) && this.scopeUsed(row, name) === app)
-      .map((row) => row.id)
+    return this.liveUsersByScope().get(scopeKey(name, app)) ?? []
+  }
+
+  liveUsersByScope(): Map<string, string[]> {
+    const users = new Map<string, string[]>()
+    for (const row of this.records.live()) {
+      for (const name of usedSecrets(row)) {
+        const key = scopeKey(name, this.scopeUsed(row, name))
+        users.set(key, [...(users.get(key) ?? []), row.id])
+      }
+    }
+    return users
   }
 
   /** Also, for an app-scoped secret: that app's deployments still running the shared NAME (it now wins for them). */
@@ -428,11 +436,11 @@ function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
   return secrets
 }
 
-/** A deployment uses a secret it references by `--secret`, `--secret-file` or an `--env` template. */
-function usesSecret(row: DeploymentRow, name: string): boolean {
-  return (
-    row.refs.some((ref) => ref.name === name) ||
-    row.files.includes(name) ||
-    Object.values(row.env).some((value) => templateRefs(value).some((ref) => ref.name === name))
-  )
+/** The secrets a deployment uses: referenced by `--secret`, `--secret-file` or an `--env` template. */
+function usedSecrets(row: DeploymentRow): Set<string> {
+  return new Set([
+    ...row.refs.map((ref) => ref.name),
+    ...row.files,
+    ...Object.values(row.env).flatMap((value) => templateRefs(value).map((ref) => ref.name)),
+  ])
 }

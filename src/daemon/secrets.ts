@@ -20,8 +20,15 @@ import type {Vault} from './vault.js'
 export interface SecretUsage {
   /** Live (non-terminal) deployments that use the secret NAME of scope `app` (null = shared). */
   liveUsers(name: string, app: string | null): string[]
+  /** The same for every secret at once, keyed by `scopeKey(name, app)` (one read for a whole list). */
+  liveUsersByScope(): Map<string, string[]>
   /** Live deployments running a version of that secret older than `version`. */
   staleUsers(name: string, app: string | null, version: number): string[]
+}
+
+/** The key of one secret (a name in one scope) in `liveUsersByScope`. */
+export function scopeKey(name: string, app: string | null): string {
+  return `${app ?? ''}\u0000${name}`
 }
 
 /** How a scope reads in a message: `db` or `db (app api)`. */
@@ -48,7 +55,8 @@ export class SecretsService {
     this.usage = usage
   }
 
-  info(row: SecretRow): SecretInfo {
+  /** `users`: the live users of every secret, when the caller read them once for many rows. */
+  info(row: SecretRow, users?: Map<string, string[]>): SecretInfo {
     const info: SecretInfo = {
       name: row.name,
       app: row.app,
@@ -57,7 +65,11 @@ export class SecretsService {
       version: row.version,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
-      usedBy: row.deletedAt ? [] : this.usage.liveUsers(row.name, row.app),
+      usedBy: row.deletedAt
+        ? []
+        : users
+          ? (users.get(scopeKey(row.name, row.app)) ?? [])
+          : this.usage.liveUsers(row.name, row.app),
     }
     if (row.deletedAt) info.deletedAt = row.deletedAt
     return info
@@ -66,10 +78,11 @@ export class SecretsService {
   /** `app`: only that app's scoped secrets; `null`: only shared ones; undefined: all. */
   list(includeDeleted: boolean, app?: string | null): SecretInfo[] {
     const scope = app === undefined || app === null ? app : checkAppScope(app)
+    const users = this.usage.liveUsersByScope()
     return this.store
       .list(includeDeleted)
       .filter((row) => scope === undefined || row.app === scope)
-      .map((row) => this.info(row))
+      .map((row) => this.info(row, users))
   }
 
   async create(input: CreateSecretInput): Promise<CreateSecretOutput> {
@@ -80,7 +93,7 @@ export class SecretsService {
     try {
       await this.vault.unlock()
       const at = now()
-      const {row, replaced} = this.store.transaction(() => {
+      const {row, replaced} = await this.store.commit(() => {
         const existing = this.store.findLive(name, app)
         const keys = [...plain.keys()].sort()
         const row: SecretRow = existing
@@ -118,12 +131,12 @@ export class SecretsService {
     const app = checkAppScope(input.app)
     const description = input.description === undefined ? undefined : checkDescription(input.description)
     const given = this.openValues(input.values, description === undefined)
-    const existing = this.requireLive(name, app)
+    this.requireLive(name, app)
     await this.vault.unlock()
     const merged: Plain = new Map()
     try {
       const at = now()
-      const row = this.store.transaction(() => {
+      const {row, previousKeys} = await this.store.commit(() => {
         const current = this.requireLive(name, app)
         for (const cipher of this.store.ciphertexts(current.id)) {
           merged.set(cipher.key, this.vault.decrypt(this.store.storeId, current, cipher))
@@ -149,13 +162,13 @@ export class SecretsService {
           },
           at,
         )
-        return row
+        return {row, previousKeys: current.keys}
       })
       const givenKeys = [...given.keys()].sort()
       return {
         secret: this.info(row),
-        changedKeys: givenKeys.filter((key) => existing.keys.includes(key)),
-        addedKeys: givenKeys.filter((key) => !existing.keys.includes(key)),
+        changedKeys: givenKeys.filter((key) => previousKeys.includes(key)),
+        addedKeys: givenKeys.filter((key) => !previousKeys.includes(key)),
         staleDeployments: this.usage.staleUsers(name, app, row.version),
       }
     } finally {
@@ -164,21 +177,23 @@ export class SecretsService {
     }
   }
 
-  delete(nameInput: string, force: boolean, appInput?: string): DeleteSecretOutput {
+  async delete(nameInput: string, force: boolean, appInput?: string): Promise<DeleteSecretOutput> {
     const name = checkSecretName(nameInput)
     const app = checkAppScope(appInput)
-    const existing = this.requireLive(name, app)
-    const users = this.usage.liveUsers(name, app)
-    if (users.length > 0 && !force) {
-      throw new HushError(
-        'secret_in_use',
-        `Secret ${label(name, app)} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
-        {deployments: users},
-      )
-    }
-    const at = now()
-    const row: SecretRow = {...existing, deletedAt: at, updatedAt: at}
-    this.store.transaction(() => {
+    this.requireLive(name, app)
+    // Checked again where it is written: another write of the same group may come first.
+    const {row, users} = await this.store.commit(() => {
+      const existing = this.requireLive(name, app)
+      const users = this.usage.liveUsers(name, app)
+      if (users.length > 0 && !force) {
+        throw new HushError(
+          'secret_in_use',
+          `Secret ${label(name, app)} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
+          {deployments: users},
+        )
+      }
+      const at = now()
+      const row: SecretRow = {...existing, deletedAt: at, updatedAt: at}
       this.store.replaceCiphertexts(existing.id, [])
       this.store.updateSecret(row)
       this.store.addAudit(
@@ -192,6 +207,7 @@ export class SecretsService {
         },
         at,
       )
+      return {row, users}
     })
     return {secret: this.info(row), forcedDeployments: users}
   }

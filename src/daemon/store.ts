@@ -96,8 +96,15 @@ function toSecret(raw: RawSecret): SecretRow {
   }
 }
 
+interface QueuedWrite {
+  fn: () => unknown
+  resolve(value: unknown): void
+  reject(error: unknown): void
+}
+
 export class Store {
   readonly db: Database.Database
+  private queued: QueuedWrite[] = []
 
   constructor(file: string) {
     this.db = new Database(file)
@@ -118,6 +125,44 @@ export class Store {
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate()
+  }
+
+  /**
+   * Group commit: runs `fn` in one transaction with the other writes queued in this turn of the
+   * event loop, so they share one fsync. The promise settles only once that transaction committed
+   * (an acknowledged write still survives kill -9); `fn` throwing undoes only its own part (each
+   * write runs in a savepoint), and a failed commit fails every write of the group.
+   */
+  commit<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({fn, resolve: resolve as (value: unknown) => void, reject})
+      if (this.queued.length === 1) setImmediate(() => this.commitQueued())
+    })
+  }
+
+  private commitQueued(): void {
+    const group = this.queued
+    this.queued = []
+    const outcomes: Array<{ok: true; value: unknown} | {ok: false; error: unknown}> = []
+    try {
+      this.transaction(() => {
+        for (const write of group) {
+          try {
+            outcomes.push({ok: true, value: this.db.transaction(write.fn)()})
+          } catch (error) {
+            outcomes.push({ok: false, error})
+          }
+        }
+      })
+    } catch (error) {
+      for (const write of group) write.reject(error)
+      return
+    }
+    group.forEach((write, index) => {
+      const outcome = outcomes[index]
+      if (outcome.ok) write.resolve(outcome.value)
+      else write.reject(outcome.error)
+    })
   }
 
   get storeId(): string {
