@@ -318,13 +318,16 @@ describe.skipIf(!docker)('leaks, every route with a real deployment', () => {
     await everyRoute(t, 'os')
 
     // After the agent stopped (WAL checkpointed, log flushed).
+    await waitFor(() => !isAlive(pid), 15_000)
     const paths = resolvePaths({...process.env, ...t.env})
     expect(readdirSync(t.home)).toEqual(expect.arrayContaining(['store.db', 'agent.log']))
     // Every file of the store and the runtime dir is its owner's alone.
-    for (const file of [...filesUnder(t.home), ...filesUnder(paths.runtimeDir)]) {
-      expect((statSync(file).mode & 0o077).toString(8), file).toBe('0')
+    const ownerOnly = () => {
+      for (const file of [...filesUnder(t.home), ...filesUnder(paths.runtimeDir)]) {
+        expect((statSync(file).mode & 0o077).toString(8), file).toBe('0')
+      }
     }
-    await waitFor(() => !isAlive(pid), 15_000)
+    ownerOnly()
     expect(leaksIn(scanned(t))).toEqual([])
     expect(readFileSync(paths.log, 'utf8')).toContain('listening on')
 
@@ -338,6 +341,7 @@ describe.skipIf(!docker)('leaks, every route with a real deployment', () => {
     const second = t.agentPid()!
     process.kill(second, 'SIGKILL')
     await waitFor(() => !isAlive(second), 10_000)
+    ownerOnly()
     expect(leaksIn(scanned(t))).toEqual([])
   }, 300_000)
 
