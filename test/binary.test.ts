@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
 import {dockerAvailable, inspectEnv, removeStoreContainers, storeId, TEST_IMAGE} from './docker.js'
-import {isAlive, ROOT, waitFor} from './helpers.js'
+import {isAlive, ROOT, stopProcess, waitFor} from './helpers.js'
 import {expectNoValue, Tmux} from './terminal.js'
 
 const BINARY = join(ROOT, 'dist', 'hush')
@@ -75,15 +75,7 @@ describe('dist/hush, the single executable', () => {
   afterAll(async () => {
     await tmux?.kill()
     if (home) await removeStoreContainers(await storeId({home}))
-    const pid = agentPid()
-    if (pid) {
-      try {
-        process.kill(pid, 'SIGTERM')
-      } catch {
-        // already gone
-      }
-      await waitFor(() => !isAlive(pid), 10_000)
-    }
+    await stopProcess(agentPid())
     for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
   })
 

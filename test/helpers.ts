@@ -1,11 +1,13 @@
 // Shared test tools: a fresh store per test, the real CLI run as a user would run it, and raw
 // requests to the agent over its socket.
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {Client} from 'undici'
+import {expect} from 'vitest'
 import {resolvePaths} from '../src/config/paths.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -25,6 +27,8 @@ export interface TestHome {
     args: string[],
     options?: {input?: string | Buffer; env?: Record<string, string | undefined>},
   ): Promise<RunResult>
+  /** Runs `hush ...args` and expects exit code 0 (the failure message shows stderr). */
+  ok(args: string[], options?: {input?: string | Buffer; env?: Record<string, string | undefined>}): Promise<RunResult>
   /** Runs `hush ...args --json` and parses stdout. */
   json<T = unknown>(
     args: string[],
@@ -62,6 +66,11 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
     socket: paths.socket,
     hush,
     agentPid,
+    async ok(args, options = {}) {
+      const result = await hush(args, options)
+      expect(result.exitCode, `hush ${args.join(' ')}: ${result.stderr}`).toBe(0)
+      return result
+    },
     async json<T>(args: string[], options = {}) {
       const result = await hush([...args, '--json'], options)
       if (result.exitCode !== 0)
@@ -69,15 +78,7 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
       return JSON.parse(result.stdout) as T
     },
     async cleanup() {
-      const pid = agentPid()
-      if (pid) {
-        try {
-          process.kill(pid, 'SIGTERM')
-        } catch {
-          // already gone
-        }
-        await waitFor(() => !isAlive(pid), 10_000)
-      }
+      await stopProcess(agentPid())
       rmSync(home, {recursive: true, force: true})
       rmSync(paths.runtimeDir, {recursive: true, force: true})
     },
@@ -134,4 +135,30 @@ export async function rawRequest(
   } finally {
     await client.close()
   }
+}
+
+/** Sends SIGTERM to `pid` (if any) and waits until it has exited. */
+export async function stopProcess(pid: number | undefined): Promise<void> {
+  if (!pid) return
+  try {
+    process.kill(pid, 'SIGTERM')
+  } catch {
+    return
+  }
+  await waitFor(() => !isAlive(pid), 10_000)
+}
+
+/** Every regular file below `dir`, recursively. */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = []
+  for (const entry of readdirSync(dir, {withFileTypes: true})) {
+    const path = `${dir}/${entry.name}`
+    if (entry.isDirectory()) out.push(...filesUnder(path))
+    else if (entry.isFile()) out.push(path)
+  }
+  return out
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
 }

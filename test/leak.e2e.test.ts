@@ -27,7 +27,7 @@ import {MASK} from '../src/daemon/redact.js'
 import {VERSION} from '../src/version.js'
 import {hello, sealAll} from './agent-tools.js'
 import {dockerAvailable, removeEnvFileDir, removeStoreContainers, storeId, TEST_IMAGE} from './docker.js'
-import {isAlive, makeHome, type RawResponse, rawRequest, type TestHome, waitFor} from './helpers.js'
+import {filesUnder, isAlive, makeHome, type RawResponse, rawRequest, type TestHome, waitFor} from './helpers.js'
 
 const docker = await dockerAvailable('test/leak.e2e.test.ts')
 
@@ -53,16 +53,6 @@ function needles(): Array<{label: string; bytes: Buffer}> {
     {label: `base64(${value})`, bytes: Buffer.from(Buffer.from(value).toString('base64').slice(0, 20))},
     {label: `hex(${value})`, bytes: Buffer.from(Buffer.from(value).toString('hex'))},
   ])
-}
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = []
-  for (const entry of readdirSync(dir, {withFileTypes: true})) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...filesUnder(path))
-    else if (entry.isFile()) out.push(path)
-  }
-  return out
 }
 
 /** Every file under the dirs whose raw bytes contain a sentinel, as `file: sentinel`. */

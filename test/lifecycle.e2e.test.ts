@@ -22,18 +22,12 @@ beforeEach(() => {
 })
 afterEach(() => removeDockerStore(t))
 
-async function ok(args: string[], options: {input?: string; env?: Record<string, string>} = {}) {
-  const result = await t.hush(args, options)
-  expect(result.exitCode, `hush ${args.join(' ')}: ${result.stderr}`).toBe(0)
-  return result
-}
-
 /** A long job that stops at once on SIGTERM (a bare `sleep` as PID 1 would wait for SIGKILL). */
 const sleeper = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait']
 
 describe.skipIf(!docker)('deployment lifecycle', () => {
   it('refuses to delete a secret a live deployment uses, naming every one; allows it after terminate', async () => {
-    await ok(['secrets', 'new', 'db', 'PGPASSWORD=pw-1'])
+    await t.ok(['secrets', 'new', 'db', 'PGPASSWORD=pw-1'])
     const a = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'db', ...sleeper])
     const b = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'PW=db:PGPASSWORD', ...sleeper])
     const listed = await t.json<Array<{name: string; usedBy: string[]}>>(['secrets', 'list'])
@@ -48,7 +42,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
     expect(JSON.parse(json.stdout).error.deployments.sort()).toEqual([a.id, b.id].sort())
 
     // Replacing the bundle names the live deployments still on the old version.
-    const replaced = await ok(['secrets', 'new', 'db', 'PGPASSWORD=pw-2'])
+    const replaced = await t.ok(['secrets', 'new', 'db', 'PGPASSWORD=pw-2'])
     expect(replaced.stdout).toContain('Still running the old version:')
     expect(replaced.stdout).toContain(a.id)
     expect(replaced.stdout).toContain(b.id)
@@ -58,16 +52,16 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
     expect(await inspect(a.containerId)).toBeUndefined()
     const stillRefused = await t.hush(['secrets', 'delete', 'db', '--json'])
     expect(JSON.parse(stillRefused.stdout).error.deployments).toEqual([b.id])
-    await ok(['terminate', b.id])
-    await ok(['secrets', 'delete', 'db'])
+    await t.ok(['terminate', b.id])
+    await t.ok(['secrets', 'delete', 'db'])
     const audit = await t.json<Array<{event: string; deployment: string | null}>>(['audit'])
     expect(audit.filter((e) => e.event === 'deployment.terminated').map((e) => e.deployment)).toEqual([a.id, b.id])
   })
 
   it('--force deletes while running: the container keeps running, resubmit fails fast and leaves it alone', async () => {
-    await ok(['secrets', 'new', 'api', 'API_TOKEN=tok-1'])
+    await t.ok(['secrets', 'new', 'api', 'API_TOKEN=tok-1'])
     const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'api', ...sleeper])
-    const forced = await ok(['secrets', 'delete', 'api', '--force'])
+    const forced = await t.ok(['secrets', 'delete', 'api', '--force'])
     expect(forced.stdout).toContain(d.id)
     expect((await inspect(d.containerId))?.State.Running).toBe(true)
 
@@ -81,7 +75,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
   })
 
   it('rotate marks a deployment STALE; resubmit gives the new value in a new container, revision 2', async () => {
-    await ok(['secrets', 'new', 'hf', 'HF_TOKEN=old-value', 'HF_HOME=/cache'])
+    await t.ok(['secrets', 'new', 'hf', 'HF_TOKEN=old-value', 'HF_HOME=/cache'])
     const d = await submitJson<SubmitOutput>(t, [
       TEST_IMAGE,
       '--secret',
@@ -90,11 +84,11 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
       `job-${randomBytes(3).toString('hex')}`,
       ...sleeper,
     ])
-    const rotated = await ok(['secrets', 'rotate', 'hf', '--from-stdin', 'HF_TOKEN'], {input: 'new-value\n'})
+    const rotated = await t.ok(['secrets', 'rotate', 'hf', '--from-stdin', 'HF_TOKEN'], {input: 'new-value\n'})
     expect(rotated.stdout).toContain(`hush resubmit ${d.id}`)
 
     expect((await t.json<DeploymentInfo>(['status', d.id])).stale).toBe(true)
-    const table = await ok(['status'])
+    const table = await t.ok(['status'])
     expect(table.stdout.split('\n')[0].split(/\s{2,}/)).toEqual([
       'ID',
       'NAME',
@@ -114,12 +108,12 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
     const after = await t.json<DeploymentInfo>(['status', d.id])
     expect(after).toMatchObject({revision: 2, stale: false, state: 'running', containerId: re.containerId})
     expect(after.secrets).toEqual([{name: 'hf', keys: ['HF_HOME', 'HF_TOKEN'], version: 2}])
-    expect((await ok(['status'])).stdout).toMatch(
+    expect((await t.ok(['status'])).stdout).toMatch(
       new RegExp(`^${d.id}\\s+job-\\w+\\s+${TEST_IMAGE}\\s+running\\s+hf\\s+-\\s+`, 'm'),
     )
 
     // --resubmit does it in one go.
-    await ok(['secrets', 'rotate', 'hf', 'HF_TOKEN=third-value', '--resubmit'])
+    await t.ok(['secrets', 'rotate', 'hf', 'HF_TOKEN=third-value', '--resubmit'])
     const third = await t.json<DeploymentInfo>(['status', d.id])
     expect(third).toMatchObject({revision: 3, stale: false})
     expect(await inspectEnv(third.containerId!)).toMatchObject({HF_TOKEN: 'third-value'})
@@ -127,7 +121,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
 
   it('--wait follows the redacted output and exits with the container code; logs redact split values', async () => {
     const value = `split-secret-${randomBytes(6).toString('hex')}`
-    await ok(['secrets', 'new', 'tok', `TOK=${value}`])
+    await t.ok(['secrets', 'new', 'tok', `TOK=${value}`])
     const half = value.length / 2
     // The value leaves the container in two writes a moment apart, so docker streams it in two chunks.
     const script = `printf 'before %s' "\${TOK%${value.slice(half)}}"; sleep 1; printf '%s after\\n' "\${TOK#${value.slice(0, half)}}"; echo "err $TOK" >&2; exit 7`
@@ -147,13 +141,13 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
     const [d] = (await t.json<DeploymentInfo[]>(['status'])).filter((item) => item.exitCode === 7)
     expect(d).toMatchObject({state: 'failed', exitCode: 7})
     expect(await containerOutput(d.containerId!)).toContain(value)
-    const logs = await ok(['logs', d.id])
+    const logs = await t.ok(['logs', d.id])
     expect(logs.stdout).toContain('before *** after')
     expect(logs.stdout + logs.stderr).not.toContain(value)
   })
 
   it('keeps deployments right across kill -9 of the agent while containers run', async () => {
-    await ok(['secrets', 'new', 'k', 'K=v-1'])
+    await t.ok(['secrets', 'new', 'k', 'K=v-1'])
     const long = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'k', ...sleeper])
     const short = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'k', '--', 'sh', '-c', 'sleep 2; exit 3'])
     const pid = t.agentPid()!
@@ -169,7 +163,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
     expect(byId[short.id]).toMatchObject({state: 'failed', exitCode: 3})
     const refused = await t.hush(['secrets', 'delete', 'k', '--json'])
     expect(JSON.parse(refused.stdout).error.deployments).toEqual([long.id])
-    await ok(['terminate', long.id])
+    await t.ok(['terminate', long.id])
     expect((await t.json<DeploymentInfo>(['status', long.id])).state).toBe('terminated')
   })
 })

@@ -1,13 +1,12 @@
 // Passphrase mode end to end with no D-Bus at all in the CLI's (and so the agent's) environment:
 // init, store, seal, refused while sealed, wrong passphrase, unseal, kill -9 -> sealed again.
 // Also: the OS-keyring error without a keyring, and switching an existing store between modes.
-import {readdirSync, readFileSync, statSync} from 'node:fs'
-import {join} from 'node:path'
+import {readFileSync, statSync} from 'node:fs'
 import {execa} from 'execa'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {CreateSecretOutput, Hello, InitOutput, RotateSecretOutput, SecretInfo} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
-import {BIN, isAlive, makeHome, rawRequest, type TestHome, waitFor} from './helpers.js'
+import {BIN, filesUnder, isAlive, makeHome, rawRequest, type TestHome, waitFor} from './helpers.js'
 
 const PASSPHRASE = 'correct horse battery staple'
 const SENTINEL = 'sentinel-value-5d1c0a7e9b'
@@ -39,16 +38,6 @@ function agentEnv(pid: number): string {
 }
 
 /** Every file under `dir`, for "never on disk" checks. */
-function filesUnder(dir: string): string[] {
-  const out: string[] = []
-  for (const entry of readdirSync(dir, {withFileTypes: true})) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...filesUnder(path))
-    else if (entry.isFile()) out.push(path)
-  }
-  return out
-}
-
 describe('passphrase mode without D-Bus', () => {
   it('inits, stores, seals, refuses while sealed, rejects a wrong passphrase, unseals, and is sealed after kill -9', async () => {
     const t = home()

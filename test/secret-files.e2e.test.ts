@@ -1,8 +1,3 @@
-// `--secret-file` against the real Docker engine and keyring: a multi-line PEM key byte for byte
-// at /run/secrets/KEY, read-only, absent from the env, redacted in logs; the host file (0600, on
-// tmpfs) lives exactly as long as the container: replaced on resubmit, gone on terminate, on exit
-// and, for leftovers, when the agent starts.
-import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -10,7 +5,7 @@ import type {DeploymentInfo, ResubmitOutput, SubmitOutput} from '../src/api/cont
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
 import {containerOutput, dockerAvailable, inspectEnv, removeDockerStore, submitJson, TEST_IMAGE} from './docker.js'
-import {makeHome, type TestHome, waitFor} from './helpers.js'
+import {makeHome, sha256, type TestHome, waitFor} from './helpers.js'
 
 const docker = await dockerAvailable('test/secret-files.e2e.test.ts')
 
@@ -20,16 +15,6 @@ beforeEach(() => {
 })
 afterEach(() => removeDockerStore(t))
 
-async function ok(args: string[], options: {input?: string} = {}) {
-  const result = await t.hush(args, options)
-  expect(result.exitCode, `hush ${args.join(' ')}: ${result.stderr}`).toBe(0)
-  return result
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
-}
-
 /** A PEM-shaped multi-line value with a trailing newline, CRLF, spaces and UTF-8. */
 function pem(tag: string): string {
   const body = Array.from({length: 6}, (_, i) => `${tag}${i}`.padEnd(64, 'A').replace(/A/g, String(i)))
@@ -38,7 +23,7 @@ function pem(tag: string): string {
 
 /** Stores NAME with KEY=value, the value read from stdin exactly (one extra newline is dropped). */
 async function secretFromStdin(name: string, key: string, value: string, verb: 'new' | 'rotate' = 'new') {
-  await ok(['secrets', verb, name, '--from-stdin', key], {input: `${value}\n`})
+  await t.ok(['secrets', verb, name, '--from-stdin', key], {input: `${value}\n`})
 }
 
 function filesRoot(): string {
@@ -61,7 +46,7 @@ describe.skipIf(!docker)('secret files', () => {
   it('mounts each key byte for byte and read-only, keeps it out of the env, and removes it on resubmit and terminate', async () => {
     const key1 = pem('first')
     await secretFromStdin('tls', 'TLS_KEY', key1)
-    await ok(['secrets', 'rotate', 'tls', 'TLS_CERT=cert-one'])
+    await t.ok(['secrets', 'rotate', 'tls', 'TLS_CERT=cert-one'])
     const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret-file', 'tls', ...sleeper])
 
     // Inside the container: the exact bytes, read-only, not in the environment.
@@ -90,7 +75,7 @@ describe.skipIf(!docker)('secret files', () => {
     // The spec's JSON shape: file secrets are listed with their paths as keys.
     expect(status.secrets).toEqual([{name: 'tls', keys: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'], version: 2}])
     expect(JSON.stringify(status)).not.toContain('cert-one')
-    const human = await ok(['status', d.id])
+    const human = await t.ok(['status', d.id])
     expect(human.stdout).toContain('--secret-file: tls')
     expect(human.stdout).toMatch(
       /\n\s+tls\s+shared\s+version 2\s+files \(read-only\) \/run\/secrets\/TLS_CERT, \/run\/secrets\/TLS_KEY/,
@@ -121,7 +106,7 @@ describe.skipIf(!docker)('secret files', () => {
     expect(after.stale).toBe(false)
     expect(after.secrets).toEqual([{name: 'tls', keys: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'], version: 3}])
 
-    await ok(['terminate', d.id])
+    await t.ok(['terminate', d.id])
     expect(hostDirs()).toEqual([])
     expect(existsSync(filesRoot())).toBe(false)
   })
@@ -129,7 +114,7 @@ describe.skipIf(!docker)('secret files', () => {
   it('removes the files when the container exits, redacts their values in logs, and names unknown secrets', async () => {
     const key = pem('logged')
     await secretFromStdin('sshkey', 'id_ed25519', key)
-    await ok(['secrets', 'new', 'plain', 'A=1'])
+    await t.ok(['secrets', 'new', 'plain', 'A=1'])
     const d = await submitJson<SubmitOutput>(t, [
       TEST_IMAGE,
       '--secret-file',
@@ -143,13 +128,13 @@ describe.skipIf(!docker)('secret files', () => {
     expect(d.state).toBe('exited')
     // The container really printed the key; hush shows *** for it, line by line too.
     expect(await containerOutput(d.containerId)).toContain('-----BEGIN PRIVATE KEY-----')
-    const logs = await ok(['logs', d.id])
+    const logs = await t.ok(['logs', d.id])
     expect(logs.stdout).toContain('***')
     for (const line of key.split(/\r?\n/).filter((item) => item.trim().length >= 4)) {
       expect(logs.stdout).not.toContain(line.trim())
     }
     // The container is gone from running: the agent removed its files when it read the state.
-    await ok(['status'])
+    await t.ok(['status'])
     expect(hostDirs()).toEqual([])
 
     // The file belongs to the user running hush (0600): another container user cannot read it,
@@ -161,7 +146,7 @@ describe.skipIf(!docker)('secret files', () => {
     expect(denied.exitCode).not.toBe(0)
     const same = await t.hush(['submit', TEST_IMAGE, '--secret-file', 'sshkey', '--user', uid, ...read])
     expect(same.exitCode, same.stderr).toBe(0)
-    await ok(['status'])
+    await t.ok(['status'])
     expect(hostDirs()).toEqual([])
 
     // All or nothing with --secret: every unknown name listed, nothing launched.
@@ -185,7 +170,7 @@ describe.skipIf(!docker)('secret files', () => {
   })
 
   it('removes leftover files of deployments that are no longer live when the agent starts', async () => {
-    await ok(['secrets', 'new', 'cfg', 'CONFIG=one'])
+    await t.ok(['secrets', 'new', 'cfg', 'CONFIG=one'])
     const live = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'cfg', '--secret-file', 'cfg', ...sleeper])
     // One entry per secret: its env keys, then its files.
     expect((await t.json<DeploymentInfo>(['status', live.id])).secrets).toEqual([
@@ -198,8 +183,8 @@ describe.skipIf(!docker)('secret files', () => {
     // ... and an older revision of a live one.
     const older = join(filesRoot(), `${live.id}-r0`)
     mkdirSync(older, {mode: 0o700})
-    await ok(['daemon', 'stop'])
-    await ok(['daemon', 'start'])
+    await t.ok(['daemon', 'stop'])
+    await t.ok(['daemon', 'start'])
     await waitFor(() => !existsSync(leftover) && !existsSync(older), 30_000)
     expect(hostDirs()).toEqual([`${live.id}-r1`])
     expect((await exec(live.containerId, 'cat /run/secrets/CONFIG')).stdout).toBe('one')

@@ -1,8 +1,3 @@
-// `--env` templates against the real Docker engine and keyring: `{{NAME:KEY}}` rendered in the
-// container byte for byte, the template text (never the value) in `status`, the value redacted in
-// logs, usage (usedBy, STALE, delete refused, rotate --resubmit), all-or-nothing unknown refs,
-// and the value-aware warning on stderr.
-import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
@@ -15,7 +10,7 @@ import {
   submitJson,
   TEST_IMAGE,
 } from './docker.js'
-import {makeHome, type TestHome} from './helpers.js'
+import {makeHome, sha256, type TestHome} from './helpers.js'
 
 const docker = await dockerAvailable('test/templates.e2e.test.ts')
 
@@ -25,23 +20,13 @@ beforeEach(() => {
 })
 afterEach(() => removeDockerStore(t))
 
-async function ok(args: string[], options: {input?: string} = {}) {
-  const result = await t.hush(args, options)
-  expect(result.exitCode, `hush ${args.join(' ')}: ${result.stderr}`).toBe(0)
-  return result
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
-}
-
 const sleeper = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait']
 
 describe.skipIf(!docker)('--env templates', () => {
   it('renders {{NAME:KEY}} in the container, shows only the template in status and redacts logs', async () => {
     const password = 'p@ss w0rd:Zq81!'
     // DATABASE_URL is also a key of the secret: the template --env wins over it.
-    await ok(['secrets', 'new', 'db', `PASSWORD=${password}`, 'USER=app', 'DATABASE_URL=secret-key-loses'])
+    await t.ok(['secrets', 'new', 'db', `PASSWORD=${password}`, 'USER=app', 'DATABASE_URL=secret-key-loses'])
     const template = 'postgres://{{db:USER}}:{{ db : PASSWORD }}@db/app?x={{{{literal}}'
     const expected = `postgres://app:${password}@db/app?x={{literal}}`
     const d = await submitJson<SubmitOutput>(t, [
@@ -75,11 +60,11 @@ describe.skipIf(!docker)('--env templates', () => {
     expect(info.env.DATABASE_URL).toBe(template)
     expect(status.stdout).not.toContain(password)
     expect(info.secrets).toEqual([{name: 'db', keys: ['DATABASE_URL', 'USER'], version: 1}])
-    expect((await ok(['status', d.id])).stdout).not.toContain(password)
+    expect((await t.ok(['status', d.id])).stdout).not.toContain(password)
     expect((await inspectEnv(d.containerId)).DATABASE_URL).toBe(expected)
 
     // hush logs hides the rendered value and the secret part.
-    const logs = await ok(['logs', d.id])
+    const logs = await t.ok(['logs', d.id])
     expect(logs.stdout).not.toContain(password)
     expect(logs.stdout).not.toContain(expected)
     expect(logs.stdout).toContain('url=***')
@@ -87,17 +72,17 @@ describe.skipIf(!docker)('--env templates', () => {
   })
 
   it('counts a template as using its secret: usedBy, delete refused, STALE, rotate --resubmit', async () => {
-    await ok(['secrets', 'new', 'api', 'TOKEN=first-token'])
+    await t.ok(['secrets', 'new', 'api', 'TOKEN=first-token'])
     const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--env', 'AUTH=Bearer {{api:TOKEN}}', ...sleeper])
     const listed = await t.json<Array<{name: string; usedBy: string[]}>>(['secrets', 'list'])
     expect(listed[0].usedBy).toEqual([d.id])
     const refused = await t.hush(['secrets', 'delete', 'api', '--json'])
     expect(JSON.parse(refused.stdout).error).toMatchObject({code: 'secret_in_use', deployments: [d.id]})
 
-    const rotated = await ok(['secrets', 'rotate', 'api', 'TOKEN=second-token'])
+    const rotated = await t.ok(['secrets', 'rotate', 'api', 'TOKEN=second-token'])
     expect(rotated.stdout).toContain(d.id)
     expect((await t.json<DeploymentInfo>(['status', d.id])).stale).toBe(true)
-    await ok(['secrets', 'rotate', 'api', 'TOKEN=third-token', '--resubmit'])
+    await t.ok(['secrets', 'rotate', 'api', 'TOKEN=third-token', '--resubmit'])
     const after = await t.json<DeploymentInfo>(['status', d.id])
     expect(after.stale).toBe(false)
     expect(after.revision).toBe(2)
@@ -105,7 +90,7 @@ describe.skipIf(!docker)('--env templates', () => {
   })
 
   it('fails unknown references with unknown_secret together with --secret, launching nothing', async () => {
-    await ok(['secrets', 'new', 'db', 'PASSWORD=x'])
+    await t.ok(['secrets', 'new', 'db', 'PASSWORD=x'])
     const result = await t.hush([
       'submit',
       TEST_IMAGE,
@@ -148,7 +133,7 @@ describe.skipIf(!docker)('--env templates', () => {
       '--',
       'true',
     ]
-    await ok(['secrets', 'new', 'db', 'PASSWORD=x'])
+    await t.ok(['secrets', 'new', 'db', 'PASSWORD=x'])
     const loud = await t.hush(['submit', ...args])
     expect(loud.exitCode, loud.stderr).toBe(0)
     const warnings = loud.stderr.split('\n').filter((line) => line.startsWith('warning:'))
