@@ -70,6 +70,19 @@ async function createBundles(): Promise<void> {
   }
 }
 
+/** Selects wandb, then hf (the list is sorted by name: hf, openai, wandb). */
+async function pickWandbThenHf(term: Terminal): Promise<void> {
+  await term.until(/^> \[ \] hf/m)
+  await term.keys('Down', 'Down')
+  await term.until(/^> \[ \] wandb/m)
+  await term.keys('Space')
+  await term.until(/^> \[1\] wandb/m)
+  await term.keys('Up', 'Up')
+  await term.until(/^> \[ \] hf/m)
+  await term.keys('Space')
+  await term.until('Selected, in order: 1 wandb · 2 hf')
+}
+
 describe('picker in a real terminal', () => {
   beforeEach(createBundles)
 
@@ -79,14 +92,7 @@ describe('picker in a real terminal', () => {
     await term.until('Pick the secrets to inject')
     expect(await term.screen()).toMatch(/^> \[ \] hf +HF_TOKEN +\d+s ago +hf test bundle$/m)
 
-    await term.keys('Down', 'Down')
-    await term.until(/^> \[ \] wandb/m)
-    await term.keys('Space')
-    await term.until(/^> \[1\] wandb/m)
-    await term.keys('Up', 'Up')
-    await term.until(/^> \[ \] hf/m)
-    await term.keys('Space')
-    await term.until('Selected, in order: 1 wandb · 2 hf')
+    await pickWandbThenHf(term)
 
     // Typing filters; backspace edits the filter; the selection stays.
     await term.keys('o', 'p', 'e')
@@ -198,19 +204,6 @@ describe.skipIf(!docker)('submit --pick in a real terminal', () => {
   /** `hush submit hush-test/busybox --pick ARGS --json -- sleep 300` in the terminal. */
   const submitPick = (out: string, args: string[] = []) =>
     hushCommand(out, ['submit', TEST_IMAGE, '--pick', ...args, '--json', '--', 'sleep', '300'])
-
-  /** Selects wandb, then hf (the list is sorted by name: hf, openai, wandb). */
-  async function pickWandbThenHf(term: Terminal): Promise<void> {
-    await term.until(/^> \[ \] hf/m)
-    await term.keys('Down', 'Down')
-    await term.until(/^> \[ \] wandb/m)
-    await term.keys('Space')
-    await term.until(/^> \[1\] wandb/m)
-    await term.keys('Up', 'Up')
-    await term.until(/^> \[ \] hf/m)
-    await term.keys('Space')
-    await term.until('Selected, in order: 1 wandb · 2 hf')
-  }
 
   it('launches a container with exactly the two secrets picked, in order, the --env override winning', async () => {
     const out = join(t.home, 'submitted.json')
