@@ -117,12 +117,12 @@ export class DeploymentsStore {
   }
 
   get(id: string): DeploymentRow | undefined {
-    const raw = this.store.db.prepare('SELECT * FROM deployments WHERE id = ?').get(id) as RawDeployment | undefined
+    const raw = this.store.statement('SELECT * FROM deployments WHERE id = ?').get(id) as RawDeployment | undefined
     return raw && toRow(raw)
   }
 
   list(): DeploymentRow[] {
-    return (this.store.db.prepare('SELECT * FROM deployments ORDER BY created_at, id').all() as RawDeployment[]).map(
+    return (this.store.statement('SELECT * FROM deployments ORDER BY created_at, id').all() as RawDeployment[]).map(
       toRow,
     )
   }
@@ -130,16 +130,16 @@ export class DeploymentsStore {
   /** Deployments in a non-terminal state (starting, running). */
   live(): DeploymentRow[] {
     return (
-      this.store.db
-        .prepare("SELECT * FROM deployments WHERE state IN ('starting', 'running') ORDER BY created_at, id")
+      this.store
+        .statement("SELECT * FROM deployments WHERE state IN ('starting', 'running') ORDER BY created_at, id")
         .all() as RawDeployment[]
     ).map(toRow)
   }
 
   /** Inserts or replaces the whole record. */
   save(row: DeploymentRow): void {
-    this.store.db
-      .prepare(
+    this.store
+      .statement(
         `INSERT INTO deployments (id, name, image, command, env, refs, files, options, injected, container_id, state, exit_code, revision, created_at, updated_at)
          VALUES (@id, @name, @image, @command, @env, @refs, @files, @options, @injected, @container_id, @state, @exit_code, @revision, @created_at, @updated_at)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, image = excluded.image, command = excluded.command,
@@ -167,26 +167,26 @@ export class DeploymentsStore {
   }
 
   setState(id: string, state: DeploymentState, exitCode: number | null, at: string): void {
-    this.store.db
-      .prepare('UPDATE deployments SET state = ?, exit_code = ?, updated_at = ? WHERE id = ?')
+    this.store
+      .statement('UPDATE deployments SET state = ?, exit_code = ?, updated_at = ? WHERE id = ?')
       .run(state, exitCode, at, id)
   }
 
   remove(id: string): void {
-    this.store.db.prepare('DELETE FROM deployment_values WHERE deployment_id = ?').run(id)
-    this.store.db.prepare('DELETE FROM deployments WHERE id = ?').run(id)
+    this.store.statement('DELETE FROM deployment_values WHERE deployment_id = ?').run(id)
+    this.store.statement('DELETE FROM deployments WHERE id = ?').run(id)
   }
 
   /** The encrypted copies of the values injected into the deployment's container. */
   values(id: string): CipherRow[] {
-    return this.store.db
-      .prepare('SELECT key, nonce, ciphertext FROM deployment_values WHERE deployment_id = ? ORDER BY key')
+    return this.store
+      .statement('SELECT key, nonce, ciphertext FROM deployment_values WHERE deployment_id = ? ORDER BY key')
       .all(id) as CipherRow[]
   }
 
   replaceValues(id: string, rows: CipherRow[]): void {
-    this.store.db.prepare('DELETE FROM deployment_values WHERE deployment_id = ?').run(id)
-    const insert = this.store.db.prepare(
+    this.store.statement('DELETE FROM deployment_values WHERE deployment_id = ?').run(id)
+    const insert = this.store.statement(
       'INSERT INTO deployment_values (deployment_id, key, nonce, ciphertext) VALUES (?, ?, ?, ?)',
     )
     for (const row of rows) insert.run(id, row.key, row.nonce, row.ciphertext)

@@ -24,18 +24,6 @@ export interface CipherRow {
   ciphertext: Uint8Array
 }
 
-interface RawSecret {
-  id: number
-  name: string
-  app: string | null
-  description: string
-  version: number
-  keys: string
-  created_at: string
-  updated_at: string
-  deleted_at: string | null
-}
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS secrets (
@@ -82,29 +70,40 @@ CREATE UNIQUE INDEX IF NOT EXISTS secrets_live_name_app ON secrets(name, IFNULL(
   }).immediate()
 }
 
-function toSecret(raw: RawSecret): SecretRow {
-  return {
-    id: raw.id,
-    name: raw.name,
-    app: raw.app ?? null,
-    description: raw.description,
-    version: raw.version,
-    keys: JSON.parse(raw.keys) as string[],
-    createdAt: raw.created_at,
-    updatedAt: raw.updated_at,
-    deletedAt: raw.deleted_at,
-  }
-}
-
 interface QueuedWrite {
   fn: () => unknown
   resolve(value: unknown): void
   reject(error: unknown): void
 }
 
+/** The columns of `secrets`, in the order `rowToSecret` reads them (list reads rows as arrays: half the cost of objects). */
+const SECRET_COLUMNS = 'id, name, app, description, version, keys, created_at, updated_at, deleted_at'
+type SecretTuple = [number, string, string | null, string, number, string, string, string, string | null]
+
+function tupleToSecret([
+  id,
+  name,
+  app,
+  description,
+  version,
+  keys,
+  createdAt,
+  updatedAt,
+  deletedAt,
+]: SecretTuple): SecretRow {
+  return {id, name, app, description, version, keys: JSON.parse(keys) as string[], createdAt, updatedAt, deletedAt}
+}
+
 export class Store {
   readonly db: Database.Database
   private queued: QueuedWrite[] = []
+  private readonly statements = new Map<string, Database.Statement>()
+  /**
+   * The secrets as list() last read them, by includeDeleted. Only this agent writes the store (it
+   * holds the start lock), so the rows stay true until one of its own writes: every write to
+   * `secrets`, and the end of every transaction (a rolled-back one too), drops them.
+   */
+  private listed = new Map<boolean, readonly SecretRow[]>()
 
   constructor(file: string) {
     this.db = new Database(file)
@@ -123,8 +122,22 @@ export class Store {
     this.db.close()
   }
 
+  /** A prepared statement, prepared once per agent (preparing costs more than running most of them). */
+  statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql)
+    if (!statement) {
+      statement = this.db.prepare(sql)
+      this.statements.set(sql, statement)
+    }
+    return statement
+  }
+
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate()
+    try {
+      return this.db.transaction(fn).immediate()
+    } finally {
+      this.listed.clear()
+    }
   }
 
   /**
@@ -170,24 +183,26 @@ export class Store {
   }
 
   getMeta(key: string): Buffer | string | undefined {
-    const row = this.db.prepare('SELECT v FROM meta WHERE k = ?').get(key) as {v: Buffer | string} | undefined
+    const row = this.statement('SELECT v FROM meta WHERE k = ?').get(key) as {v: Buffer | string} | undefined
     return row?.v
   }
 
   setMeta(key: string, value: Buffer | string): void {
-    this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(key, value)
+    this.statement('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(key, value)
   }
 
   deleteMeta(key: string): void {
-    this.db.prepare('DELETE FROM meta WHERE k = ?').run(key)
+    this.statement('DELETE FROM meta WHERE k = ?').run(key)
   }
 
   /** The live secret NAME of exactly this scope (`app` null = the shared one). */
   findLive(name: string, app: string | null = null): SecretRow | undefined {
-    const raw = this.db
-      .prepare("SELECT * FROM secrets WHERE name = ? AND IFNULL(app, '') = ? AND deleted_at IS NULL")
-      .get(name, app ?? '') as RawSecret | undefined
-    return raw && toSecret(raw)
+    const tuple = this.statement(
+      `SELECT ${SECRET_COLUMNS} FROM secrets WHERE name = ? AND IFNULL(app, '') = ? AND deleted_at IS NULL`,
+    )
+      .raw(true)
+      .get(name, app ?? '') as SecretTuple | undefined
+    return tuple && tupleToSecret(tuple)
   }
 
   /** What NAME means to a deployment named `app`: its app-scoped secret if any, else the shared one. */
@@ -198,25 +213,30 @@ export class Store {
   /** The apps that have a live secret NAME scoped to them. */
   scopesOf(name: string): string[] {
     return (
-      this.db
-        .prepare('SELECT app FROM secrets WHERE name = ? AND app IS NOT NULL AND deleted_at IS NULL ORDER BY app')
-        .all(name) as Array<{app: string}>
+      this.statement(
+        'SELECT app FROM secrets WHERE name = ? AND app IS NOT NULL AND deleted_at IS NULL ORDER BY app',
+      ).all(name) as Array<{app: string}>
     ).map((row) => row.app)
   }
 
-  list(includeDeleted: boolean): SecretRow[] {
-    const sql = includeDeleted
-      ? "SELECT * FROM secrets ORDER BY name, IFNULL(app, ''), id"
-      : "SELECT * FROM secrets WHERE deleted_at IS NULL ORDER BY name, IFNULL(app, '')"
-    return (this.db.prepare(sql).all() as RawSecret[]).map(toSecret)
+  /** Every live secret (with includeDeleted, deleted ones too), by name then scope. Shared rows: do not change them. */
+  list(includeDeleted: boolean): readonly SecretRow[] {
+    let rows = this.listed.get(includeDeleted)
+    if (!rows) {
+      const sql = includeDeleted
+        ? `SELECT ${SECRET_COLUMNS} FROM secrets ORDER BY name, IFNULL(app, ''), id`
+        : `SELECT ${SECRET_COLUMNS} FROM secrets WHERE deleted_at IS NULL ORDER BY name, IFNULL(app, '')`
+      rows = (this.statement(sql).raw(true).all() as SecretTuple[]).map(tupleToSecret)
+      this.listed.set(includeDeleted, rows)
+    }
+    return rows
   }
 
   insertSecret(name: string, app: string | null, description: string, keys: string[], now: string): SecretRow {
-    const info = this.db
-      .prepare(
-        'INSERT INTO secrets (name, app, description, version, keys, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)',
-      )
-      .run(name, app, description, JSON.stringify(keys), now, now)
+    this.listed.clear()
+    const info = this.statement(
+      'INSERT INTO secrets (name, app, description, version, keys, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?)',
+    ).run(name, app, description, JSON.stringify(keys), now, now)
     return {
       id: Number(info.lastInsertRowid),
       name,
@@ -231,40 +251,33 @@ export class Store {
   }
 
   updateSecret(row: SecretRow): void {
-    this.db
-      .prepare('UPDATE secrets SET description = ?, version = ?, keys = ?, updated_at = ?, deleted_at = ? WHERE id = ?')
-      .run(row.description, row.version, JSON.stringify(row.keys), row.updatedAt, row.deletedAt, row.id)
+    this.listed.clear()
+    this.statement(
+      'UPDATE secrets SET description = ?, version = ?, keys = ?, updated_at = ?, deleted_at = ? WHERE id = ?',
+    ).run(row.description, row.version, JSON.stringify(row.keys), row.updatedAt, row.deletedAt, row.id)
   }
 
   ciphertexts(secretId: number): CipherRow[] {
-    return this.db
-      .prepare('SELECT key, nonce, ciphertext FROM secret_values WHERE secret_id = ? ORDER BY key')
-      .all(secretId) as CipherRow[]
+    return this.statement('SELECT key, nonce, ciphertext FROM secret_values WHERE secret_id = ? ORDER BY key').all(
+      secretId,
+    ) as CipherRow[]
   }
 
   /** Replaces every stored value of a secret with `rows`. */
   replaceCiphertexts(secretId: number, rows: CipherRow[]): void {
-    this.db.prepare('DELETE FROM secret_values WHERE secret_id = ?').run(secretId)
-    const insert = this.db.prepare('INSERT INTO secret_values (secret_id, key, nonce, ciphertext) VALUES (?, ?, ?, ?)')
+    this.statement('DELETE FROM secret_values WHERE secret_id = ?').run(secretId)
+    const insert = this.statement('INSERT INTO secret_values (secret_id, key, nonce, ciphertext) VALUES (?, ?, ?, ?)')
     for (const row of rows) insert.run(secretId, row.key, row.nonce, row.ciphertext)
   }
 
   addAudit(event: Omit<AuditEvent, 'id' | 'at'>, at: string): void {
-    this.db
-      .prepare('INSERT INTO audit (at, event, secret, app, keys, version, deployment) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(
-        at,
-        event.event,
-        event.secret,
-        event.app ?? null,
-        JSON.stringify(event.keys),
-        event.version,
-        event.deployment,
-      )
+    this.statement(
+      'INSERT INTO audit (at, event, secret, app, keys, version, deployment) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(at, event.event, event.secret, event.app ?? null, JSON.stringify(event.keys), event.version, event.deployment)
   }
 
   audit(limit: number): AuditEvent[] {
-    const rows = this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Array<{
+    const rows = this.statement('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit) as Array<{
       id: number
       at: string
       event: AuditEventType
