@@ -1,13 +1,16 @@
 // Submit benchmark: `hush submit IMAGE -- true` (warm agent) against `docker run -d --env-file F
-// IMAGE true`, alternated runs, medians; every container made here is removed.
+// IMAGE true`, alternated runs, medians; every container made here is removed. The image is built
+// by scripts/test-image.sh when the engine does not have it.
 import {spawnSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {routes} from '../dist/api/contract.js'
-import {compareRuns, row, startStore, VARIANTS} from './common.js'
+import {compareRuns, ROOT, row, startStore, VARIANTS} from './common.js'
 
 /** The aim (issue 6) is at most 1.3x plain `docker run`. */
-export async function benchSubmit({runs = 5, image = 'hush-test/busybox'} = {}) {
+export async function benchSubmit({runs = 9, image = 'hush-test/busybox'} = {}) {
+  const built = spawnSync('bash', [join(ROOT, 'scripts', 'test-image.sh')], {stdio: ['ignore', 'inherit', 'inherit']})
+  if (built.status !== 0) throw new Error('scripts/test-image.sh could not build the test image')
   const store = await startStore()
   const envFile = join(store.home, 'bench.env')
   writeFileSync(envFile, 'BENCH=1\n', {mode: 0o600})

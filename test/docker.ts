@@ -1,18 +1,16 @@
 // Docker for the tests: is the engine reachable (under CI=true it must be), the test image
 // (built from Debian's busybox-static with `docker import`, nothing is pulled), and cleanup of
 // the containers a test store launched.
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import Database from 'better-sqlite3'
-import {execa, execaSync} from 'execa'
+import {execa} from 'execa'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
 import type {TestHome} from './helpers.js'
 
 export const TEST_IMAGE = 'hush-test/busybox'
-const APPLETS = ['sh', 'env', 'cat', 'sha256sum', 'sleep', 'echo', 'ls', 'true', 'wc', 'head', 'tr', 'od']
-const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox']
 
 let available: Promise<string | undefined> | undefined
 
@@ -40,27 +38,9 @@ export async function dockerAvailable(file: string): Promise<boolean> {
   return false
 }
 
-/** Builds hush-test/busybox from the host's static busybox when the engine does not have it. */
+/** Builds hush-test/busybox from the host's static busybox when the engine does not have it (scripts/test-image.sh). */
 export async function ensureTestImage(): Promise<void> {
-  if ((await execa('docker', ['image', 'inspect', TEST_IMAGE], {reject: false, stdin: 'ignore'})).exitCode === 0) return
-  const busybox = BUSYBOX.find((file) => {
-    try {
-      return execaSync(file, ['true'], {reject: false}).exitCode === 0
-    } catch {
-      return false
-    }
-  })
-  if (!busybox) throw new Error(`Cannot build ${TEST_IMAGE}: no static busybox; apt-get install busybox-static`)
-  const root = mkdtempSync(join(tmpdir(), 'hush-image-'))
-  try {
-    mkdirSync(join(root, 'bin'))
-    mkdirSync(join(root, 'tmp'), {mode: 0o1777})
-    copyFileSync(busybox, join(root, 'bin', 'busybox'))
-    for (const applet of APPLETS) symlinkSync('busybox', join(root, 'bin', applet))
-    await execa('sh', ['-c', `tar -C "$1" -c . | docker import - "$2"`, 'sh', root, TEST_IMAGE])
-  } finally {
-    rmSync(root, {recursive: true, force: true})
-  }
+  await execa('bash', [fileURLToPath(new URL('../scripts/test-image.sh', import.meta.url))], {stdin: 'ignore'})
 }
 
 /** Removes every container launched by the store (label hush.store=STORE_ID). */
