@@ -1,33 +1,35 @@
-// Output for people: borderless tables (cli-table3) and short relative times.
-import Table from 'cli-table3'
+// Output for people: borderless tables with aligned columns, and short relative times.
 
-export function table(head: string[], rows: string[][]): string {
-  const out = new Table({
-    head,
-    chars: {
-      top: '',
-      'top-mid': '',
-      'top-left': '',
-      'top-right': '',
-      bottom: '',
-      'bottom-mid': '',
-      'bottom-left': '',
-      'bottom-right': '',
-      left: '',
-      'left-mid': '',
-      mid: '',
-      'mid-mid': '',
-      right: '',
-      'right-mid': '',
-      middle: '  ',
-    },
-    style: {head: [], border: [], 'padding-left': 0, 'padding-right': 0},
-  })
-  out.push(...rows)
-  return out
-    .toString()
-    .split('\n')
-    .map((line) => line.trimEnd())
+/** Printable ASCII: one column per character, no width library needed. */
+const PLAIN = /^[\x20-\x7e]*$/
+// C0 and C1 controls and DEL: a newline would break a row, an escape sequence would drive the terminal.
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g
+
+/** A cell as one line of inert text: controls shown as escapes (`\n`, `\u001b`), never sent raw. */
+function inert(cell: string): string {
+  return cell.replace(CONTROL, (char) => JSON.stringify(char).slice(1, -1))
+}
+
+/**
+ * Rows under a header, columns two spaces apart, each as wide as its widest cell (in terminal
+ * columns: wide and combining characters counted by string-width, loaded only when a cell is not
+ * plain ASCII). Linear in the number of cells.
+ */
+export async function table(head: string[], rows: string[][]): Promise<string> {
+  const lines = [head, ...rows].map((row) => row.map(inert))
+  const plain = lines.every((line) => line.every((cell) => PLAIN.test(cell)))
+  const width = plain ? (cell: string) => cell.length : (await import('string-width')).default
+  const widths: number[] = []
+  for (const line of lines) {
+    for (let i = 0; i < line.length; i++) widths[i] = Math.max(widths[i] ?? 0, width(line[i]))
+  }
+  return lines
+    .map((line) =>
+      line
+        .map((cell, i) => cell + ' '.repeat(widths[i] - width(cell)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n')
 }
 

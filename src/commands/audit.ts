@@ -28,7 +28,7 @@ export default class Audit extends HushCommand {
       event.version === null ? '' : String(event.version),
       event.deployment ?? '',
     ])
-    this.log(table(['TIME', 'EVENT', 'SECRET', 'KEYS', 'VERSION', 'DEPLOYMENT'], rows))
+    this.log(await table(['TIME', 'EVENT', 'SECRET', 'KEYS', 'VERSION', 'DEPLOYMENT'], rows))
     return events
   }
 }

@@ -29,7 +29,7 @@ export default class Status extends HushCommand {
       if (all.length === 0) this.log('No deployments yet. Launch one with: hush submit IMAGE --secret NAME -- CMD')
       else
         this.log(
-          table(
+          await table(
             ['ID', 'NAME', 'IMAGE', 'STATE', 'SECRETS', 'STALE', 'AGE'],
             all.map((d) => [
               d.id,

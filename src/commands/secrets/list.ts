@@ -46,7 +46,7 @@ export default class SecretsList extends HushCommand {
       if (flags['include-deleted']) row.push(secret.deletedAt ? ago(secret.deletedAt) : '')
       return row
     })
-    this.log(table(head, rows))
+    this.log(await table(head, rows))
     return secrets
   }
 }
