@@ -166,13 +166,30 @@ module.exports = {Client}
       loader: 'js',
     }))
     // The agent speaks HTTP/1.1 on its socket: undici's HTTP/2 client (and node:http2) never load.
+    // node:http (~4 ms to load) is read only for its default maxHeaderSize, which AgentClient sets itself.
     b.onLoad({filter: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/}, (args) => {
       const original = readFileSync(args.path, 'utf8')
-      const patched = original.replace(
-        "const connectH2 = require('./client-h2.js')",
-        "const connectH2 = () => { throw new Error('HTTP/2 is not built into hush') }",
-      )
-      if (patched === original) throw new Error('build-bundle: undici client.js changed; update the HTTP/2 patch')
+      const patched = original
+        .replace("const connectH2 = require('./client-h2.js')", "const connectH2 = () => { throw new Error('HTTP/2 is not built into hush') }")
+        .replace("const http = require('node:http')\n", '')
+        .replace(/const getDefaultNodeMaxHeaderSize = http &&[^\n]*\n(?:[^\n]+\n)*?\s*: \(\) => \{ throw [^\n]*\n/, "const getDefaultNodeMaxHeaderSize = () => require('node:http').maxHeaderSize\n")
+      if (patched === original || /connectH2 = require|require\('node:http'\)\n|http\.maxHeaderSize &&/.test(patched)) {
+        throw new Error('build-bundle: undici client.js changed; update the HTTP/2 and node:http patches')
+      }
+      return {contents: patched, loader: 'js'}
+    })
+    // util.destroy compares a stream's class with node:http's IncomingMessage: load it only for one of that name.
+    b.onLoad({filter: /[\\/]undici[\\/]lib[\\/]core[\\/]util\.js$/}, (args) => {
+      const original = readFileSync(args.path, 'utf8')
+      const patched = original
+        .replace("const { IncomingMessage } = require('node:http')\n", '')
+        .replace(
+          'Object.getPrototypeOf(stream).constructor === IncomingMessage',
+          "Object.getPrototypeOf(stream).constructor?.name === 'IncomingMessage' && Object.getPrototypeOf(stream).constructor === require('node:http').IncomingMessage",
+        )
+      if (/IncomingMessage } = require|constructor === IncomingMessage/.test(patched)) {
+        throw new Error('build-bundle: undici core/util.js changed; update the node:http patch')
+      }
       return {contents: patched, loader: 'js'}
     })
   },

@@ -23,11 +23,14 @@ export function requestFor<R extends Route<unknown, unknown>>(
   return {path: search ? `${path}?${search}` : path}
 }
 
+/** The agent's response headers are a few short lines; 16 KiB is Node's own default (set here, so node:http need not load). */
+const MAX_HEADER_BYTES = 16 * 1024
+
 export class AgentClient {
   private readonly http: Client
 
   constructor(readonly socketPath: string) {
-    this.http = new Client('http://hush.local', {socketPath, connectTimeout: 2_000})
+    this.http = new Client('http://hush.local', {socketPath, connectTimeout: 2_000, maxHeaderSize: MAX_HEADER_BYTES})
   }
 
   /** Calls a JSON route. `wait: true` lifts the answer timeout (a route that runs docker may take long). */
