@@ -44,8 +44,11 @@ describe('table', () => {
   })
 
   it('shows control characters as escapes, so a cell stays on its row and cannot drive the terminal', async () => {
-    const out = await table(['NAME', 'DESCRIPTION'], [['a', 'line one\nline two \u001b[31mred\u0007']])
-    expect(out.split('\n')).toEqual(['NAME  DESCRIPTION', 'a     line one\\nline two \\u001b[31mred\\u0007'])
+    const out = await table(['NAME', 'DESCRIPTION'], [['a', 'line one\nline two\t\u001b[31mred\u0007 \u009b2J\u007f']])
+    expect(out.split('\n')).toEqual([
+      'NAME  DESCRIPTION',
+      'a     line one\\nline two\\t\\u001b[31mred\\u0007 \\u009b2J\\u007f',
+    ])
     expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
   })
 

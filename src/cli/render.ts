@@ -5,9 +5,11 @@ const PLAIN = /^[\x20-\x7e]*$/
 // C0 and C1 controls and DEL: a newline would break a row, an escape sequence would drive the terminal.
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/g
 
+const NAMED: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'}
+
 /** A cell as one line of inert text: controls shown as escapes (`\n`, `\u001b`), never sent raw. */
 function inert(cell: string): string {
-  return cell.replace(CONTROL, (char) => JSON.stringify(char).slice(1, -1))
+  return cell.replace(CONTROL, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 /**

@@ -76,7 +76,7 @@ interface QueuedWrite {
   reject(error: unknown): void
 }
 
-/** The columns of `secrets`, in the order `rowToSecret` reads them (list reads rows as arrays: half the cost of objects). */
+/** The columns of `secrets`, in the order `tupleToSecret` reads them (list reads rows as arrays: half the cost of objects). */
 const SECRET_COLUMNS = 'id, name, app, description, version, keys, created_at, updated_at, deleted_at'
 type SecretTuple = [number, string, string | null, string, number, string, string, string, string | null]
 
