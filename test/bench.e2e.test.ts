@@ -1,0 +1,63 @@
+// The benchmarks still run: each one, at a tiny size, against the real agent, keyring and docker,
+// gives well-formed rows and leaves no container behind. No figure is asserted (speed is measured
+// by `npm run bench`, not by tests).
+import {execa} from 'execa'
+import {describe, expect, it} from 'vitest'
+// @ts-expect-error: the benchmarks are plain JavaScript, without types
+import {agentColdStart, agentWith10k, writesPerSecond} from '../bench/agent.js'
+// @ts-expect-error: the benchmarks are plain JavaScript, without types
+import {listVsNode, versionVsNode} from '../bench/startup.js'
+// @ts-expect-error: the benchmarks are plain JavaScript, without types
+import {benchSubmit} from '../bench/submit.js'
+import {dockerAvailable} from './docker.js'
+
+const docker = await dockerAvailable('test/bench.e2e.test.ts')
+
+interface Row {
+  label: string
+  baseline?: string
+  hushMs?: number
+  baselineMs?: number
+  ratio?: number
+  value?: number
+  unit?: string
+  aim?: string
+  ok?: boolean
+}
+
+/** A row as run.js prints it: a comparison (two positive times and their ratio) or one figure. */
+function expectWellFormed(rows: Row[], count: number): void {
+  expect(rows).toHaveLength(count)
+  for (const row of rows) {
+    expect(row.label).toMatch(/\S/)
+    if (row.value === undefined) {
+      expect(row.hushMs).toBeGreaterThan(0)
+      expect(row.baselineMs).toBeGreaterThan(0)
+      expect(row.ratio).toBeCloseTo((row.hushMs ?? 0) / (row.baselineMs ?? 1), 1)
+      expect(row.baseline).toMatch(/\S/)
+    } else {
+      expect(Number.isFinite(row.value) && row.value > 0).toBe(true)
+      expect(row.unit).toMatch(/\S/)
+    }
+    if (row.aim !== undefined) expect(typeof row.ok).toBe('boolean')
+  }
+}
+
+describe('npm run bench, at a tiny size', () => {
+  it('start-up: --version and secrets list against bare node and docker ps', async () => {
+    expectWellFormed(await versionVsNode({runs: 1, variants: ['bundle']}), 1)
+    expectWellFormed(await listVsNode({runs: 1, secrets: 5, variants: ['bundle']}), 2)
+  })
+
+  it('agent: cold start, writes per second, and listing (which checks every secret came back)', async () => {
+    expectWellFormed(await agentColdStart({runs: 1, variants: ['bundle']}), 1)
+    expectWellFormed(await writesPerSecond({clients: 4, writes: 40}), 1)
+    expectWellFormed(await agentWith10k({secrets: 200, runs: 1, variants: ['bundle']}), 2)
+  })
+
+  it.skipIf(!docker)('submit against docker run, removing every container it made', async () => {
+    expectWellFormed(await benchSubmit({runs: 1}), 1)
+    const left = await execa('docker', ['ps', '-aq', '--filter', `label=hush-bench=${process.pid}`], {stdin: 'ignore'})
+    expect(left.stdout.trim()).toBe('')
+  })
+})
