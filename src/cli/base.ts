@@ -3,7 +3,7 @@
 import {Command, Errors} from '@oclif/core'
 import {HushError} from '../api/errors.js'
 import type {AgentClient} from '../client/client.js'
-import {type Connection, connectAgent} from '../client/connect.js'
+import type {Connection} from '../client/connect.js'
 import type {HushClient} from '../client/hush-client.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
 
@@ -18,6 +18,8 @@ export abstract class HushCommand extends Command {
 
   /** The agent of this store, started when it is not running. */
   protected async agent(): Promise<Connection> {
+    // Loaded on use: the agent itself (`daemon run`) and commands that fail before calling it start without undici.
+    const {connectAgent} = await import('../client/connect.js')
     this.connection ??= await connectAgent(this.paths)
     return this.connection
   }
