@@ -33,7 +33,9 @@ function expectWellFormed(rows: Row[], count: number): void {
     if (row.value === undefined) {
       expect(row.hushMs).toBeGreaterThan(0)
       expect(row.baselineMs).toBeGreaterThan(0)
-      expect(row.ratio).toBeCloseTo((row.hushMs ?? 0) / (row.baselineMs ?? 1), 1)
+      // The times are rounded to 0.1 ms and the ratio is not: a sub-millisecond baseline moves it a lot.
+      const ratio = (row.hushMs ?? 0) / (row.baselineMs ?? 1)
+      expect(Math.abs((row.ratio ?? 0) - ratio)).toBeLessThanOrEqual(0.25 * ratio + 0.02)
       expect(row.baseline).toMatch(/\S/)
     } else {
       expect(Number.isFinite(row.value) && row.value > 0).toBe(true)
@@ -44,9 +46,8 @@ function expectWellFormed(rows: Row[], count: number): void {
 }
 
 describe('npm run bench, at a tiny size', () => {
-  it('start-up: --version and secrets list against bare node and docker ps', async () => {
+  it('start-up: --version against bare node', async () => {
     expectWellFormed(await versionVsNode({runs: 1, variants: ['bundle']}), 1)
-    expectWellFormed(await listVsNode({runs: 1, secrets: 5, variants: ['bundle']}), 2)
   })
 
   it('agent: cold start, writes per second, and listing (which checks every secret came back)', async () => {
@@ -55,9 +56,15 @@ describe('npm run bench, at a tiny size', () => {
     expectWellFormed(await agentWith10k({secrets: 200, runs: 1, variants: ['bundle']}), 2)
   })
 
-  it.skipIf(!docker)('submit against docker run, removing every container it made', async () => {
-    expectWellFormed(await benchSubmit({runs: 1}), 1)
-    const left = await execa('docker', ['ps', '-aq', '--filter', `label=hush-bench=${process.pid}`], {stdin: 'ignore'})
-    expect(left.stdout.trim()).toBe('')
-  })
+  it.skipIf(!docker)(
+    'secrets list against bare node and docker ps; submit against docker run, leaving no container',
+    async () => {
+      expectWellFormed(await listVsNode({runs: 1, secrets: 5, variants: ['bundle']}), 2)
+      expectWellFormed(await benchSubmit({runs: 1}), 1)
+      const left = await execa('docker', ['ps', '-aq', '--filter', `label=hush-bench=${process.pid}`], {
+        stdin: 'ignore',
+      })
+      expect(left.stdout.trim()).toBe('')
+    },
+  )
 })
