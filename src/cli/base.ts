@@ -18,9 +18,11 @@ export abstract class HushCommand extends Command {
 
   /** The agent of this store, started when it is not running. */
   protected async agent(): Promise<Connection> {
-    // Loaded on use: the agent itself (`daemon run`) and commands that fail before calling it start without undici.
-    const {connectAgent} = await import('../client/connect.js')
-    this.connection ??= await connectAgent(this.paths)
+    if (!this.connection) {
+      // Loaded on use: the agent itself (`daemon run`) and commands that fail before calling it start without undici.
+      const {connectAgent} = await import('../client/connect.js')
+      this.connection = await connectAgent(this.paths)
+    }
     return this.connection
   }
 
