@@ -21,14 +21,15 @@ export async function table(head: string[], rows: string[][]): Promise<string> {
   const lines = [head, ...rows].map((row) => row.map(inert))
   const plain = lines.every((line) => line.every((cell) => PLAIN.test(cell)))
   const width = plain ? (cell: string) => cell.length : (await import('string-width')).default
+  const sizes = lines.map((line) => line.map((cell) => width(cell)))
   const widths: number[] = []
-  for (const line of lines) {
-    for (let i = 0; i < line.length; i++) widths[i] = Math.max(widths[i] ?? 0, width(line[i]))
+  for (const line of sizes) {
+    for (let i = 0; i < line.length; i++) widths[i] = Math.max(widths[i] ?? 0, line[i])
   }
   return lines
-    .map((line) =>
+    .map((line, row) =>
       line
-        .map((cell, i) => cell + ' '.repeat(widths[i] - width(cell)))
+        .map((cell, i) => cell + ' '.repeat(widths[i] - sizes[row][i]))
         .join('  ')
         .trimEnd(),
     )
