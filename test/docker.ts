@@ -12,6 +12,9 @@ import type {TestHome} from './helpers.js'
 
 export const TEST_IMAGE = 'hush-test/busybox'
 
+/** The command of a long job that stops at once on SIGTERM (a bare `sleep` as PID 1 would wait for SIGKILL). */
+export const SLEEPER = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait']
+
 let available: Promise<string | undefined> | undefined
 
 /** Undefined when docker answers, else why not. */

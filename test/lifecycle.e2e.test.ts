@@ -9,6 +9,7 @@ import {
   inspect,
   inspectEnv,
   removeDockerStore,
+  SLEEPER,
   submitJson,
   TEST_IMAGE,
 } from './docker.js'
@@ -22,14 +23,11 @@ beforeEach(() => {
 })
 afterEach(() => removeDockerStore(t))
 
-/** A long job that stops at once on SIGTERM (a bare `sleep` as PID 1 would wait for SIGKILL). */
-const sleeper = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait']
-
 describe.skipIf(!docker)('deployment lifecycle', () => {
   it('refuses to delete a secret a live deployment uses, naming every one; allows it after terminate', async () => {
     await t.ok(['secrets', 'new', 'db', 'PGPASSWORD=pw-1'])
-    const a = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'db', ...sleeper])
-    const b = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'PW=db:PGPASSWORD', ...sleeper])
+    const a = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'db', ...SLEEPER])
+    const b = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'PW=db:PGPASSWORD', ...SLEEPER])
     const listed = await t.json<Array<{name: string; usedBy: string[]}>>(['secrets', 'list'])
     expect(listed[0].usedBy.sort()).toEqual([a.id, b.id].sort())
 
@@ -60,7 +58,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
 
   it('--force deletes while running: the container keeps running, resubmit fails fast and leaves it alone', async () => {
     await t.ok(['secrets', 'new', 'api', 'API_TOKEN=tok-1'])
-    const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'api', ...sleeper])
+    const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'api', ...SLEEPER])
     const forced = await t.ok(['secrets', 'delete', 'api', '--force'])
     expect(forced.stdout).toContain(d.id)
     expect((await inspect(d.containerId))?.State.Running).toBe(true)
@@ -82,7 +80,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
       'hf',
       '--name',
       `job-${randomBytes(3).toString('hex')}`,
-      ...sleeper,
+      ...SLEEPER,
     ])
     const rotated = await t.ok(['secrets', 'rotate', 'hf', '--from-stdin', 'HF_TOKEN'], {input: 'new-value\n'})
     expect(rotated.stdout).toContain(`hush resubmit ${d.id}`)
@@ -148,7 +146,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
 
   it('keeps deployments right across kill -9 of the agent while containers run', async () => {
     await t.ok(['secrets', 'new', 'k', 'K=v-1'])
-    const long = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'k', ...sleeper])
+    const long = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'k', ...SLEEPER])
     const short = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'k', '--', 'sh', '-c', 'sleep 2; exit 3'])
     const pid = t.agentPid()!
     process.kill(pid, 'SIGKILL')

@@ -4,7 +4,15 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, ResubmitOutput, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
-import {containerOutput, dockerAvailable, inspectEnv, removeDockerStore, submitJson, TEST_IMAGE} from './docker.js'
+import {
+  containerOutput,
+  dockerAvailable,
+  inspectEnv,
+  removeDockerStore,
+  SLEEPER,
+  submitJson,
+  TEST_IMAGE,
+} from './docker.js'
 import {makeHome, sha256, type TestHome, waitFor} from './helpers.js'
 
 const docker = await dockerAvailable('test/secret-files.e2e.test.ts')
@@ -34,8 +42,6 @@ function hostDirs(): string[] {
   return existsSync(filesRoot()) ? readdirSync(filesRoot()).sort() : []
 }
 
-const sleeper = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait']
-
 async function exec(containerId: string, script: string): Promise<{stdout: string; exitCode: number}> {
   const {execa} = await import('execa')
   const result = await execa('docker', ['exec', containerId, 'sh', '-c', script], {reject: false, stdin: 'ignore'})
@@ -47,7 +53,7 @@ describe.skipIf(!docker)('secret files', () => {
     const key1 = pem('first')
     await secretFromStdin('tls', 'TLS_KEY', key1)
     await t.ok(['secrets', 'rotate', 'tls', 'TLS_CERT=cert-one'])
-    const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret-file', 'tls', ...sleeper])
+    const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret-file', 'tls', ...SLEEPER])
 
     // Inside the container: the exact bytes, read-only, not in the environment.
     const sums = await exec(d.containerId, 'sha256sum /run/secrets/TLS_KEY /run/secrets/TLS_CERT')
@@ -171,7 +177,7 @@ describe.skipIf(!docker)('secret files', () => {
 
   it('removes leftover files of deployments that are no longer live when the agent starts', async () => {
     await t.ok(['secrets', 'new', 'cfg', 'CONFIG=one'])
-    const live = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'cfg', '--secret-file', 'cfg', ...sleeper])
+    const live = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'cfg', '--secret-file', 'cfg', ...SLEEPER])
     // One entry per secret: its env keys, then its files.
     expect((await t.json<DeploymentInfo>(['status', live.id])).secrets).toEqual([
       {name: 'cfg', keys: ['CONFIG', '/run/secrets/CONFIG'], version: 1},

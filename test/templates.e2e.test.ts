@@ -6,6 +6,7 @@ import {
   dockerAvailable,
   inspectEnv,
   removeDockerStore,
+  SLEEPER,
   storeId,
   submitJson,
   TEST_IMAGE,
@@ -19,8 +20,6 @@ beforeEach(() => {
   t = makeHome()
 })
 afterEach(() => removeDockerStore(t))
-
-const sleeper = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait']
 
 describe.skipIf(!docker)('--env templates', () => {
   it('renders {{NAME:KEY}} in the container, shows only the template in status and redacts logs', async () => {
@@ -73,7 +72,7 @@ describe.skipIf(!docker)('--env templates', () => {
 
   it('counts a template as using its secret: usedBy, delete refused, STALE, rotate --resubmit', async () => {
     await t.ok(['secrets', 'new', 'api', 'TOKEN=first-token'])
-    const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--env', 'AUTH=Bearer {{api:TOKEN}}', ...sleeper])
+    const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--env', 'AUTH=Bearer {{api:TOKEN}}', ...SLEEPER])
     const listed = await t.json<Array<{name: string; usedBy: string[]}>>(['secrets', 'list'])
     expect(listed[0].usedBy).toEqual([d.id])
     const refused = await t.hush(['secrets', 'delete', 'api', '--json'])
