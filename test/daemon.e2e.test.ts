@@ -1,6 +1,6 @@
 // The agent's life as a user sees it: start/status/stop output, a stale socket after kill -9, the
 // version handshake replacing an old agent, the idle exit, and the socket path rules.
-import {existsSync, statSync} from 'node:fs'
+import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -143,6 +143,22 @@ describe('recovery', () => {
     expect(now.version).toBe(VERSION)
     expect(now.pid).not.toBe(process.pid)
     expect(agentProcesses(t.home)).toEqual([now.pid])
+  })
+
+  it('says at once why an agent that cannot start stopped, and stores nothing', async () => {
+    const t = home()
+    // Not a SQLite file: the agent exits while opening its store.
+    writeFileSync(join(t.home, 'store.db'), 'not a database, '.repeat(512), {mode: 0o600})
+    const started = Date.now()
+    const result = await t.hush(['secrets', 'new', 'never', 'K=v'])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toBe(
+      `hush: The hush agent stopped before it was ready (Unexpected error: file is not a database): see ${join(t.home, 'agent.log')}.`,
+    )
+    // The wait ends with the agent, well before the 20 s the start is allowed.
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect(agentProcesses(t.home)).toEqual([])
+    expect(readFileSync(join(t.home, 'store.db'), 'utf8')).toBe('not a database, '.repeat(512))
   })
 
   it('exits by itself after the idle timeout', async () => {

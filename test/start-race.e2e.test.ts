@@ -1,5 +1,7 @@
 // The start lock: twenty CLI processes started at once with no agent running all succeed, and
-// exactly one agent is left for the store.
+// exactly one agent is started for the store.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {SecretInfo} from '../src/api/contract.js'
 import {agentProcesses} from './agent-tools.js'
@@ -24,6 +26,10 @@ describe('start race', () => {
     const agents = agentProcesses(t.home)
     expect(agents).toHaveLength(1)
     expect(agents[0]).toBe(t.agentPid())
+    // Only one agent process was started: no second one ever reached the store's start lock.
+    const log = readFileSync(join(t.home, 'agent.log'), 'utf8')
+    expect(log.match(/ listening on /g)).toHaveLength(1)
+    expect(log).not.toContain('already answers')
 
     const listed = await t.json<SecretInfo[]>(['secrets', 'list'])
     expect(listed.map((secret) => secret.name).sort()).toEqual(Array.from({length: 20}, (_, i) => `s${i}`).sort())

@@ -35,21 +35,44 @@ async function tryHello(client: AgentClient): Promise<Hello | undefined> {
   }
 }
 
-function spawnAgent(paths: HushPaths): void {
+/** Starts the agent detached; the returned flag turns true if that process ends (ready or not). */
+function spawnAgent(paths: HushPaths): {exited: boolean} {
   ensurePrivateDir(paths.home)
   const out = openSync(paths.log, 'a', 0o600)
   const {file, args} = agentCommand()
   // The agent finds its store by HUSH_HOME: pass the one chosen here (a client may pick it by option).
   const env = {...process.env, HUSH_HOME: paths.home}
   const child = spawn(file, args, {detached: true, stdio: ['ignore', out, out], env})
+  const state = {exited: false}
+  child.once('exit', () => {
+    state.exited = true
+  })
   child.unref()
   closeSync(out)
+  return state
+}
+
+/** Takes the spawn lock without waiting; undefined while another command holds it. */
+async function trySpawnLock(paths: HushPaths): Promise<(() => Promise<void>) | undefined> {
+  const {default: lockfile} = await import('proper-lockfile')
+  try {
+    return await lockfile.lock(paths.runtimeDir, {
+      lockfilePath: paths.spawnLock,
+      // Kept fresh while held; a command killed while holding it frees it after this long.
+      stale: 10_000,
+      // Losing the lock is harmless: the agent's own start lock still admits a single agent.
+      onCompromised: () => {},
+    })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined
+    throw error
+  }
 }
 
 function lastLogLine(paths: HushPaths): string {
   try {
     const lines = readFileSync(paths.log, 'utf8').trim().split('\n')
-    return lines[lines.length - 1]?.replace(/^\S+ \w+ /, '') ?? ''
+    return lines[lines.length - 1]?.replace(/^\d{4}-\d\d-\d\dT\S+ \w+ |^hush: /, '') ?? ''
   } catch {
     return ''
   }
@@ -63,6 +86,41 @@ export async function waitUntilGone(client: AgentClient): Promise<void> {
     await sleep(50)
   }
   throw new HushError('daemon_unreachable', 'The old hush agent did not stop: run `hush daemon stop`, then try again.')
+}
+
+/**
+ * Starts the agent and waits until it answers. Of several commands that find no agent at once,
+ * only the one holding the spawn lock starts a process; the others wait for it to answer.
+ */
+async function startAgent(client: AgentClient, paths: HushPaths): Promise<Hello> {
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  let release: (() => Promise<void>) | undefined
+  let spawned: {exited: boolean} | undefined
+  let delay = 10
+  try {
+    while (Date.now() < deadline) {
+      if (!release) {
+        release = await trySpawnLock(paths)
+        if (release) {
+          // The command that held the lock before may have just started one.
+          const hello = await tryHello(client)
+          if (hello?.version === VERSION) return hello
+          spawned = spawnAgent(paths)
+        }
+      }
+      await sleep(delay)
+      delay = Math.min(delay * 2, 100)
+      const exited = spawned?.exited
+      const hello = await tryHello(client)
+      if (hello?.version === VERSION) return hello
+      if (exited) break
+    }
+  } finally {
+    await release?.()
+  }
+  const reason = lastLogLine(paths)
+  const what = spawned?.exited ? 'stopped before it was ready' : `did not start within ${READY_TIMEOUT_MS / 1000} s`
+  throw new HushError('daemon_unreachable', `The hush agent ${what}${reason ? ` (${reason})` : ''}: see ${paths.log}.`)
 }
 
 /** Connects to the agent of this store, starting it when needed. */
@@ -80,20 +138,7 @@ export async function connectAgent(paths: HushPaths, options: {start?: boolean} 
     if (options.start === false) {
       throw new HushError('daemon_unreachable', 'The hush agent is not running: start it with `hush daemon start`.')
     }
-    spawnAgent(paths)
-    const deadline = Date.now() + READY_TIMEOUT_MS
-    let delay = 10
-    while (Date.now() < deadline) {
-      await sleep(delay)
-      delay = Math.min(delay * 2, 100)
-      hello = await tryHello(client)
-      if (hello && hello.version === VERSION) return {client, hello}
-    }
-    const reason = lastLogLine(paths)
-    throw new HushError(
-      'daemon_unreachable',
-      `The hush agent did not start within ${READY_TIMEOUT_MS / 1000} s${reason ? ` (${reason})` : ''}: see ${paths.log}.`,
-    )
+    return {client, hello: await startAgent(client, paths)}
   } catch (error) {
     await client.close()
     throw error

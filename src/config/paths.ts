@@ -14,7 +14,10 @@ export interface HushPaths {
   runtimeDir: string
   socket: string
   pidFile: string
+  /** Held by the agent while it starts (one agent per store, however it was started). */
   startLock: string
+  /** Held by the one CLI that spawns the agent, so concurrent commands start a single process. */
+  spawnLock: string
   log: string
   db: string
 }
@@ -58,6 +61,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HushPaths {
     socket: join(runtimeDir, 'agent.sock'),
     pidFile: join(runtimeDir, 'agent.pid'),
     startLock: join(runtimeDir, 'start.lock'),
+    spawnLock: join(runtimeDir, 'spawn.lock'),
     log: join(home, 'agent.log'),
     db: join(home, 'store.db'),
   }
