@@ -149,14 +149,12 @@ describe('recovery', () => {
     const t = home()
     // Not a SQLite file: the agent exits while opening its store.
     writeFileSync(join(t.home, 'store.db'), 'not a database, '.repeat(512), {mode: 0o600})
-    const started = Date.now()
     const result = await t.hush(['secrets', 'new', 'never', 'K=v'])
     expect(result.exitCode).toBe(1)
+    // "stopped before it was ready": the command saw the agent exit, rather than waiting out the 20 s.
     expect(result.stderr).toBe(
       `hush: The hush agent stopped before it was ready (Unexpected error: file is not a database): see ${join(t.home, 'agent.log')}.`,
     )
-    // The wait ends with the agent, well before the 20 s the start is allowed.
-    expect(Date.now() - started).toBeLessThan(15_000)
     expect(agentProcesses(t.home)).toEqual([])
     expect(readFileSync(join(t.home, 'store.db'), 'utf8')).toBe('not a database, '.repeat(512))
   })
