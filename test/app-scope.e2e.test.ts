@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {AuditEvent, DeploymentInfo, RotateSecretOutput, SecretInfo, SubmitOutput} from '../src/api/contract.js'
 import {errorLine} from './agent-tools.js'
-import {dockerAvailable, inspectEnv, removeDockerStore, submitJson} from './docker.js'
+import {dockerAvailable, inspectEnv, removeDockerStore, SLEEPER, submitJson} from './docker.js'
 import {makeHome, type TestHome} from './helpers.js'
 
 const docker = await dockerAvailable('test/app-scope.e2e.test.ts')
@@ -35,9 +35,9 @@ describe.skipIf(!docker)('app scope with containers', () => {
     )
     await ok(['secrets', 'new', 'solo', '--app', app, 'SOLO=scoped-only'])
 
-    const scoped = await submitJson<SubmitOutput>(t, [IMAGE, '--name', app, '--secret', 'db', '--', 'sleep', '300'])
-    const plain = await submitJson<SubmitOutput>(t, [IMAGE, '--secret', 'db', '--', 'sleep', '300'])
-    const named = await submitJson<SubmitOutput>(t, [IMAGE, '--name', other, '--secret', 'db', '--', 'sleep', '300'])
+    const scoped = await submitJson<SubmitOutput>(t, [IMAGE, '--name', app, '--secret', 'db', ...SLEEPER])
+    const plain = await submitJson<SubmitOutput>(t, [IMAGE, '--secret', 'db', ...SLEEPER])
+    const named = await submitJson<SubmitOutput>(t, [IMAGE, '--name', other, '--secret', 'db', ...SLEEPER])
 
     // The scoped bundle wins whole for its app: no key of the shared one leaks in.
     const scopedEnv = await inspectEnv(scoped.containerId)
