@@ -8,7 +8,7 @@ import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
-import {dockerAvailable, inspectEnv, removeStoreContainers, storeId, TEST_IMAGE} from './docker.js'
+import {dockerAvailable, inspectEnv, removeStoreContainers, SLEEPER_SHELL, storeId, TEST_IMAGE} from './docker.js'
 import {isAlive, ROOT, stopProcess, waitFor} from './helpers.js'
 import {expectNoValue, Tmux} from './terminal.js'
 
@@ -130,7 +130,7 @@ describe('dist/hush, the single executable', () => {
         '--',
         'sh',
         '-c',
-        'echo $TOKEN; sleep 300',
+        'trap "exit 0" TERM; echo $TOKEN; sleep 300 & wait',
       ])
       expect(result.stderr).toBe('')
       expect(result.exitCode).toBe(0)
@@ -169,7 +169,7 @@ describe('dist/hush, the single executable', () => {
       const out = join(home, 'picked.json')
       // Only shell builtins around the executable: `read` keeps the pane open for the last screen.
       const term = await tmux.open(
-        `'${BINARY}' submit ${TEST_IMAGE} --pick --json -- sleep 300 > '${out}'; echo EXIT=$?; read _`,
+        `'${BINARY}' submit ${TEST_IMAGE} --pick --json ${SLEEPER_SHELL} > '${out}'; echo EXIT=$?; read _`,
       )
       await term.until(/^> \[ \] demo +TOKEN +.*smoke$/m, 60_000)
       await term.keys('Space')

@@ -15,6 +15,9 @@ export const TEST_IMAGE = 'hush-test/busybox'
 /** The command of a long job that stops at once on SIGTERM (a bare `sleep` as PID 1 would wait for SIGKILL). */
 export const SLEEPER = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 300 & wait']
 
+/** SLEEPER as quoted shell words, for a command line typed into a terminal. */
+export const SLEEPER_SHELL = SLEEPER.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ')
+
 let available: Promise<string | undefined> | undefined
 
 /** Undefined when docker answers, else why not. */

@@ -14,6 +14,7 @@ import {
   inspectEnv,
   removeEnvFileDir,
   removeStoreContainers,
+  SLEEPER_SHELL,
   storeId,
   TEST_IMAGE,
 } from './docker.js'
@@ -201,9 +202,9 @@ describe.skipIf(!docker)('submit --pick in a real terminal', () => {
     removeEnvFileDir(t.env)
   })
 
-  /** `hush submit hush-test/busybox --pick ARGS --json -- sleep 300` in the terminal. */
+  /** `hush submit hush-test/busybox --pick ARGS --json` with the SLEEPER, in the terminal. */
   const submitPick = (out: string, args: string[] = []) =>
-    hushCommand(out, ['submit', TEST_IMAGE, '--pick', ...args, '--json', '--', 'sleep', '300'])
+    hushCommand(out, ['submit', TEST_IMAGE, '--pick', ...args, '--json', SLEEPER_SHELL])
 
   it('launches a container with exactly the two secrets picked, in order, the --env override winning', async () => {
     const out = join(t.home, 'submitted.json')
