@@ -148,7 +148,8 @@ describe('recovery', () => {
   it('says at once why an agent that cannot start stopped, and stores nothing', async () => {
     const t = home()
     // Not a SQLite file: the agent exits while opening its store.
-    writeFileSync(join(t.home, 'store.db'), 'not a database, '.repeat(512), {mode: 0o600})
+    const garbage = 'not a database, '.repeat(512)
+    writeFileSync(join(t.home, 'store.db'), garbage, {mode: 0o600})
     const result = await t.hush(['secrets', 'new', 'never', 'K=v'])
     expect(result.exitCode).toBe(1)
     // "stopped before it was ready": the command saw the agent exit, rather than waiting out the 20 s.
@@ -156,7 +157,7 @@ describe('recovery', () => {
       `hush: The hush agent stopped before it was ready (Unexpected error: file is not a database): see ${join(t.home, 'agent.log')}.`,
     )
     expect(agentProcesses(t.home)).toEqual([])
-    expect(readFileSync(join(t.home, 'store.db'), 'utf8')).toBe('not a database, '.repeat(512))
+    expect(readFileSync(join(t.home, 'store.db'), 'utf8')).toBe(garbage)
   })
 
   it('exits by itself after the idle timeout', async () => {
