@@ -7,7 +7,7 @@ import {MIN_ANYWHERE, Redactor, scrub} from '../src/daemon/redact.js'
 const bytes = (text: string) => new TextEncoder().encode(text)
 
 /** Redacts `text` pushed in chunks cut at `cuts`. */
-function redactChunked(text: string, values: string[], cuts: number[]): string {
+function redactChunked(text: string, values: readonly string[], cuts: number[]): string {
   const redactor = new Redactor(values.map(bytes))
   const input = Buffer.from(text)
   const points = [...new Set(cuts.map((cut) => cut % (input.length + 1)))].sort((a, b) => a - b)

@@ -60,6 +60,8 @@ export function guardAgentProcess(paths: HushPaths, log: Logger): void {
       'core dumps are allowed for this agent (ulimit -c is not 0): its memory is kept out of them (coredump_filter 0); hush commands start the agent with ulimit -c 0',
     )
   }
+  // A log line that cannot be written (the store's disk is full) is dropped, not fatal.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined)
   process.chdir(paths.home)
   for (const name of Object.keys(process.env)) if (!isAgentVariable(name)) delete process.env[name]
 }
