@@ -136,6 +136,11 @@ export class DeploymentsStore {
     ).map(toRow)
   }
 
+  /** True when some deployment is not terminated: only then can a container of the store exist. */
+  anyUnterminated(): boolean {
+    return this.store.statement("SELECT 1 FROM deployments WHERE state != 'terminated' LIMIT 1").get() !== undefined
+  }
+
   /** Inserts or replaces the whole record. */
   save(row: DeploymentRow): void {
     this.store

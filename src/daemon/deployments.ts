@@ -186,6 +186,8 @@ export class DeploymentsService implements SecretUsage {
    * Deployments this agent is launching right now are left to their launch.
    */
   private async refreshFromDocker(): Promise<void> {
+    // A container exists only after its record (the intent comes first) and until it is terminated.
+    if (!this.records.anyUnterminated()) return
     const before = new Map(this.records.live().map((row) => [row.id, row]))
     const launchingBefore = new Set(this.launching)
     let containers: StoreContainer[]
@@ -389,16 +391,18 @@ export class DeploymentsService implements SecretUsage {
    * resubmitted one is failed without a container).
    */
   private async undoLaunch(intent: DeploymentRow, isNew: boolean): Promise<void> {
+    let removedAll = true
     try {
       const removed = await dockerRemoveRevision(this.store.storeId, intent.id, intent.revision)
       if (removed) this.log.warn(`removed ${removed} container(s) docker created for ${intent.id} but could not start`)
     } catch (error) {
-      // The next state read removes it: the record below no longer claims it.
+      // Kept as a failed record: the next state read still looks for its container and removes it.
+      removedAll = false
       this.log.warn(`cannot remove the failed container of ${intent.id}: ${(error as Error).message}`)
     }
     removeSecretFiles(this.paths, intent.id)
     this.store.transaction(() => {
-      if (isNew) this.records.remove(intent.id)
+      if (isNew && removedAll) this.records.remove(intent.id)
       else {
         this.records.save({...intent, state: 'failed', updatedAt: now()})
         this.records.replaceValues(intent.id, [])
