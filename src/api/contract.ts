@@ -73,6 +73,8 @@ export interface UnlockCacheState {
   expiresAt: string | null
   /** Why the entry was ignored or the kernel keyring could not be used. */
   problem: string | null
+  /** Which kernel keyring holds the entry: `persistent` outlives logout, `user` ends with the user's last process. */
+  keyring?: 'persistent' | 'user'
 }
 
 /** GET /v1/store: what `doctor` shows of the store (it answers while sealed: names only). */

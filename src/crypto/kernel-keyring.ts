@@ -1,7 +1,8 @@
 // The unlock cache: a passphrase store's master key kept in the Linux kernel keyring (keyutils,
 // through Debian's `keyctl`) so that later agents open the store without asking. One `user` key
-// per store, `hush:<store id>`, in the user's persistent keyring (it outlives an SSH logout; the
-// kernel expires the whole keyring after some idle days, 3 by default), with an optional timeout.
+// per store, `hush:<store id>`, with an optional timeout, in the user's persistent keyring where
+// the kernel lets us write there (it outlives an SSH logout; the kernel drops it after 3 idle days
+// by default), else in the user keyring `@u` (it lives while the user has a process).
 // The key goes through keyctl's standard input and output only (`padd`, `pipe`), never its argv.
 import {spawn} from 'node:child_process'
 
@@ -14,7 +15,12 @@ export interface CachedKey {
   key: Uint8Array
   /** ISO time the kernel drops the entry; null: until reboot (or the persistent keyring's expiry). */
   expiresAt: string | null
+  /** Which keyring holds it. */
+  keyring: KeyringName
 }
+
+/** `persistent`: survives logout (3 idle days); `user`: gone when the user's last process ends. */
+export type KeyringName = 'persistent' | 'user'
 
 export type CacheRead =
   | {state: 'present'; entry: CachedKey}
@@ -66,14 +72,23 @@ function firstLine(text: string): string {
   return text.split('\n')[0].replace(/^keyctl_\w+:\s*|^keyctl:\s*/, '')
 }
 
-/** The persistent keyring of this user, attached to the session keyring so its keys are possessed. */
-async function persistentKeyring(): Promise<string> {
+/**
+ * The keyrings to use, best first: the persistent keyring (attached to the session keyring so its
+ * keys are possessed) when the kernel gives it, then the user keyring.
+ */
+async function keyrings(): Promise<Array<{name: KeyringName; id: string}>> {
   const result = await keyctl(['get_persistent', '@s'])
   const id = result.stdout.toString('utf8').trim()
-  if (result.code === 0 && /^\d+$/.test(id)) return id
-  throw new KernelKeyringUnavailable(
-    `the kernel keyring is not available here (keyctl get_persistent: ${firstLine(result.stderr) || `exit ${result.code}`})`,
-  )
+  const rings: Array<{name: KeyringName; id: string}> = []
+  if (result.code === 0 && /^\d+$/.test(id)) rings.push({name: 'persistent', id})
+  const user = await keyctl(['show', '@u'])
+  if (user.code !== 0) {
+    throw new KernelKeyringUnavailable(
+      `the kernel keyring is not available here (keyctl: ${firstLine(user.stderr || result.stderr) || `exit ${user.code}`})`,
+    )
+  }
+  rings.push({name: 'user', id: '@u'})
+  return rings
 }
 
 export function description(storeId: string): string {
@@ -89,13 +104,13 @@ async function findEntry(ring: string, storeId: string): Promise<string | undefi
   throw new KernelKeyringUnavailable(`keyctl search failed (${firstLine(result.stderr) || `exit ${result.code}`})`)
 }
 
-function encode(entry: CachedKey): Buffer {
+function encode(entry: Omit<CachedKey, 'keyring'>): Buffer {
   return Buffer.from(
     `${PAYLOAD_TAG}\n${entry.storeId}\n${entry.expiresAt ?? '-'}\n${Buffer.from(entry.key).toString('base64')}\n`,
   )
 }
 
-function decode(bytes: Buffer, storeId: string): CachedKey | string {
+function decode(bytes: Buffer, storeId: string, keyring: KeyringName): CachedKey | string {
   const text = bytes.toString('utf8')
   const [tag, owner, expires, key, rest] = text.split('\n')
   if (tag !== PAYLOAD_TAG || rest !== '' || owner === undefined || key === undefined)
@@ -108,22 +123,33 @@ function decode(bytes: Buffer, storeId: string): CachedKey | string {
   }
   const copy = new Uint8Array(raw)
   raw.fill(0)
-  return {storeId, key: copy, expiresAt: expires === '-' ? null : (expires ?? null)}
+  return {storeId, key: copy, expiresAt: expires === '-' ? null : (expires ?? null), keyring}
 }
 
 /** Reads this store's cache entry; never throws. */
 export async function readCachedKey(storeId: string): Promise<CacheRead> {
   try {
-    const ring = await persistentKeyring()
-    const id = await findEntry(ring, storeId)
-    if (!id) return {state: 'absent'}
+    let found: {id: string; keyring: KeyringName} | undefined
+    for (const ring of await keyrings()) {
+      const id = await findEntry(ring.id, storeId).catch((error: unknown) => {
+        // A persistent keyring we may not search is as good as absent: the user keyring may hold it.
+        if (ring.name === 'persistent' && error instanceof KernelKeyringUnavailable) return undefined
+        throw error
+      })
+      if (id) {
+        found = {id, keyring: ring.name}
+        break
+      }
+    }
+    if (!found) return {state: 'absent'}
+    const id = found.id
     const result = await keyctl(['pipe', id])
     if (result.code !== 0) {
       result.stdout.fill(0)
       if (/expired|revoked|not available/i.test(result.stderr)) return {state: 'absent'}
       return {state: 'unavailable', reason: `keyctl pipe failed (${firstLine(result.stderr)})`}
     }
-    const decoded = decode(result.stdout, storeId)
+    const decoded = decode(result.stdout, storeId, found.keyring)
     result.stdout.fill(0)
     if (typeof decoded === 'string') return {state: 'invalid', reason: decoded}
     return {state: 'present', entry: decoded}
@@ -138,39 +164,57 @@ export async function readCachedKey(storeId: string): Promise<CacheRead> {
  * KernelKeyringUnavailable when keyctl is missing or forbidden.
  */
 export async function writeCachedKey(storeId: string, key: Uint8Array, ttlSeconds: number): Promise<CachedKey> {
-  const ring = await persistentKeyring()
   const expiresAt = ttlSeconds > 0 ? new Date(Date.now() + ttlSeconds * 1000).toISOString() : null
-  const entry: CachedKey = {storeId, key, expiresAt}
-  const payload = encode(entry)
-  const added = await keyctl(['padd', 'user', description(storeId), ring], payload)
-  payload.fill(0)
-  const id = added.stdout.toString('utf8').trim()
-  if (added.code !== 0 || !/^\d+$/.test(id)) {
-    throw new KernelKeyringUnavailable(`keyctl padd failed (${firstLine(added.stderr) || `exit ${added.code}`})`)
+  const payload = encode({storeId, key, expiresAt})
+  try {
+    let failure = ''
+    for (const ring of await keyrings()) {
+      const added = await keyctl(['padd', 'user', description(storeId), ring.id], payload)
+      const id = added.stdout.toString('utf8').trim()
+      if (added.code !== 0 || !/^\d+$/.test(id)) {
+        failure = `keyctl padd failed (${firstLine(added.stderr) || `exit ${added.code}`})`
+        continue
+      }
+      // The timeout goes on the key itself: a reused entry loses its old one too (0 clears it).
+      const timed = await keyctl(['timeout', id, String(ttlSeconds)])
+      if (timed.code !== 0) {
+        await keyctl(['invalidate', id])
+        throw new KernelKeyringUnavailable(`keyctl timeout failed (${firstLine(timed.stderr)})`)
+      }
+      // One entry per store: a stale one in the other keyring would open the store after `seal`.
+      for (const other of await keyrings()) {
+        if (other.name === ring.name) continue
+        const stale = await findEntry(other.id, storeId).catch(() => undefined)
+        if (stale) await keyctl(['invalidate', stale])
+      }
+      return {storeId, key, expiresAt, keyring: ring.name}
+    }
+    throw new KernelKeyringUnavailable(failure || 'no kernel keyring to write to')
+  } finally {
+    payload.fill(0)
   }
-  // The timeout goes on the existing key: a reused entry loses its old one too (0 clears it).
-  const timed = await keyctl(['timeout', id, String(ttlSeconds)])
-  if (timed.code !== 0) {
-    await keyctl(['invalidate', id])
-    throw new KernelKeyringUnavailable(`keyctl timeout failed (${firstLine(timed.stderr)})`)
-  }
-  return entry
 }
 
 /** Removes this store's entry; true when there was one. Throws KernelKeyringUnavailable. */
 export async function removeCachedKey(storeId: string): Promise<boolean> {
-  const ring = await persistentKeyring()
   let removed = false
-  for (;;) {
-    const id = await findEntry(ring, storeId)
-    if (!id) return removed
-    const result = await keyctl(['invalidate', id])
-    if (result.code !== 0) {
-      const unlinked = await keyctl(['unlink', id, ring])
-      if (unlinked.code !== 0) {
-        throw new KernelKeyringUnavailable(`keyctl could not remove the entry (${firstLine(result.stderr)})`)
+  for (const ring of await keyrings()) {
+    // Bounded: an invalidated key is gone from searches at once; a key we may not remove is reported.
+    for (let round = 0; round < 8; round++) {
+      const id = await findEntry(ring.id, storeId).catch((error: unknown) => {
+        if (ring.name === 'persistent' && error instanceof KernelKeyringUnavailable) return undefined
+        throw error
+      })
+      if (!id) break
+      const result = await keyctl(['invalidate', id])
+      if (result.code !== 0) {
+        const unlinked = await keyctl(['unlink', id, ring.id])
+        if (unlinked.code !== 0) {
+          throw new KernelKeyringUnavailable(`keyctl could not remove the entry (${firstLine(result.stderr)})`)
+        }
       }
+      removed = true
     }
-    removed = true
   }
+  return removed
 }

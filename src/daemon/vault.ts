@@ -214,7 +214,7 @@ export class Vault {
         if (read.state === 'unavailable') this.cacheState = {...this.cacheState, problem: read.reason}
         return this.cacheState
       }
-      const {key, expiresAt} = read.entry
+      const {key, expiresAt, keyring} = read.entry
       try {
         this.dataKey = await this.unwrap(new CachedKeySource(key))
       } catch (error) {
@@ -228,7 +228,7 @@ export class Vault {
       } finally {
         this.sodium.memzero(key)
       }
-      this.cacheState = {state: 'present', expiresAt, problem: null}
+      this.cacheState = {state: 'present', expiresAt, problem: null, keyring}
       this.sealAt(expiresAt)
       this.audit('store.unsealed')
       return this.cacheState
@@ -259,7 +259,7 @@ export class Vault {
         )
         this.sodium.memzero(read.entry.key)
         unlockCache = opens
-          ? {state: 'present', expiresAt: read.entry.expiresAt, problem: null}
+          ? {state: 'present', expiresAt: read.entry.expiresAt, problem: null, keyring: read.entry.keyring}
           : {state: 'invalid', expiresAt: null, problem: 'the kernel keyring entry does not open this store'}
       } else {
         unlockCache = {
@@ -281,7 +281,7 @@ export class Vault {
     }
     try {
       const entry = await this.unlockCache.write(this.store.storeId, master, ttl)
-      this.cacheState = {state: 'present', expiresAt: entry.expiresAt, problem: null}
+      this.cacheState = {state: 'present', expiresAt: entry.expiresAt, problem: null, keyring: entry.keyring}
       this.sealAt(entry.expiresAt)
     } catch (error) {
       if (!(error instanceof kernelKeyring.KernelKeyringUnavailable)) throw error
