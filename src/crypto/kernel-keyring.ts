@@ -39,7 +39,7 @@ interface KeyctlResult {
 
 function keyctl(args: string[], input?: Buffer): Promise<KeyctlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.env.HUSH_KEYCTL ?? 'keyctl', args, {stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn('keyctl', args, {stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), KEYCTL_TIMEOUT_MS)
