@@ -1,8 +1,5 @@
 // Test tools for the unlock cache: read a store's kernel keyring entry back with keyctl, plant one,
 // and remove what a test left (every store's entry goes with its test home).
-import {existsSync} from 'node:fs'
-import {join} from 'node:path'
-import Database from 'better-sqlite3'
 import {execa} from 'execa'
 
 async function keyctl(args: string[], input?: string | Buffer): Promise<{stdout: string; exitCode: number}> {
@@ -14,21 +11,6 @@ async function keyctl(args: string[], input?: string | Buffer): Promise<{stdout:
 async function rings(): Promise<string[]> {
   const persistent = await keyctl(['get_persistent', '@s'])
   return [...(persistent.exitCode === 0 ? [persistent.stdout.trim()] : []), '@u']
-}
-
-/** The store id of the store in `home` (read-only), or undefined when there is none yet. */
-export function storeIdOf(home: string): string | undefined {
-  const file = join(home, 'store.db')
-  if (!existsSync(file)) return undefined
-  const db = new Database(file, {readonly: true, fileMustExist: true})
-  try {
-    const row = db.prepare("SELECT v FROM meta WHERE k = 'store_id'").get() as {v: unknown} | undefined
-    return row ? String(row.v) : undefined
-  } catch {
-    return undefined
-  } finally {
-    db.close()
-  }
 }
 
 /** The key id of the store's entry, searched as keyctl users would; undefined when there is none. */
@@ -44,7 +26,12 @@ export async function cachedEntryId(storeId: string): Promise<string | undefined
 export async function cachedPayload(storeId: string): Promise<Buffer | undefined> {
   const id = await cachedEntryId(storeId)
   if (!id) return undefined
-  const result = await execa('keyctl', ['pipe', id], {encoding: 'buffer', stripFinalNewline: false, reject: false, stdin: 'ignore'})
+  const result = await execa('keyctl', ['pipe', id], {
+    encoding: 'buffer',
+    stripFinalNewline: false,
+    reject: false,
+    stdin: 'ignore',
+  })
   return result.exitCode === 0 ? Buffer.from(result.stdout) : undefined
 }
 
