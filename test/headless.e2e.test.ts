@@ -44,7 +44,7 @@ type Status = Hello & {running: true; keyringStatus: KeyringStatus}
 async function passphraseStore(ttl?: string): Promise<{t: TestHome; storeId: string}> {
   const t = home()
   await t.ok(['init', '--keyring', 'passphrase', ...(ttl ? ['--ttl', ttl] : [])], {input: `${PASSPHRASE}\n`})
-  const storeId = await storeId(t)
+  const storeId = await storeIdOf(t)
   expect(storeId).toBeTruthy()
   return {t, storeId: storeId!}
 }
