@@ -100,11 +100,27 @@ function watchProcesses(): {stop(): Set<string>} {
   }
 }
 
+/**
+ * Which of the passphrase and `keys` (master keys) appear in `texts`, raw, base64 or hex. Not the
+ * secret values: they reach the containers' environments by design (the threat model).
+ */
 function leaksInTexts(texts: Iterable<string>, keys: Buffer[]): string[] {
+  const secrets = [
+    {label: 'passphrase', bytes: Buffer.from(SENTINELS.passphrase)},
+    ...keys.map((bytes, i) => ({label: `master key ${i}`, bytes})),
+  ]
   const found = new Set<string>()
   for (const text of texts) {
     const bytes = Buffer.from(text, 'latin1')
-    for (const needle of needles(keys)) if (bytes.includes(needle.bytes)) found.add(needle.label)
+    for (const {label, bytes: secret} of secrets) {
+      for (const form of [
+        secret,
+        Buffer.from(secret.toString('base64').slice(0, 20)),
+        Buffer.from(secret.toString('hex')),
+      ]) {
+        if (bytes.includes(form)) found.add(label)
+      }
+    }
   }
   return [...found]
 }

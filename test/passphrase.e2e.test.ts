@@ -235,6 +235,7 @@ describe('switching an existing store between modes', () => {
     expect(toPass).toMatchObject({keyring: 'passphrase', action: 'rewrapped', sealed: false})
     await t.hush(['daemon', 'stop'], {env: bus})
     // The next agent, without D-Bus, opens the store from the kernel keyring: no unseal needed.
+    expect((await t.hush(['secrets', 'list'])).exitCode).toBe(0)
     expect((await t.json<Hello>(['daemon', 'status'])).sealed).toBe(false)
     await t.hush(['seal'])
     await t.hush(['daemon', 'stop'])
