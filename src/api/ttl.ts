@@ -21,23 +21,3 @@ export function parseTtl(text: string): UnlockTtl | undefined {
   if (seconds <= 0 || seconds > MAX_TTL_SECONDS) return undefined
   return seconds
 }
-
-/** For people: `until reboot`, `for 12h`. */
-export function describeTtl(ttl: UnlockTtl): string {
-  if (ttl === 'off') return 'not kept'
-  if (ttl === 0) return 'until reboot'
-  const parts: string[] = []
-  let rest = ttl
-  for (const [unit, size] of [
-    ['d', 86_400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`)
-      rest %= size
-    }
-  }
-  return `for ${parts.join('')}`
-}
