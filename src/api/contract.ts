@@ -313,7 +313,12 @@ export interface ResubmitOutput extends SubmitOutput {
 export const routes = {
   hello: route<Record<string, never>, Hello>('GET', '/v1/hello', NO_FIELDS, {whileSealed: true}),
   shutdown: route<Record<string, never>, {stopping: true}>('POST', '/v1/shutdown', NO_FIELDS, {whileSealed: true}),
-  init: route<InitInput, InitOutput>('POST', '/v1/init', {keyring: true, passphrase: true, ttl: true}, {whileSealed: true}),
+  init: route<InitInput, InitOutput>(
+    'POST',
+    '/v1/init',
+    {keyring: true, passphrase: true, ttl: true},
+    {whileSealed: true},
+  ),
   unseal: route<UnsealInput, SealState>('POST', '/v1/unseal', {passphrase: true, ttl: true}, {whileSealed: true}),
   seal: route<Record<string, never>, SealState>('POST', '/v1/seal', NO_FIELDS, {whileSealed: true}),
   keyringStatus: route<Record<string, never>, KeyringStatus>('GET', '/v1/keyring', NO_FIELDS, {whileSealed: true}),
