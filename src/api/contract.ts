@@ -70,10 +70,45 @@ export interface Hello {
   /** The OS keyring entry holding this store's master key (service `hush`), once the store has one. */
   keyringAccount: string | null
   sealed: boolean
+  /** Passphrase mode: how this agent got or keeps its key in the kernel keyring (unlock cache). */
+  unlockCache: UnlockCacheState
   startedAt: string
 }
 
 export type KeyringMode = 'os' | 'passphrase'
+
+/**
+ * The unlock cache of a passphrase store (the master key in the Linux kernel keyring):
+ * `present` (until `expiresAt`, null = until reboot), `absent`, `invalid` (an entry that does not
+ * open this store: ignored, left in place, reported), `unavailable` (no keyctl, or forbidden),
+ * `off` (the preference or `--ttl off`), `none` (OS keyring mode: not used).
+ */
+export interface UnlockCacheState {
+  state: 'present' | 'absent' | 'invalid' | 'unavailable' | 'off' | 'none'
+  expiresAt: string | null
+  /** Why the entry was ignored or the kernel keyring could not be used. */
+  problem: string | null
+  /** Which kernel keyring holds the entry: `persistent` outlives logout, `user` ends with the user's last process. */
+  keyring?: 'persistent' | 'user'
+}
+
+/** GET /v1/store: what `doctor` shows of the store (it answers while sealed: names only). */
+export interface StoreStatus {
+  storeId: string
+  /** SQLite's user_version of the store file. */
+  schemaVersion: number
+  secrets: number
+  deployments: number
+}
+
+/** GET /v1/keyring: where the master key comes from, checked now (daemon status, doctor). */
+export interface KeyringStatus {
+  keyring: KeyringMode
+  sealed: boolean
+  /** OS keyring mode: does the Secret Service answer now? */
+  osKeyring: {reachable: boolean; reason: string | null} | null
+  unlockCache: UnlockCacheState
+}
 
 /** A value sealed with crypto_box_seal to the agent's public key, base64. */
 export type SealedValue = string
@@ -140,6 +175,8 @@ export interface InitInput {
   keyring: KeyringMode
   /** Passphrase mode: the new passphrase, sealed to the agent's public key like a value. */
   passphrase?: SealedValue
+  /** How long the kernel keyring keeps the unlocked key: a duration (`12h`), `boot` or `off` (see api/ttl.ts). */
+  ttl?: string
 }
 
 export interface InitOutput {
@@ -147,17 +184,23 @@ export interface InitOutput {
   /** `created`: a new data key; `rewrapped`: the data key kept, wrapped by a new master key; `unchanged`. */
   action: 'created' | 'rewrapped' | 'unchanged'
   sealed: boolean
+  /** Passphrase mode: the unlock cache after the call. */
+  unlockCache?: UnlockCacheState
 }
 
 export interface UnsealInput {
   /** The passphrase, sealed to the agent's public key (crypto_box_seal), never plaintext. */
   passphrase: SealedValue
+  /** How long the kernel keyring keeps the unlocked key (see api/ttl.ts); absent: the preference. */
+  ttl?: string
 }
 
 export interface SealState {
   sealed: boolean
   /** False when the store already was in the requested state. */
   changed: boolean
+  /** The unlock cache after the call (unseal: written or why not; seal: removed). */
+  unlockCache?: UnlockCacheState
 }
 
 export type AuditEventType =
@@ -270,9 +313,16 @@ export interface ResubmitOutput extends SubmitOutput {
 export const routes = {
   hello: route<Record<string, never>, Hello>('GET', '/v1/hello', NO_FIELDS, {whileSealed: true}),
   shutdown: route<Record<string, never>, {stopping: true}>('POST', '/v1/shutdown', NO_FIELDS, {whileSealed: true}),
-  init: route<InitInput, InitOutput>('POST', '/v1/init', {keyring: true, passphrase: true}, {whileSealed: true}),
-  unseal: route<UnsealInput, SealState>('POST', '/v1/unseal', {passphrase: true}, {whileSealed: true}),
+  init: route<InitInput, InitOutput>(
+    'POST',
+    '/v1/init',
+    {keyring: true, passphrase: true, ttl: true},
+    {whileSealed: true},
+  ),
+  unseal: route<UnsealInput, SealState>('POST', '/v1/unseal', {passphrase: true, ttl: true}, {whileSealed: true}),
   seal: route<Record<string, never>, SealState>('POST', '/v1/seal', NO_FIELDS, {whileSealed: true}),
+  keyringStatus: route<Record<string, never>, KeyringStatus>('GET', '/v1/keyring', NO_FIELDS, {whileSealed: true}),
+  storeStatus: route<Record<string, never>, StoreStatus>('GET', '/v1/store', NO_FIELDS, {whileSealed: true}),
   /** `app`: only the secrets scoped to APP; `shared`: only the shared ones. */
   listSecrets: route<{includeDeleted?: string; app?: string; shared?: string}, SecretInfo[]>('GET', '/v1/secrets', {
     includeDeleted: true,

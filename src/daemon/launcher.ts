@@ -325,3 +325,20 @@ export async function dockerPing(): Promise<void> {
     throw dockerError(error, 'docker version')
   })
 }
+
+/** The docker client's and engine's versions for `hush doctor`; a missing part is undefined, with why. */
+export async function dockerVersions(): Promise<{command: string; client?: string; server?: string; error?: string}> {
+  const result = await execa(DOCKER, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], {
+    stdin: 'ignore',
+    reject: false,
+    timeout: 20_000,
+  })
+  if ((result as {code?: string}).code === 'ENOENT') return {command: DOCKER}
+  const [client, server] = String(result.stdout).trim().split(/\s+/)
+  return {
+    command: DOCKER,
+    client: client || 'client',
+    server: result.exitCode === 0 && server ? server : undefined,
+    error: firstLine(String(result.stderr)) || `exit ${result.exitCode}`,
+  }
+}

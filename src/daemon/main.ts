@@ -68,6 +68,7 @@ export async function runAgent(paths: HushPaths, options: AgentOptions): Promise
       server.drain(STOP_GRACE_MS)
     }
     agent = new Agent(paths, sodium, stop)
+    await agent.open()
     let busy = 0
     let idleTimer: NodeJS.Timeout | undefined
     const armIdle = () => {
