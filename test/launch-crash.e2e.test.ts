@@ -115,92 +115,104 @@ function expectLostAgentLine(result: RunResult, check: RegExp): void {
 }
 
 describe.skipIf(!docker)('the agent dies while docker run starts a container', () => {
-  it(`submit: killed or stopped ${ROUNDS} times, every container stays tracked and redacted`, async () => {
-    const value = `crash-submit-value-${Math.random().toString(36).slice(2)}`
-    await t.ok(['secrets', 'new', 'tok', `TOKEN=${value}`])
-    const checked = new Set<string>()
-    for (let round = 0; round < ROUNDS; round++) {
-      const how = round % 3 === 2 ? 'stop' : 'kill'
-      const {running} = await armedRun(['submit', TEST_IMAGE, '--secret', 'tok', ...PRINTER])
-      await killAgent(how)
-      const result = await running
-      // A stopping agent finishes the request in flight; a killed one leaves the CLI one line.
-      if (how === 'kill') expectLostAgentLine(result, /may or may not have been launched.*hush status/)
-      else expect(result.exitCode, result.stderr).toBe(0)
-      // Some rounds restart the agent while the orphaned docker run is still under way.
-      if (round % 3 === 1) await checkPromises([value], checked)
-      await waitFor(() => existsSync(join(trap, 'done')), 30_000)
-      await checkPromises([value], checked)
-    }
-    // Every launch that reached docker was recorded with its audit event, and terminate removes it.
-    const audit = await t.json<{event: string; deployment: string | null}[]>(['audit'])
-    const live = (await t.json<DeploymentDetail[]>(['status'])).filter((item) => item.state === 'running')
-    expect(live.length).toBeGreaterThan(0)
-    for (const deployment of live) {
-      expect(audit.some((event) => event.event === 'deployment.submitted' && event.deployment === deployment.id)).toBe(
-        true,
-      )
-      await t.ok(['terminate', deployment.id, '--grace', '1'])
-    }
-    expect(await storeContainers()).toEqual([])
-    await t.ok(['secrets', 'delete', 'tok'])
-  }, CRASH_TEST_TIMEOUT_MS)
-
-  it(`resubmit: killed ${ROUNDS} times, the previous revision is removed and the new one tracked`, async () => {
-    const values = ['crash-resubmit-first-value']
-    await t.ok(['secrets', 'new', 'tok', `TOKEN=${values[0]}`])
-    const first = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', '--json', ...PRINTER])
-    expect(first.exitCode, first.stderr).toBe(0)
-    const id = (JSON.parse(first.stdout) as {id: string}).id
-    for (let round = 0; round < ROUNDS; round++) {
-      const value = `crash-resubmit-value-${round}-${Math.random().toString(36).slice(2)}`
-      values.push(value)
-      await t.ok(['secrets', 'rotate', 'tok', `TOKEN=${value}`])
-      const {running} = await armedRun(['resubmit', id])
-      await killAgent('kill')
-      expectLostAgentLine(await running, new RegExp(`hush status ${id}`))
-      if (round % 3 === 1) await checkPromises(values)
-      await waitFor(() => existsSync(join(trap, 'done')), 30_000)
-      const deployments = await checkPromises(values)
-      // At most one container, of the recorded revision.
-      const containers = await storeContainers()
-      expect(containers.length).toBeLessThanOrEqual(1)
-      const detail = deployments.find((item) => item.id === id)!
-      if (containers.length === 1) {
-        expect(detail.containerId).toBe(containers[0])
-        expect(detail.state).toBe('running')
-        expect(detail.secrets[0]?.version).toBe(round + 2)
+  it(
+    `submit: killed or stopped ${ROUNDS} times, every container stays tracked and redacted`,
+    async () => {
+      const value = `crash-submit-value-${Math.random().toString(36).slice(2)}`
+      await t.ok(['secrets', 'new', 'tok', `TOKEN=${value}`])
+      const checked = new Set<string>()
+      for (let round = 0; round < ROUNDS; round++) {
+        const how = round % 3 === 2 ? 'stop' : 'kill'
+        const {running} = await armedRun(['submit', TEST_IMAGE, '--secret', 'tok', ...PRINTER])
+        await killAgent(how)
+        const result = await running
+        // A stopping agent finishes the request in flight; a killed one leaves the CLI one line.
+        if (how === 'kill') expectLostAgentLine(result, /may or may not have been launched.*hush status/)
+        else expect(result.exitCode, result.stderr).toBe(0)
+        // Some rounds restart the agent while the orphaned docker run is still under way.
+        if (round % 3 === 1) await checkPromises([value], checked)
+        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        await checkPromises([value], checked)
       }
-    }
-    await t.ok(['terminate', id, '--grace', '1'])
-    expect(await storeContainers()).toEqual([])
-  }, CRASH_TEST_TIMEOUT_MS)
+      // Every launch that reached docker was recorded with its audit event, and terminate removes it.
+      const audit = await t.json<{event: string; deployment: string | null}[]>(['audit'])
+      const live = (await t.json<DeploymentDetail[]>(['status'])).filter((item) => item.state === 'running')
+      expect(live.length).toBeGreaterThan(0)
+      for (const deployment of live) {
+        expect(
+          audit.some((event) => event.event === 'deployment.submitted' && event.deployment === deployment.id),
+        ).toBe(true)
+        await t.ok(['terminate', deployment.id, '--grace', '1'])
+      }
+      expect(await storeContainers()).toEqual([])
+      await t.ok(['secrets', 'delete', 'tok'])
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  )
 
-  it(`a container docker creates but cannot start is removed, with or without the agent (${ROUNDS} rounds)`, async () => {
-    const value = 'crash-never-started-value'
-    await t.ok(['secrets', 'new', 'tok', `TOKEN=${value}`])
-    const failures = [
-      ['--user', 'nosuchuser', '--', 'sh', '-c', 'echo hi'],
-      ['--', '/no/such/command'],
-    ]
-    // Without a crash: docker's error, nothing left, nothing in status.
-    for (const failure of failures) {
-      const result = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', ...failure])
-      expect(result.exitCode).toBe(1)
-      expect(errorLine(result.stderr)).toMatch(/docker run failed/)
+  it(
+    `resubmit: killed ${ROUNDS} times, the previous revision is removed and the new one tracked`,
+    async () => {
+      const values = ['crash-resubmit-first-value']
+      await t.ok(['secrets', 'new', 'tok', `TOKEN=${values[0]}`])
+      const first = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', '--json', ...PRINTER])
+      expect(first.exitCode, first.stderr).toBe(0)
+      const id = (JSON.parse(first.stdout) as {id: string}).id
+      for (let round = 0; round < ROUNDS; round++) {
+        const value = `crash-resubmit-value-${round}-${Math.random().toString(36).slice(2)}`
+        values.push(value)
+        await t.ok(['secrets', 'rotate', 'tok', `TOKEN=${value}`])
+        const {running} = await armedRun(['resubmit', id])
+        await killAgent('kill')
+        expectLostAgentLine(await running, new RegExp(`hush status ${id}`))
+        if (round % 3 === 1) await checkPromises(values)
+        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        const deployments = await checkPromises(values)
+        // At most one container, of the recorded revision.
+        const containers = await storeContainers()
+        expect(containers.length).toBeLessThanOrEqual(1)
+        const detail = deployments.find((item) => item.id === id)!
+        if (containers.length === 1) {
+          expect(detail.containerId).toBe(containers[0])
+          expect(detail.state).toBe('running')
+          expect(detail.secrets[0]?.version).toBe(round + 2)
+        }
+      }
+      await t.ok(['terminate', id, '--grace', '1'])
       expect(await storeContainers()).toEqual([])
-      expect(await t.json<DeploymentDetail[]>(['status'])).toEqual([])
-    }
-    // With the agent killed while docker creates it.
-    for (let round = 0; round < ROUNDS; round++) {
-      const {running} = await armedRun(['submit', TEST_IMAGE, '--secret', 'tok', ...failures[round % 2]])
-      await killAgent('kill')
-      expectLostAgentLine(await running, /hush status/)
-      await waitFor(() => existsSync(join(trap, 'done')), 30_000)
-      await checkPromises([value])
-      expect(await storeContainers()).toEqual([])
-    }
-    // Nothing holds the value: delete needs no --force.
-    await t.ok(['secrets', 'delete', 'tok'])
-  }, CRASH_TEST_TIMEOUT_MS)
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  )
+
+  it(
+    `a container docker creates but cannot start is removed, with or without the agent (${ROUNDS} rounds)`,
+    async () => {
+      const value = 'crash-never-started-value'
+      await t.ok(['secrets', 'new', 'tok', `TOKEN=${value}`])
+      const failures = [
+        ['--user', 'nosuchuser', '--', 'sh', '-c', 'echo hi'],
+        ['--', '/no/such/command'],
+      ]
+      // Without a crash: docker's error, nothing left, nothing in status.
+      for (const failure of failures) {
+        const result = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', ...failure])
+        expect(result.exitCode).toBe(1)
+        expect(errorLine(result.stderr)).toMatch(/docker run failed/)
+        expect(await storeContainers()).toEqual([])
+        expect(await t.json<DeploymentDetail[]>(['status'])).toEqual([])
+      }
+      // With the agent killed while docker creates it.
+      for (let round = 0; round < ROUNDS; round++) {
+        const {running} = await armedRun(['submit', TEST_IMAGE, '--secret', 'tok', ...failures[round % 2]])
+        await killAgent('kill')
+        expectLostAgentLine(await running, /hush status/)
+        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        await checkPromises([value])
+        expect(await storeContainers()).toEqual([])
+      }
+      // Nothing holds the value: delete needs no --force.
+      await t.ok(['secrets', 'delete', 'tok'])
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  )
 })
