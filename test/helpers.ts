@@ -82,7 +82,7 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
     async cleanup() {
       await stopProcess(agentPid())
       // A passphrase store's unlock cache lives in the kernel keyring, not in the home: drop it too.
-      const id = await storeId({home})
+      const id = await storeId({home}).catch(() => undefined)
       if (id) await removeCachedEntries(id)
       rmSync(home, {recursive: true, force: true})
       rmSync(paths.runtimeDir, {recursive: true, force: true})

@@ -100,7 +100,7 @@ describe('OS keyring', () => {
     await t.ok(['daemon', 'stop'])
     await t.ok(['secrets', 'new', 'second', 'K=v'])
     expect((await secretTool(['lookup', 'service', 'hush', 'username', account])).stdout).toBe(key)
-  })
+  }, 180_000)
 })
 
 describe('hush doctor', () => {
@@ -127,7 +127,7 @@ describe('hush doctor', () => {
     }
     expect(report.ok).toBe(true)
     expect(report.checks.every((check) => check.level === 'ok' && check.fix === null)).toBe(true)
-  })
+  }, 180_000)
 
   it('fails (exit 1) with a fix when the Docker engine does not answer', async () => {
     const {t} = await storeWithSecret()
@@ -142,7 +142,7 @@ describe('hush doctor', () => {
     const json = JSON.parse((await t.hush(['doctor', '--json'], {env: {HUSH_DOCKER: wrapper}})).stdout)
     expect(json.ok).toBe(false)
     rmSync(dir, {recursive: true, force: true})
-  })
+  }, 180_000)
 
   it('fails (exit 1) with both ways out when no keyring answers', async () => {
     const t = makeHome()
@@ -152,5 +152,5 @@ describe('hush doctor', () => {
     expect(result.stdout).toMatch(/^FAIL master key: OS keyring \(not reachable: no D-Bus session bus; /m)
     expect(result.stdout).toContain('fix: start a Secret Service')
     expect(result.stdout).toContain('or run `hush init --keyring passphrase`')
-  })
+  }, 120_000)
 })

@@ -201,37 +201,13 @@ export class Vault {
   openFromCache(): Promise<UnlockCacheState> {
     return this.serial(async () => {
       if (this.currentMode !== 'passphrase' || this.dataKey) return this.cacheState
-      const read = await this.unlockCache.read(this.store.storeId)
-      if (read.state !== 'present') {
-        this.cacheState = {
-          state: read.state,
-          expiresAt: null,
-          problem:
-            read.state === 'absent'
-              ? null
-              : `the kernel keyring entry ${kernelKeyring.description(this.store.storeId)} was ignored: ${read.reason}`,
-        }
-        if (read.state === 'unavailable') this.cacheState = {...this.cacheState, problem: read.reason}
-        return this.cacheState
-      }
-      const {key, expiresAt, keyring} = read.entry
-      try {
-        this.dataKey = await this.unwrap(new CachedKeySource(key))
-      } catch (error) {
-        if (!(error instanceof HushError && error.code === 'wrong_passphrase')) throw error
-        this.cacheState = {
-          state: 'invalid',
-          expiresAt: null,
-          problem: `the kernel keyring entry ${kernelKeyring.description(this.store.storeId)} was ignored: its key does not open this store`,
-        }
-        return this.cacheState
-      } finally {
-        this.sodium.memzero(key)
-      }
-      this.cacheState = {state: 'present', expiresAt, problem: null, keyring}
-      this.sealAt(expiresAt)
+      const {state, dataKey} = await this.evaluateCache(await this.unlockCache.read(this.store.storeId))
+      this.cacheState = state
+      if (!dataKey) return state
+      this.dataKey = dataKey
+      this.sealAt(state.expiresAt)
       this.audit('store.unsealed')
-      return this.cacheState
+      return state
     })
   }
 
@@ -248,28 +224,36 @@ export class Vault {
     }
     let unlockCache = this.cacheState
     if (unlockCache.state !== 'off') {
-      const read = await this.unlockCache.read(this.store.storeId)
-      if (read.state === 'present') {
-        const opens = await this.unwrap(new CachedKeySource(read.entry.key)).then(
-          (dataKey) => {
-            this.sodium.memzero(dataKey)
-            return true
-          },
-          () => false,
-        )
-        this.sodium.memzero(read.entry.key)
-        unlockCache = opens
-          ? {state: 'present', expiresAt: read.entry.expiresAt, problem: null, keyring: read.entry.keyring}
-          : {state: 'invalid', expiresAt: null, problem: 'the kernel keyring entry does not open this store'}
-      } else {
-        unlockCache = {
-          state: read.state,
-          expiresAt: null,
-          problem: read.state === 'absent' ? null : read.reason,
-        }
-      }
+      const {state, dataKey} = await this.evaluateCache(await this.unlockCache.read(this.store.storeId))
+      if (dataKey) this.sodium.memzero(dataKey)
+      unlockCache = state
     }
     return {keyring: 'passphrase', sealed: this.sealed, osKeyring: null, unlockCache}
+  }
+
+  /**
+   * What the unlock cache holds for this store: the data key its entry opens, or the state to
+   * report (an entry that does not open the store is ignored, never changed). Wipes the read key.
+   */
+  private async evaluateCache(read: kernelKeyring.CacheRead): Promise<{state: UnlockCacheState; dataKey?: Uint8Array}> {
+    const ignored = (reason: string): UnlockCacheState => ({
+      state: 'invalid',
+      expiresAt: null,
+      problem: `the kernel keyring entry ${kernelKeyring.description(this.store.storeId)} was ignored: ${reason}`,
+    })
+    if (read.state === 'absent') return {state: {state: 'absent', expiresAt: null, problem: null}}
+    if (read.state === 'unavailable') return {state: {state: 'unavailable', expiresAt: null, problem: read.reason}}
+    if (read.state === 'invalid') return {state: ignored(read.reason)}
+    const {key, expiresAt, keyring} = read.entry
+    try {
+      const dataKey = await this.unwrap(new CachedKeySource(key))
+      return {state: {state: 'present', expiresAt, problem: null, keyring}, dataKey}
+    } catch (error) {
+      if (!(error instanceof HushError && error.code === 'wrong_passphrase')) throw error
+      return {state: ignored('its key does not open this store')}
+    } finally {
+      this.sodium.memzero(key)
+    }
   }
 
   /** Keeps the master key in the unlock cache for `ttl`; a cache that cannot keep it is reported, not fatal. */
