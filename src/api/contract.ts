@@ -8,6 +8,10 @@
 // unless it is declared with `{whileSealed: true}` (the server checks this in one place). New
 // secret and deploy routes therefore get the guard by default, without declaring anything.
 
+import type {RunOptions} from './run-options.js'
+
+export type {RunOptions}
+
 export type Method = 'GET' | 'POST' | 'DELETE'
 
 export interface Route<I, O> {
@@ -173,18 +177,6 @@ export interface AuditEvent {
 export type DeploymentState = 'starting' | 'running' | 'exited' | 'failed' | 'terminated'
 
 export const TERMINAL_STATES: readonly DeploymentState[] = ['exited', 'failed', 'terminated']
-
-/** The `docker run` options hush passes through (not secret: they go in docker's argument list). */
-export interface RunOptions {
-  publish?: string[]
-  volume?: string[]
-  network?: string
-  gpus?: string
-  memory?: string
-  cpus?: string
-  workdir?: string
-  user?: string
-}
 
 export interface SubmitInput {
   image: string

@@ -1,6 +1,7 @@
 // `hush status [ID]`: deployments with their state read from docker; one in full with ID.
 import {Args} from '@oclif/core'
 import {type DeploymentDetail, type DeploymentInfo, routes} from '../api/contract.js'
+import {formatRunOptions} from '../api/run-options.js'
 import {HushCommand} from '../cli/base.js'
 import {specShape} from '../cli/deployments.js'
 import {ago, list, table} from '../cli/render.js'
@@ -62,9 +63,7 @@ function describe(d: DeploymentDetail): string {
     `--secret:   ${list(d.refs)}`,
   ]
   if (d.secretFiles.length) lines.push(`--secret-file: ${list(d.secretFiles)}`)
-  const options = Object.entries(d.options).flatMap(([flag, value]) =>
-    (Array.isArray(value) ? value : [value]).map((item) => `--${flag} ${item}`),
-  )
+  const options = formatRunOptions(d.options)
   if (options.length) lines.push(`options:    ${options.join(' ')}`)
   lines.push('secrets:')
   if (d.secrets.length === 0) lines.push('  (none)')

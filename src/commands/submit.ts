@@ -7,6 +7,7 @@ import {envWarning} from '../api/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {printLogs} from '../cli/deployments.js'
 import {pickSecrets} from '../cli/pick.js'
+import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-option-flags.js'
 import {type Connection, connectAgent} from '../client/connect.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const
@@ -26,7 +27,7 @@ An --env value may be a template: {{NAME:KEY}} (spaces allowed inside the braces
 
 An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value that looks like a credential (a token prefix such as hf_, sk-, ghp_, AKIA..., or a URL with a password) prints a warning pointing at \`hush secrets new\`; silence it with --no-warn, HUSH_NO_WARN=1 or the warnSensitiveEnv preference.`
   static override usage =
-    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--pick] [--env KEY=VALUE]... [--secret-file NAME]... [--name NAME] [--wait] [--no-warn] [docker run options] [-- CMD [ARG...]]'
+    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--pick] [--env KEY=VALUE]... [--secret-file NAME]... [--name NAME] [--wait] [--no-warn] [docker run options (see DOCKER RUN)] [-- CMD [ARG...]]'
   static override examples = [
     '<%= config.bin %> submit hush-test/busybox --secret hf -- sh -c \'echo "token has $(printenv HF_TOKEN | wc -c) bytes"\'',
     '<%= config.bin %> submit python:3.12 --secret OPENAI_API_KEY=openai --env MODEL=gpt-4o --name job1 -- python run.py',
@@ -56,19 +57,13 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     name: Flags.string({description: 'a name for the deployment (also the container name)'}),
     wait: Flags.boolean({description: 'follow the output (secret values redacted) and exit with the container’s code'}),
     'no-warn': Flags.boolean({description: 'do not warn about sensitive-looking --env keys or values'}),
-    publish: Flags.string({char: 'p', description: 'docker run --publish', ...multiple}),
-    volume: Flags.string({char: 'v', description: 'docker run --volume', ...multiple}),
-    network: Flags.string({description: 'docker run --network'}),
-    gpus: Flags.string({description: 'docker run --gpus'}),
-    memory: Flags.string({description: 'docker run --memory'}),
-    cpus: Flags.string({description: 'docker run --cpus'}),
-    workdir: Flags.string({char: 'w', description: 'docker run --workdir'}),
-    user: Flags.string({char: 'u', description: 'docker run --user'}),
+    ...runOptionFlags(),
   }
 
   async run(): Promise<SubmitOutput> {
     const dash = this.argv.indexOf('--')
     const command = dash === -1 ? [] : this.argv.slice(dash + 1)
+    refuseValueCarriers(dash === -1 ? this.argv : this.argv.slice(0, dash))
     const {args, flags} = await this.parse(Submit, dash === -1 ? this.argv : this.argv.slice(0, dash)).catch(
       (error: Error) => {
         if (/^Unexpected argument/.test(error.message)) {
@@ -79,6 +74,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
         throw error
       },
     )
+    const options = runOptionsOf(flags)
     const env = flags.env ?? []
     for (const pair of env) {
       if (pair.indexOf('=') <= 0) throw usage(`--env ${pair} is not KEY=VALUE.`)
@@ -95,16 +91,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
         secretFiles: flags['secret-file'] ?? [],
         name: flags.name,
         command,
-        options: {
-          publish: flags.publish,
-          volume: flags.volume,
-          network: flags.network,
-          gpus: flags.gpus,
-          memory: flags.memory,
-          cpus: flags.cpus,
-          workdir: flags.workdir,
-          user: flags.user,
-        },
+        options,
         ...(warn ? {} : {warn: 'false'}),
       },
       {wait: true},

@@ -6,8 +6,8 @@ import {randomBytes} from 'node:crypto'
 import {closeSync, lstatSync, openSync, readdirSync, rmSync, statfsSync, writeSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
-import type {RunOptions} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {type RunOptions, runOptionArgs} from '../api/run-options.js'
 import {ensurePrivateDir, type HushPaths} from '../config/paths.js'
 import {scrub} from './redact.js'
 import type {EnvEntry} from './resolve.js'
@@ -125,18 +125,6 @@ export function mountArg(mount: FileMount): string {
   return `--mount=type=bind,${field(`source=${mount.source}`)},${field(`target=${mount.target}`)},readonly`
 }
 
-/** docker run's pass-through options, as `--flag=value` so a value can never become another flag. */
-export function optionArgs(options: RunOptions): string[] {
-  const args: string[] = []
-  for (const value of options.publish ?? []) args.push(`--publish=${value}`)
-  for (const value of options.volume ?? []) args.push(`--volume=${value}`)
-  for (const name of ['network', 'gpus', 'memory', 'cpus', 'workdir', 'user'] as const) {
-    const value = options[name]
-    if (value !== undefined) args.push(`--${name}=${value}`)
-  }
-  return args
-}
-
 function secretValues(entries: EnvEntry[]): Uint8Array[] {
   return entries.filter((entry) => entry.secret !== undefined).map((entry) => entry.value)
 }
@@ -196,7 +184,7 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
     ...(spec.name ? ['--name', spec.name] : []),
     ...viaClient.flatMap((entry) => ['-e', entry.key]),
     ...(spec.mounts ?? []).map(mountArg),
-    ...optionArgs(spec.options),
+    ...runOptionArgs(spec.options),
     spec.image,
     ...spec.command,
   ]

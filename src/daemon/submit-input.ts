@@ -1,8 +1,9 @@
 // What a submit asks for, checked whole before anything resolves or runs: image, name, command,
 // secret references, plain env, the pass-through docker options, and the advisory warnings.
-import type {RunOptions, SubmitInput} from '../api/contract.js'
+import type {SubmitInput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {checkSecretName} from '../api/limits.js'
+import {checkRunOptions, type RunOptions} from '../api/run-options.js'
 import {envWarning} from '../api/sensitive.js'
 import type {SecretRef} from './deployments-store.js'
 import {parsePlainEnv, parseSecretRef} from './resolve.js'
@@ -20,36 +21,6 @@ export interface CheckedSubmit {
   files: string[]
   options: RunOptions
   warnings: string[]
-}
-
-function checkOptionValue(flag: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '' || /[\0\n\r]/.test(value) || value.length > 4096) {
-    throw new HushError('bad_request', `--${flag} needs a one-line value.`)
-  }
-  return value
-}
-
-/** Checks the pass-through `docker run` options (they are not secret: they go in docker's argv). */
-export function checkRunOptions(input: unknown): RunOptions {
-  if (input === undefined || input === null) return {}
-  if (typeof input !== 'object' || Array.isArray(input))
-    throw new HushError('bad_request', '`options` must be an object.')
-  const raw = input as Record<string, unknown>
-  const options: RunOptions = {}
-  for (const flag of ['publish', 'volume'] as const) {
-    const values = raw[flag]
-    if (values === undefined) continue
-    if (!Array.isArray(values)) throw new HushError('bad_request', `\`options.${flag}\` must be a list.`)
-    options[flag] = values.map((value) => checkOptionValue(flag, value))
-  }
-  for (const flag of ['network', 'gpus', 'memory', 'cpus', 'workdir', 'user'] as const) {
-    if (raw[flag] !== undefined) options[flag] = checkOptionValue(flag, raw[flag])
-  }
-  const unknown = Object.keys(raw).filter(
-    (key) => !['publish', 'volume', 'network', 'gpus', 'memory', 'cpus', 'workdir', 'user'].includes(key),
-  )
-  if (unknown.length) throw new HushError('bad_request', `Unknown docker option ${unknown.join(', ')}.`)
-  return options
 }
 
 export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
