@@ -25,7 +25,7 @@ const KEY_VALUE = {pattern: /^[A-Za-z0-9][\w.-]*=/, expect: 'KEY=VALUE'}
 /** Every option, in the order `--help` and the README list them; adding one is one line. */
 // biome-ignore format: one line per option
 export const RUN_OPTIONS = [
-  {name: 'publish', char: 'p', kind: 'repeatable', summary: 'publish a port: [IP:]HOST:CONTAINER[/PROTO]', value: {pattern: /^[\w.:[\]/-]+$/, expect: '[IP:]HOST:CONTAINER[/PROTO]'}},
+  {name: 'publish', char: 'p', kind: 'repeatable', summary: 'publish a container port on the host', value: {pattern: /^[\w.:[\]/-]+$/, expect: '[IP:]HOST:CONTAINER[/PROTO]'}},
   {name: 'volume', char: 'v', kind: 'repeatable', summary: 'bind mount or volume: SRC:DST[:OPTS]'},
   {name: 'mount', kind: 'repeatable', summary: 'a mount: type=...,source=...,target=...', value: {pattern: /^[a-z-]+=/, expect: 'type=...,source=...,target=...'}},
   {name: 'tmpfs', kind: 'repeatable', summary: 'a tmpfs mount: /PATH[:OPTS]', value: ABSOLUTE},
