@@ -21,7 +21,7 @@ export default class Submit extends HushCommand {
 
 Values reach docker through a 0600 env-file on tmpfs that is removed as soon as \`docker run\` returns; they never appear in a process argument list. Put the container's command after --.
 
---secret-file NAME mounts each key of NAME read-only at /run/secrets/KEY (byte for byte, e.g. a PEM key; not in the env), from a 0600 file on tmpfs that lives as long as the container. The file belongs to the user running hush: a container running as root reads it; with --user, use your own uid.
+--secret-file NAME[,uid=U][,gid=G][,mode=0440][,target=DIR][,env] mounts each key of NAME read-only at /run/secrets/KEY (or DIR/KEY; byte for byte, e.g. a PEM key; not in the env), from a file on tmpfs that lives as long as the container. The file goes to uid/gid (by default the numeric --user UID[:GID]) with mode (0400 by default); when hush cannot chown (not root) it is 0444 inside hush's private 0700 directory. env also sets KEY_FILE=/run/secrets/KEY for images that read *_FILE variables.
 
 An --env value may be a template: {{NAME:KEY}} (spaces allowed inside the braces) is replaced by that secret value, and the result is treated as a secret (env-file, redacted logs; \`hush status\` shows the template). Write {{{{ for a literal {{.
 
@@ -35,6 +35,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     '<%= config.bin %> submit python:3.12 --pick --env MODEL=gpt-4o -- python run.py',
     '<%= config.bin %> submit hush-test/busybox --secret hf --wait -- sh -c \'test -n "$HF_TOKEN"\'',
     '<%= config.bin %> submit nginx:1.27 --secret-file tls -- nginx  # /run/secrets/TLS_KEY, /run/secrets/TLS_CERT',
+    '<%= config.bin %> submit postgres:16 --user 999 --secret-file pg,env  # POSTGRES_PASSWORD_FILE=/run/secrets/POSTGRES_PASSWORD, owned by 999',
     "<%= config.bin %> submit app:1 --env 'DATABASE_URL=postgres://app:{{db:PASSWORD}}@db/app'",
   ]
   static override args = {
@@ -51,7 +52,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       ...multiple,
     }),
     'secret-file': Flags.string({
-      description: 'mount each key of secret NAME read-only at /run/secrets/KEY',
+      description: 'mount each key of NAME read-only at /run/secrets/KEY: NAME[,uid=U][,gid=G][,mode=0440][,target=DIR][,env]',
       ...multiple,
     }),
     name: Flags.string({description: 'a name for the deployment (also the container name)'}),

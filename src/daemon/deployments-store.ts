@@ -21,6 +21,8 @@ export interface InjectedSecret {
   keys: string[]
   /** `file`: mounted as files under /run/secrets (`keys` are the file names); else env. */
   mount?: 'file'
+  /** A file secret's container directory when not /run/secrets (`--secret-file NAME,target=DIR`). */
+  target?: string
 }
 
 export interface DeploymentRow {
@@ -30,7 +32,7 @@ export interface DeploymentRow {
   command: string[]
   env: Record<string, string>
   refs: SecretRef[]
-  /** `--secret-file` names, in command-line order. */
+  /** `--secret-file` specs as recorded (`NAME[,uid=..]...`, see api/secret-file-spec.ts), in command-line order. */
   files: string[]
   options: RunOptions
   injected: InjectedSecret[]

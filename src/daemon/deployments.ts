@@ -14,6 +14,7 @@ import {
   TERMINAL_STATES,
 } from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {parseSecretFileSpec, secretFileName, secretFilePath} from '../api/secret-file-spec.js'
 import {templateRefs} from '../api/templates.js'
 import type {HushPaths} from '../config/paths.js'
 import {type DeploymentRow, DeploymentsStore, type InjectedSecret} from './deployments-store.js'
@@ -29,8 +30,8 @@ import {
 } from './launcher.js'
 import type {Logger} from './log.js'
 import {redactedLogStream} from './log-stream.js'
-import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
-import {removeOrphanSecretFiles, removeSecretFiles, SECRET_FILES_TARGET, writeSecretFiles} from './secret-files.js'
+import {type EnvEntry, formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
+import {removeOrphanSecretFiles, removeSecretFiles, writeSecretFiles} from './secret-files.js'
 import {type SecretUsage, scopeKey} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
@@ -289,7 +290,7 @@ export class DeploymentsService implements SecretUsage {
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
     await this.vault.unlock()
-    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files, row.name)
+    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
     try {
       if (isNew) this.records.save(row)
       if (previous?.containerId) {
@@ -298,7 +299,7 @@ export class DeploymentsService implements SecretUsage {
       }
       let containerId: string
       try {
-        const mounts = writeSecretFiles(this.paths, row.id, row.revision, resolved.files)
+        const files = writeSecretFiles(this.paths, row.id, row.revision, resolved.files, row.files, row.options.user)
         containerId = await dockerRun(this.paths, {
           id: row.id,
           storeId: this.store.storeId,
@@ -306,8 +307,8 @@ export class DeploymentsService implements SecretUsage {
           image: row.image,
           command: row.command,
           options: row.options,
-          env: resolved.entries,
-          mounts,
+          env: withFileEnv(resolved.entries, files.env),
+          mounts: files.mounts,
           redact: [...resolved.files, ...resolved.parts].map((item) => item.value),
         })
       } catch (error) {
@@ -321,7 +322,7 @@ export class DeploymentsService implements SecretUsage {
       const at = now()
       const launched: DeploymentRow = {
         ...row,
-        injected: resolved.injected,
+        injected: withFileTargets(resolved.injected, row.files),
         containerId,
         state: 'running',
         exitCode: null,
@@ -421,7 +422,21 @@ export class DeploymentsService implements SecretUsage {
 
 /** The keys a secret put in the container as users see them: env keys, or /run/secrets paths for files. */
 function shownKeys(item: InjectedSecret): string[] {
-  return item.mount === 'file' ? item.keys.map((key) => `${SECRET_FILES_TARGET}/${key}`) : item.keys
+  return item.mount === 'file' ? item.keys.map((key) => secretFilePath(item, key)) : item.keys
+}
+
+/** The file secrets' target directories (when not /run/secrets), recorded with what they injected. */
+function withFileTargets(injected: InjectedSecret[], specs: string[]): InjectedSecret[] {
+  const targets = new Map(specs.map(parseSecretFileSpec).map((spec) => [spec.name, spec.target]))
+  return injected.map((item) => {
+    const target = item.mount === 'file' ? targets.get(item.name) : undefined
+    return target === undefined ? item : {...item, target}
+  })
+}
+
+/** The env plus the `KEY_FILE` paths of `--secret-file ...,env`; a key already in the env keeps its value. */
+function withFileEnv(entries: EnvEntry[], fileEnv: EnvEntry[]): EnvEntry[] {
+  return [...entries, ...fileEnv.filter((entry) => !entries.some((given) => given.key === entry.key))]
 }
 
 /** Per secret (one entry, in order): its env keys, then its files as /run/secrets paths. */
@@ -440,7 +455,7 @@ function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
 function usedSecrets(row: DeploymentRow): Set<string> {
   return new Set([
     ...row.refs.map((ref) => ref.name),
-    ...row.files,
+    ...row.files.map(secretFileName),
     ...Object.values(row.env).flatMap((value) => templateRefs(value).map((ref) => ref.name)),
   ])
 }

@@ -2,8 +2,8 @@
 // secret references, plain env, the pass-through docker options, and the advisory warnings.
 import type {SubmitInput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {checkSecretName} from '../api/limits.js'
 import {checkRunOptions, type RunOptions} from '../api/run-options.js'
+import {formatSecretFileSpec, parseSecretFileSpec} from '../api/secret-file-spec.js'
 import {envWarning} from '../api/sensitive.js'
 import type {SecretRef} from './deployments-store.js'
 import {parsePlainEnv, parseSecretRef} from './resolve.js'
@@ -17,7 +17,7 @@ export interface CheckedSubmit {
   command: string[]
   refs: SecretRef[]
   env: Record<string, string>
-  /** `--secret-file` names, in command-line order, each once. */
+  /** `--secret-file` specs (canonical text, see api/secret-file-spec.ts), in command-line order, one per name. */
   files: string[]
   options: RunOptions
   warnings: string[]
@@ -50,11 +50,13 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
   const env = parsePlainEnv(input.env ?? [])
   if (input.secretFiles !== undefined && !Array.isArray(input.secretFiles))
     throw new HushError('bad_request', '`secretFiles` must be a list of secret names.')
-  const files: string[] = []
-  for (const file of input.secretFiles ?? []) {
-    const fileName = checkSecretName(file)
-    if (!files.includes(fileName)) files.push(fileName)
+  // One spec per secret name: a later one replaces an earlier one in its place.
+  const specs = new Map<string, string>()
+  for (const text of input.secretFiles ?? []) {
+    const spec = parseSecretFileSpec(text)
+    specs.set(spec.name, formatSecretFileSpec(spec))
   }
+  const files = [...specs.values()]
   const options = checkRunOptions(input.options)
   const warnings =
     input.warn === 'false'
