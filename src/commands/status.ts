@@ -15,7 +15,7 @@ export default class Status extends HushCommand {
     '<%= config.bin %> status d-1a2b3c4d',
     '<%= config.bin %> status --json',
   ]
-  static override args = {id: Args.string({description: 'deployment id', ignoreStdin: true})}
+  static override args = {id: Args.string({description: 'deployment id or name', ignoreStdin: true})}
 
   async run(): Promise<DeploymentInfo | DeploymentInfo[]> {
     const {args} = await this.parse(Status)

@@ -52,7 +52,8 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       ...multiple,
     }),
     'secret-file': Flags.string({
-      description: 'mount each key of NAME read-only at /run/secrets/KEY: NAME[,uid=U][,gid=G][,mode=0440][,target=DIR][,env]',
+      description:
+        'mount each key of NAME read-only at /run/secrets/KEY: NAME[,uid=U][,gid=G][,mode=0440][,target=DIR][,env]',
       ...multiple,
     }),
     name: Flags.string({description: 'a name for the deployment (also the container name)'}),

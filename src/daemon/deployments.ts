@@ -17,6 +17,7 @@ import {HushError} from '../api/errors.js'
 import {parseSecretFileSpec, secretFileName, secretFilePath} from '../api/secret-file-spec.js'
 import {templateRefs} from '../api/templates.js'
 import type {HushPaths} from '../config/paths.js'
+import {findDeployment, LiveNames} from './deployment-lookup.js'
 import {type DeploymentRow, DeploymentsStore, type InjectedSecret} from './deployments-store.js'
 import {
   type ContainerState,
@@ -60,6 +61,7 @@ function stateOf(container: ContainerState | undefined): {state: DeploymentState
 
 export class DeploymentsService implements SecretUsage {
   readonly records: DeploymentsStore
+  private readonly names: LiveNames
   private refreshing: Promise<void> | undefined
   private readonly locks = new Map<string, Promise<unknown>>()
 
@@ -70,6 +72,7 @@ export class DeploymentsService implements SecretUsage {
     private readonly log: Logger,
   ) {
     this.records = new DeploymentsStore(store)
+    this.names = new LiveNames(this.records)
   }
 
   // --- SecretUsage -------------------------------------------------------------------------
@@ -158,12 +161,9 @@ export class DeploymentsService implements SecretUsage {
     return this.detail(this.require(id))
   }
 
-  require(id: string): DeploymentRow {
-    const row = typeof id === 'string' ? this.records.get(id) : undefined
-    if (!row) {
-      throw new HushError('deployment_not_found', `No deployment ${String(id)}: see \`hush status\`.`, {deployment: id})
-    }
-    return row
+  /** The deployment an id or a name means (deployment-lookup.ts). */
+  require(ref: string): DeploymentRow {
+    return findDeployment(this.records, ref)
   }
 
   /** Reads the state of every live deployment from docker. Concurrent callers share one pass. */
@@ -255,18 +255,22 @@ export class DeploymentsService implements SecretUsage {
       createdAt: at,
       updatedAt: at,
     }
+    // A live record may hold a container that has stopped since: read docker's states first.
+    if (name !== null && this.records.live().some((row) => row.name === name)) await this.refresh()
+    const release = this.names.claim(name, id)
     return this.serialize(id, async () => {
-      const launched = await this.launch(row, 'deployment.submitted', true)
+      const launched = await this.launch(row, 'deployment.submitted', true).finally(release)
       return {id, containerId: launched.containerId ?? '', state: launched.state, image, warnings}
     })
   }
 
-  async resubmit(id: string): Promise<ResubmitOutput> {
-    this.require(id)
+  async resubmit(ref: string): Promise<ResubmitOutput> {
+    const id = this.require(ref).id
     return this.serialize(id, async () => {
       const old = this.require(id)
+      const release = this.names.claim(old.name, id)
       const next: DeploymentRow = {...old, revision: old.revision + 1, updatedAt: now()}
-      const launched = await this.launch(next, 'deployment.resubmitted', false, old)
+      const launched = await this.launch(next, 'deployment.resubmitted', false, old).finally(release)
       return {
         id,
         containerId: launched.containerId ?? '',
@@ -371,8 +375,8 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /** Stops the container (SIGTERM, SIGKILL after `graceSeconds`), removes it; state terminated. */
-  async terminate(id: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<DeploymentDetail> {
-    this.require(id)
+  async terminate(ref: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<DeploymentDetail> {
+    const id = this.require(ref).id
     return this.serialize(id, async () => {
       const row = this.require(id)
       if (row.containerId) {
@@ -397,8 +401,9 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /** The container's output as frames, every injected value replaced by ***; with follow, an end frame. */
-  async logs(id: string, follow: boolean): Promise<Readable> {
-    const row = this.require(id)
+  async logs(ref: string, follow: boolean): Promise<Readable> {
+    const row = this.require(ref)
+    const id = row.id
     if (row.state === 'terminated' || !row.containerId) {
       throw new HushError(
         'deployment_not_found',
