@@ -25,6 +25,8 @@ const KEY_VALUE = {pattern: /^[A-Za-z0-9][\w.-]*=/, expect: 'KEY=VALUE'}
 /** Every option, in the order `--help` and the README list them; adding one is one line. */
 // biome-ignore format: one line per option
 export const RUN_OPTIONS = [
+  {name: 'interactive', char: 'i', kind: 'boolean', summary: 'an interactive session: stdin open, this terminal attached until it ends'},
+  {name: 'tty', char: 't', kind: 'boolean', summary: 'a terminal for the session (needs one here)'},
   {name: 'publish', char: 'p', kind: 'repeatable', summary: 'publish a container port on the host', value: {pattern: /^[\w.:[\]/-]+$/, expect: '[IP:]HOST:CONTAINER[/PROTO]'}},
   {name: 'volume', char: 'v', kind: 'repeatable', summary: 'bind mount or volume: SRC:DST[:OPTS]'},
   {name: 'mount', kind: 'repeatable', summary: 'a mount: type=...,source=...,target=...', value: {pattern: /^[a-z-]+=/, expect: 'type=...,source=...,target=...'}},
@@ -142,6 +144,11 @@ export function checkRunOptions(input: unknown): RunOptions {
     }
   }
   return checked as RunOptions
+}
+
+/** A session (`-i`/`-t`): the agent creates the container and the CLI attaches this terminal to it. */
+export function isSession(options: RunOptions): boolean {
+  return options.interactive === true || options.tty === true
 }
 
 /** The `docker run` arguments of checked options, each `--name=VALUE` so a value can never become another flag. */

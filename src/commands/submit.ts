@@ -3,11 +3,13 @@
 import {Args, Flags} from '@oclif/core'
 import {routes, type SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {isSession} from '../api/run-options.js'
 import {envWarning} from '../api/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {printLogs} from '../cli/deployments.js'
 import {pickSecrets} from '../cli/pick.js'
 import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-option-flags.js'
+import {attachSession, checkSessionTerminal} from '../cli/session.js'
 import {type Connection, connectAgent} from '../client/connect.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const
@@ -77,6 +79,11 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       },
     )
     const options = runOptionsOf(flags)
+    if (isSession(options)) {
+      if (flags.wait)
+        throw usage('--wait is for detached jobs: a session (-i/-t) already shows its output and ends with it.')
+      checkSessionTerminal(options.tty === true)
+    }
     const env = flags.env ?? []
     for (const pair of env) {
       if (pair.indexOf('=') <= 0) throw usage(`--env ${pair} is not KEY=VALUE.`)
@@ -99,6 +106,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       {wait: true},
     )
     for (const warning of result.warnings) this.note(warning)
+    if (isSession(options)) return this.session(result, options.interactive === true)
     if (!flags.wait) {
       if (!this.jsonEnabled()) {
         this.log(result.id)
@@ -117,6 +125,27 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       )
     process.exitCode = end.exitCode ?? 1
     return {...result, state: end.state}
+  }
+
+  /**
+   * Attaches this terminal to the session's container until it ends, then reads its final state
+   * (the agent then removes its secret files) over a new connection: a session may outlast the
+   * agent's idle timeout. Exits with the container's code.
+   */
+  private async session(result: SubmitOutput, interactive: boolean): Promise<SubmitOutput> {
+    this.note(`Session ${result.id} (container ${result.containerId.slice(0, 12)}): it ends when you leave it.`)
+    const code = await attachSession(result.containerId, interactive)
+    const connection = await connectAgent(this.paths)
+    try {
+      const after = await connection.client.call(routes.getDeployment, {id: result.id})
+      process.exitCode = after.exitCode ?? code ?? 1
+      this.note(
+        `Session ${result.id} ended: ${after.state}${after.exitCode === null ? '' : ` (exit code ${after.exitCode})`}.`,
+      )
+      return {...result, state: after.state}
+    } finally {
+      await connection.client.close()
+    }
   }
 
   /**

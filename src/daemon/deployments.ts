@@ -14,6 +14,7 @@ import {
   TERMINAL_STATES,
 } from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {isSession} from '../api/run-options.js'
 import {parseSecretFileSpec, secretFileName, secretFilePath} from '../api/secret-file-spec.js'
 import {templateRefs} from '../api/templates.js'
 import type {HushPaths} from '../config/paths.js'
@@ -268,6 +269,12 @@ export class DeploymentsService implements SecretUsage {
     const id = this.require(ref).id
     return this.serialize(id, async () => {
       const old = this.require(id)
+      if (isSession(old.options)) {
+        throw new HushError(
+          'bad_request',
+          `${id} was an interactive session (-i/-t): start a new one with \`hush submit -it ...\` instead.`,
+        )
+      }
       const release = this.names.claim(old.name, id)
       const next: DeploymentRow = {...old, revision: old.revision + 1, updatedAt: now()}
       const launched = await this.launch(next, 'deployment.resubmitted', false, old).finally(release)
@@ -328,7 +335,8 @@ export class DeploymentsService implements SecretUsage {
         ...row,
         injected: withFileTargets(resolved.injected, row.files),
         containerId,
-        state: 'running',
+        // A session's container is created, not started: the CLI starts it attached.
+        state: isSession(row.options) ? 'starting' : 'running',
         exitCode: null,
         updatedAt: at,
       }

@@ -7,7 +7,7 @@ import {closeSync, lstatSync, openSync, readdirSync, rmSync, statfsSync, writeSy
 import {basename, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {HushError} from '../api/errors.js'
-import {type RunOptions, runOptionArgs} from '../api/run-options.js'
+import {isSession, type RunOptions, runOptionArgs} from '../api/run-options.js'
 import {ensurePrivateDir, type HushPaths} from '../config/paths.js'
 import {scrub} from './redact.js'
 import type {EnvEntry} from './resolve.js'
@@ -173,8 +173,8 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
   const clientEnv: Record<string, string> = {}
   for (const entry of viaClient) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
   const args = [
-    'run',
-    '-d',
+    // A session's container is created here and started by the CLI, attached to its terminal.
+    ...(isSession(spec.options) ? ['create'] : ['run', '-d']),
     '--env-file',
     file,
     '--label',
