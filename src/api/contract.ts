@@ -190,6 +190,8 @@ export interface SubmitInput {
   name?: string
   command?: string[]
   options?: RunOptions
+  /** The docker context whose engine runs it (absent: the agent's own engine). */
+  context?: string
   /** "false" skips the sensitive-key warnings. */
   warn?: string
 }
@@ -236,6 +238,8 @@ export interface DeploymentDetail extends DeploymentInfo {
   /** `--secret-file` names as given. */
   secretFiles: string[]
   options: RunOptions
+  /** The docker context of its engine; null: the agent's own. */
+  context: string | null
   updatedAt: string
 }
 

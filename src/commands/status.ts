@@ -58,6 +58,7 @@ function describe(d: DeploymentDetail): string {
     `exit code:  ${d.exitCode ?? '-'}`,
     `revision:   ${d.revision}`,
     `container:  ${d.containerId ?? '-'}`,
+    `engine:     ${d.context ? `docker context ${d.context}` : 'the agent’s own'}`,
     `created:    ${d.createdAt} (${ago(d.createdAt)})`,
     `stale:      ${d.stale ? `yes (a secret changed since it started: hush resubmit ${d.id})` : 'no'}`,
     `--secret:   ${list(d.refs)}`,

@@ -11,6 +11,7 @@ import {pickSecrets} from '../cli/pick.js'
 import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-option-flags.js'
 import {attachSession, checkSessionTerminal} from '../cli/session.js'
 import {type Connection, connectAgent} from '../client/connect.js'
+import {engineArgs} from '../daemon/engine.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const
 
@@ -59,6 +60,10 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       ...multiple,
     }),
     name: Flags.string({description: 'a name for the deployment (also the container name)'}),
+    context: Flags.string({
+      description:
+        'the docker context whose engine runs it (default: the dockerContext preference, else the agent’s engine)',
+    }),
     wait: Flags.boolean({description: 'follow the output (secret values redacted) and exit with the container’s code'}),
     'no-warn': Flags.boolean({description: 'do not warn about sensitive-looking --env keys or values'}),
     ...runOptionFlags(),
@@ -91,6 +96,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     const secrets = flags.pick ? await this.pick(env, flags.name) : (flags.secret ?? [])
     const client = await this.client()
     const warn = await this.shouldWarn(flags['no-warn'], env)
+    const context = flags.context ?? (await this.preferredContext())
     const result = await client.call(
       routes.submit,
       {
@@ -101,12 +107,13 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
         name: flags.name,
         command,
         options,
+        ...(context ? {context} : {}),
         ...(warn ? {} : {warn: 'false'}),
       },
       {wait: true},
     )
     for (const warning of result.warnings) this.note(warning)
-    if (isSession(options)) return this.session(result, options.interactive === true)
+    if (isSession(options)) return this.session(result, options.interactive === true, context)
     if (!flags.wait) {
       if (!this.jsonEnabled()) {
         this.log(result.id)
@@ -132,9 +139,13 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
    * (the agent then removes its secret files) over a new connection: a session may outlast the
    * agent's idle timeout. Exits with the container's code.
    */
-  private async session(result: SubmitOutput, interactive: boolean): Promise<SubmitOutput> {
+  private async session(
+    result: SubmitOutput,
+    interactive: boolean,
+    context: string | undefined,
+  ): Promise<SubmitOutput> {
     this.note(`Session ${result.id} (container ${result.containerId.slice(0, 12)}): it ends when you leave it.`)
-    const code = await attachSession(result.containerId, interactive)
+    const code = await attachSession(result.containerId, interactive, engineArgs(context))
     const connection = await connectAgent(this.paths)
     try {
       const after = await connection.client.call(routes.getDeployment, {id: result.id})
@@ -168,6 +179,12 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     } finally {
       await connection?.client.close()
     }
+  }
+
+  /** The dockerContext preference ('' = none). */
+  private async preferredContext(): Promise<string | undefined> {
+    const {openPreferences} = await import('../config/preferences.js')
+    return openPreferences(this.paths.home).get('dockerContext') || undefined
   }
 
   /** The advisory warning can be silenced by flag, by HUSH_NO_WARN=1 or by the warnSensitiveEnv preference. */

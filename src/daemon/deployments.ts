@@ -20,6 +20,7 @@ import {templateRefs} from '../api/templates.js'
 import type {HushPaths} from '../config/paths.js'
 import {findDeployment, LiveNames} from './deployment-lookup.js'
 import {type DeploymentRow, DeploymentsStore, type InjectedSecret} from './deployments-store.js'
+import {checkContext} from './engine.js'
 import {
   type ContainerState,
   dockerFindByLabel,
@@ -148,6 +149,7 @@ export class DeploymentsService implements SecretUsage {
       refs: row.refs.map(formatSecretRef),
       secretFiles: row.files,
       options: row.options,
+      context: row.context,
       updatedAt: row.updatedAt,
     }
   }
@@ -178,15 +180,23 @@ export class DeploymentsService implements SecretUsage {
   private async refreshFromDocker(): Promise<void> {
     const live = this.records.live().filter((row) => row.containerId)
     if (live.length === 0) return
-    let states: Map<string, ContainerState>
-    try {
-      states = await dockerInspect(live.map((row) => row.containerId!))
-    } catch (error) {
-      this.log.warn(`cannot read deployment states from docker: ${(error as Error).message}`)
-      return
+    // One `docker inspect` per engine; an engine that does not answer leaves its records as they are.
+    const states = new Map<string, ContainerState>()
+    const reached = new Set<string | null>()
+    for (const context of new Set(live.map((row) => row.context))) {
+      const ids = live.filter((row) => row.context === context).map((row) => row.containerId!)
+      try {
+        for (const [id, state] of await dockerInspect(ids, context)) states.set(id, state)
+        reached.add(context)
+      } catch (error) {
+        this.log.warn(
+          `cannot read deployment states from docker${context ? ` (context ${context})` : ''}: ${(error as Error).message}`,
+        )
+      }
     }
     const at = now()
     for (const row of live) {
+      if (!reached.has(row.context)) continue
       const current = this.records.get(row.id)
       // Skip a record that changed meanwhile (resubmitted or terminated).
       if (!current || current.containerId !== row.containerId || !isLive(current.state)) continue
@@ -206,7 +216,7 @@ export class DeploymentsService implements SecretUsage {
     if (removed) this.log.warn(`removed ${removed} leftover env-file(s)`)
     for (const row of this.records.live().filter((item) => !item.containerId)) {
       try {
-        const [containerId] = await dockerFindByLabel(`${LABEL_DEPLOYMENT}=${row.id}`)
+        const [containerId] = await dockerFindByLabel(`${LABEL_DEPLOYMENT}=${row.id}`, row.context)
         if (containerId) this.records.save({...row, containerId, updatedAt: now()})
         else this.records.setState(row.id, 'failed', null, now())
       } catch (error) {
@@ -235,7 +245,8 @@ export class DeploymentsService implements SecretUsage {
   }
 
   async submit(input: SubmitInput): Promise<SubmitOutput> {
-    const {image, name, command, refs, env, files, options, warnings} = checkSubmitInput(input)
+    const {image, name, command, refs, env, files, options, context, warnings} = checkSubmitInput(input)
+    if (context !== null) await checkContext(context, files.length > 0)
 
     const id = `d-${randomBytes(4).toString('hex')}`
     const at = now()
@@ -248,6 +259,7 @@ export class DeploymentsService implements SecretUsage {
       refs,
       files,
       options,
+      context,
       injected: [],
       containerId: null,
       state: 'starting',
@@ -305,8 +317,8 @@ export class DeploymentsService implements SecretUsage {
     try {
       if (isNew) this.records.save(row)
       if (previous?.containerId) {
-        if (isLive(previous.state)) await dockerStop(previous.containerId, DEFAULT_GRACE_SECONDS)
-        await dockerRemove(previous.containerId)
+        if (isLive(previous.state)) await dockerStop(previous.containerId, DEFAULT_GRACE_SECONDS, previous.context)
+        await dockerRemove(previous.containerId, previous.context)
       }
       let containerId: string
       try {
@@ -318,6 +330,7 @@ export class DeploymentsService implements SecretUsage {
           image: row.image,
           command: row.command,
           options: row.options,
+          context: row.context,
           env: withFileEnv(resolved.entries, files.env),
           mounts: files.mounts,
           redact: [...resolved.files, ...resolved.parts].map((item) => item.value),
@@ -388,8 +401,8 @@ export class DeploymentsService implements SecretUsage {
     return this.serialize(id, async () => {
       const row = this.require(id)
       if (row.containerId) {
-        if (isLive(row.state)) await dockerStop(row.containerId, graceSeconds)
-        await dockerRemove(row.containerId)
+        if (isLive(row.state)) await dockerStop(row.containerId, graceSeconds, row.context)
+        await dockerRemove(row.containerId, row.context)
       }
       removeSecretFiles(this.paths, id)
       const at = now()
@@ -422,11 +435,17 @@ export class DeploymentsService implements SecretUsage {
     if (row.injected.length > 0) await this.vault.unlock()
     const values = row.injected.length > 0 ? this.openCopies(row) : []
     try {
-      return redactedLogStream(row.containerId, values, follow, async () => {
-        await this.refresh()
-        const after = this.records.get(id) ?? row
-        return {state: after.state, exitCode: after.exitCode}
-      })
+      return redactedLogStream(
+        row.containerId,
+        values,
+        follow,
+        async () => {
+          await this.refresh()
+          const after = this.records.get(id) ?? row
+          return {state: after.state, exitCode: after.exitCode}
+        },
+        row.context,
+      )
     } finally {
       for (const value of values) this.vault.wipe(value)
     }

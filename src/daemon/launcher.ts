@@ -9,13 +9,13 @@ import {execa, type ResultPromise} from 'execa'
 import {HushError} from '../api/errors.js'
 import {isSession, type RunOptions, runOptionArgs} from '../api/run-options.js'
 import {ensurePrivateDir, type HushPaths} from '../config/paths.js'
+import {DOCKER, engineArgs} from './engine.js'
 import {scrub} from './redact.js'
 import type {EnvEntry} from './resolve.js'
 
 const TMPFS_MAGIC = 0x01021994
 /** docker reads an env-file with a line scanner whose buffer is 64 KiB, newline included. */
 const MAX_ENV_FILE_LINE = 64 * 1024 - 1
-const DOCKER = process.env.HUSH_DOCKER ?? 'docker'
 
 export const LABEL_DEPLOYMENT = 'hush.deployment'
 export const LABEL_STORE = 'hush.store'
@@ -112,6 +112,8 @@ export interface LaunchSpec {
   mounts?: FileMount[]
   /** Other secret values to scrub from docker's error output (secret files, template parts). */
   redact?: Uint8Array[]
+  /** The docker context of the engine (null: the agent's own). */
+  context?: string | null
 }
 
 export interface FileMount {
@@ -173,6 +175,7 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
   const clientEnv: Record<string, string> = {}
   for (const entry of viaClient) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
   const args = [
+    ...engineArgs(spec.context),
     // A session's container is created here and started by the CLI, attached to its terminal.
     ...(isSession(spec.options) ? ['create'] : ['run', '-d']),
     '--env-file',
@@ -215,12 +218,16 @@ export interface ContainerState {
 }
 
 /** States of the given containers; a container docker no longer knows is absent from the map. */
-export async function dockerInspect(containerIds: string[]): Promise<Map<string, ContainerState>> {
+export async function dockerInspect(
+  containerIds: string[],
+  context?: string | null,
+): Promise<Map<string, ContainerState>> {
   const states = new Map<string, ContainerState>()
   if (containerIds.length === 0) return states
   const result = await execa(
     DOCKER,
     [
+      ...engineArgs(context),
       'inspect',
       '--type',
       'container',
@@ -243,18 +250,22 @@ export async function dockerInspect(containerIds: string[]): Promise<Map<string,
 }
 
 /** Container ids carrying a label (running or not). */
-export async function dockerFindByLabel(label: string): Promise<string[]> {
-  const result = await execa(DOCKER, ['ps', '-a', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}}'], {
-    stdin: 'ignore',
-  }).catch((error: unknown) => {
+export async function dockerFindByLabel(label: string, context?: string | null): Promise<string[]> {
+  const result = await execa(
+    DOCKER,
+    [...engineArgs(context), 'ps', '-a', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}}'],
+    {
+      stdin: 'ignore',
+    },
+  ).catch((error: unknown) => {
     throw dockerError(error, 'docker ps')
   })
   return result.stdout.split('\n').filter(Boolean)
 }
 
 /** Asks a container to stop (SIGTERM, then SIGKILL after `graceSeconds`); one already gone or stopped is fine. */
-export async function dockerStop(containerId: string, graceSeconds: number): Promise<void> {
-  const result = await execa(DOCKER, ['stop', '--time', String(graceSeconds), containerId], {
+export async function dockerStop(containerId: string, graceSeconds: number, context?: string | null): Promise<void> {
+  const result = await execa(DOCKER, [...engineArgs(context), 'stop', '--time', String(graceSeconds), containerId], {
     reject: false,
     stdin: 'ignore',
   })
@@ -262,25 +273,33 @@ export async function dockerStop(containerId: string, graceSeconds: number): Pro
 }
 
 /** Stops and removes a container; one that is already gone is fine. */
-export async function dockerRemove(containerId: string): Promise<void> {
-  const result = await execa(DOCKER, ['rm', '-f', containerId], {reject: false, stdin: 'ignore'}).catch(
-    (error: unknown) => {
-      throw dockerError(error, 'docker rm')
-    },
-  )
+export async function dockerRemove(containerId: string, context?: string | null): Promise<void> {
+  const result = await execa(DOCKER, [...engineArgs(context), 'rm', '-f', containerId], {
+    reject: false,
+    stdin: 'ignore',
+  }).catch((error: unknown) => {
+    throw dockerError(error, 'docker rm')
+  })
   if (result.failed && !/No such container/i.test(result.stderr)) throw dockerError(result, 'docker rm')
 }
 
 /** Waits for a container to stop; its exit code, or null when docker no longer knows it. */
-export async function dockerWait(containerId: string): Promise<number | null> {
-  const result = await execa(DOCKER, ['wait', containerId], {reject: false, stdin: 'ignore'})
+export async function dockerWait(containerId: string, context?: string | null): Promise<number | null> {
+  const result = await execa(DOCKER, [...engineArgs(context), 'wait', containerId], {reject: false, stdin: 'ignore'})
   const code = Number(result.stdout.trim())
   return result.failed || !Number.isInteger(code) ? null : code
 }
 
 /** `docker logs [--follow]` as a child whose stdout and stderr are the container's. */
-export function dockerLogs(containerId: string, follow: boolean): ResultPromise<{buffer: false; stdin: 'ignore'}> {
-  return execa(DOCKER, ['logs', ...(follow ? ['--follow'] : []), containerId], {buffer: false, stdin: 'ignore'})
+export function dockerLogs(
+  containerId: string,
+  follow: boolean,
+  context?: string | null,
+): ResultPromise<{buffer: false; stdin: 'ignore'}> {
+  return execa(DOCKER, [...engineArgs(context), 'logs', ...(follow ? ['--follow'] : []), containerId], {
+    buffer: false,
+    stdin: 'ignore',
+  })
 }
 
 /** Checks that docker answers; the error names what is missing. */

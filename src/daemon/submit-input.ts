@@ -20,6 +20,8 @@ export interface CheckedSubmit {
   /** `--secret-file` specs (canonical text, see api/secret-file-spec.ts), in command-line order, one per name. */
   files: string[]
   options: RunOptions
+  /** `--context NAME` (checked against docker's contexts when launching); null: the agent's engine. */
+  context: string | null
   warnings: string[]
 }
 
@@ -65,5 +67,7 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
           .map(([key, value]) => envWarning(key, value))
           .filter((line): line is string => line !== undefined)
 
-  return {image, name, command, refs, env, files, options, warnings}
+  const context = input.context === undefined || input.context === null || input.context === '' ? null : input.context
+  if (context !== null && typeof context !== 'string') throw new HushError('bad_request', '`context` must be a string.')
+  return {image, name, command, refs, env, files, options, context, warnings}
 }
