@@ -12,6 +12,7 @@ import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-opti
 import {attachSession, checkSessionTerminal} from '../cli/session.js'
 import {type Connection, connectAgent} from '../client/connect.js'
 import {engineArgs} from '../daemon/engine.js'
+import type {PickedSecrets} from '../ui/run-picker.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const
 
@@ -20,7 +21,7 @@ export default class Submit extends HushCommand {
   static override description =
     `--secret NAME injects every key of NAME; --secret KEY=NAME injects a one-key secret as KEY; --secret KEY=NAME:SRCKEY picks one key. Later --secret options win on a shared key; --env always wins (that secret key is then not injected). Unknown secrets fail the whole submit: nothing is launched.
 
---pick chooses the secrets in an interactive picker instead (needs a terminal): the secrets selected are submitted exactly as if given with --secret NAME, in the order selected, and the review before launch shows the keys an --env overrides. Cancelling launches nothing (exit 1).
+--pick chooses the secrets in an interactive picker instead (needs a terminal): the secrets selected are submitted exactly as if given with --secret NAME (or --secret-file NAME for those switched to files with tab), in the order selected, and the review before launch shows the keys an --env overrides. Cancelling launches nothing (exit 1).
 
 Values reach docker through a 0600 env-file on tmpfs that is removed as soon as \`docker run\` returns; they never appear in a process argument list. Put the container's command after --.
 
@@ -93,7 +94,8 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     for (const pair of env) {
       if (pair.indexOf('=') <= 0) throw usage(`--env ${pair} is not KEY=VALUE.`)
     }
-    const secrets = flags.pick ? await this.pick(env, flags.name) : (flags.secret ?? [])
+    const picked = flags.pick ? await this.pick(env, flags.name) : undefined
+    const secrets = picked?.secrets ?? flags.secret ?? []
     const client = await this.client()
     const warn = await this.shouldWarn(flags['no-warn'], env)
     const context = flags.context ?? (await this.preferredContext())
@@ -103,7 +105,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
         image: args.image,
         secrets,
         env,
-        secretFiles: flags['secret-file'] ?? [],
+        secretFiles: [...(flags['secret-file'] ?? []), ...(picked?.files ?? [])],
         name: flags.name,
         command,
         options,
@@ -164,7 +166,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
    * reads the list over a connection of its own, closed when it ends: the user may sit in it past
    * the agent's idle timeout, so the submit then connects again (starting the agent if it exited).
    */
-  private async pick(env: string[], app: string | undefined): Promise<string[]> {
+  private async pick(env: string[], app: string | undefined): Promise<PickedSecrets> {
     const envKeys = env.map((pair) => pair.slice(0, pair.indexOf('=')))
     let connection: Connection | undefined
     try {
