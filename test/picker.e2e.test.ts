@@ -127,7 +127,11 @@ describe('picker in a real terminal', () => {
     await term.until('Same as: --secret openai')
     await term.keys('Enter')
     await term.until('EXIT=0')
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({secrets: ['openai'], files: [], flags: ['--secret', 'openai']})
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      secrets: ['openai'],
+      files: [],
+      flags: ['--secret', 'openai'],
+    })
     expectNoValue(term.screens)
   })
 

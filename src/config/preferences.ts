@@ -10,6 +10,8 @@ export interface Preferences {
   warnSensitiveEnv: boolean
   /** The docker context `submit` uses without `--context` ('' = the agent's own engine). */
   dockerContext: string
+  /** Passphrase mode: how long the kernel keyring keeps the unlocked key (api/ttl.ts: `boot`, `12h`, `off`). */
+  unsealTtl: string
 }
 
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30 * 60
@@ -21,11 +23,17 @@ export function openPreferences(home: string): Conf<Preferences> {
     // Like every file of the store: readable by its owner only, whatever the umask.
     configFileMode: 0o600,
     projectName: 'hush',
-    defaults: {idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS, warnSensitiveEnv: true, dockerContext: ''},
+    defaults: {
+      idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
+      warnSensitiveEnv: true,
+      dockerContext: '',
+      unsealTtl: 'boot',
+    },
     schema: {
       idleTimeoutSeconds: {type: 'number', minimum: 0},
       warnSensitiveEnv: {type: 'boolean'},
       dockerContext: {type: 'string'},
+      unsealTtl: {type: 'string'},
     },
   })
 }
