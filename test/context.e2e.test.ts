@@ -6,7 +6,7 @@
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {
   dockerAvailable,
@@ -21,6 +21,8 @@ import {makeHome, type TestHome} from './helpers.js'
 import {type SecondEngine, secondEngineProblem, startSecondEngine, stopSecondEngines} from './second-engine.js'
 
 const docker = await dockerAvailable('test/context.e2e.test.ts')
+// Each case launches real containers on a shared, busy machine: minutes, not the default minute.
+vi.setConfig({testTimeout: 300_000})
 const problem = docker ? await secondEngineProblem() : 'no docker'
 if (problem && docker) {
   if (process.env.CI === 'true') throw new Error(`test/context.e2e.test.ts: ${problem} (CI=true: it must run)`)

@@ -1,7 +1,7 @@
 // Names wherever ids go: status, logs, resubmit and terminate take a deployment's name; a name is
 // unique among live deployments (even when two submits race) and free again after terminate.
 import {execa} from 'execa'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo, ResubmitOutput, SubmitOutput} from '../src/api/contract.js'
 import {
   dockerAvailable,
@@ -15,6 +15,8 @@ import {
 import {makeHome, type TestHome} from './helpers.js'
 
 const docker = await dockerAvailable('test/names.e2e.test.ts')
+// Each case launches real containers on a shared, busy machine: minutes, not the default minute.
+vi.setConfig({testTimeout: 300_000})
 
 let t: TestHome
 const name = `pg-${process.pid}`

@@ -1,13 +1,15 @@
 // Every option of the run-options table reaches `docker run` (read back from `docker inspect`),
 // survives a resubmit and shows in `status ID`; the refused and malformed ones launch nothing.
 import {execa} from 'execa'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {RUN_OPTIONS} from '../src/api/run-options.js'
 import {dockerAvailable, ensureTestImage, removeDockerStore, storeId, submitJson, TEST_IMAGE} from './docker.js'
 import {makeHome, rawRequest, type TestHome} from './helpers.js'
 
 const docker = await dockerAvailable('test/run-options.e2e.test.ts')
+// Each case launches real containers on a shared, busy machine: minutes, not the default minute.
+vi.setConfig({testTimeout: 300_000})
 
 type Facts = {Config: Record<string, unknown>; HostConfig: Record<string, unknown>}
 type Case = {args: string[]; check: (facts: Facts) => unknown; expected: unknown}
@@ -104,6 +106,9 @@ const CASES: Record<string, Case> = {
   },
 }
 
+/** The session options (-i/-t): a submit with them attaches a terminal; test/session.e2e.test.ts covers them. */
+const SESSION_OPTIONS = ['interactive', 'tty']
+
 /** Options this engine has nothing to show for: docker itself refuses them, with its own reason. */
 const DOCKER_REFUSES: Record<string, {args: string[]; reason: RegExp}> = {
   gpus: {args: ['--gpus', 'all'], reason: /device driver|gpu/i},
@@ -135,7 +140,7 @@ async function storeContainers(): Promise<string[]> {
 describe.skipIf(!docker)('docker run options', () => {
   it('has a case for every option of the table', () => {
     expect(RUN_OPTIONS.map((spec) => spec.name).sort()).toEqual(
-      [...Object.keys(CASES), ...Object.keys(DOCKER_REFUSES)].sort(),
+      [...Object.keys(CASES), ...Object.keys(DOCKER_REFUSES), ...SESSION_OPTIONS].sort(),
     )
   })
 
@@ -155,7 +160,7 @@ describe.skipIf(!docker)('docker run options', () => {
       for (const name of group) expect(shown, `status shows --${name}`).toContain(`--${name}`)
       await t.ok(['terminate', d.id, '--grace', '0'])
     }
-  })
+  }, 300_000)
 
   it('passes an option docker itself refuses, and reports docker’s reason in one line', async () => {
     for (const [name, {args, reason}] of Object.entries(DOCKER_REFUSES)) {
@@ -166,7 +171,9 @@ describe.skipIf(!docker)('docker run options', () => {
     }
   })
 
-  it('refuses value carriers, unknown options and bad values in one line, exit 2, launching nothing', async () => {
+  it('refuses value carriers, unknown options and bad values in one line, exit 2, launching nothing', {
+    timeout: 300_000,
+  }, async () => {
     const before = await storeContainers()
     const deployments = await t.json<DeploymentInfo[]>(['status'])
     const envFile = `${t.home}/job.env`

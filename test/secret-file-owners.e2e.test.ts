@@ -7,7 +7,7 @@ import {existsSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
@@ -15,6 +15,8 @@ import {dockerAvailable, ensureTestImage, removeDockerStore, storeId, submitJson
 import {makeHome, type TestHome, waitFor} from './helpers.js'
 
 const docker = await dockerAvailable('test/secret-file-owners.e2e.test.ts')
+// Each case launches real containers on a shared, busy machine: minutes, not the default minute.
+vi.setConfig({testTimeout: 300_000})
 
 let t: TestHome
 let image = ''

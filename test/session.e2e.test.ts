@@ -4,7 +4,7 @@
 // one line, exit 2, nothing launched.
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
@@ -13,6 +13,8 @@ import {BIN, makeHome, type TestHome} from './helpers.js'
 import {Tmux} from './terminal.js'
 
 const docker = await dockerAvailable('test/session.e2e.test.ts')
+// Each case launches real containers on a shared, busy machine: minutes, not the default minute.
+vi.setConfig({testTimeout: 300_000})
 const TOKEN = 'hf_sessionTokenValue0123456789abcdef'
 
 let t: TestHome
@@ -92,5 +94,14 @@ describe.skipIf(!docker)('interactive sessions', () => {
     expect(result.stdout.trim()).toBe(String(TOKEN.length))
     const [deployment] = await t.json<DeploymentInfo[]>(['status'])
     expect([deployment.state, deployment.exitCode]).toEqual(['failed', 4])
+    // -i reached docker as --interactive (stdin kept open), without a terminal (-t).
+    const {execa} = await import('execa')
+    const {stdout} = await execa('docker', [
+      'inspect',
+      '--format',
+      '{{.Config.OpenStdin}} {{.Config.Tty}}',
+      deployment.containerId!,
+    ])
+    expect(stdout.trim()).toBe('true false')
   })
 })
