@@ -127,7 +127,11 @@ describe('picker in a real terminal', () => {
     await term.until('Same as: --secret openai')
     await term.keys('Enter')
     await term.until('EXIT=0')
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({secrets: ['openai'], flags: ['--secret', 'openai']})
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      secrets: ['openai'],
+      files: [],
+      flags: ['--secret', 'openai'],
+    })
     expectNoValue(term.screens)
   })
 
@@ -247,6 +251,31 @@ describe.skipIf(!docker)('submit --pick in a real terminal', () => {
     const terminated = await t.hush(['terminate', submitted.id])
     expect(terminated.exitCode, terminated.stderr).toBe(0)
     expect((await t.json<DeploymentInfo>(['status', submitted.id])).state).toBe('terminated')
+  })
+
+  it('mounts a secret switched to files with tab: at /run/secrets/KEY, not in the env', async () => {
+    const out = join(t.home, 'submitted.json')
+    const term = await openTerminal(submitPick(out))
+    await term.until(/^> \[ \] hf/m)
+    await term.keys('Tab')
+    await term.until('Selected, in order: 1 hf (file)')
+    await term.keys('Enter')
+    const review = await term.until('Review before you launch')
+    expect(review).toContain('Same as: --secret-file hf')
+    expect(review).toContain('Mounted as read-only files (/run/secrets/KEY), not env: hf')
+    await term.keys('Enter')
+    expect(await term.until('EXIT=', 120_000)).toContain('EXIT=0')
+    expectNoValue(term.screens)
+
+    const submitted = JSON.parse(readFileSync(out, 'utf8')) as SubmitOutput
+    expect(Object.keys(await inspectEnv(submitted.containerId))).not.toContain('HF_TOKEN')
+    const {execa} = await import('execa')
+    const read = await execa('docker', ['exec', submitted.containerId, 'cat', '/run/secrets/HF_TOKEN'], {
+      stdin: 'ignore',
+    })
+    expect(read.stdout).toBe(VALUES.hf.HF_TOKEN)
+    const [deployment] = await t.json<DeploymentInfo[]>(['status'])
+    expect(deployment.secrets).toEqual([{name: 'hf', keys: ['/run/secrets/HF_TOKEN'], version: 1}])
   })
 
   it('reconnects after the pick when the agent went idle while the picker was open', async () => {

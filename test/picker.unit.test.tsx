@@ -15,10 +15,19 @@ const SECRETS: PickerSecret[] = [
   {name: 'wandb', keys: ['SHARED', 'WANDB_API_KEY'], description: 'Weights & Biases', updatedAt: minutesAgo(3 * 1440)},
 ]
 
-const KEYS = {up: '\x1b[A', down: '\x1b[B', left: '\x1b[D', enter: '\r', space: ' ', backspace: '\x7f', escape: '\x1b'}
+const KEYS = {
+  tab: '\t',
+  up: '\x1b[A',
+  down: '\x1b[B',
+  left: '\x1b[D',
+  enter: '\r',
+  space: ' ',
+  backspace: '\x7f',
+  escape: '\x1b',
+}
 
 function setup(secrets: PickerSecret[] = SECRETS, envKeys: string[] = []) {
-  const onConfirm = vi.fn<(names: string[]) => void>()
+  const onConfirm = vi.fn<(names: string[], files: string[]) => void>()
   const onCancel = vi.fn<() => void>()
   const app = render(
     <Picker
@@ -110,6 +119,22 @@ describe('picker', () => {
     expect(listed(frame())).toEqual(['[ ] hf', '[ ] openai', '[1] wandb'])
   })
 
+  it('switches a secret between env and files with tab, and confirms the files apart', async () => {
+    const {frame, press, shows, onConfirm} = setup()
+    await shows('hf')
+    // tab on hf selects it as files; space on wandb adds it as env; tab twice on openai: back to env.
+    await press(KEYS.tab, KEYS.down, KEYS.down, KEYS.space, KEYS.up, KEYS.tab, KEYS.tab)
+    await shows('Selected, in order: 1 hf (file) · 2 wandb · 3 openai')
+    expect(frame()).toMatch(/\[1\] hf +files: HF_TOKEN/)
+    await press(KEYS.enter)
+    await shows('Review before you launch')
+    expect(frame()).toContain('Same as: --secret wandb --secret openai --secret-file hf')
+    expect(frame()).toContain('Mounted as read-only files (/run/secrets/KEY), not env: hf')
+    expect(frame()).not.toMatch(/^ {2}HF_TOKEN/m)
+    await press(KEYS.enter)
+    await vi.waitFor(() => expect(onConfirm).toHaveBeenCalledWith(['wandb', 'openai'], ['hf']))
+  })
+
   it('reviews the keys and their bundles, then confirms the names in selection order', async () => {
     const {frame, press, shows, onConfirm, onCancel} = setup()
     await shows('hf')
@@ -123,7 +148,7 @@ describe('picker', () => {
     expect(frame()).toContain('3 keys injected')
     expect(onConfirm).not.toHaveBeenCalled()
     await press(KEYS.enter)
-    await vi.waitFor(() => expect(onConfirm).toHaveBeenCalledWith(['wandb', 'openai']))
+    await vi.waitFor(() => expect(onConfirm).toHaveBeenCalledWith(['wandb', 'openai'], []))
     expect(onConfirm).toHaveBeenCalledTimes(1)
     expect(onCancel).not.toHaveBeenCalled()
     expect(frame()).toContain('Picked, in order: wandb, openai')
@@ -149,7 +174,7 @@ describe('picker', () => {
     await press(KEYS.down, KEYS.enter)
     await shows('Same as: --secret openai')
     await press(KEYS.enter)
-    await vi.waitFor(() => expect(onConfirm).toHaveBeenCalledWith(['openai']))
+    await vi.waitFor(() => expect(onConfirm).toHaveBeenCalledWith(['openai'], []))
   })
 
   it('shows which keys an --env overrides: they are not injected', async () => {
@@ -183,7 +208,7 @@ describe('picker', () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(onConfirm).not.toHaveBeenCalled()
     await press(KEYS.enter)
-    await vi.waitFor(() => expect(onConfirm).toHaveBeenCalledWith(['hf']))
+    await vi.waitFor(() => expect(onConfirm).toHaveBeenCalledWith(['hf'], []))
   })
 
   it('scrolls a long list to keep the cursor visible', async () => {

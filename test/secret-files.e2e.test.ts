@@ -143,14 +143,14 @@ describe.skipIf(!docker)('secret files', () => {
     await t.ok(['status'])
     expect(hostDirs()).toEqual([])
 
-    // The file belongs to the user running hush (0600): another container user cannot read it,
-    // the same uid can (the documented --user caveat).
+    // A file given to one uid (uid=) is not readable by another container user; a numeric
+    // --user makes the files that user's by default.
     const uid = String(process.getuid?.() ?? 0)
     const other = uid === '65534' ? '65533' : '65534'
     const read = ['--wait', '--', 'sh', '-c', 'cat /run/secrets/id_ed25519 > /dev/null']
-    const denied = await t.hush(['submit', TEST_IMAGE, '--secret-file', 'sshkey', '--user', other, ...read])
+    const denied = await t.hush(['submit', TEST_IMAGE, '--secret-file', `sshkey,uid=${uid}`, '--user', other, ...read])
     expect(denied.exitCode).not.toBe(0)
-    const same = await t.hush(['submit', TEST_IMAGE, '--secret-file', 'sshkey', '--user', uid, ...read])
+    const same = await t.hush(['submit', TEST_IMAGE, '--secret-file', 'sshkey', '--user', other, ...read])
     expect(same.exitCode, same.stderr).toBe(0)
     await t.ok(['status'])
     expect(hostDirs()).toEqual([])

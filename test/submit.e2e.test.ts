@@ -238,14 +238,16 @@ describe.skipIf(!docker)('submit', () => {
   })
 
   it("scrubs secret values from docker's error output", async () => {
-    // docker echoes a bad --workdir back; here that text is also a secret value.
+    // docker echoes a bad volume name back; here that text is also a secret value. (hush checks
+    // --workdir itself now, so docker's own echo is reached through --volume.)
     const value = `relative/dir-${randomBytes(6).toString('hex')}`
-    await secret('scrub', {WORKDIR_SECRET: value})
-    const failed = await t.hush(['submit', TEST_IMAGE, '--secret', 'scrub', '--workdir', value, '--', 'true'])
+    await secret('scrub', {VOLUME_SECRET: value})
+    const volume = `${value}:/data`
+    const failed = await t.hush(['submit', TEST_IMAGE, '--secret', 'scrub', '--volume', volume, '--', 'true'])
     expect(failed.exitCode).toBe(1)
-    expect(failed.stderr).toContain("the working directory '***' is invalid")
+    expect(failed.stderr).toContain('"***" includes invalid characters for a local volume name')
     expect(failed.stderr).not.toContain(value)
-    const json = await t.hush(['submit', TEST_IMAGE, '--secret', 'scrub', '--workdir', value, '--json', '--', 'true'])
+    const json = await t.hush(['submit', TEST_IMAGE, '--secret', 'scrub', '--volume', volume, '--json', '--', 'true'])
     expect(json.stdout).toContain('launch_failed')
     expect(json.stdout).not.toContain(value)
     expect(readFileSync(`${t.home}/agent.log`, 'utf8')).not.toContain(value)

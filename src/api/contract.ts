@@ -11,6 +11,10 @@
 // Known fields: each route lists its input's fields (the compiler checks the list is complete);
 // the server refuses any other field with 400 naming it, for every route in one place.
 
+import type {RunOptions} from './run-options.js'
+
+export type {RunOptions}
+
 export type Method = 'GET' | 'POST' | 'DELETE'
 
 export interface Route<I, O> {
@@ -232,18 +236,6 @@ export type DeploymentState = 'starting' | 'running' | 'exited' | 'failed' | 'te
 
 export const TERMINAL_STATES: readonly DeploymentState[] = ['exited', 'failed', 'terminated']
 
-/** The `docker run` options hush passes through (not secret: they go in docker's argument list). */
-export interface RunOptions {
-  publish?: string[]
-  volume?: string[]
-  network?: string
-  gpus?: string
-  memory?: string
-  cpus?: string
-  workdir?: string
-  user?: string
-}
-
 export interface SubmitInput {
   image: string
   /** Secret references as given: `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`, in command-line order. */
@@ -256,6 +248,8 @@ export interface SubmitInput {
   name?: string
   command?: string[]
   options?: RunOptions
+  /** The docker context whose engine runs it (absent: the agent's own engine). */
+  context?: string
   /** "false" skips the sensitive-key warnings. */
   warn?: string
 }
@@ -302,6 +296,8 @@ export interface DeploymentDetail extends DeploymentInfo {
   /** `--secret-file` names as given. */
   secretFiles: string[]
   options: RunOptions
+  /** The docker context of its engine; null: the agent's own. */
+  context: string | null
   updatedAt: string
 }
 
@@ -355,6 +351,7 @@ export const routes = {
     name: true,
     command: true,
     options: true,
+    context: true,
     warn: true,
   }),
   listDeployments: route<Record<string, never>, DeploymentDetail[]>('GET', '/v1/deployments', NO_FIELDS),

@@ -27,7 +27,10 @@ export const errorCodes = {
   insecure_path: {status: 500, exit: 1},
   /** The user left an interactive prompt (the picker) without confirming: CLI only, never sent by the agent. */
   cancelled: {status: 400, exit: 1},
-  deployment_not_found: {status: 404, exit: 1},
+  /** No deployment has that id or name: a usage error, like a mistyped argument. */
+  deployment_not_found: {status: 404, exit: 2},
+  /** `--name` of a live deployment: names are unique among live deployments. */
+  name_in_use: {status: 409, exit: 2},
   docker_unavailable: {status: 503, exit: 1},
   launch_failed: {status: 502, exit: 1},
   no_tmpfs: {status: 500, exit: 1},

@@ -4,7 +4,7 @@ import {routes, type SecretInfo} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {visibleOf} from '../api/precedence.js'
 import type {AgentClient} from '../client/client.js'
-import type {RunPickerOptions} from '../ui/run-picker.js'
+import type {PickedSecrets, RunPickerOptions} from '../ui/run-picker.js'
 import {usage} from './base.js'
 
 export const NO_TERMINAL_MESSAGE =
@@ -34,14 +34,14 @@ export function visibleSecrets(secrets: SecretInfo[], app: string | undefined): 
 
 /**
  * Opens the picker over the live secrets and returns the names picked, in selection order, to use
- * exactly like `--secret NAME` flags in that order. `envKeys`: the keys of the command's `--env`
+ * exactly like `--secret NAME` flags (and `--secret-file NAME` for those switched to files) in that order. `envKeys`: the keys of the command's `--env`
  * flags, shown as overrides. Throws a `cancelled` error (exit 1) when the user cancels.
  */
 export async function pickSecrets(
   connect: () => Promise<AgentClient>,
   envKeys: string[],
   options: PickOptions = {},
-): Promise<string[]> {
+): Promise<PickedSecrets> {
   assertCanPick()
   const client = await connect()
   const secrets = visibleSecrets(await client.call(routes.listSecrets, {}), options.app)
@@ -53,7 +53,7 @@ export async function pickSecrets(
       'No secrets to pick: create one first with hush secrets new NAME --from-stdin KEY.',
     )
   }
-  if (!picked || picked.length === 0) {
+  if (!picked || picked.secrets.length + picked.files.length === 0) {
     throw new HushError('cancelled', options.cancelMessage ?? 'Cancelled: nothing launched.')
   }
   return picked

@@ -8,7 +8,7 @@ export default class Resubmit extends HushCommand {
   static override description =
     'Every secret is resolved again by name first; if one is gone, nothing changes and the old container keeps running. Then the old container is replaced by a new one of the same spec.'
   static override examples = ['<%= config.bin %> resubmit d-1a2b3c4d']
-  static override args = {id: Args.string({description: 'deployment id', required: true, ignoreStdin: true})}
+  static override args = {id: Args.string({description: 'deployment id or name', required: true, ignoreStdin: true})}
 
   async run(): Promise<ResubmitOutput> {
     const {args} = await this.parse(Resubmit)

@@ -1,6 +1,7 @@
 // `hush status [ID]`: deployments with their state read from docker; one in full with ID.
 import {Args} from '@oclif/core'
 import {type DeploymentDetail, type DeploymentInfo, routes} from '../api/contract.js'
+import {formatRunOptions} from '../api/run-options.js'
 import {HushCommand} from '../cli/base.js'
 import {specShape} from '../cli/deployments.js'
 import {ago, list, table} from '../cli/render.js'
@@ -14,7 +15,7 @@ export default class Status extends HushCommand {
     '<%= config.bin %> status d-1a2b3c4d',
     '<%= config.bin %> status --json',
   ]
-  static override args = {id: Args.string({description: 'deployment id', ignoreStdin: true})}
+  static override args = {id: Args.string({description: 'deployment id or name', ignoreStdin: true})}
 
   async run(): Promise<DeploymentInfo | DeploymentInfo[]> {
     const {args} = await this.parse(Status)
@@ -57,14 +58,13 @@ function describe(d: DeploymentDetail): string {
     `exit code:  ${d.exitCode ?? '-'}`,
     `revision:   ${d.revision}`,
     `container:  ${d.containerId ?? '-'}`,
+    `engine:     ${d.context ? `docker context ${d.context}` : 'the agent’s own'}`,
     `created:    ${d.createdAt} (${ago(d.createdAt)})`,
     `stale:      ${d.stale ? `yes (a secret changed since it started: hush resubmit ${d.id})` : 'no'}`,
     `--secret:   ${list(d.refs)}`,
   ]
   if (d.secretFiles.length) lines.push(`--secret-file: ${list(d.secretFiles)}`)
-  const options = Object.entries(d.options).flatMap(([flag, value]) =>
-    (Array.isArray(value) ? value : [value]).map((item) => `--${flag} ${item}`),
-  )
+  const options = formatRunOptions(d.options)
   if (options.length) lines.push(`options:    ${options.join(' ')}`)
   lines.push('secrets:')
   if (d.secrets.length === 0) lines.push('  (none)')

@@ -3,11 +3,16 @@
 import {Args, Flags} from '@oclif/core'
 import {routes, type SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {isSession} from '../api/run-options.js'
 import {envWarning} from '../api/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {printLogs} from '../cli/deployments.js'
 import {pickSecrets} from '../cli/pick.js'
+import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-option-flags.js'
+import {attachSession, checkSessionTerminal} from '../cli/session.js'
 import {type Connection, connectAgent} from '../client/connect.js'
+import {engineArgs} from '../daemon/engine.js'
+import type {PickedSecrets} from '../ui/run-picker.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const
 
@@ -16,17 +21,17 @@ export default class Submit extends HushCommand {
   static override description =
     `--secret NAME injects every key of NAME; --secret KEY=NAME injects a one-key secret as KEY; --secret KEY=NAME:SRCKEY picks one key. Later --secret options win on a shared key; --env always wins (that secret key is then not injected). Unknown secrets fail the whole submit: nothing is launched.
 
---pick chooses the secrets in an interactive picker instead (needs a terminal): the secrets selected are submitted exactly as if given with --secret NAME, in the order selected, and the review before launch shows the keys an --env overrides. Cancelling launches nothing (exit 1).
+--pick chooses the secrets in an interactive picker instead (needs a terminal): the secrets selected are submitted exactly as if given with --secret NAME (or --secret-file NAME for those switched to files with tab), in the order selected, and the review before launch shows the keys an --env overrides. Cancelling launches nothing (exit 1).
 
 Values reach docker through a 0600 env-file on tmpfs that is removed as soon as \`docker run\` returns; they never appear in a process argument list. Put the container's command after --.
 
---secret-file NAME mounts each key of NAME read-only at /run/secrets/KEY (byte for byte, e.g. a PEM key; not in the env), from a 0600 file on tmpfs that lives as long as the container. The file belongs to the user running hush: a container running as root reads it; with --user, use your own uid.
+--secret-file NAME[,uid=U][,gid=G][,mode=0440][,target=DIR][,env] mounts each key of NAME read-only at /run/secrets/KEY (or DIR/KEY; byte for byte, e.g. a PEM key; not in the env), from a file on tmpfs that lives as long as the container. The file goes to uid/gid (by default the numeric --user UID[:GID]) with mode (0400 by default); when hush cannot chown (not root) it is 0444 inside hush's private 0700 directory. env also sets KEY_FILE=/run/secrets/KEY for images that read *_FILE variables.
 
 An --env value may be a template: {{NAME:KEY}} (spaces allowed inside the braces) is replaced by that secret value, and the result is treated as a secret (env-file, redacted logs; \`hush status\` shows the template). Write {{{{ for a literal {{.
 
 An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value that looks like a credential (a token prefix such as hf_, sk-, ghp_, AKIA..., or a URL with a password) prints a warning pointing at \`hush secrets new\`; silence it with --no-warn, HUSH_NO_WARN=1 or the warnSensitiveEnv preference.`
   static override usage =
-    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--pick] [--env KEY=VALUE]... [--secret-file NAME]... [--name NAME] [--wait] [--no-warn] [docker run options] [-- CMD [ARG...]]'
+    'submit IMAGE [--secret NAME | --secret KEY=NAME | --secret KEY=NAME:SRCKEY]... [--pick] [--env KEY=VALUE]... [--secret-file NAME]... [--name NAME] [--wait] [--no-warn] [docker run options (see DOCKER RUN)] [-- CMD [ARG...]]'
   static override examples = [
     '<%= config.bin %> submit hush-test/busybox --secret hf -- sh -c \'echo "token has $(printenv HF_TOKEN | wc -c) bytes"\'',
     '<%= config.bin %> submit python:3.12 --secret OPENAI_API_KEY=openai --env MODEL=gpt-4o --name job1 -- python run.py',
@@ -34,6 +39,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     '<%= config.bin %> submit python:3.12 --pick --env MODEL=gpt-4o -- python run.py',
     '<%= config.bin %> submit hush-test/busybox --secret hf --wait -- sh -c \'test -n "$HF_TOKEN"\'',
     '<%= config.bin %> submit nginx:1.27 --secret-file tls -- nginx  # /run/secrets/TLS_KEY, /run/secrets/TLS_CERT',
+    '<%= config.bin %> submit postgres:16 --user 999 --secret-file pg,env  # POSTGRES_PASSWORD_FILE=/run/secrets/POSTGRES_PASSWORD, owned by 999',
     "<%= config.bin %> submit app:1 --env 'DATABASE_URL=postgres://app:{{db:PASSWORD}}@db/app'",
   ]
   static override args = {
@@ -50,25 +56,24 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       ...multiple,
     }),
     'secret-file': Flags.string({
-      description: 'mount each key of secret NAME read-only at /run/secrets/KEY',
+      description:
+        'mount each key of NAME read-only at /run/secrets/KEY: NAME[,uid=U][,gid=G][,mode=0440][,target=DIR][,env]',
       ...multiple,
     }),
     name: Flags.string({description: 'a name for the deployment (also the container name)'}),
+    context: Flags.string({
+      description:
+        'the docker context whose engine runs it (default: the dockerContext preference, else the agent’s engine)',
+    }),
     wait: Flags.boolean({description: 'follow the output (secret values redacted) and exit with the container’s code'}),
     'no-warn': Flags.boolean({description: 'do not warn about sensitive-looking --env keys or values'}),
-    publish: Flags.string({char: 'p', description: 'docker run --publish', ...multiple}),
-    volume: Flags.string({char: 'v', description: 'docker run --volume', ...multiple}),
-    network: Flags.string({description: 'docker run --network'}),
-    gpus: Flags.string({description: 'docker run --gpus'}),
-    memory: Flags.string({description: 'docker run --memory'}),
-    cpus: Flags.string({description: 'docker run --cpus'}),
-    workdir: Flags.string({char: 'w', description: 'docker run --workdir'}),
-    user: Flags.string({char: 'u', description: 'docker run --user'}),
+    ...runOptionFlags(),
   }
 
   async run(): Promise<SubmitOutput> {
     const dash = this.argv.indexOf('--')
     const command = dash === -1 ? [] : this.argv.slice(dash + 1)
+    refuseValueCarriers(dash === -1 ? this.argv : this.argv.slice(0, dash))
     const {args, flags} = await this.parse(Submit, dash === -1 ? this.argv : this.argv.slice(0, dash)).catch(
       (error: Error) => {
         if (/^Unexpected argument/.test(error.message)) {
@@ -79,38 +84,39 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
         throw error
       },
     )
+    const options = runOptionsOf(flags)
+    if (isSession(options)) {
+      if (flags.wait)
+        throw usage('--wait is for detached jobs: a session (-i/-t) already shows its output and ends with it.')
+      checkSessionTerminal(options.tty === true)
+    }
     const env = flags.env ?? []
     env.forEach((pair, index) => {
       // Named by position: the text may be a value typed without its KEY=, never echoed.
       if (pair.indexOf('=') <= 0) throw usage(`--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
     })
-    const secrets = flags.pick ? await this.pick(env, flags.name) : (flags.secret ?? [])
+    const picked = flags.pick ? await this.pick(env, flags.name) : undefined
+    const secrets = picked?.secrets ?? flags.secret ?? []
     const client = await this.client()
     const warn = await this.shouldWarn(flags['no-warn'], env)
+    const context = flags.context ?? (await this.preferredContext())
     const result = await client.call(
       routes.submit,
       {
         image: args.image,
         secrets,
         env,
-        secretFiles: flags['secret-file'] ?? [],
+        secretFiles: [...(flags['secret-file'] ?? []), ...(picked?.files ?? [])],
         name: flags.name,
         command,
-        options: {
-          publish: flags.publish,
-          volume: flags.volume,
-          network: flags.network,
-          gpus: flags.gpus,
-          memory: flags.memory,
-          cpus: flags.cpus,
-          workdir: flags.workdir,
-          user: flags.user,
-        },
+        options,
+        ...(context ? {context} : {}),
         ...(warn ? {} : {warn: 'false'}),
       },
       {wait: true},
     )
     for (const warning of result.warnings) this.note(warning)
+    if (isSession(options)) return this.session(result, options.interactive === true, context)
     if (!flags.wait) {
       if (!this.jsonEnabled()) {
         this.log(result.id)
@@ -132,11 +138,36 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
   }
 
   /**
+   * Attaches this terminal to the session's container until it ends, then reads its final state
+   * (the agent then removes its secret files) over a new connection: a session may outlast the
+   * agent's idle timeout. Exits with the container's code.
+   */
+  private async session(
+    result: SubmitOutput,
+    interactive: boolean,
+    context: string | undefined,
+  ): Promise<SubmitOutput> {
+    this.note(`Session ${result.id} (container ${result.containerId.slice(0, 12)}): it ends when you leave it.`)
+    const code = await attachSession(result.containerId, interactive, engineArgs(context))
+    const connection = await connectAgent(this.paths)
+    try {
+      const after = await connection.client.call(routes.getDeployment, {id: result.id})
+      process.exitCode = after.exitCode ?? code ?? 1
+      this.note(
+        `Session ${result.id} ended: ${after.state}${after.exitCode === null ? '' : ` (exit code ${after.exitCode})`}.`,
+      )
+      return {...result, state: after.state}
+    } finally {
+      await connection.client.close()
+    }
+  }
+
+  /**
    * The secrets chosen in the picker, as `--secret NAME` flags in the order selected. The picker
    * reads the list over a connection of its own, closed when it ends: the user may sit in it past
    * the agent's idle timeout, so the submit then connects again (starting the agent if it exited).
    */
-  private async pick(env: string[], app: string | undefined): Promise<string[]> {
+  private async pick(env: string[], app: string | undefined): Promise<PickedSecrets> {
     const envKeys = env.map((pair) => pair.slice(0, pair.indexOf('=')))
     let connection: Connection | undefined
     try {
@@ -151,6 +182,12 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     } finally {
       await connection?.client.close()
     }
+  }
+
+  /** The dockerContext preference ('' = none). */
+  private async preferredContext(): Promise<string | undefined> {
+    const {openPreferences} = await import('../config/preferences.js')
+    return openPreferences(this.paths.home).get('dockerContext') || undefined
   }
 
   /** The advisory warning can be silenced by flag, by HUSH_NO_WARN=1 or by the warnSensitiveEnv preference. */

@@ -12,7 +12,7 @@ export default class Terminate extends HushCommand {
     '<%= config.bin %> terminate d-1a2b3c4d',
     '<%= config.bin %> terminate d-1a2b3c4d --grace 0',
   ]
-  static override args = {id: Args.string({description: 'deployment id', required: true, ignoreStdin: true})}
+  static override args = {id: Args.string({description: 'deployment id or name', required: true, ignoreStdin: true})}
   static override flags = {
     grace: Flags.integer({description: 'seconds between SIGTERM and SIGKILL', default: 10, min: 0, max: 3600}),
   }

@@ -8,6 +8,8 @@ export interface Preferences {
   idleTimeoutSeconds: number
   /** Print the advisory warning for sensitive-looking `--env` keys. */
   warnSensitiveEnv: boolean
+  /** The docker context `submit` uses without `--context` ('' = the agent's own engine). */
+  dockerContext: string
   /** Passphrase mode: how long the kernel keyring keeps the unlocked key (api/ttl.ts: `boot`, `12h`, `off`). */
   unsealTtl: string
 }
@@ -21,10 +23,16 @@ export function openPreferences(home: string): Conf<Preferences> {
     // Like every file of the store: readable by its owner only, whatever the umask.
     configFileMode: 0o600,
     projectName: 'hush',
-    defaults: {idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS, warnSensitiveEnv: true, unsealTtl: 'boot'},
+    defaults: {
+      idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
+      warnSensitiveEnv: true,
+      dockerContext: '',
+      unsealTtl: 'boot',
+    },
     schema: {
       idleTimeoutSeconds: {type: 'number', minimum: 0},
       warnSensitiveEnv: {type: 'boolean'},
+      dockerContext: {type: 'string'},
       unsealTtl: {type: 'string'},
     },
   })

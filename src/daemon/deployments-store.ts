@@ -21,6 +21,8 @@ export interface InjectedSecret {
   keys: string[]
   /** `file`: mounted as files under /run/secrets (`keys` are the file names); else env. */
   mount?: 'file'
+  /** A file secret's container directory when not /run/secrets (`--secret-file NAME,target=DIR`). */
+  target?: string
 }
 
 export interface DeploymentRow {
@@ -30,9 +32,11 @@ export interface DeploymentRow {
   command: string[]
   env: Record<string, string>
   refs: SecretRef[]
-  /** `--secret-file` names, in command-line order. */
+  /** `--secret-file` specs as recorded (`NAME[,uid=..]...`, see api/secret-file-spec.ts), in command-line order. */
   files: string[]
   options: RunOptions
+  /** The docker context of its engine (`submit --context`); null: the agent's own engine. */
+  context: string | null
   injected: InjectedSecret[]
   containerId: string | null
   state: DeploymentState
@@ -51,6 +55,7 @@ interface RawDeployment {
   refs: string
   files: string
   options: string
+  context: string | null
   injected: string
   container_id: string | null
   state: DeploymentState
@@ -96,6 +101,7 @@ function toRow(raw: RawDeployment): DeploymentRow {
     refs: JSON.parse(raw.refs) as SecretRef[],
     files: JSON.parse(raw.files) as string[],
     options: JSON.parse(raw.options) as RunOptions,
+    context: raw.context ?? null,
     injected: JSON.parse(raw.injected) as InjectedSecret[],
     containerId: raw.container_id,
     state: raw.state,
@@ -113,6 +119,10 @@ export class DeploymentsStore {
     const columns = store.db.prepare('PRAGMA table_info(deployments)').all() as {name: string}[]
     if (!columns.some((column) => column.name === 'files')) {
       store.db.exec("ALTER TABLE deployments ADD COLUMN files TEXT NOT NULL DEFAULT '[]'")
+    }
+    // Added with --context: older deployments ran on the agent's own engine (null).
+    if (!columns.some((column) => column.name === 'context')) {
+      store.db.exec('ALTER TABLE deployments ADD COLUMN context TEXT')
     }
   }
 
@@ -145,10 +155,10 @@ export class DeploymentsStore {
   save(row: DeploymentRow): void {
     this.store
       .statement(
-        `INSERT INTO deployments (id, name, image, command, env, refs, files, options, injected, container_id, state, exit_code, revision, created_at, updated_at)
-         VALUES (@id, @name, @image, @command, @env, @refs, @files, @options, @injected, @container_id, @state, @exit_code, @revision, @created_at, @updated_at)
+        `INSERT INTO deployments (id, name, image, command, env, refs, files, options, context, injected, container_id, state, exit_code, revision, created_at, updated_at)
+         VALUES (@id, @name, @image, @command, @env, @refs, @files, @options, @context, @injected, @container_id, @state, @exit_code, @revision, @created_at, @updated_at)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, image = excluded.image, command = excluded.command,
-           env = excluded.env, refs = excluded.refs, files = excluded.files, options = excluded.options, injected = excluded.injected,
+           env = excluded.env, refs = excluded.refs, files = excluded.files, options = excluded.options, context = excluded.context, injected = excluded.injected,
            container_id = excluded.container_id, state = excluded.state, exit_code = excluded.exit_code,
            revision = excluded.revision, updated_at = excluded.updated_at`,
       )
@@ -161,6 +171,7 @@ export class DeploymentsStore {
         refs: JSON.stringify(row.refs),
         files: JSON.stringify(row.files),
         options: JSON.stringify(row.options),
+        context: row.context,
         injected: JSON.stringify(row.injected),
         container_id: row.containerId,
         state: row.state,

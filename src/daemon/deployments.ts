@@ -16,9 +16,13 @@ import {
   TERMINAL_STATES,
 } from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {isSession} from '../api/run-options.js'
+import {parseSecretFileSpec, secretFileName, secretFilePath} from '../api/secret-file-spec.js'
 import {templateRefs} from '../api/templates.js'
 import type {HushPaths} from '../config/paths.js'
+import {findDeployment, LiveNames} from './deployment-lookup.js'
 import {type DeploymentRow, DeploymentsStore, type InjectedSecret} from './deployments-store.js'
+import {checkContext} from './engine.js'
 import {
   type ContainerState,
   checkLaunchable,
@@ -32,8 +36,8 @@ import {
 } from './launcher.js'
 import type {Logger} from './log.js'
 import {redactedLogStream} from './log-stream.js'
-import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
-import {removeOrphanSecretFiles, removeSecretFiles, SECRET_FILES_TARGET, writeSecretFiles} from './secret-files.js'
+import {type EnvEntry, formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
+import {removeOrphanSecretFiles, removeSecretFiles, writeSecretFiles} from './secret-files.js'
 import {type SecretUsage, scopeKey} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
@@ -62,6 +66,7 @@ function stateOf(container: ContainerState | undefined): {state: DeploymentState
 
 export class DeploymentsService implements SecretUsage {
   readonly records: DeploymentsStore
+  private readonly names: LiveNames
   private refreshing: Promise<void> | undefined
   private readonly locks = new Map<string, Promise<unknown>>()
   /** Deployments whose launch runs in this agent now: reconciliation leaves them to it. */
@@ -74,6 +79,7 @@ export class DeploymentsService implements SecretUsage {
     private readonly log: Logger,
   ) {
     this.records = new DeploymentsStore(store)
+    this.names = new LiveNames(this.records)
   }
 
   // --- SecretUsage -------------------------------------------------------------------------
@@ -148,6 +154,7 @@ export class DeploymentsService implements SecretUsage {
       refs: row.refs.map(formatSecretRef),
       secretFiles: row.files,
       options: row.options,
+      context: row.context,
       updatedAt: row.updatedAt,
     }
   }
@@ -162,12 +169,9 @@ export class DeploymentsService implements SecretUsage {
     return this.detail(this.require(id))
   }
 
-  require(id: string): DeploymentRow {
-    const row = typeof id === 'string' ? this.records.get(id) : undefined
-    if (!row) {
-      throw new HushError('deployment_not_found', `No deployment ${String(id)}: see \`hush status\`.`, {deployment: id})
-    }
-    return row
+  /** The deployment an id or a name means (deployment-lookup.ts). */
+  require(ref: string): DeploymentRow {
+    return findDeployment(this.records, ref)
   }
 
   /** Reconciles the records with docker (see refreshFromDocker). Concurrent callers share one pass. */
@@ -190,13 +194,21 @@ export class DeploymentsService implements SecretUsage {
     if (!this.records.anyUnterminated()) return
     const before = new Map(this.records.live().map((row) => [row.id, row]))
     const launchingBefore = new Set(this.launching)
-    let containers: StoreContainer[]
-    try {
-      containers = await dockerListStore(this.store.storeId)
-    } catch (error) {
-      // Without docker nothing can have been launched: only a store with live deployments cares.
-      if (before.size > 0) this.log.warn(`cannot read deployment states from docker: ${(error as Error).message}`)
-      return
+    // One `docker ps -a` per engine: the agent's own, and each docker context a live deployment is on.
+    // An engine that does not answer leaves its deployments' records as they are.
+    const containers: (StoreContainer & {context: string | null})[] = []
+    const reached = new Set<string | null>()
+    for (const context of new Set([null, ...[...before.values()].map((row) => row.context)])) {
+      try {
+        for (const found of await dockerListStore(this.store.storeId, context)) containers.push({...found, context})
+        reached.add(context)
+      } catch (error) {
+        // Without docker nothing can have been launched: only a store with live deployments there cares.
+        if ([...before.values()].some((row) => row.context === context))
+          this.log.warn(
+            `cannot read deployment states from docker${context ? ` (context ${context})` : ''}: ${(error as Error).message}`,
+          )
+      }
     }
     const present = new Map<string, ContainerState>()
     for (const container of containers) {
@@ -209,7 +221,7 @@ export class DeploymentsService implements SecretUsage {
         present.set(container.id, container.state)
       } else {
         try {
-          await dockerRemove(container.id)
+          await dockerRemove(container.id, container.context)
           this.log.warn(`removed container ${container.id.slice(0, 12)} of ${container.deployment || '?'}: ${verdict}`)
         } catch (error) {
           this.log.warn(`cannot remove container ${container.id.slice(0, 12)}: ${(error as Error).message}`)
@@ -220,7 +232,7 @@ export class DeploymentsService implements SecretUsage {
     for (const row of this.records.live()) {
       const seen = before.get(row.id)
       // Skip a record that changed during the pass (launched, resubmitted or terminated meanwhile).
-      if (this.launching.has(row.id) || launchingBefore.has(row.id)) continue
+      if (this.launching.has(row.id) || launchingBefore.has(row.id) || !reached.has(row.context)) continue
       if (!seen || seen.containerId !== row.containerId || seen.revision !== row.revision) continue
       const {state, exitCode} = stateOf(row.containerId ? present.get(row.containerId) : undefined)
       if (state !== row.state || exitCode !== row.exitCode) this.records.setState(row.id, state, exitCode, at)
@@ -266,7 +278,8 @@ export class DeploymentsService implements SecretUsage {
   }
 
   async submit(input: SubmitInput): Promise<SubmitOutput> {
-    const {image, name, command, refs, env, files, options, warnings} = checkSubmitInput(input)
+    const {image, name, command, refs, env, files, options, context, warnings} = checkSubmitInput(input)
+    if (context !== null) await checkContext(context, files.length > 0)
 
     const id = `d-${randomBytes(4).toString('hex')}`
     const at = now()
@@ -279,6 +292,7 @@ export class DeploymentsService implements SecretUsage {
       refs,
       files,
       options,
+      context,
       injected: [],
       containerId: null,
       state: 'starting',
@@ -287,18 +301,28 @@ export class DeploymentsService implements SecretUsage {
       createdAt: at,
       updatedAt: at,
     }
+    // A live record may hold a container that has stopped since: read docker's states first.
+    if (name !== null && this.records.live().some((live) => live.name === name)) await this.refresh()
+    const release = this.names.claim(name, id)
     return this.serialize(id, async () => {
-      const launched = await this.launch(row, 'deployment.submitted', true)
+      const launched = await this.launch(row, 'deployment.submitted', true).finally(release)
       return {id, containerId: launched.containerId ?? '', state: launched.state, image, warnings}
     })
   }
 
-  async resubmit(id: string): Promise<ResubmitOutput> {
-    this.require(id)
+  async resubmit(ref: string): Promise<ResubmitOutput> {
+    const id = this.require(ref).id
     return this.serialize(id, async () => {
       const old = this.require(id)
+      if (isSession(old.options)) {
+        throw new HushError(
+          'bad_request',
+          `${id} was an interactive session (-i/-t): start a new one with \`hush submit -it ...\` instead.`,
+        )
+      }
+      const release = this.names.claim(old.name, id)
       const next: DeploymentRow = {...old, revision: old.revision + 1, updatedAt: now()}
-      const launched = await this.launch(next, 'deployment.resubmitted', false, old)
+      const launched = await this.launch(next, 'deployment.resubmitted', false, old).finally(release)
       return {
         id,
         containerId: launched.containerId ?? '',
@@ -325,13 +349,13 @@ export class DeploymentsService implements SecretUsage {
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
     await this.vault.unlock()
-    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files, row.name)
+    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
     this.launching.add(row.id)
     try {
       checkLaunchable(resolved.entries)
       const intent: DeploymentRow = {
         ...row,
-        injected: resolved.injected,
+        injected: withFileTargets(resolved.injected, row.files),
         containerId: null,
         state: 'starting',
         exitCode: null,
@@ -344,8 +368,8 @@ export class DeploymentsService implements SecretUsage {
       })
       if (previous?.containerId) {
         try {
-          if (isLive(previous.state)) await dockerStop(previous.containerId, DEFAULT_GRACE_SECONDS)
-          await dockerRemove(previous.containerId)
+          if (isLive(previous.state)) await dockerStop(previous.containerId, DEFAULT_GRACE_SECONDS, previous.context)
+          await dockerRemove(previous.containerId, previous.context)
         } catch (error) {
           // The previous container still runs: it stays the recorded one.
           this.store.transaction(() => {
@@ -357,7 +381,7 @@ export class DeploymentsService implements SecretUsage {
       }
       let containerId: string
       try {
-        const mounts = writeSecretFiles(this.paths, row.id, row.revision, resolved.files)
+        const files = writeSecretFiles(this.paths, row.id, row.revision, resolved.files, row.files, row.options.user)
         containerId = await dockerRun(this.paths, {
           id: row.id,
           revision: row.revision,
@@ -366,8 +390,9 @@ export class DeploymentsService implements SecretUsage {
           image: row.image,
           command: row.command,
           options: row.options,
-          env: resolved.entries,
-          mounts,
+          context: row.context,
+          env: withFileEnv(resolved.entries, files.env),
+          mounts: files.mounts,
           redact: [...resolved.files, ...resolved.parts].map((item) => item.value),
         })
       } catch (error) {
@@ -376,7 +401,9 @@ export class DeploymentsService implements SecretUsage {
       }
       // The previous revision's files went with its container.
       removeSecretFiles(this.paths, row.id, {keep: row.revision})
-      const launched: DeploymentRow = {...intent, containerId, state: 'running', updatedAt: now()}
+      // A session's container is created, not started: the CLI starts it attached.
+      const state = isSession(row.options) ? 'starting' : 'running'
+      const launched: DeploymentRow = {...intent, containerId, state, updatedAt: now()}
       this.recordLaunched(launched, event)
       return launched
     } finally {
@@ -393,7 +420,7 @@ export class DeploymentsService implements SecretUsage {
   private async undoLaunch(intent: DeploymentRow, isNew: boolean): Promise<void> {
     let removedAll = true
     try {
-      const removed = await dockerRemoveRevision(this.store.storeId, intent.id, intent.revision)
+      const removed = await dockerRemoveRevision(this.store.storeId, intent.id, intent.revision, intent.context)
       if (removed) this.log.warn(`removed ${removed} container(s) docker created for ${intent.id} but could not start`)
     } catch (error) {
       // Kept as a failed record: the next state read still looks for its container and removes it.
@@ -451,14 +478,14 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /** Stops the container (SIGTERM, SIGKILL after `graceSeconds`), removes it; state terminated. */
-  async terminate(id: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<DeploymentDetail> {
-    this.require(id)
+  async terminate(ref: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<DeploymentDetail> {
+    const id = this.require(ref).id
     await this.refresh()
     return this.serialize(id, async () => {
       const row = this.require(id)
       if (row.containerId) {
-        if (isLive(row.state)) await dockerStop(row.containerId, graceSeconds)
-        await dockerRemove(row.containerId)
+        if (isLive(row.state)) await dockerStop(row.containerId, graceSeconds, row.context)
+        await dockerRemove(row.containerId, row.context)
       }
       removeSecretFiles(this.paths, id)
       const at = now()
@@ -478,8 +505,8 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /** The container's output as frames, every injected value replaced by ***; with follow, an end frame. */
-  async logs(id: string, follow: boolean): Promise<Readable> {
-    this.require(id)
+  async logs(ref: string, follow: boolean): Promise<Readable> {
+    const id = this.require(ref).id
     await this.refresh()
     const row = this.require(id)
     if (row.state === 'terminated' || !row.containerId) {
@@ -492,11 +519,17 @@ export class DeploymentsService implements SecretUsage {
     if (row.injected.length > 0) await this.vault.unlock()
     const values = row.injected.length > 0 ? this.openCopies(row) : []
     try {
-      return redactedLogStream(row.containerId, values, follow, async () => {
-        await this.refresh()
-        const after = this.records.get(id) ?? row
-        return {state: after.state, exitCode: after.exitCode}
-      })
+      return redactedLogStream(
+        row.containerId,
+        values,
+        follow,
+        async () => {
+          await this.refresh()
+          const after = this.records.get(id) ?? row
+          return {state: after.state, exitCode: after.exitCode}
+        },
+        row.context,
+      )
     } finally {
       for (const value of values) this.vault.wipe(value)
     }
@@ -524,7 +557,21 @@ function containerVerdict(
 
 /** The keys a secret put in the container as users see them: env keys, or /run/secrets paths for files. */
 function shownKeys(item: InjectedSecret): string[] {
-  return item.mount === 'file' ? item.keys.map((key) => `${SECRET_FILES_TARGET}/${key}`) : item.keys
+  return item.mount === 'file' ? item.keys.map((key) => secretFilePath(item, key)) : item.keys
+}
+
+/** The file secrets' target directories (when not /run/secrets), recorded with what they injected. */
+function withFileTargets(injected: InjectedSecret[], specs: string[]): InjectedSecret[] {
+  const targets = new Map(specs.map(parseSecretFileSpec).map((spec) => [spec.name, spec.target]))
+  return injected.map((item) => {
+    const target = item.mount === 'file' ? targets.get(item.name) : undefined
+    return target === undefined ? item : {...item, target}
+  })
+}
+
+/** The env plus the `KEY_FILE` paths of `--secret-file ...,env`; a key already in the env keeps its value. */
+function withFileEnv(entries: EnvEntry[], fileEnv: EnvEntry[]): EnvEntry[] {
+  return [...entries, ...fileEnv.filter((entry) => !entries.some((given) => given.key === entry.key))]
 }
 
 /** Per secret (one entry, in order): its env keys, then its files as /run/secrets paths. */
@@ -543,7 +590,7 @@ function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
 function usedSecrets(row: DeploymentRow): Set<string> {
   return new Set([
     ...row.refs.map((ref) => ref.name),
-    ...row.files,
+    ...row.files.map(secretFileName),
     ...Object.values(row.env).flatMap((value) => templateRefs(value).map((ref) => ref.name)),
   ])
 }

@@ -6,17 +6,17 @@ import {randomBytes} from 'node:crypto'
 import {closeSync, lstatSync, openSync, readdirSync, rmSync, statfsSync, writeSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
-import type {RunOptions} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {isSession, type RunOptions, runOptionArgs} from '../api/run-options.js'
 import {ensurePrivateDir, type HushPaths, privateRuntimeDir} from '../config/paths.js'
 import {checkClientEnv} from './client-env.js'
+import {DOCKER, engineArgs} from './engine.js'
 import {scrub} from './redact.js'
 import type {EnvEntry} from './resolve.js'
 
 const TMPFS_MAGIC = 0x01021994
 /** docker reads an env-file with a line scanner whose buffer is 64 KiB, newline included. */
 const MAX_ENV_FILE_LINE = 64 * 1024 - 1
-const DOCKER = process.env.HUSH_DOCKER ?? 'docker'
 
 export const LABEL_DEPLOYMENT = 'hush.deployment'
 export const LABEL_STORE = 'hush.store'
@@ -117,6 +117,8 @@ export interface LaunchSpec {
   mounts?: FileMount[]
   /** Other secret values to scrub from docker's error output (secret files, template parts). */
   redact?: Uint8Array[]
+  /** The docker context of the engine (null: the agent's own). */
+  context?: string | null
 }
 
 export interface FileMount {
@@ -128,18 +130,6 @@ export interface FileMount {
 export function mountArg(mount: FileMount): string {
   const field = (text: string) => (/[,"]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text)
   return `--mount=type=bind,${field(`source=${mount.source}`)},${field(`target=${mount.target}`)},readonly`
-}
-
-/** docker run's pass-through options, as `--flag=value` so a value can never become another flag. */
-export function optionArgs(options: RunOptions): string[] {
-  const args: string[] = []
-  for (const value of options.publish ?? []) args.push(`--publish=${value}`)
-  for (const value of options.volume ?? []) args.push(`--volume=${value}`)
-  for (const name of ['network', 'gpus', 'memory', 'cpus', 'workdir', 'user'] as const) {
-    const value = options[name]
-    if (value !== undefined) args.push(`--${name}=${value}`)
-  }
-  return args
 }
 
 function secretValues(entries: EnvEntry[]): Uint8Array[] {
@@ -190,8 +180,9 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
   const clientEnv: Record<string, string> = {}
   for (const entry of viaClient) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
   const args = [
-    'run',
-    '-d',
+    ...engineArgs(spec.context),
+    // A session's container is created here and started by the CLI, attached to its terminal.
+    ...(isSession(spec.options) ? ['create'] : ['run', '-d']),
     '--env-file',
     file,
     '--label',
@@ -203,7 +194,7 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
     ...(spec.name ? ['--name', spec.name] : []),
     ...viaClient.flatMap((entry) => ['-e', entry.key]),
     ...(spec.mounts ?? []).map(mountArg),
-    ...optionArgs(spec.options),
+    ...runOptionArgs(spec.options),
     spec.image,
     ...spec.command,
   ]
@@ -249,11 +240,20 @@ function exitCodeOf(status: string): number {
 }
 
 /** Every container carrying `hush.store=STORE` (running or not), in one `docker ps -a`. */
-export async function dockerListStore(storeId: string): Promise<StoreContainer[]> {
+export async function dockerListStore(storeId: string, context?: string | null): Promise<StoreContainer[]> {
   const format = `{{.ID}}\t{{.Label "${LABEL_DEPLOYMENT}"}}\t{{.Label "${LABEL_REVISION}"}}\t{{.State}}\t{{.Status}}`
   const result = await execa(
     DOCKER,
-    ['ps', '-a', '--no-trunc', '--filter', `label=${LABEL_STORE}=${storeId}`, '--format', format],
+    [
+      ...engineArgs(context),
+      'ps',
+      '-a',
+      '--no-trunc',
+      '--filter',
+      `label=${LABEL_STORE}=${storeId}`,
+      '--format',
+      format,
+    ],
     {stdin: 'ignore'},
   ).catch((error: unknown) => {
     throw dockerError(error, 'docker ps')
@@ -281,16 +281,21 @@ export async function dockerListStore(storeId: string): Promise<StoreContainer[]
  * Removes every container of one deployment revision: after a failed `docker run`, the one docker
  * created but could not start (it holds the values in its config). Returns how many went.
  */
-export async function dockerRemoveRevision(storeId: string, id: string, revision: number): Promise<number> {
-  const found = await dockerListStore(storeId)
+export async function dockerRemoveRevision(
+  storeId: string,
+  id: string,
+  revision: number,
+  context?: string | null,
+): Promise<number> {
+  const found = await dockerListStore(storeId, context)
   const doomed = found.filter((container) => container.deployment === id && container.revision === revision)
-  for (const container of doomed) await dockerRemove(container.id)
+  for (const container of doomed) await dockerRemove(container.id, context)
   return doomed.length
 }
 
 /** Asks a container to stop (SIGTERM, then SIGKILL after `graceSeconds`); one already gone or stopped is fine. */
-export async function dockerStop(containerId: string, graceSeconds: number): Promise<void> {
-  const result = await execa(DOCKER, ['stop', '--time', String(graceSeconds), containerId], {
+export async function dockerStop(containerId: string, graceSeconds: number, context?: string | null): Promise<void> {
+  const result = await execa(DOCKER, [...engineArgs(context), 'stop', '--time', String(graceSeconds), containerId], {
     reject: false,
     stdin: 'ignore',
   })
@@ -298,25 +303,33 @@ export async function dockerStop(containerId: string, graceSeconds: number): Pro
 }
 
 /** Stops and removes a container with its anonymous volumes (`rm -f -v`); one that is already gone is fine. */
-export async function dockerRemove(containerId: string): Promise<void> {
-  const result = await execa(DOCKER, ['rm', '-f', '-v', containerId], {reject: false, stdin: 'ignore'}).catch(
-    (error: unknown) => {
-      throw dockerError(error, 'docker rm')
-    },
-  )
+export async function dockerRemove(containerId: string, context?: string | null): Promise<void> {
+  const result = await execa(DOCKER, [...engineArgs(context), 'rm', '-f', '-v', containerId], {
+    reject: false,
+    stdin: 'ignore',
+  }).catch((error: unknown) => {
+    throw dockerError(error, 'docker rm')
+  })
   if (result.failed && !/No such container/i.test(result.stderr)) throw dockerError(result, 'docker rm')
 }
 
 /** Waits for a container to stop; its exit code, or null when docker no longer knows it. */
-export async function dockerWait(containerId: string): Promise<number | null> {
-  const result = await execa(DOCKER, ['wait', containerId], {reject: false, stdin: 'ignore'})
+export async function dockerWait(containerId: string, context?: string | null): Promise<number | null> {
+  const result = await execa(DOCKER, [...engineArgs(context), 'wait', containerId], {reject: false, stdin: 'ignore'})
   const code = Number(result.stdout.trim())
   return result.failed || !Number.isInteger(code) ? null : code
 }
 
 /** `docker logs [--follow]` as a child whose stdout and stderr are the container's. */
-export function dockerLogs(containerId: string, follow: boolean): ResultPromise<{buffer: false; stdin: 'ignore'}> {
-  return execa(DOCKER, ['logs', ...(follow ? ['--follow'] : []), containerId], {buffer: false, stdin: 'ignore'})
+export function dockerLogs(
+  containerId: string,
+  follow: boolean,
+  context?: string | null,
+): ResultPromise<{buffer: false; stdin: 'ignore'}> {
+  return execa(DOCKER, [...engineArgs(context), 'logs', ...(follow ? ['--follow'] : []), containerId], {
+    buffer: false,
+    stdin: 'ignore',
+  })
 }
 
 /** Checks that docker answers; the error names what is missing. */

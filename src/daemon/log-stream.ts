@@ -14,9 +14,10 @@ export function redactedLogStream(
   values: Uint8Array[],
   follow: boolean,
   ended: () => Promise<EndInfo>,
+  context: string | null = null,
 ): Readable {
   const redactors = {out: new Redactor(values), err: new Redactor(values)}
-  const child = dockerLogs(containerId, follow)
+  const child = dockerLogs(containerId, follow, context)
   const out = new PassThrough()
   const send = (kind: typeof FRAME_STDOUT | typeof FRAME_STDERR, bytes: Buffer) => {
     if (bytes.length && !out.destroyed) out.write(encodeFrame(kind, bytes))
@@ -35,7 +36,7 @@ export function redactedLogStream(
     async () => {
       flush()
       if (follow && !out.destroyed) {
-        await dockerWait(containerId)
+        await dockerWait(containerId, context)
         const end = await ended()
         out.write(encodeFrame(FRAME_END, Buffer.from(JSON.stringify(end))))
       }

@@ -1,8 +1,9 @@
 // What a submit asks for, checked whole before anything resolves or runs: image, name, command,
 // secret references, plain env, the pass-through docker options, and the advisory warnings.
-import type {RunOptions, SubmitInput} from '../api/contract.js'
+import type {SubmitInput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {checkSecretName} from '../api/limits.js'
+import {checkRunOptions, type RunOptions} from '../api/run-options.js'
+import {formatSecretFileSpec, parseSecretFileSpec} from '../api/secret-file-spec.js'
 import {envWarning} from '../api/sensitive.js'
 import type {SecretRef} from './deployments-store.js'
 import {parsePlainEnv, parseSecretRef} from './resolve.js'
@@ -16,40 +17,12 @@ export interface CheckedSubmit {
   command: string[]
   refs: SecretRef[]
   env: Record<string, string>
-  /** `--secret-file` names, in command-line order, each once. */
+  /** `--secret-file` specs (canonical text, see api/secret-file-spec.ts), in command-line order, one per name. */
   files: string[]
   options: RunOptions
+  /** `--context NAME` (checked against docker's contexts when launching); null: the agent's engine. */
+  context: string | null
   warnings: string[]
-}
-
-function checkOptionValue(flag: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '' || /[\0\n\r]/.test(value) || value.length > 4096) {
-    throw new HushError('bad_request', `--${flag} needs a one-line value.`)
-  }
-  return value
-}
-
-/** Checks the pass-through `docker run` options (they are not secret: they go in docker's argv). */
-export function checkRunOptions(input: unknown): RunOptions {
-  if (input === undefined || input === null) return {}
-  if (typeof input !== 'object' || Array.isArray(input))
-    throw new HushError('bad_request', '`options` must be an object.')
-  const raw = input as Record<string, unknown>
-  const options: RunOptions = {}
-  for (const flag of ['publish', 'volume'] as const) {
-    const values = raw[flag]
-    if (values === undefined) continue
-    if (!Array.isArray(values)) throw new HushError('bad_request', `\`options.${flag}\` must be a list.`)
-    options[flag] = values.map((value) => checkOptionValue(flag, value))
-  }
-  for (const flag of ['network', 'gpus', 'memory', 'cpus', 'workdir', 'user'] as const) {
-    if (raw[flag] !== undefined) options[flag] = checkOptionValue(flag, raw[flag])
-  }
-  const unknown = Object.keys(raw).filter(
-    (key) => !['publish', 'volume', 'network', 'gpus', 'memory', 'cpus', 'workdir', 'user'].includes(key),
-  )
-  if (unknown.length) throw new HushError('bad_request', `Unknown docker option ${unknown.join(', ')}.`)
-  return options
 }
 
 export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
@@ -79,11 +52,13 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
   const env = parsePlainEnv(input.env ?? [])
   if (input.secretFiles !== undefined && !Array.isArray(input.secretFiles))
     throw new HushError('bad_request', '`secretFiles` must be a list of secret names.')
-  const files: string[] = []
-  for (const file of input.secretFiles ?? []) {
-    const fileName = checkSecretName(file)
-    if (!files.includes(fileName)) files.push(fileName)
+  // One spec per secret name: a later one replaces an earlier one in its place.
+  const specs = new Map<string, string>()
+  for (const text of input.secretFiles ?? []) {
+    const spec = parseSecretFileSpec(text)
+    specs.set(spec.name, formatSecretFileSpec(spec))
   }
+  const files = [...specs.values()]
   const options = checkRunOptions(input.options)
   const warnings =
     input.warn === 'false'
@@ -92,5 +67,7 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
           .map(([key, value]) => envWarning(key, value))
           .filter((line): line is string => line !== undefined)
 
-  return {image, name, command, refs, env, files, options, warnings}
+  const context = input.context === undefined || input.context === null || input.context === '' ? null : input.context
+  if (context !== null && typeof context !== 'string') throw new HushError('bad_request', '`context` must be a string.')
+  return {image, name, command, refs, env, files, options, context, warnings}
 }

@@ -32,7 +32,7 @@ export function planEnv(bundles: BundleKeys[], selected: string[], envKeys: stri
   }))
 }
 
-/** The `--secret` flags that give the same selection on the command line. */
-export function secretFlags(names: string[]): string[] {
-  return names.flatMap((name) => ['--secret', name])
+/** The `--secret` (and `--secret-file`) flags that give the same selection on the command line. */
+export function secretFlags(names: string[], files: string[] = []): string[] {
+  return [...names.flatMap((name) => ['--secret', name]), ...files.flatMap((name) => ['--secret-file', name])]
 }

@@ -17,19 +17,20 @@ export interface PickerProps {
   confirmLabel?: string
   /** The clock for "updated ... ago" (tests pin it). */
   now?: number
-  /** Called once with the selected names in selection order (the order they were toggled on). */
-  onConfirm: (names: string[]) => void
+  /** Called once with the selected names in selection order (the order they were toggled on):
+   * those injected as env, then those mounted as files (tab). */
+  onConfirm: (names: string[], files: string[]) => void
   /** Called once on escape or Ctrl-C (or enter/escape on an empty store). */
   onCancel: () => void
 }
 
 type Screen = 'list' | 'review'
-type Outcome = {kind: 'confirmed'; names: string[]} | {kind: 'cancelled'}
+type Outcome = {kind: 'confirmed'; names: string[]; files: string[]} | {kind: 'cancelled'}
 
 /** Lines around the rows of the list screen (title, help, filter, header, two scroll marks, selection, message). */
 export const LIST_CHROME_LINES = 8
 /** Lines around the rows of the review screen. */
-export const REVIEW_CHROME_LINES = 8
+export const REVIEW_CHROME_LINES = 9
 const DEFAULT_ROWS = 24
 
 /** Case-insensitive substring match on the name, any key or the description. */
@@ -76,7 +77,7 @@ function useTerminalRows(): number {
 
 /** One keystroke, whatever way the terminal delivered it. */
 export type Keystroke =
-  | {kind: 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'left' | 'escape' | 'backspace' | 'space'}
+  | {kind: 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'left' | 'escape' | 'backspace' | 'space' | 'tab'}
   | {kind: 'ctrlC' | 'ctrlU'}
   | {kind: 'enter'; alone: boolean}
   | {kind: 'text'; text: string}
@@ -98,6 +99,7 @@ export function keystrokes(input: string, key: Key): Keystroke[] {
   if (key.leftArrow) return [{kind: 'left'}]
   if (key.return) return [{kind: 'enter', alone: true}]
   if (key.backspace || key.delete) return [{kind: 'backspace'}]
+  if (key.tab && !key.shift) return [{kind: 'tab'}]
   if (key.ctrl || key.meta || key.tab) return []
   const chars = [...input]
   const alone = chars.length === 1
@@ -119,6 +121,8 @@ export interface PickerState {
   cursor: number
   /** Selected names in the order they were toggled on: the order of `--secret` flags. */
   selected: string[]
+  /** The selected names mounted as files (`--secret-file`) instead of env (tab toggles). */
+  files: string[]
   message: string
   reviewTop: number
   outcome?: Outcome
@@ -129,6 +133,7 @@ export const initialState: PickerState = {
   filter: '',
   cursor: 0,
   selected: [],
+  files: [],
   message: '',
   reviewTop: 0,
 }
@@ -148,12 +153,14 @@ export function step(state: PickerState, stroke: Keystroke, context: StepContext
   if (context.secrets.length === 0) return stroke.kind === 'enter' ? cancelled : state
 
   if (state.screen === 'review') {
-    const planLength = planEnv(context.secrets, state.selected, context.envKeys).length
+    const planLength = planEnv(context.secrets, envNames(state), context.envKeys).length
     const lastTop = Math.max(0, planLength - context.reviewWindow)
     switch (stroke.kind) {
       case 'enter':
         // A paste or a burst of keys never launches: the final enter must be a key of its own.
-        return stroke.alone ? {...state, outcome: {kind: 'confirmed', names: state.selected}} : state
+        return stroke.alone
+          ? {...state, outcome: {kind: 'confirmed', names: envNames(state), files: fileNames(state)}}
+          : state
       case 'left':
       case 'backspace':
         return {...state, screen: 'list'}
@@ -190,7 +197,15 @@ export function step(state: PickerState, stroke: Keystroke, context: StepContext
       const selected = state.selected.includes(name)
         ? state.selected.filter((other) => other !== name)
         : [...state.selected, name]
-      return {...state, cursor, selected, message: ''}
+      return {...state, cursor, selected, files: state.files.filter((file) => selected.includes(file)), message: ''}
+    }
+    case 'tab': {
+      // Env or file: tab switches the secret under the cursor (selecting it when it was not).
+      if (!current) return state
+      const {name} = current
+      const selected = state.selected.includes(name) ? state.selected : [...state.selected, name]
+      const files = state.files.includes(name) ? state.files.filter((file) => file !== name) : [...state.files, name]
+      return {...state, cursor, selected, files, message: ''}
     }
     case 'enter': {
       if (state.selected.length > 0) return {...state, screen: 'review', reviewTop: 0, message: ''}
@@ -209,6 +224,23 @@ export function step(state: PickerState, stroke: Keystroke, context: StepContext
   }
 }
 
+/** The selected secrets injected as env, in selection order. */
+function envNames(state: Pick<PickerState, 'selected' | 'files'>): string[] {
+  return state.selected.filter((name) => !state.files.includes(name))
+}
+
+/** The selected secrets mounted as files, in selection order. */
+function fileNames(state: Pick<PickerState, 'selected' | 'files'>): string[] {
+  return state.selected.filter((name) => state.files.includes(name))
+}
+
+/** `1 hf · 2 tls (file)`. */
+function selectionText(state: Pick<PickerState, 'selected' | 'files'>): string {
+  return state.selected
+    .map((name, index) => `${index + 1} ${name}${state.files.includes(name) ? ' (file)' : ''}`)
+    .join(' · ')
+}
+
 export function Picker({
   secrets,
   envKeys = [],
@@ -221,10 +253,10 @@ export function Picker({
   const [state, setState] = useState<PickerState>(initialState)
   const listTop = useRef(0)
   const reported = useRef(false)
-  const {screen, filter, cursor, selected, message, reviewTop, outcome} = state
+  const {screen, filter, cursor, selected, files, message, reviewTop, outcome} = state
 
   const visible = secrets.filter((secret) => matchesFilter(secret, filter))
-  const plan = planEnv(secrets, selected, envKeys)
+  const plan = planEnv(secrets, envNames(state), envKeys)
   const listWindow = windowRows(rows, LIST_CHROME_LINES)
   const reviewWindow = windowRows(rows, REVIEW_CHROME_LINES)
 
@@ -232,7 +264,7 @@ export function Picker({
   useEffect(() => {
     if (!outcome || reported.current) return
     reported.current = true
-    if (outcome.kind === 'confirmed') onConfirm(outcome.names)
+    if (outcome.kind === 'confirmed') onConfirm(outcome.names, outcome.files)
     else onCancel()
   }, [outcome, onConfirm, onCancel])
 
@@ -247,7 +279,8 @@ export function Picker({
 
   if (outcome) {
     if (outcome.kind === 'cancelled') return null
-    return <Text wrap="truncate-end">Picked, in order: {outcome.names.join(', ')}</Text>
+    const picked = selected.map((name) => (files.includes(name) ? `${name} (file)` : name))
+    return <Text wrap="truncate-end">Picked, in order: {picked.join(', ')}</Text>
   }
 
   if (secrets.length === 0) {
@@ -266,6 +299,7 @@ export function Picker({
       <Review
         plan={plan}
         selected={selected}
+        files={files}
         confirmLabel={confirmLabel}
         top={Math.min(reviewTop, Math.max(0, plan.length - reviewWindow))}
         windowRows={reviewWindow}
@@ -290,7 +324,7 @@ export function Picker({
         Pick the secrets to inject (names and keys only: values are never shown)
       </Text>
       <Text dimColor wrap="truncate-end">
-        ↑/↓ move · space toggle · type to filter · enter review · esc cancel
+        ↑/↓ move · space toggle · tab env/file · type to filter · enter review · esc cancel
       </Text>
       <Text wrap="truncate-end">
         Filter: {filter === '' ? <Text dimColor>(type to filter by name, key or description)</Text> : filter}
@@ -312,6 +346,8 @@ export function Picker({
           const isCursor = top + index === Math.min(cursor, visible.length - 1)
           const order = selected.indexOf(secret.name)
           const mark = order >= 0 ? `[${order + 1}]` : '[ ]'
+          // A secret switched to files (tab) shows its keys as the files they become.
+          const keys = (files.includes(secret.name) ? 'files: ' : '') + secret.keys.join(',')
           return (
             <Text
               key={secret.name}
@@ -319,7 +355,7 @@ export function Picker({
               color={isCursor ? 'cyan' : order >= 0 ? 'green' : undefined}
               bold={isCursor}
             >
-              {`${isCursor ? '>' : ' '} ${row(mark, secret.name, secret.keys.join(','), ago(secret.updatedAt, clock), secret.description)}`}
+              {`${isCursor ? '>' : ' '} ${row(mark, secret.name, keys, ago(secret.updatedAt, clock), secret.description)}`}
             </Text>
           )
         })
@@ -332,7 +368,7 @@ export function Picker({
         {selected.length === 0 ? (
           <Text dimColor>none (space toggles; a later one wins on a shared key)</Text>
         ) : (
-          selected.map((name, index) => `${index + 1} ${name}`).join(' · ')
+          selectionText({selected, files})
         )}
       </Text>
       <Text color={message ? 'yellow' : undefined} dimColor={!message} wrap="truncate-end">
@@ -352,11 +388,14 @@ function noteFor(entry: PlannedKey): string {
 function Review(props: {
   plan: PlannedKey[]
   selected: string[]
+  files: string[]
   confirmLabel: string
   top: number
   windowRows: number
 }): JSX.Element {
-  const {plan, selected, confirmLabel, top, windowRows} = props
+  const {plan, selected, files, confirmLabel, top, windowRows} = props
+  const envSelected = selected.filter((name) => !files.includes(name))
+  const fileSelected = selected.filter((name) => files.includes(name))
   const keyWidth = Math.min(40, Math.max(3, ...plan.map((entry) => entry.key.length)))
   const fromWidth = Math.min(28, Math.max(4, ...plan.map((entry) => entry.from.length)))
   const line = (key: string, from: string, note: string) =>
@@ -371,11 +410,15 @@ function Review(props: {
         Review before you {confirmLabel}: these env keys will be injected
       </Text>
       <Text wrap="truncate-end">
-        Bundles in order (a later one wins on a shared key):{' '}
-        {selected.map((name, index) => `${index + 1} ${name}`).join(' · ')}
+        Bundles in order (a later one wins on a shared key): {selectionText({selected, files})}
       </Text>
       <Text dimColor wrap="truncate-end">
-        Same as: {secretFlags(selected).join(' ')}
+        Same as: {secretFlags(envSelected, fileSelected).join(' ')}
+      </Text>
+      <Text wrap="truncate-end">
+        {fileSelected.length > 0
+          ? `Mounted as read-only files (/run/secrets/KEY), not env: ${fileSelected.join(', ')}`
+          : ' '}
       </Text>
       <Text dimColor wrap="truncate-end">
         {line('KEY', 'FROM', 'NOTE')}

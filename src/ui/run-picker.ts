@@ -1,8 +1,14 @@
-// Runs the picker with Ink on the real terminal and resolves with the names picked, in order.
+// Runs the picker with Ink on the real terminal and resolves with the names picked (env or file), in order.
 // Loaded only by dynamic import (src/cli/pick.ts), so no other command pays for React and Ink.
 import {render} from 'ink'
 import {createElement} from 'react'
 import {Picker, type PickerSecret} from './picker.js'
+
+/** What was picked, in selection order: secrets to inject as env (`--secret`), and as files (`--secret-file`). */
+export interface PickedSecrets {
+  secrets: string[]
+  files: string[]
+}
 
 export interface RunPickerOptions {
   /** What the final enter does, shown in the review ("launch", "print"). */
@@ -17,16 +23,16 @@ export async function runPicker(
   secrets: PickerSecret[],
   envKeys: string[],
   options: RunPickerOptions = {},
-): Promise<string[] | undefined> {
+): Promise<PickedSecrets | undefined> {
   const output = process.stderr.isTTY ? process.stderr : process.stdout
-  let picked: string[] | undefined
+  let picked: PickedSecrets | undefined
   const instance = render(
     createElement(Picker, {
       secrets,
       envKeys,
       confirmLabel: options.confirmLabel,
-      onConfirm: (names: string[]) => {
-        picked = names
+      onConfirm: (names: string[], files: string[]) => {
+        picked = {secrets: names, files}
         instance.unmount()
       },
       onCancel: () => instance.unmount(),

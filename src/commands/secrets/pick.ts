@@ -8,13 +8,15 @@ import {secretFlags} from '../../ui/env-plan.js'
 
 export interface PickOutput {
   secrets: string[]
+  /** The secrets switched to files (tab): `--secret-file NAME`. */
+  files: string[]
   flags: string[]
 }
 
 export default class SecretsPick extends HushCommand {
   static override summary = 'Pick secrets interactively and print them as --secret flags.'
   static override description =
-    'Arrow keys move, space toggles (the selection order is the order on the command line: a later secret wins on a shared key), typing filters, enter reviews the env keys that would be injected and enter again confirms; escape or Ctrl-C cancels. Needs a terminal. The picker draws on stderr, so stdout holds only the result.'
+    'Arrow keys move, space toggles, tab switches a secret between env (--secret) and files (--secret-file) (the selection order is the order on the command line: a later secret wins on a shared key), typing filters, enter reviews the env keys that would be injected and enter again confirms; escape or Ctrl-C cancels. Needs a terminal. The picker draws on stderr, so stdout holds only the result.'
   static override examples = [
     '<%= config.bin %> secrets pick',
     '<%= config.bin %> secrets pick --env PORT=8080',
@@ -30,11 +32,11 @@ export default class SecretsPick extends HushCommand {
   async run(): Promise<PickOutput> {
     const {flags} = await this.parse(SecretsPick)
     const envKeys = (flags.env ?? []).map((entry) => checkKey(entry.split('=')[0]))
-    const secrets = await pickSecrets(() => this.client(), envKeys, {
+    const picked = await pickSecrets(() => this.client(), envKeys, {
       confirmLabel: 'print',
       cancelMessage: 'Cancelled: nothing picked.',
     })
-    const result = {secrets, flags: secretFlags(secrets)}
+    const result = {...picked, flags: secretFlags(picked.secrets, picked.files)}
     this.log(result.flags.join(' '))
     return result
   }
