@@ -8,6 +8,8 @@
 // unless it is declared with `{whileSealed: true}` (the server checks this in one place). New
 // secret and deploy routes therefore get the guard by default, without declaring anything.
 
+import type {KdfParams} from '../crypto/passphrase.js'
+
 export type Method = 'GET' | 'POST' | 'DELETE'
 
 export interface Route<I, O> {
@@ -17,6 +19,8 @@ export interface Route<I, O> {
   readonly whileSealed: boolean
   /** A streaming route answers framed bytes (see api/frames.ts) instead of one JSON body. */
   readonly stream?: true
+  /** A larger request body than MAX_BODY_BYTES (only routes that carry a whole backup file). */
+  readonly maxBodyBytes?: number
   /** Phantom field: carries the input and output types, never set. */
   readonly io?: {input: I; output: O}
 }
@@ -27,10 +31,16 @@ export type RouteOutput<R> = R extends Route<unknown, infer O> ? O : never
 interface RouteOptions {
   /** The route answers while the store is sealed; without it, a sealed store answers 503 `sealed`. */
   whileSealed?: boolean
+  maxBodyBytes?: number
 }
 
 function route<I, O>(method: Method, path: `/v1/${string}`, options: RouteOptions = {}): Route<I, O> {
-  return {method, path, whileSealed: options.whileSealed ?? false}
+  return {
+    method,
+    path,
+    whileSealed: options.whileSealed ?? false,
+    ...(options.maxBodyBytes === undefined ? {} : {maxBodyBytes: options.maxBodyBytes}),
+  }
 }
 
 function streamRoute<I>(method: Method, path: `/v1/${string}`): Route<I, ByteStream> {
@@ -157,6 +167,9 @@ export type AuditEventType =
   | 'store.sealed'
   | 'store.initialized'
   | 'store.rewrapped'
+  | 'store.restored'
+  | 'store.key_rotated'
+  | 'store.passphrase_changed'
 
 export interface AuditEvent {
   id: number
@@ -168,6 +181,102 @@ export interface AuditEvent {
   keys: string[]
   version: number | null
   deployment: string | null
+  /** What a store-wide event touched (`store.restored`, `store.key_rotated`): counts by kind. */
+  counts?: Record<string, number>
+}
+
+/** A whole backup file travels base64 in a JSON body: at most this many bytes of file. */
+export const MAX_BACKUP_FILE_BYTES = 128 * 1024 * 1024
+const BACKUP_BODY_BYTES = Math.ceil(MAX_BACKUP_FILE_BYTES / 3) * 4 + 64 * 1024
+
+export interface BackupCounts {
+  /** Live secrets. */
+  secrets: number
+  /** Values (KEY=VALUE pairs) of the live secrets. */
+  values: number
+  /** Deleted secrets (metadata only, with --include-deleted). */
+  deleted: number
+  /** Audit events (with --include-deleted). */
+  audit: number
+}
+
+/** The header of a backup file: readable without the passphrase, authenticated with it. */
+export interface BackupHeader {
+  format: number
+  hush: string
+  createdAt: string
+  counts: BackupCounts
+  kdf: KdfParams
+  cipher: 'xchacha20poly1305-secretstream'
+  /** base64 keyed BLAKE2b of a fixed text under the derived key: tells a wrong passphrase from a damaged file. */
+  check: string
+}
+
+export interface BackupInput {
+  /** The backup passphrase, sealed to the agent's public key. */
+  passphrase: SealedValue
+  /** Add deleted secrets' metadata and the audit trail. */
+  includeDeleted?: boolean
+}
+
+export interface BackupOutput {
+  header: BackupHeader
+  /** The whole encrypted backup file, base64 (the agent seals it: no value leaves it in plaintext). */
+  file: string
+}
+
+export interface VerifyBackupInput {
+  /** The backup file, base64. */
+  file: string
+  passphrase: SealedValue
+}
+
+export interface VerifyBackupOutput {
+  header: BackupHeader
+}
+
+export type RestoreMode = 'into-empty' | 'merge'
+export type ConflictRule = 'skip' | 'replace' | 'fail'
+
+export interface RestoreInput {
+  file: string
+  passphrase: SealedValue
+  mode: RestoreMode
+  /** With `merge`: what to do with a live secret of the same name and scope (default fail). */
+  onConflict?: ConflictRule
+}
+
+export interface RestoreOutput {
+  header: BackupHeader
+  /** Secrets added (new names). */
+  added: number
+  /** Names (`name` or `name (app APP)`) replaced, and kept as they were (skipped). */
+  replaced: string[]
+  skipped: string[]
+  /** Deleted secrets' metadata and audit events added. */
+  deleted: number
+  audit: number
+}
+
+export interface RotateKeyInput {
+  /** Passphrase mode: the current passphrase (sealed); the new data key is wrapped under it with a new salt. */
+  passphrase?: SealedValue
+}
+
+export interface RotateKeyOutput {
+  keyring: KeyringMode
+  secrets: number
+  values: number
+}
+
+export interface ChangePassphraseInput {
+  passphrase: SealedValue
+  newPassphrase: SealedValue
+}
+
+export interface ChangePassphraseOutput {
+  /** The store stays sealed or unsealed as it was. */
+  sealed: boolean
 }
 
 export type DeploymentState = 'starting' | 'running' | 'exited' | 'failed' | 'terminated'
@@ -272,6 +381,18 @@ export const routes = {
   terminate: route<{id: string; grace?: number}, DeploymentDetail>('POST', '/v1/deployments/:id/terminate'),
   /** The container's output, redacted, as frames; `follow` keeps streaming until it stops, then an end frame. */
   logs: streamRoute<{id: string; follow?: string}>('GET', '/v1/deployments/:id/logs'),
+  /** The agent reads every value and seals the whole file under the backup passphrase. */
+  backup: route<BackupInput, BackupOutput>('POST', '/v1/backup'),
+  verifyBackup: route<VerifyBackupInput, VerifyBackupOutput>('POST', '/v1/backup/verify', {
+    whileSealed: true,
+    maxBodyBytes: BACKUP_BODY_BYTES,
+  }),
+  restore: route<RestoreInput, RestoreOutput>('POST', '/v1/restore', {maxBodyBytes: BACKUP_BODY_BYTES}),
+  /** A new data key, every value re-encrypted in one transaction. */
+  rotateKey: route<RotateKeyInput, RotateKeyOutput>('POST', '/v1/init/rotate-key', {whileSealed: true}),
+  changePassphrase: route<ChangePassphraseInput, ChangePassphraseOutput>('POST', '/v1/init/change-passphrase', {
+    whileSealed: true,
+  }),
 } as const
 
 export type Routes = typeof routes

@@ -4,6 +4,7 @@ import {Flags} from '@oclif/core'
 import {type InitOutput, type KeyringMode, routes} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {HushCommand} from '../cli/base.js'
+import {changePassphrase, rotateKey} from '../cli/key-change.js'
 import {readPassphrase, withSealedPassphrase} from '../cli/passphrase.js'
 
 export default class Init extends HushCommand {
@@ -16,6 +17,8 @@ The passphrase is read without echo on a terminal (typed twice), or from standar
     '<%= config.bin %> init',
     '<%= config.bin %> init --keyring passphrase',
     '<%= config.bin %> init --keyring passphrase < passphrase-file',
+    '<%= config.bin %> init --change-passphrase',
+    '<%= config.bin %> init --rotate-key',
   ]
   static override flags = {
     keyring: Flags.string({
@@ -23,10 +26,27 @@ The passphrase is read without echo on a terminal (typed twice), or from standar
       options: ['os', 'passphrase'],
       default: 'os',
     }),
+    // Key changes (see cli/key-change.ts).
+    'change-passphrase': Flags.boolean({
+      description: 'passphrase mode: set a new passphrase',
+      exclusive: ['rotate-key'],
+    }),
+    'rotate-key': Flags.boolean({description: 'a new data key, every value re-encrypted'}),
+    'passphrase-fd': Flags.integer({description: 'read the (current) passphrase from this file descriptor'}),
+    'new-passphrase-fd': Flags.integer({
+      description: 'with --change-passphrase: read the new passphrase from this descriptor',
+    }),
   }
 
-  async run(): Promise<InitOutput> {
+  async run(): Promise<InitOutput | object> {
     const {flags} = await this.parse(Init)
+    if (flags['change-passphrase'] || flags['rotate-key']) {
+      const fds = {passphraseFd: flags['passphrase-fd'], newPassphraseFd: flags['new-passphrase-fd']}
+      const change = flags['change-passphrase'] ? changePassphrase : rotateKey
+      const {message, ...result} = await change(await this.agent(), fds)
+      this.log(message)
+      return result
+    }
     const mode = flags.keyring as KeyringMode
     const connection = await this.agent()
     const {client, hello} = connection

@@ -2,7 +2,14 @@
 // wrapped by the master key, encrypts each value with XChaCha20-Poly1305; the associated data
 // binds the ciphertext to its store, secret, key and version.
 import {randomBytes} from 'node:crypto'
-import type {InitOutput, KeyringMode, SealState} from '../api/contract.js'
+import type {
+  AuditEventType,
+  ChangePassphraseOutput,
+  InitOutput,
+  KeyringMode,
+  RotateKeyOutput,
+  SealState,
+} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {aeadDecrypt, aeadEncrypt} from '../crypto/aead.js'
 import {deleteMasterKey, readMasterKey, writeMasterKey} from '../crypto/os-keyring.js'
@@ -231,8 +238,11 @@ export class Vault {
     }
   }
 
-  private audit(event: 'store.unsealed' | 'store.sealed' | 'store.initialized' | 'store.rewrapped'): void {
-    this.store.addAudit({event, secret: null, keys: [], version: null, deployment: null}, new Date().toISOString())
+  private audit(event: AuditEventType & `store.${string}`, counts?: Record<string, number>): void {
+    this.store.addAudit(
+      {event, secret: null, keys: [], version: null, deployment: null, ...(counts ? {counts} : {})},
+      new Date().toISOString(),
+    )
   }
 
   private dataKeyAd(): string {
@@ -246,7 +256,7 @@ export class Vault {
   private async wrap(
     source: MasterKeySource,
     dataKey: Uint8Array,
-    event: 'store.initialized' | 'store.rewrapped' | undefined,
+    event: 'store.initialized' | 'store.rewrapped' | 'store.passphrase_changed' | undefined,
   ): Promise<void> {
     const master = await source.masterKey(true)
     const sealed = aeadEncrypt(this.sodium, master, dataKey, this.dataKeyAd())
@@ -314,7 +324,16 @@ export class Vault {
 
   /** Decrypts one stored value, or reports the secret as corrupt. */
   decrypt(storeId: string, secret: Pick<SecretRow, 'id' | 'name' | 'version'>, row: CipherRow): Uint8Array {
-    const plaintext = aeadDecrypt(this.sodium, this.key(), row, valueAd(storeId, secret, row.key))
+    return this.decryptWith(this.key(), storeId, secret, row)
+  }
+
+  private decryptWith(
+    dataKey: Uint8Array,
+    storeId: string,
+    secret: Pick<SecretRow, 'id' | 'name' | 'version'>,
+    row: CipherRow,
+  ): Uint8Array {
+    const plaintext = aeadDecrypt(this.sodium, dataKey, row, valueAd(storeId, secret, row.key))
     if (!plaintext) {
       throw new HushError(
         'store_corrupt',
@@ -327,5 +346,124 @@ export class Vault {
 
   wipe(buffer: Uint8Array): void {
     this.sodium.memzero(buffer)
+  }
+
+  // --- Changing keys (backup and recovery): a new passphrase, a new data key ---
+
+  /**
+   * Passphrase mode: re-wraps the data key under `next` (with a new salt) once `current` proves it
+   * opens the store; one transaction, so the store opens with exactly one of the two passphrases.
+   * A sealed store stays sealed. Both passphrases stay owned (and wiped) by the caller.
+   */
+  changePassphrase(current: Uint8Array, next: Uint8Array): Promise<ChangePassphraseOutput> {
+    return this.serial(async () => {
+      this.requirePassphraseStore('change the passphrase of')
+      checkPassphrase(next)
+      const dataKey = await this.unwrapWithCurrentPassphrase(current)
+      try {
+        await this.wrap(
+          new PassphraseSource(this.sodium, next, newKdfParams(this.sodium)),
+          dataKey,
+          'store.passphrase_changed',
+        )
+      } finally {
+        this.sodium.memzero(dataKey)
+      }
+      return {sealed: this.sealed}
+    })
+  }
+
+  /**
+   * A new random data key: every stored value is decrypted with the old one and encrypted with the
+   * new one, and the new key's wrapping replaces the old, all in ONE transaction (kill -9 at any
+   * moment leaves either the old key and old ciphertexts or the new key and new ciphertexts). The
+   * master key stays where it is: the same OS keyring entry, or in passphrase mode the same
+   * passphrase with a new salt (`passphrase`, owned by the caller, proves it first).
+   */
+  rotateDataKey(passphrase: Uint8Array | undefined): Promise<RotateKeyOutput> {
+    return this.serial(async () => {
+      let oldKey: Uint8Array
+      let master: Uint8Array
+      let kdf: KdfParams | undefined
+      if (this.currentMode === 'passphrase') {
+        if (!passphrase)
+          throw new HushError('bad_request', 'Rotating the key of a passphrase store needs its passphrase.')
+        oldKey = await this.unwrapWithCurrentPassphrase(passphrase)
+        kdf = newKdfParams(this.sodium)
+        master = deriveMasterKey(this.sodium, passphrase, kdf)
+      } else {
+        if (passphrase) throw new HushError('bad_request', 'An OS keyring store takes no passphrase to rotate its key.')
+        await this.unlock()
+        oldKey = Uint8Array.from(this.key())
+        master = await this.osKeyring.masterKey(false)
+      }
+      const newKey = freshKey()
+      try {
+        const sealed = aeadEncrypt(this.sodium, master, newKey, this.dataKeyAd())
+        const counts = this.store.transaction(() => {
+          const counts = this.reencryptAll(oldKey, newKey)
+          this.store.setMeta(WRAPPED_DATA_KEY, Buffer.concat([sealed.nonce, sealed.ciphertext]))
+          if (kdf) this.store.setMeta(KDF_PARAMS, JSON.stringify(kdf))
+          this.audit('store.key_rotated', counts)
+          return counts
+        })
+        // Same synchronous turn as the commit: no write can run between the two keys.
+        if (this.dataKey) {
+          this.lock()
+          this.dataKey = newKey
+        } else {
+          this.sodium.memzero(newKey)
+        }
+        // The old wrapping's page leaves the write-ahead log too (secure_delete clears freed pages).
+        this.store.db.pragma('wal_checkpoint(TRUNCATE)')
+        return {keyring: this.currentMode, ...counts}
+      } catch (error) {
+        this.sodium.memzero(newKey)
+        throw error
+      } finally {
+        this.sodium.memzero(master)
+        this.sodium.memzero(oldKey)
+      }
+    })
+  }
+
+  /** Inside the rotation's transaction: every live value, from `oldKey` to `newKey`. */
+  private reencryptAll(oldKey: Uint8Array, newKey: Uint8Array): {secrets: number; values: number} {
+    const storeId = this.store.storeId
+    let values = 0
+    const secrets = this.store.list(false)
+    for (const secret of secrets) {
+      const rows = this.store.ciphertexts(secret.id).map((row) => {
+        const plain = this.decryptWith(oldKey, storeId, secret, row)
+        const sealed = aeadEncrypt(this.sodium, newKey, plain, valueAd(storeId, secret, row.key))
+        this.sodium.memzero(plain)
+        return {key: row.key, ...sealed}
+      })
+      this.store.replaceCiphertexts(secret.id, rows)
+      values += rows.length
+    }
+    return {secrets: secrets.length, values}
+  }
+
+  private requirePassphraseStore(what: string): void {
+    if (this.currentMode !== 'passphrase') {
+      throw new HushError(
+        'wrong_keyring_mode',
+        `This store keeps its master key in the OS keyring, so there is no passphrase to ${what.split(' ')[0]}: \`hush init --keyring passphrase\` switches it to passphrase mode.`,
+      )
+    }
+  }
+
+  /** The data key (a copy the caller wipes), opened with the current passphrase; a wrong one changes nothing. */
+  private async unwrapWithCurrentPassphrase(passphrase: Uint8Array): Promise<Uint8Array> {
+    const params = parseKdfParams(String(this.store.getMeta(KDF_PARAMS) ?? ''))
+    try {
+      return await this.unwrap(new PassphraseSource(this.sodium, passphrase, params))
+    } catch (error) {
+      if (error instanceof HushError && error.code === 'wrong_passphrase') {
+        throw new HushError('wrong_passphrase', 'Wrong current passphrase: nothing changed.')
+      }
+      throw error
+    }
   }
 }
