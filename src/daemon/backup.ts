@@ -166,14 +166,21 @@ export class BackupService {
         row.keys.map((key, index) => this.vault.encrypt(this.store.storeId, target, key, values[index])),
       )
     }
-    for (const row of opened.deleted) this.store.insertRestoredSecret(row)
-    for (const {at: when, ...event} of opened.audit) this.store.addAudit(event, when)
+    // History already here (a backup merged twice, or into its own store) is not added again.
+    const history = (row: BackedUpSecret) => JSON.stringify([row.name, row.app, row.version, row.deletedAt])
+    const deletedHere = new Set(this.store.list(true).filter((row) => row.deletedAt).map(history))
+    const deleted = opened.deleted.filter((row) => !deletedHere.has(history(row)))
+    for (const row of deleted) this.store.insertRestoredSecret(row)
+    const event = (e: Omit<AuditEvent, 'id'>) => JSON.stringify([e.at, e.event, e.secret, e.app, e.version, e.deployment])
+    const eventsHere = new Set(this.store.audit(-1).map(event))
+    const audit = opened.audit.filter((e) => !eventsHere.has(event(e)))
+    for (const {at: when, ...e} of audit) this.store.addAudit(e, when)
     const counts = {
       added,
       replaced: replaced.length,
       skipped: skipped.length,
-      deleted: opened.deleted.length,
-      audit: opened.audit.length,
+      deleted: deleted.length,
+      audit: audit.length,
     }
     this.store.addAudit({event: 'store.restored', secret: null, keys: [], version: null, deployment: null, counts}, at)
     return {header: opened.header, added, replaced, skipped, deleted: counts.deleted, audit: counts.audit}
