@@ -68,9 +68,9 @@ describe('backup file format', () => {
       bad[index] ^= 0x01
       codes.add(refusal(() => openBackup(sodium, bad, PASSPHRASE)).code)
     }
-    expect([...codes].every((code) => ['backup_damaged', 'wrong_passphrase', 'backup_unsupported'].includes(code))).toBe(
-      true,
-    )
+    expect(
+      [...codes].every((code) => ['backup_damaged', 'wrong_passphrase', 'backup_unsupported'].includes(code)),
+    ).toBe(true)
   })
 
   it('refuses the file cut at any length, and with bytes added after its end', () => {
@@ -94,7 +94,9 @@ describe('backup file format', () => {
   })
 
   it('refuses a header asking for more key-derivation work than a backup may', () => {
-    const text = sample().toString('latin1').replace(/"memlimit":\d+/, '"memlimit":4294967296')
+    const text = sample()
+      .toString('latin1')
+      .replace(/"memlimit":\d+/, '"memlimit":4294967296')
     expect(refusal(() => readBackupHeader(Buffer.from(text, 'latin1'))).code).toBe('backup_damaged')
   })
 })

@@ -168,10 +168,16 @@ export class BackupService {
     }
     // History already here (a backup merged twice, or into its own store) is not added again.
     const history = (row: BackedUpSecret) => JSON.stringify([row.name, row.app, row.version, row.deletedAt])
-    const deletedHere = new Set(this.store.list(true).filter((row) => row.deletedAt).map(history))
+    const deletedHere = new Set(
+      this.store
+        .list(true)
+        .filter((row) => row.deletedAt)
+        .map(history),
+    )
     const deleted = opened.deleted.filter((row) => !deletedHere.has(history(row)))
     for (const row of deleted) this.store.insertRestoredSecret(row)
-    const event = (e: Omit<AuditEvent, 'id'>) => JSON.stringify([e.at, e.event, e.secret, e.app, e.version, e.deployment])
+    const event = (e: Omit<AuditEvent, 'id'>) =>
+      JSON.stringify([e.at, e.event, e.secret, e.app, e.version, e.deployment])
     const eventsHere = new Set(this.store.audit(-1).map(event))
     const audit = opened.audit.filter((e) => !eventsHere.has(event(e)))
     for (const {at: when, ...e} of audit) this.store.addAudit(e, when)
