@@ -84,15 +84,18 @@ function leaks(dirs: string[], sentinels: string[]): string[] {
   return found
 }
 
+/** The sentinel inside every value of secret `i` (none is a prefix of another). */
+const sentinelOf = (i: number) => `sentinel-${run}-${i}z`
+
 const PEM = (i: number) =>
-  `-----BEGIN PRIVATE KEY-----\n${`sentinel-pem-${run}-${i}-`}${randomBytes(300)
+  `-----BEGIN PRIVATE KEY-----\n${sentinelOf(i)}${randomBytes(300)
     .toString('base64')
     .replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`
 
 /** 200 secrets: multi-line PEMs, 60 KiB values, unicode, plain; every tenth scoped to app `roundtrip`. */
 function roundTripSecrets(): Array<{name: string; app?: string; values: Record<string, string>}> {
   return Array.from({length: 200}, (_, i) => {
-    const sentinel = `sentinel-${run}-${i}`
+    const sentinel = sentinelOf(i)
     const kind = i % 4
     const value =
       kind === 0
@@ -122,8 +125,8 @@ describe.runIf(docker)('backup and restore: 200 secrets into a new store, then i
         secrets.slice(i, i + 20).map((s) => client.createSecret(s.name, s.values, s.app ? {app: s.app} : {})),
       )
     }
-    await client.rotateSecret('rt-3', {K3: `sentinel-${run}-3-rotated`})
-    secrets[3].values.K3 = `sentinel-${run}-3-rotated`
+    await client.rotateSecret('rt-3', {K3: `${sentinelOf(3)}-rotated`})
+    secrets[3].values.K3 = `${sentinelOf(3)}-rotated`
     const file = join(dir, 'store.backup')
     await backup(a, file)
 
@@ -133,7 +136,7 @@ describe.runIf(docker)('backup and restore: 200 secrets into a new store, then i
     const header = JSON.parse(headerLine) as {format: number; counts: Record<string, number>}
     const valueCount = secrets.reduce((sum, s) => sum + Object.keys(s.values).length, 0)
     expect(header).toMatchObject({format: 1, counts: {secrets: 200, values: valueCount, deleted: 0, audit: 0}})
-    const sentinels = secrets.flatMap((s) => Object.values(s.values).map((v) => v.match(/sentinel-[^ -]+-\d+/)![0]))
+    const sentinels = secrets.map((_, i) => sentinelOf(i))
     expect(leaks([dir], sentinels)).toEqual([])
 
     // A new store: its own HUSH_HOME, its own keyring entry.
@@ -150,18 +153,20 @@ describe.runIf(docker)('backup and restore: 200 secrets into a new store, then i
     // A container named `roundtrip` gets every secret (the app-scoped ones through its name).
     const keys = secrets.flatMap((s) => Object.keys(s.values))
     const script = `for k in ${keys.join(' ')}; do eval "v=\\"\\$$k\\""; printf '%s' "$v" | sha256sum | while read h rest; do echo "$k $h"; done; done`
-    const submitted = await b.json<SubmitOutput>([
+    const submit = await b.ok([
       'submit',
       TEST_IMAGE,
       '--name',
       'roundtrip',
       ...secrets.flatMap((s) => ['--secret', s.name]),
-      '--wait',
+      '--json',
       '--',
       'sh',
       '-c',
       script,
     ])
+    const submitted = JSON.parse(submit.stdout) as SubmitOutput
+    await execa('docker', ['wait', submitted.containerId])
     const hashes = new Map(
       (await containerOutput(submitted.containerId))
         .trim()
