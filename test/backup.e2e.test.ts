@@ -10,14 +10,12 @@ import {afterEach, describe, expect, it} from 'vitest'
 import type {AuditEvent, Hello, SecretInfo, SubmitOutput} from '../src/api/contract.js'
 import {HushClient} from '../src/client/hush-client.js'
 import {resolvePaths} from '../src/config/paths.js'
-import {openBackup} from '../src/crypto/backup-file.js'
-import {loadSodium} from '../src/crypto/sodium.js'
+import {BACKUP_PASSPHRASE, storeValues} from './backup-tools.js'
 import {containerOutput, dockerAvailable, ensureTestImage, removeDockerStore, TEST_IMAGE} from './docker.js'
 import {filesUnder, makeHome, onTerminal, sha256, type TestHome} from './helpers.js'
 
 const docker = await dockerAvailable('test/backup.e2e.test.ts')
 const run = randomBytes(4).toString('hex')
-const BACKUP_PASSPHRASE = `backup passphrase ${run}`
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -45,26 +43,6 @@ function sdk(t: TestHome): HushClient {
 
 async function backup(t: TestHome, file: string, extra: string[] = []): Promise<void> {
   await t.ok(['backup', file, ...extra], {input: `${BACKUP_PASSPHRASE}\n`})
-}
-
-/** Every value of the store, read back through a backup opened here with the passphrase. */
-async function valuesOf(t: TestHome, dir: string): Promise<Map<string, Record<string, string>>> {
-  const file = join(dir, `values-${randomBytes(3).toString('hex')}.backup`)
-  await backup(t, file)
-  const sodium = await loadSodium()
-  const opened = openBackup(sodium, readFileSync(file), new TextEncoder().encode(BACKUP_PASSPHRASE))
-  rmSync(file)
-  const meta = JSON.parse(new TextDecoder().decode(opened.meta)) as {
-    secrets: Array<{name: string; app: string | null; keys: string[]}>
-  }
-  const out = new Map<string, Record<string, string>>()
-  let next = 0
-  for (const secret of meta.secrets) {
-    const values: Record<string, string> = {}
-    for (const key of secret.keys) values[key] = new TextDecoder().decode(opened.values[next++])
-    out.set(secret.app ? `${secret.name}@${secret.app}` : secret.name, values)
-  }
-  return out
 }
 
 /** Every file under `dirs` whose raw bytes hold one of `sentinels` (or its base64 or hex). */
@@ -354,7 +332,7 @@ describe('backup: bad input and faults', () => {
       {input: BACKUP_PASSPHRASE},
     )
     expect(skipped).toMatchObject({added: 0, skipped: ['api (app web)', 'db']})
-    expect((await valuesOf(b, dir)).get('db')).toEqual({PASSWORD: 'v8'})
+    expect((await storeValues(b, dir))['db.PASSWORD']).toBe('v8')
     // Replace asks on a terminal; without one it needs --yes.
     const noYes = await b.hush(['restore', file, '--merge', '--on-conflict', 'replace'], {input: BACKUP_PASSPHRASE})
     expect(noYes.exitCode).toBe(2)
@@ -373,9 +351,7 @@ describe('backup: bad input and faults', () => {
       },
     )
     expect(replaced.replaced).toEqual(['api (app web)', 'db'])
-    const values = await valuesOf(b, dir)
-    expect(values.get('db')).toEqual({PASSWORD: 'v7'})
-    expect(values.get('api@web')).toEqual({TOKEN: 'scoped'})
+    expect(await storeValues(b, dir)).toEqual({'api@web.TOKEN': 'scoped', 'db.PASSWORD': 'v7'})
     expect((await b.json<SecretInfo[]>(['secrets', 'list'])).find((s) => s.name === 'db')?.version).toBe(9)
   }, 180_000)
 
@@ -393,7 +369,7 @@ describe('backup: bad input and faults', () => {
     expect(sealed.stderr.trim()).toBe('hush: The hush store is sealed (passphrase mode): run `hush unseal` first.')
     await b.ok(['unseal'], {input: 'store passphrase 1'})
     await b.ok(['restore', file], {input: BACKUP_PASSPHRASE})
-    expect((await valuesOf(b, dir)).get('db')).toEqual({PASSWORD: 'hunter2'})
+    expect(await storeValues(b, dir)).toEqual({'db.PASSWORD': 'hunter2'})
   }, 120_000)
 })
 
