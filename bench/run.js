@@ -33,6 +33,7 @@ const benchmarks = {
   'agent-cold-start': async () => (await import('./agent.js')).agentColdStart(),
   'writes-per-second': async () => (await import('./agent.js')).writesPerSecond(),
   'agent-10k': async () => (await import('./agent.js')).agentWith10k(),
+  'backup-10k': async () => (await import('./backup.js')).backupRestoreRotate(),
 }
 
 function ensureBuilt() {

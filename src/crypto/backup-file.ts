@@ -3,7 +3,7 @@
 // passphrase. The header is the associated data of the first chunk, so the whole file is authenticated.
 import type {BackupCounts, BackupHeader} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {checkPassphrase, deriveMasterKey, type KdfParams} from './passphrase.js'
+import {checkPassphrase, deriveMasterKey, type KdfParams, newKdfParams} from './passphrase.js'
 import type {Sodium} from './sodium.js'
 
 /** The format this hush writes and the newest it reads. */
@@ -23,16 +23,12 @@ export interface BackupPlain {
 }
 
 /**
- * Backup KDF parameters: a file can travel and be attacked offline, so more work than an unlock
- * (OPSLIMIT_MODERATE passes over 64 MiB: about 1 s here) while staying inside the agent's memory.
+ * Backup KDF parameters: the same Argon2id cost as a passphrase-mode store (libsodium INTERACTIVE:
+ * 2 passes over 64 MiB), whose file is just as open to offline guessing; kept in the header, so a
+ * later hush can raise them and still read these files. The passphrase's length is the defence.
  */
 export function newBackupKdfParams(sodium: Sodium): KdfParams {
-  return {
-    alg: 'argon2id13',
-    opslimit: sodium.crypto_pwhash_OPSLIMIT_MODERATE,
-    memlimit: sodium.crypto_pwhash_MEMLIMIT_INTERACTIVE,
-    salt: sodium.to_base64(sodium.randombytes_buf(sodium.crypto_pwhash_SALTBYTES), sodium.base64_variants.ORIGINAL),
-  }
+  return newKdfParams(sodium)
 }
 
 function keyCheck(sodium: Sodium, key: Uint8Array): string {

@@ -127,7 +127,9 @@ export class BackupService {
         `This store has ${live.length} live secret${live.length > 1 ? 's' : ''}: restore into an empty store (a new HUSH_HOME), or pass --merge with --on-conflict skip|replace|fail.`,
       )
     }
-    const conflicts = opened.secrets.filter(({row}) => this.store.findLive(row.name, row.app) !== undefined)
+    const scope = (row: {name: string; app: string | null}) => `${row.app ?? ''}\u0000${row.name}`
+    const here = new Map(live.map((row) => [scope(row), row]))
+    const conflicts = opened.secrets.filter(({row}) => here.has(scope(row)))
     const names = conflicts.map(({row}) => scopeLabel(row.name, row.app))
     if (conflicts.length > 0 && onConflict === 'fail') {
       throw new HushError(
@@ -141,7 +143,7 @@ export class BackupService {
     const skipped: string[] = []
     let added = 0
     for (const {row, values} of opened.secrets) {
-      const existing = this.store.findLive(row.name, row.app)
+      const existing = here.get(scope(row))
       let target: SecretRow
       if (existing) {
         if (onConflict === 'skip') {
