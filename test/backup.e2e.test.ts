@@ -155,6 +155,12 @@ describe.runIf(docker)('backup and restore: 200 secrets into a new store, then i
       for (const [key, value] of Object.entries(s.values)) expect(hashes.get(key), key).toBe(sha256(value))
     }
 
+    // A rotation of the data key re-encrypts the deployment's kept copies too: its logs still open.
+    await b.ok(['init', '--rotate-key'])
+    await b.ok(['daemon', 'stop'])
+    const logs = await b.ok(['logs', submitted.id])
+    expect(logs.stdout).toContain(`K0 ${sha256(secrets[0].values.K0)}`)
+
     // Nothing on disk holds a value: both stores, their runtime dirs, the backup's directory.
     const runtime = (t: TestHome) => resolvePaths({...process.env, ...t.env}).runtimeDir
     expect(leaks([a.home, b.home, runtime(a), runtime(b), dir], sentinels)).toEqual([])

@@ -32,6 +32,7 @@ export class Agent {
     this.store = new Store(paths.db)
     this.vault = new Vault(sodium, this.store, new OsKeyringSource(this.store.storeId))
     this.deployments = new DeploymentsService(this.store, this.vault, paths, log)
+    this.vault.addCiphertextHolder(this.deployments)
     this.secrets = new SecretsService(this.store, this.vault, sodium, this.transport, this.deployments)
     this.backups = new BackupService(this.store, this.vault, sodium)
   }

@@ -101,6 +101,15 @@ function valueAd(storeId: string, secret: Pick<SecretRow, 'id' | 'name' | 'versi
   return `hush/value/v1\u0000${storeId}\u0000${secret.id}\u0000${secret.name}\u0000${key}\u0000${secret.version}`
 }
 
+/** Re-encrypts one ciphertext bound to `owner` from the old data key to the new (during a rotation). */
+export type Reencrypt = (owner: Pick<SecretRow, 'id' | 'name' | 'version'>, row: CipherRow) => CipherRow
+
+/** Ciphertexts under the data key kept outside `secret_values` (deployments' copies of their values). */
+export interface CiphertextHolder {
+  /** Called inside the rotation's transaction: rewrite every ciphertext it holds with `reencrypt`. */
+  reencryptCopies(reencrypt: Reencrypt): void
+}
+
 /** The answer of every route not marked `whileSealed` while the store is sealed. */
 export function sealedError(): HushError {
   return new HushError('sealed', 'The hush store is sealed (passphrase mode): run `hush unseal` first.')
@@ -112,6 +121,8 @@ export class Vault {
   /** init, unseal and seal run one at a time. */
   private exclusive: Promise<unknown> = Promise.resolve()
   private currentMode: KeyringMode
+  /** Others holding ciphertexts under the data key: a rotation re-encrypts theirs too. */
+  private readonly holders: CiphertextHolder[] = []
 
   constructor(
     private readonly sodium: Sodium,
@@ -427,21 +438,28 @@ export class Vault {
     })
   }
 
-  /** Inside the rotation's transaction: every live value, from `oldKey` to `newKey`. */
+  /** Registers a holder of ciphertexts under the data key (the deployments' copies). */
+  addCiphertextHolder(holder: CiphertextHolder): void {
+    this.holders.push(holder)
+  }
+
+  /** Inside the rotation's transaction: every live value and every holder's copy, from `oldKey` to `newKey`. */
   private reencryptAll(oldKey: Uint8Array, newKey: Uint8Array): {secrets: number; values: number} {
     const storeId = this.store.storeId
+    const reencrypt: Reencrypt = (owner, row) => {
+      const plain = this.decryptWith(oldKey, storeId, owner, row)
+      const sealed = aeadEncrypt(this.sodium, newKey, plain, valueAd(storeId, owner, row.key))
+      this.sodium.memzero(plain)
+      return {key: row.key, ...sealed}
+    }
     let values = 0
     const secrets = this.store.list(false)
     for (const secret of secrets) {
-      const rows = this.store.ciphertexts(secret.id).map((row) => {
-        const plain = this.decryptWith(oldKey, storeId, secret, row)
-        const sealed = aeadEncrypt(this.sodium, newKey, plain, valueAd(storeId, secret, row.key))
-        this.sodium.memzero(plain)
-        return {key: row.key, ...sealed}
-      })
+      const rows = this.store.ciphertexts(secret.id).map((row) => reencrypt(secret, row))
       this.store.replaceCiphertexts(secret.id, rows)
       values += rows.length
     }
+    for (const holder of this.holders) holder.reencryptCopies(reencrypt)
     return {secrets: secrets.length, values}
   }
 
