@@ -3,6 +3,7 @@
 // Aim (issue 15): under 5 s each for backup and restore on these machines.
 import {spawnSync} from 'node:child_process'
 import {join} from 'node:path'
+import {routes} from '../dist/api/contract.js'
 import {BIN, fillSecrets, startStore, VARIANTS, valueRow} from './common.js'
 
 const PASSPHRASE = 'bench backup passphrase'
@@ -24,6 +25,8 @@ export async function backupRestoreRotate({secrets = 10_000} = {}) {
     const file = join(source.home, 'bench.backup')
     const backup = seconds(source, ['backup', file])
     const restore = seconds(target, ['restore', file])
+    const restored = (await target.call(routes.listSecrets, {})).length
+    if (restored !== secrets) throw new Error(`restored ${restored} secrets, expected ${secrets}`)
     const rotate = seconds(source, ['init', '--rotate-key'])
     return [
       valueRow(`hush backup FILE, ${secrets} secrets (whole command)`, backup, 's', '< 5 s', backup < 5),

@@ -57,7 +57,7 @@ The passphrase is read without echo on a terminal (typed twice), or from standar
     } else if (hello.keyring === 'passphrase') {
       result = {keyring: 'passphrase', action: 'unchanged', sealed: hello.sealed}
     } else {
-      const passphrase = await readPassphrase({confirm: true})
+      const passphrase = await readPassphrase({confirm: true, fd: flags['passphrase-fd']})
       result = await withSealedPassphrase(connection, passphrase, (sealed) =>
         client.call(routes.init, {keyring: 'passphrase', passphrase: sealed}),
       )

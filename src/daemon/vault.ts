@@ -368,7 +368,7 @@ export class Vault {
    */
   changePassphrase(current: Uint8Array, next: Uint8Array): Promise<ChangePassphraseOutput> {
     return this.serial(async () => {
-      this.requirePassphraseStore('change the passphrase of')
+      this.requirePassphraseStore()
       checkPassphrase(next)
       const dataKey = await this.unwrapWithCurrentPassphrase(current)
       try {
@@ -463,11 +463,11 @@ export class Vault {
     return {secrets: secrets.length, values}
   }
 
-  private requirePassphraseStore(what: string): void {
+  private requirePassphraseStore(): void {
     if (this.currentMode !== 'passphrase') {
       throw new HushError(
         'wrong_keyring_mode',
-        `This store keeps its master key in the OS keyring, so there is no passphrase to ${what.split(' ')[0]}: \`hush init --keyring passphrase\` switches it to passphrase mode.`,
+        'This store keeps its master key in the OS keyring, so it has no passphrase to change: `hush init --keyring passphrase` switches it to passphrase mode.',
       )
     }
   }
