@@ -379,6 +379,25 @@ describe('backup: bad input and faults', () => {
   }, 120_000)
 })
 
+describe('the SDK', () => {
+  it('backs up, restores and rotates the key over the same routes', async () => {
+    const dir = scratch()
+    const a = home()
+    await sdk(a).createSecret('db', {PASSWORD: 'from the sdk'}, {app: 'api'})
+    const file = await sdk(a).backup(BACKUP_PASSPHRASE)
+    expect(file.subarray(0, 12).toString()).toBe('hush-backup\n')
+    const b = home()
+    const client = sdk(b)
+    expect(await client.restore(file, BACKUP_PASSPHRASE)).toMatchObject({added: 1, replaced: [], skipped: []})
+    expect(await client.restore(file, BACKUP_PASSPHRASE, {mode: 'merge', onConflict: 'skip'})).toMatchObject({
+      added: 0,
+      skipped: ['db (app api)'],
+    })
+    expect(await client.rotateKey()).toEqual({keyring: 'os', secrets: 1, values: 1})
+    expect(await storeValues(b, dir)).toEqual({'db@api.PASSWORD': 'from the sdk'})
+  }, 120_000)
+})
+
 function flip(bytes: Buffer, index: number): Buffer {
   const copy = Buffer.from(bytes)
   copy[index] ^= 0x20

@@ -180,7 +180,7 @@ const plan: RoutePlan = {
     {
       input: {file: backupFile(context), passphrase: await sealOne(context.publicKey, SENTINELS.passphrase)},
       status: 200,
-      check: (r) => expect(r.json).toMatchObject({header: {counts: {secrets: 1, values: 2}}}),
+      check: (r) => expect(r.json).toMatchObject({header: {format: 1, cipher: 'xchacha20poly1305-secretstream'}}),
     },
   ],
   restore: async (context) => [
@@ -192,16 +192,16 @@ const plan: RoutePlan = {
         onConflict: 'skip',
       },
       status: 200,
-      check: (r) => expect(r.json).toMatchObject({added: 0, skipped: ['raw']}),
+      check: (r) => expect(r.json).toMatchObject({added: 0, skipped: expect.arrayContaining(['raw'])}),
     },
   ],
   rotateKey: async ({mode, publicKey}) => [
     mode === 'os'
-      ? {input: {}, status: 200, check: (r) => expect(r.json).toEqual({keyring: 'os', secrets: 1, values: 2})}
+      ? {input: {}, status: 200, check: (r) => expect(r.json).toMatchObject({keyring: 'os'})}
       : {
           input: {passphrase: await sealOne(publicKey, SENTINELS.passphrase)},
           status: 200,
-          check: (r) => expect(r.json).toEqual({keyring: 'passphrase', secrets: 1, values: 2}),
+          check: (r) => expect(r.json).toMatchObject({keyring: 'passphrase'}),
         },
   ],
   changePassphrase: async ({mode, publicKey}) => {
