@@ -127,9 +127,11 @@ describe('API limits', () => {
       'changePassphrase',
       'hello',
       'init',
+      'keyringStatus',
       'rotateKey',
       'seal',
       'shutdown',
+      'storeStatus',
       'unseal',
       'verifyBackup',
     ])

@@ -39,6 +39,12 @@ export const errorCodes = {
   store_not_empty: {status: 409, exit: 1},
   /** `restore --merge --on-conflict fail` with secrets of the same name in both. */
   restore_conflict: {status: 409, exit: 1},
+  /** The disk holding the store (or the env-file tmpfs) is full: nothing was written. */
+  no_space: {status: 507, exit: 1},
+  /** Another agent holds the store's lock. */
+  store_locked: {status: 409, exit: 1},
+  /** The agent found a debugger or preloaded code in its own process. */
+  insecure_environment: {status: 500, exit: 1},
 } as const
 
 export type ErrorCode = keyof typeof errorCodes

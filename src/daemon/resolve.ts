@@ -1,9 +1,9 @@
-// The one place where a deployment's environment is decided: parse `--secret` references,
-// check that every name exists (all or nothing), apply bundles in command-line order (a later
-// one wins on a shared key), let a plain `--env` win over any secret key, then decrypt. Also
-// renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
+// Resolving a deployment's environment in the agent: parse `--secret` references, check that every
+// name exists (all or nothing), apply the precedence rule of `api/precedence.ts`, then decrypt.
+// Also renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
 import {HushError} from '../api/errors.js'
 import {checkKey, checkSecretName, MAX_VALUE_BYTES} from '../api/limits.js'
+import {planKeys} from '../api/precedence.js'
 import {formatTemplateRef, needsRendering, parseTemplate, type TemplateRef, templateRefs} from '../api/templates.js'
 import type {InjectedSecret, SecretRef} from './deployments-store.js'
 import type {SecretRow, Store} from './store.js'
@@ -46,10 +46,8 @@ const REF = /^(?:([^=:]+)=)?([^=:]+)(?::([^=:]+))?$/
 export function parseSecretRef(text: string): SecretRef {
   const match = typeof text === 'string' ? REF.exec(text) : null
   if (!match || (match[3] !== undefined && match[1] === undefined)) {
-    throw new HushError(
-      'bad_request',
-      `--secret ${JSON.stringify(String(text)).slice(0, 140)} is not NAME, KEY=NAME or KEY=NAME:SRCKEY.`,
-    )
+    // Not echoed: a malformed reference may be a value pasted by mistake.
+    throw new HushError('bad_request', 'A --secret is not NAME, KEY=NAME or KEY=NAME:SRCKEY: check each --secret.')
   }
   const [, key, name, srcKey] = match
   checkSecretName(name)
@@ -66,49 +64,44 @@ export function formatSecretRef(ref: SecretRef): string {
 
 /** Parses `--env KEY=VALUE` pairs (a value may be empty); a key given twice is an error. */
 export function parsePlainEnv(pairs: string[]): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const pair of pairs) {
+  const env = new Map<string, string>()
+  pairs.forEach((pair, index) => {
     const eq = typeof pair === 'string' ? pair.indexOf('=') : -1
     if (eq <= 0) {
-      throw new HushError('bad_request', `--env ${JSON.stringify(String(pair).split('=')[0])} is not KEY=VALUE.`)
+      // Named by position: the text may be a value given without its KEY=, never echoed.
+      throw new HushError('bad_request', `--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
     }
     const key = checkKey(pair.slice(0, eq))
     const value = pair.slice(eq + 1)
-    if (Object.hasOwn(env, key)) throw new HushError('duplicate_key', `--env ${key} is given twice: give it once.`)
+    if (env.has(key)) throw new HushError('duplicate_key', `--env ${key} is given twice: give it once.`)
     if (value.includes('\0') || Buffer.byteLength(value) > MAX_VALUE_BYTES) {
       throw new HushError('invalid_value', `--env ${key}: a value is text without NUL, at most 64 KiB.`)
     }
-    env[key] = value
-  }
-  return env
+    env.set(key, value)
+  })
+  // fromEntries defines own properties: a key named `__proto__` or `constructor` is a key like any other.
+  return Object.fromEntries(env)
 }
 
 /** Which key of which secret fills an env key. */
-export interface Pick<S> {
+export interface KeyPick<S> {
   secret: S
   srcKey: string
 }
 
 /**
- * The precedence rule, in one place: bundles apply in command-line order (a later one wins on a
- * shared key), then every plain `--env` key removes the secret key of that name.
+ * The keys the secrets put in the container, by the one precedence rule (`planKeys`): keys that a
+ * plain `--env` overrides are left out.
  */
 export function decidePicks<S extends {name: string; keys: string[]}>(
   refs: SecretRef[],
   secrets: Map<string, S>,
   plainKeys: string[],
-): Map<string, Pick<S>> {
-  const picks = new Map<string, Pick<S>>()
-  for (const ref of refs) {
-    const secret = secrets.get(ref.name)
-    if (!secret) continue
-    if (ref.key === undefined) {
-      for (const key of secret.keys) picks.set(key, {secret, srcKey: key})
-    } else {
-      picks.set(ref.key, {secret, srcKey: ref.srcKey ?? secret.keys[0]})
-    }
+): Map<string, KeyPick<S>> {
+  const picks = new Map<string, KeyPick<S>>()
+  for (const planned of planKeys(refs, secrets, plainKeys)) {
+    if (!planned.overriddenByEnv) picks.set(planned.key, {secret: planned.secret, srcKey: planned.srcKey})
   }
-  for (const key of plainKeys) picks.delete(key)
   return picks
 }
 

@@ -4,6 +4,7 @@
 import {randomUUID} from 'node:crypto'
 import Database from 'better-sqlite3'
 import type {AuditEvent, AuditEventType} from '../api/contract.js'
+import {visibleScopes} from '../api/precedence.js'
 
 export interface SecretRow {
   id: number
@@ -179,6 +180,11 @@ export class Store {
     })
   }
 
+  /** SQLite's user_version of this file (what `hush doctor` reports). */
+  schemaVersion(): number {
+    return Number(this.db.pragma('user_version', {simple: true}))
+  }
+
   get storeId(): string {
     return String(this.getMeta('store_id'))
   }
@@ -208,7 +214,11 @@ export class Store {
 
   /** What NAME means to a deployment named `app`: its app-scoped secret if any, else the shared one. */
   findVisible(name: string, app: string | null): SecretRow | undefined {
-    return (app === null ? undefined : this.findLive(name, app)) ?? this.findLive(name, null)
+    for (const scope of visibleScopes(app)) {
+      const found = this.findLive(name, scope)
+      if (found) return found
+    }
+    return undefined
   }
 
   /** The apps that have a live secret NAME scoped to them. */

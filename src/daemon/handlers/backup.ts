@@ -2,11 +2,9 @@
 // backup file under the backup passphrase; the file comes back base64, never a value.
 import type {Routes} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
-import {exactFields} from './exact.js'
 import type {Handler} from './types.js'
 
 export const backup: Handler<Routes['backup']> = async (input, agent) => {
-  exactFields(input, ['passphrase', 'includeDeleted'])
   if (input.includeDeleted !== undefined && typeof input.includeDeleted !== 'boolean') {
     throw new HushError('bad_request', '`includeDeleted` must be true or false.')
   }

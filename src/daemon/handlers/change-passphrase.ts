@@ -1,10 +1,8 @@
 // POST /v1/init/change-passphrase: passphrase mode; the data key re-wrapped under a new passphrase.
 import type {Routes} from '../../api/contract.js'
-import {exactFields} from './exact.js'
 import type {Handler} from './types.js'
 
 export const changePassphrase: Handler<Routes['changePassphrase']> = async (input, agent) => {
-  exactFields(input, ['passphrase', 'newPassphrase'])
   const current = agent.openPassphrase(input.passphrase)
   try {
     const next = agent.openPassphrase(input.newPassphrase)

@@ -7,6 +7,7 @@ import {deleteSecret} from './delete-secret.js'
 import {getDeployment} from './get-deployment.js'
 import {hello} from './hello.js'
 import {init} from './init.js'
+import {keyringStatus} from './keyring-status.js'
 import {listDeployments} from './list-deployments.js'
 import {listSecrets} from './list-secrets.js'
 import {logs} from './logs.js'
@@ -16,6 +17,7 @@ import {rotateKey} from './rotate-key.js'
 import {rotateSecret} from './rotate-secret.js'
 import {seal} from './seal.js'
 import {shutdown} from './shutdown.js'
+import {storeStatus} from './store-status.js'
 import {submit} from './submit.js'
 import {terminate} from './terminate.js'
 import type {HandlerTable} from './types.js'
@@ -28,6 +30,8 @@ export const handlers: HandlerTable = {
   init,
   unseal,
   seal,
+  keyringStatus,
+  storeStatus,
   listSecrets,
   createSecret,
   rotateSecret,

@@ -2,11 +2,10 @@
 // rule), all or nothing.
 import type {Routes} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
-import {backupFileBytes, exactFields} from './exact.js'
+import {backupFileBytes} from './backup-file.js'
 import type {Handler} from './types.js'
 
 export const restore: Handler<Routes['restore']> = async (input, agent) => {
-  exactFields(input, ['file', 'passphrase', 'mode', 'onConflict'])
   if (input.mode !== 'into-empty' && input.mode !== 'merge') {
     throw new HushError('bad_request', '`mode` must be "into-empty" or "merge".')
   }

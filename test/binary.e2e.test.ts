@@ -13,7 +13,7 @@ import {isAlive, ROOT, stopProcess, waitFor} from './helpers.js'
 import {expectNoValue, Tmux} from './terminal.js'
 
 const BINARY = join(ROOT, 'dist', 'hush')
-const docker = await dockerAvailable('test/binary.test.ts')
+const docker = await dockerAvailable('test/binary.e2e.test.ts')
 
 /** The absolute path of a tool on this process's PATH. */
 async function which(tool: string): Promise<string> {
@@ -114,7 +114,7 @@ describe('dist/hush, the single executable', () => {
     for (const file of readdirSync(dir)) expect(statSync(join(dir, file)).mode & 0o077).toBe(0)
     const maps = readFileSync(`/proc/${agentPid()}/maps`, 'utf8')
     expect(maps).toMatch(/hush\/native\/better_sqlite3-[0-9a-f]{16}\.node/)
-    expect(maps).toMatch(/hush\/native\/keytar-[0-9a-f]{16}\.node/)
+    expect(maps).toMatch(/hush\/native\/keyring-[0-9a-f]{16}\.node/)
   })
 
   describe.skipIf(!docker)('with docker', () => {
