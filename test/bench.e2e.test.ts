@@ -61,7 +61,7 @@ describe('npm run bench, at a tiny size', () => {
 
   it('backup, restore into a new store (which checks every secret came back), key rotation', async () => {
     expectWellFormed(await backupRestoreRotate({secrets: 20}), 3)
-  })
+  }, 180_000)
 
   it.skipIf(!docker)(
     'secrets list against bare node and docker ps; submit against docker run, leaving no container',
