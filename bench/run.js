@@ -34,6 +34,7 @@ const benchmarks = {
   'open-from-kernel-keyring': async () => (await import('./agent.js')).agentOpenFromKernelKeyring(),
   'writes-per-second': async () => (await import('./agent.js')).writesPerSecond(),
   'agent-10k': async () => (await import('./agent.js')).agentWith10k(),
+  'backup-10k': async () => (await import('./backup.js')).backupRestoreRotate(),
 }
 
 function ensureBuilt() {

@@ -6,6 +6,8 @@ import {describe, expect, it} from 'vitest'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
 import {agentColdStart, agentOpenFromKernelKeyring, agentWith10k, writesPerSecond} from '../bench/agent.js'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
+import {backupRestoreRotate} from '../bench/backup.js'
+// @ts-expect-error: the benchmarks are plain JavaScript, without types
 import {listVsNode, versionVsNode} from '../bench/startup.js'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
 import {benchSubmit} from '../bench/submit.js'
@@ -56,6 +58,10 @@ describe('npm run bench, at a tiny size', () => {
     expectWellFormed(await writesPerSecond({clients: 4, writes: 40}), 1)
     expectWellFormed(await agentWith10k({secrets: 200, runs: 1, variants: ['bundle']}), 2)
   })
+
+  it('backup, restore into a new store (which checks every secret came back), key rotation', async () => {
+    expectWellFormed(await backupRestoreRotate({secrets: 20}), 3)
+  }, 180_000)
 
   it.skipIf(!docker)(
     'secrets list against bare node and docker ps; submit against docker run, leaving no container',

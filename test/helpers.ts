@@ -167,3 +167,29 @@ export function filesUnder(dir: string): string[] {
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex')
 }
+
+/** Runs `hush ...args` on a pseudo-terminal (util-linux `script`), answering each prompt as it appears. */
+export async function onTerminal(t: TestHome, args: string[], answers: Array<[prompt: string, answer: string]>) {
+  const child = execa('script', ['-qfec', [process.execPath, BIN, ...args].join(' '), '/dev/null'], {
+    env: t.env,
+    reject: false,
+    stdin: 'pipe',
+    all: true,
+    timeout: 60_000,
+  })
+  let seen = ''
+  let from = 0
+  let next = 0
+  child.all?.on('data', (chunk: Buffer) => {
+    seen += chunk.toString()
+    while (next < answers.length) {
+      const at = seen.indexOf(answers[next][0], from)
+      if (at < 0) break
+      child.stdin?.write(`${answers[next][1]}\n`)
+      from = at + answers[next][0].length
+      next++
+    }
+  })
+  const result = await child
+  return {output: result.all ?? '', exitCode: result.exitCode}
+}

@@ -139,6 +139,8 @@ interface PlanContext {
   mode: KeyringMode
   publicKey: string
   deployment?: SubmitOutput
+  /** The backup route's file (base64), for verify and restore. */
+  backupFile?: string
 }
 
 /** One valid request to a route (typed by the contract) and the answer it must get. */
@@ -159,6 +161,11 @@ type RoutePlan = {[K in RouteName]: (context: PlanContext) => Promise<Array<Rout
 
 /** The container prints its secret values on stdout and stderr, then waits; SIGTERM stops it at once. */
 const PRINTER = ['sh', '-c', 'trap "exit 0" TERM; echo "out $ARG_KEY"; echo "err $OTHER_KEY" >&2; sleep 300 & wait']
+
+function backupFile(context: PlanContext): string {
+  if (!context.backupFile) throw new Error('the backup call did not return a file')
+  return context.backupFile
+}
 
 function deployment(context: PlanContext): SubmitOutput {
   if (!context.deployment) throw new Error('the submit call did not record a deployment')
@@ -220,6 +227,56 @@ const plan: RoutePlan = {
     {input: {}, status: 200},
     {input: {limit: '100000'}, status: 200},
   ],
+  // The backup file comes back sealed (no sentinel in the answer, base64 or not); verify and restore read it.
+  backup: async ({publicKey}) => [
+    {
+      input: {passphrase: await sealOne(publicKey, SENTINELS.passphrase), includeDeleted: true},
+      status: 200,
+      check: (r, context) => {
+        context.backupFile = (r.json as {file: string}).file
+        expect(containsSentinel(Buffer.from(context.backupFile, 'base64').toString('latin1'))).toBeUndefined()
+      },
+    },
+  ],
+  verifyBackup: async (context) => [
+    {
+      input: {file: backupFile(context), passphrase: await sealOne(context.publicKey, SENTINELS.passphrase)},
+      status: 200,
+      check: (r) => expect(r.json).toMatchObject({header: {format: 1, cipher: 'xchacha20poly1305-secretstream'}}),
+    },
+  ],
+  restore: async (context) => [
+    {
+      input: {
+        file: backupFile(context),
+        passphrase: await sealOne(context.publicKey, SENTINELS.passphrase),
+        mode: 'merge',
+        onConflict: 'skip',
+      },
+      status: 200,
+      check: (r) => expect(r.json).toMatchObject({added: 0, skipped: expect.arrayContaining(['raw'])}),
+    },
+  ],
+  rotateKey: async ({mode, publicKey}) => [
+    mode === 'os'
+      ? {input: {}, status: 200, check: (r) => expect(r.json).toMatchObject({keyring: 'os'})}
+      : {
+          input: {passphrase: await sealOne(publicKey, SENTINELS.passphrase)},
+          status: 200,
+          check: (r) => expect(r.json).toMatchObject({keyring: 'passphrase'}),
+        },
+  ],
+  changePassphrase: async ({mode, publicKey}) => {
+    const input = {
+      passphrase: await sealOne(publicKey, SENTINELS.passphrase),
+      newPassphrase: await sealOne(publicKey, SENTINELS.passphrase),
+    }
+    return [
+      mode === 'os'
+        ? {input, status: 409, code: 'wrong_keyring_mode'}
+        : {input, status: 200, check: (r) => expect(r.json).toEqual({sealed: false})},
+    ]
+  },
   submit: async () => [
     {
       input: {image: TEST_IMAGE, secrets: ['raw'], env: ['PLAIN=visible'], command: PRINTER},

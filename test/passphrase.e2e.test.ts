@@ -2,11 +2,10 @@
 // init, store, seal, refused while sealed, wrong passphrase, unseal, kill -9 -> sealed again.
 // Also: the OS-keyring error without a keyring, and switching an existing store between modes.
 import {readFileSync, statSync} from 'node:fs'
-import {execa} from 'execa'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import type {CreateSecretOutput, Hello, InitOutput, RotateSecretOutput, SecretInfo} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
-import {BIN, filesUnder, isAlive, makeHome, rawRequest, type TestHome, waitFor} from './helpers.js'
+import {filesUnder, isAlive, makeHome, onTerminal, rawRequest, type TestHome, waitFor} from './helpers.js'
 
 const PASSPHRASE = 'correct horse battery staple'
 const SENTINEL = 'sentinel-value-5d1c0a7e9b'
@@ -168,32 +167,6 @@ describe('passphrase mode without D-Bus', () => {
     expect(unseal.stderr).toContain('nothing to unseal')
   }, 120_000)
 })
-
-/** Runs `hush ...args` on a pseudo-terminal (util-linux `script`), answering each prompt as it appears. */
-async function onTerminal(t: TestHome, args: string[], answers: Array<[prompt: string, answer: string]>) {
-  const child = execa('script', ['-qfec', [process.execPath, BIN, ...args].join(' '), '/dev/null'], {
-    env: t.env,
-    reject: false,
-    stdin: 'pipe',
-    all: true,
-    timeout: 60_000,
-  })
-  let seen = ''
-  let from = 0
-  let next = 0
-  child.all?.on('data', (chunk: Buffer) => {
-    seen += chunk.toString()
-    while (next < answers.length) {
-      const at = seen.indexOf(answers[next][0], from)
-      if (at < 0) break
-      child.stdin?.write(`${answers[next][1]}\n`)
-      from = at + answers[next][0].length
-      next++
-    }
-  })
-  const result = await child
-  return {output: result.all ?? '', exitCode: result.exitCode}
-}
 
 describe('passphrase prompts on a terminal', () => {
   it('asks twice without echo at init, once at unseal', async () => {

@@ -11,6 +11,7 @@
 // Known fields: each route lists its input's fields (the compiler checks the list is complete);
 // the server refuses any other field with 400 naming it, for every route in one place.
 
+import type {KdfParams} from '../crypto/passphrase.js'
 import type {RunOptions} from './run-options.js'
 
 export type {RunOptions}
@@ -26,6 +27,8 @@ export interface Route<I, O> {
   readonly whileSealed: boolean
   /** A streaming route answers framed bytes (see api/frames.ts) instead of one JSON body. */
   readonly stream?: true
+  /** A larger request body than MAX_BODY_BYTES (only routes that carry a whole backup file). */
+  readonly maxBodyBytes?: number
   /** Phantom field: carries the input and output types, never set. */
   readonly io?: {input: I; output: O}
 }
@@ -39,6 +42,7 @@ type FieldList<I> = {readonly [K in keyof Required<I>]: true}
 interface RouteOptions {
   /** The route answers while the store is sealed; without it, a sealed store answers 503 `sealed`. */
   whileSealed?: boolean
+  maxBodyBytes?: number
 }
 
 const NO_FIELDS = {} as const
@@ -49,7 +53,13 @@ function route<I, O>(
   fields: FieldList<I>,
   options: RouteOptions = {},
 ): Route<I, O> {
-  return {method, path, fields: Object.keys(fields), whileSealed: options.whileSealed ?? false}
+  return {
+    method,
+    path,
+    fields: Object.keys(fields),
+    whileSealed: options.whileSealed ?? false,
+    ...(options.maxBodyBytes === undefined ? {} : {maxBodyBytes: options.maxBodyBytes}),
+  }
 }
 
 function streamRoute<I>(method: Method, path: `/v1/${string}`, fields: FieldList<I>): Route<I, ByteStream> {
@@ -219,6 +229,9 @@ export type AuditEventType =
   | 'store.sealed'
   | 'store.initialized'
   | 'store.rewrapped'
+  | 'store.restored'
+  | 'store.key_rotated'
+  | 'store.passphrase_changed'
 
 export interface AuditEvent {
   id: number
@@ -230,6 +243,102 @@ export interface AuditEvent {
   keys: string[]
   version: number | null
   deployment: string | null
+  /** What a store-wide event touched (`store.restored`, `store.key_rotated`): counts by kind. */
+  counts?: Record<string, number>
+}
+
+/** A whole backup file travels base64 in a JSON body: at most this many bytes of file. */
+export const MAX_BACKUP_FILE_BYTES = 128 * 1024 * 1024
+const BACKUP_BODY_BYTES = Math.ceil(MAX_BACKUP_FILE_BYTES / 3) * 4 + 64 * 1024
+
+export interface BackupCounts {
+  /** Live secrets. */
+  secrets: number
+  /** Values (KEY=VALUE pairs) of the live secrets. */
+  values: number
+  /** Deleted secrets (metadata only, with --include-deleted). */
+  deleted: number
+  /** Audit events (with --include-deleted). */
+  audit: number
+}
+
+/** The header of a backup file: readable without the passphrase, authenticated with it. */
+export interface BackupHeader {
+  format: number
+  hush: string
+  createdAt: string
+  counts: BackupCounts
+  kdf: KdfParams
+  cipher: 'xchacha20poly1305-secretstream'
+  /** base64 keyed BLAKE2b of a fixed text under the derived key: tells a wrong passphrase from a damaged file. */
+  check: string
+}
+
+export interface BackupInput {
+  /** The backup passphrase, sealed to the agent's public key. */
+  passphrase: SealedValue
+  /** Add deleted secrets' metadata and the audit trail. */
+  includeDeleted?: boolean
+}
+
+export interface BackupOutput {
+  header: BackupHeader
+  /** The whole encrypted backup file, base64 (the agent seals it: no value leaves it in plaintext). */
+  file: string
+}
+
+export interface VerifyBackupInput {
+  /** The backup file, base64. */
+  file: string
+  passphrase: SealedValue
+}
+
+export interface VerifyBackupOutput {
+  header: BackupHeader
+}
+
+export type RestoreMode = 'into-empty' | 'merge'
+export type ConflictRule = 'skip' | 'replace' | 'fail'
+
+export interface RestoreInput {
+  file: string
+  passphrase: SealedValue
+  mode: RestoreMode
+  /** With `merge`: what to do with a live secret of the same name and scope (default fail). */
+  onConflict?: ConflictRule
+}
+
+export interface RestoreOutput {
+  header: BackupHeader
+  /** Secrets added (new names). */
+  added: number
+  /** Names (`name` or `name (app APP)`) replaced, and kept as they were (skipped). */
+  replaced: string[]
+  skipped: string[]
+  /** Deleted secrets' metadata and audit events added. */
+  deleted: number
+  audit: number
+}
+
+export interface RotateKeyInput {
+  /** Passphrase mode: the current passphrase (sealed); the new data key is wrapped under it with a new salt. */
+  passphrase?: SealedValue
+}
+
+export interface RotateKeyOutput {
+  keyring: KeyringMode
+  secrets: number
+  values: number
+}
+
+export interface ChangePassphraseInput {
+  passphrase: SealedValue
+  newPassphrase: SealedValue
+}
+
+export interface ChangePassphraseOutput {
+  /** The store stays sealed or unsealed as it was. */
+  sealed: boolean
 }
 
 export type DeploymentState = 'starting' | 'running' | 'exited' | 'failed' | 'terminated'
@@ -364,6 +473,33 @@ export const routes = {
   }),
   /** The container's output, redacted, as frames; `follow` keeps streaming until it stops, then an end frame. */
   logs: streamRoute<{id: string; follow?: string}>('GET', '/v1/deployments/:id/logs', {id: true, follow: true}),
+  /** The agent reads every value and seals the whole file under the backup passphrase. */
+  backup: route<BackupInput, BackupOutput>('POST', '/v1/backup', {passphrase: true, includeDeleted: true}),
+  verifyBackup: route<VerifyBackupInput, VerifyBackupOutput>(
+    'POST',
+    '/v1/backup/verify',
+    {file: true, passphrase: true},
+    {whileSealed: true, maxBodyBytes: BACKUP_BODY_BYTES},
+  ),
+  restore: route<RestoreInput, RestoreOutput>(
+    'POST',
+    '/v1/restore',
+    {file: true, passphrase: true, mode: true, onConflict: true},
+    {maxBodyBytes: BACKUP_BODY_BYTES},
+  ),
+  /** A new data key, every value re-encrypted in one transaction. */
+  rotateKey: route<RotateKeyInput, RotateKeyOutput>(
+    'POST',
+    '/v1/init/rotate-key',
+    {passphrase: true},
+    {whileSealed: true},
+  ),
+  changePassphrase: route<ChangePassphraseInput, ChangePassphraseOutput>(
+    'POST',
+    '/v1/init/change-passphrase',
+    {passphrase: true, newPassphrase: true},
+    {whileSealed: true},
+  ),
 } as const
 
 export type Routes = typeof routes

@@ -34,6 +34,14 @@ export const errorCodes = {
   docker_unavailable: {status: 503, exit: 1},
   launch_failed: {status: 502, exit: 1},
   no_tmpfs: {status: 500, exit: 1},
+  /** A backup file that fails its checks (not a backup, cut short, a changed byte). */
+  backup_damaged: {status: 400, exit: 1},
+  /** A backup file of a newer format than this hush reads. */
+  backup_unsupported: {status: 400, exit: 1},
+  /** `restore --into-empty` into a store that has live secrets. */
+  store_not_empty: {status: 409, exit: 1},
+  /** `restore --merge --on-conflict fail` with secrets of the same name in both. */
+  restore_conflict: {status: 409, exit: 1},
   /** The disk holding the store (or the env-file tmpfs) is full: nothing was written. */
   no_space: {status: 507, exit: 1},
   /** Another agent holds the store's lock. */

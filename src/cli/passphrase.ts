@@ -89,21 +89,31 @@ function nonEmpty(bytes: Uint8Array, where: string): Uint8Array {
  * Seals `passphrase` to the agent's public key and calls `send`; retries once with a fresh
  * public key when the agent restarted in between. Wipes the passphrase in every case.
  */
-export async function withSealedPassphrase<T>(
+export function withSealedPassphrase<T>(
   connection: Connection,
   passphrase: Uint8Array,
   send: (sealed: SealedValue) => Promise<T>,
 ): Promise<T> {
+  return withSealedPassphrases(connection, [passphrase], ([sealed]) => send(sealed))
+}
+
+/** The same for several passphrases sent in one request (current and new): all sealed to the same key, all wiped. */
+export async function withSealedPassphrases<T>(
+  connection: Connection,
+  passphrases: Uint8Array[],
+  send: (sealed: SealedValue[]) => Promise<T>,
+): Promise<T> {
   const sodium = await loadSodium()
+  const sealAll = () => passphrases.map((passphrase) => sealValue(sodium, connection.hello.publicKey, passphrase))
   try {
     try {
-      return await send(sealValue(sodium, connection.hello.publicKey, passphrase))
+      return await send(sealAll())
     } catch (error) {
       if (!(error instanceof HushError && error.code === 'unopenable_value')) throw error
       connection.hello = await connection.client.call(routes.hello, {})
-      return await send(sealValue(sodium, connection.hello.publicKey, passphrase))
+      return await send(sealAll())
     }
   } finally {
-    sodium.memzero(passphrase)
+    for (const passphrase of passphrases) sodium.memzero(passphrase)
   }
 }

@@ -68,7 +68,7 @@ export class AgentClient {
     options: {wait?: boolean} = {},
   ): Promise<RouteOutput<R>> {
     const {path, body} = requestFor(route, input)
-    if (body !== undefined && Buffer.byteLength(body) > MAX_BODY_BYTES) {
+    if (body !== undefined && Buffer.byteLength(body) > (route.maxBodyBytes ?? MAX_BODY_BYTES)) {
       // The agent would refuse it and close the connection mid-upload: say so before sending.
       throw new HushError(
         'payload_too_large',

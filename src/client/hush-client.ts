@@ -3,13 +3,17 @@
 // and seals every value to the agent's key before it leaves this process.
 import {
   type AuditEvent,
+  type ConflictRule,
   type CreateSecretOutput,
   type DeleteSecretOutput,
   type DeploymentDetail,
   type Hello,
   type InitOutput,
   type KeyringMode,
+  type RestoreMode,
+  type RestoreOutput,
   type ResubmitOutput,
+  type RotateKeyOutput,
   type RotateSecretOutput,
   routes,
   type SealedValue,
@@ -232,6 +236,50 @@ export class HushClient {
   /** Passphrase mode: drops the key from the agent's memory. */
   seal(): Promise<SealState> {
     return this.call((c) => c.client.call(routes.seal, {}))
+  }
+
+  /**
+   * The whole store as an encrypted backup file (the agent seals it under `passphrase`); write the
+   * bytes where you keep backups. `includeDeleted` adds deleted secrets' metadata and the audit trail.
+   */
+  async backup(passphrase: string | Uint8Array, options: {includeDeleted?: boolean} = {}): Promise<Buffer> {
+    const output = await this.sealed(plainPassphrase(passphrase), (c, sealed) =>
+      c.client.call(
+        routes.backup,
+        {passphrase: sealed.passphrase, ...(options.includeDeleted ? {includeDeleted: true} : {})},
+        {wait: true},
+      ),
+    )
+    return Buffer.from(output.file, 'base64')
+  }
+
+  /** Restores a backup file's bytes: into an empty store (default), or merged with a conflict rule. */
+  restore(
+    file: Uint8Array,
+    passphrase: string | Uint8Array,
+    options: {mode?: RestoreMode; onConflict?: ConflictRule} = {},
+  ): Promise<RestoreOutput> {
+    const mode = options.mode ?? 'into-empty'
+    return this.sealed(plainPassphrase(passphrase), (c, sealed) =>
+      c.client.call(
+        routes.restore,
+        {
+          file: Buffer.from(file).toString('base64'),
+          passphrase: sealed.passphrase,
+          mode,
+          ...(mode === 'merge' ? {onConflict: options.onConflict ?? 'fail'} : {}),
+        },
+        {wait: true},
+      ),
+    )
+  }
+
+  /** A new data key, every value re-encrypted in one transaction; a passphrase store needs its passphrase. */
+  rotateKey(passphrase?: string | Uint8Array): Promise<RotateKeyOutput> {
+    if (passphrase === undefined) return this.call((c) => c.client.call(routes.rotateKey, {}, {wait: true}))
+    return this.sealed(plainPassphrase(passphrase), (c, sealed) =>
+      c.client.call(routes.rotateKey, {passphrase: sealed.passphrase}, {wait: true}),
+    )
   }
 
   /** Closes the socket connection (the agent keeps running until its idle timeout). */

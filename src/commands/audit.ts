@@ -24,7 +24,11 @@ export default class Audit extends HushCommand {
       event.at,
       event.event,
       event.secret === null ? '' : event.app ? `${event.secret} (app ${event.app})` : event.secret,
-      event.keys.join(','),
+      event.counts
+        ? Object.entries(event.counts)
+            .map(([kind, count]) => `${kind}=${count}`)
+            .join(',')
+        : event.keys.join(','),
       event.version === null ? '' : String(event.version),
       event.deployment ?? '',
     ])

@@ -5,6 +5,7 @@ import {type InitOutput, type KeyringMode, routes} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {initPassphrase} from '../cli/headless.js'
+import {changePassphrase, rotateKey} from '../cli/key-change.js'
 import {readPassphrase} from '../cli/passphrase.js'
 import {describeUnlockCache} from '../cli/unlock-cache.js'
 import {checkTtlFlag, unlockFlags} from '../cli/unlock-flags.js'
@@ -20,6 +21,8 @@ The passphrase is read without echo on a terminal (typed twice), from --passphra
     '<%= config.bin %> init --keyring passphrase',
     '<%= config.bin %> init --keyring passphrase --passphrase-fd 3 3< passphrase-file',
     '<%= config.bin %> init --keyring passphrase --ttl 12h < passphrase-file',
+    '<%= config.bin %> init --change-passphrase',
+    '<%= config.bin %> init --rotate-key',
   ]
   static override flags = {
     keyring: Flags.string({
@@ -28,10 +31,26 @@ The passphrase is read without echo on a terminal (typed twice), from --passphra
       default: 'os',
     }),
     ...unlockFlags,
+    // Key changes (see cli/key-change.ts); --passphrase-fd gives the current passphrase.
+    'change-passphrase': Flags.boolean({
+      description: 'passphrase mode: set a new passphrase',
+      exclusive: ['rotate-key'],
+    }),
+    'rotate-key': Flags.boolean({description: 'a new data key, every value re-encrypted'}),
+    'new-passphrase-fd': Flags.integer({
+      description: 'with --change-passphrase: read the new passphrase from this descriptor',
+    }),
   }
 
-  async run(): Promise<InitOutput> {
+  async run(): Promise<InitOutput | object> {
     const {flags} = await this.parse(Init)
+    if (flags['change-passphrase'] || flags['rotate-key']) {
+      const fds = {passphraseFd: flags['passphrase-fd'], newPassphraseFd: flags['new-passphrase-fd']}
+      const change = flags['change-passphrase'] ? changePassphrase : rotateKey
+      const {message, ...result} = await change(await this.agent(), fds)
+      this.log(message)
+      return result
+    }
     const mode = flags.keyring as KeyringMode
     const ttl = checkTtlFlag(flags.ttl)
     if (mode === 'os' && (ttl !== undefined || flags['passphrase-fd'] !== undefined)) {

@@ -9,6 +9,7 @@ import {openPreferences} from '../config/preferences.js'
 import type {Sodium} from '../crypto/sodium.js'
 import {newTransportKeys, openSealedValue, type TransportKeys} from '../crypto/transport.js'
 import {VERSION} from '../version.js'
+import {BackupService} from './backup.js'
 import {DeploymentsService} from './deployments.js'
 import {log} from './log.js'
 import {SecretsService} from './secrets.js'
@@ -21,6 +22,7 @@ export class Agent {
   readonly vault: Vault
   readonly secrets: SecretsService
   readonly deployments: DeploymentsService
+  readonly backups: BackupService
   readonly startedAt = new Date().toISOString()
 
   constructor(
@@ -32,7 +34,9 @@ export class Agent {
     this.store = new Store(paths.db)
     this.vault = new Vault(sodium, this.store, new OsKeyringSource(this.store.storeId))
     this.deployments = new DeploymentsService(this.store, this.vault, paths, log)
+    this.vault.addCiphertextHolder(this.deployments)
     this.secrets = new SecretsService(this.store, this.vault, sodium, this.transport, this.deployments)
+    this.backups = new BackupService(this.store, this.vault, sodium)
   }
 
   hello(): Hello {

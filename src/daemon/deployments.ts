@@ -41,7 +41,12 @@ import {removeOrphanSecretFiles, removeSecretFiles, writeSecretFiles} from './se
 import {type SecretUsage, scopeKey} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
-import type {Vault} from './vault.js'
+import type {Reencrypt, Vault} from './vault.js'
+
+/** What the copies of a deployment's values are bound to (their associated data). */
+function copiesOwner(row: DeploymentRow) {
+  return {id: 0, name: `deployment/${row.id}`, version: row.revision}
+}
 
 /** How long a container gets to stop after SIGTERM (docker stop's own default). */
 export const DEFAULT_GRACE_SECONDS = 10
@@ -461,7 +466,7 @@ export class DeploymentsService implements SecretUsage {
 
   /** Encrypted copies of the injected secret values (env, files, template parts), for redacting this revision's logs. */
   private sealCopies(row: DeploymentRow, resolved: ResolvedEnv) {
-    const owner = {id: 0, name: `deployment/${row.id}`, version: row.revision}
+    const owner = copiesOwner(row)
     const copies = [
       ...resolved.entries
         .filter((entry) => entry.secret !== undefined)
@@ -472,8 +477,16 @@ export class DeploymentsService implements SecretUsage {
     return copies.map((copy) => this.vault.encrypt(this.store.storeId, owner, copy.label, copy.value))
   }
 
+  /** For a rotation of the data key (inside its transaction): every kept copy, re-encrypted. */
+  reencryptCopies(reencrypt: Reencrypt): void {
+    for (const row of this.records.list()) {
+      const rows = this.records.values(row.id).map((cipher) => reencrypt(copiesOwner(row), cipher))
+      if (rows.length > 0) this.records.replaceValues(row.id, rows)
+    }
+  }
+
   private openCopies(row: DeploymentRow): Uint8Array[] {
-    const owner = {id: 0, name: `deployment/${row.id}`, version: row.revision}
+    const owner = copiesOwner(row)
     return this.records.values(row.id).map((cipher) => this.vault.decrypt(this.store.storeId, owner, cipher))
   }
 

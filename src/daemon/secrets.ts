@@ -32,7 +32,7 @@ export function scopeKey(name: string, app: string | null): string {
 }
 
 /** How a scope reads in a message: `db` or `db (app api)`. */
-function label(name: string, app: string | null): string {
+export function scopeLabel(name: string, app: string | null): string {
   return app === null ? name : `${name} (app ${app})`
 }
 
@@ -188,7 +188,7 @@ export class SecretsService {
       if (users.length > 0 && !force) {
         throw new HushError(
           'secret_in_use',
-          `Secret ${label(name, app)} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
+          `Secret ${scopeLabel(name, app)} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
           {deployments: users},
         )
       }
@@ -222,7 +222,7 @@ export class SecretsService {
     const hint = others.length ? `there is ${name} for ${others.join(', ')}` : 'see `hush secrets list`'
     throw new HushError(
       'secret_not_found',
-      `No ${app === null && others.length > 0 ? 'shared ' : ''}secret named ${label(name, app)}: ${hint}.`,
+      `No ${app === null && others.length > 0 ? 'shared ' : ''}secret named ${scopeLabel(name, app)}: ${hint}.`,
       {
         secret: name,
         ...(app === null ? {} : {app}),

@@ -33,19 +33,19 @@ function compile(): CompiledRoute[] {
  * Reads a POST body within the limit: a declared Content-Length over it is refused before reading,
  * and a streamed body is counted chunk by chunk, so at most 1 MiB is ever buffered.
  */
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0)
-  if (declared > MAX_BODY_BYTES) return Promise.reject(tooLarge())
+  if (declared > limit) return Promise.reject(tooLarge(limit))
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     const onData = (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         req.off('data', onData)
         req.pause()
         chunks.length = 0
-        reject(tooLarge())
+        reject(tooLarge(limit))
         return
       }
       chunks.push(chunk)
@@ -59,11 +59,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   })
 }
 
-function tooLarge(): HushError {
-  return new HushError(
-    'payload_too_large',
-    `The request body is over ${MAX_BODY_BYTES} bytes (1 MiB): nothing was stored.`,
-  )
+function tooLarge(limit: number): HushError {
+  const size = limit === MAX_BODY_BYTES ? '1 MiB' : `${Math.round(limit / 1024 / 1024)} MiB`
+  return new HushError('payload_too_large', `The request body is over ${limit} bytes (${size}): nothing was stored.`)
 }
 
 function parseJson(body: Buffer): Record<string, unknown> {
@@ -169,7 +167,8 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
       if (!routes[route.name].whileSealed && agent.vault.sealed) throw sealedError()
       // No prototype: a `__proto__` field in a body stays a plain field.
       const input: Record<string, unknown> = Object.create(null)
-      if (route.method === 'POST') Object.assign(input, parseJson(await readBody(req)))
+      if (route.method === 'POST')
+        Object.assign(input, parseJson(await readBody(req, routes[route.name].maxBodyBytes ?? MAX_BODY_BYTES)))
       else for (const [key, value] of url.searchParams) input[key] = value
       checkFields(routes[route.name], input, route.method === 'POST' ? 'request body' : 'query')
       route.params.forEach((param, index) => {

@@ -66,6 +66,7 @@ function migrate(db: Database.Database): void {
   db.transaction(() => {
     if (!columns('secrets').includes('app')) db.exec('ALTER TABLE secrets ADD COLUMN app TEXT')
     if (!columns('audit').includes('app')) db.exec('ALTER TABLE audit ADD COLUMN app TEXT')
+    if (!columns('audit').includes('counts')) db.exec('ALTER TABLE audit ADD COLUMN counts TEXT')
     db.exec(`DROP INDEX IF EXISTS secrets_live_name;
 CREATE UNIQUE INDEX IF NOT EXISTS secrets_live_name_app ON secrets(name, IFNULL(app, '')) WHERE deleted_at IS NULL;`)
   }).immediate()
@@ -282,8 +283,35 @@ export class Store {
 
   addAudit(event: Omit<AuditEvent, 'id' | 'at'>, at: string): void {
     this.statement(
-      'INSERT INTO audit (at, event, secret, app, keys, version, deployment) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(at, event.event, event.secret, event.app ?? null, JSON.stringify(event.keys), event.version, event.deployment)
+      'INSERT INTO audit (at, event, secret, app, keys, version, deployment, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      at,
+      event.event,
+      event.secret,
+      event.app ?? null,
+      JSON.stringify(event.keys),
+      event.version,
+      event.deployment,
+      event.counts === undefined ? null : JSON.stringify(event.counts),
+    )
+  }
+
+  /** Inserts a secret row as a backup holds it (version, times, deleted or not); returns its id. */
+  insertRestoredSecret(row: Omit<SecretRow, 'id'>): number {
+    this.listed.clear()
+    const info = this.statement(
+      'INSERT INTO secrets (name, app, description, version, keys, created_at, updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      row.name,
+      row.app,
+      row.description,
+      row.version,
+      JSON.stringify(row.keys),
+      row.createdAt,
+      row.updatedAt,
+      row.deletedAt,
+    )
+    return Number(info.lastInsertRowid)
   }
 
   audit(limit: number): AuditEvent[] {
@@ -296,11 +324,13 @@ export class Store {
       keys: string
       version: number | null
       deployment: string | null
+      counts: string | null
     }>
-    return rows.reverse().map(({app, ...row}) => ({
+    return rows.reverse().map(({app, counts, ...row}) => ({
       ...row,
       keys: JSON.parse(row.keys) as string[],
       ...(app === null ? {} : {app}),
+      ...(counts === null ? {} : {counts: JSON.parse(counts) as Record<string, number>}),
     }))
   }
 }

@@ -2,7 +2,16 @@
 // wrapped by the master key, encrypts each value with XChaCha20-Poly1305; the associated data
 // binds the ciphertext to its store, secret, key and version.
 import {randomBytes} from 'node:crypto'
-import type {InitOutput, KeyringMode, KeyringStatus, SealState, UnlockCacheState} from '../api/contract.js'
+import type {
+  AuditEventType,
+  ChangePassphraseOutput,
+  InitOutput,
+  KeyringMode,
+  KeyringStatus,
+  RotateKeyOutput,
+  SealState,
+  UnlockCacheState,
+} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import type {UnlockTtl} from '../api/ttl.js'
 import {aeadDecrypt, aeadEncrypt} from '../crypto/aead.js'
@@ -133,6 +142,15 @@ function valueAd(storeId: string, secret: Pick<SecretRow, 'id' | 'name' | 'versi
   return `hush/value/v1\u0000${storeId}\u0000${secret.id}\u0000${secret.name}\u0000${key}\u0000${secret.version}`
 }
 
+/** Re-encrypts one ciphertext bound to `owner` from the old data key to the new (during a rotation). */
+export type Reencrypt = (owner: Pick<SecretRow, 'id' | 'name' | 'version'>, row: CipherRow) => CipherRow
+
+/** Ciphertexts under the data key kept outside `secret_values` (deployments' copies of their values). */
+export interface CiphertextHolder {
+  /** Called inside the rotation's transaction: rewrite every ciphertext it holds with `reencrypt`. */
+  reencryptCopies(reencrypt: Reencrypt): void
+}
+
 /** The answer of every route not marked `whileSealed` while the store is sealed. */
 export function sealedError(): HushError {
   return new HushError('sealed', 'The hush store is sealed (passphrase mode): run `hush unseal` first.')
@@ -144,6 +162,8 @@ export class Vault {
   /** init, unseal and seal run one at a time. */
   private exclusive: Promise<unknown> = Promise.resolve()
   private currentMode: KeyringMode
+  /** Others holding ciphertexts under the data key: a rotation re-encrypts theirs too. */
+  private readonly holders: CiphertextHolder[] = []
   /** What this agent knows of the unlock cache (hello); `keyringStatus()` checks it again. */
   cacheState: UnlockCacheState
   /** Seals the store when the unlock cache's TTL runs out. */
@@ -431,8 +451,11 @@ export class Vault {
     }
   }
 
-  private audit(event: 'store.unsealed' | 'store.sealed' | 'store.initialized' | 'store.rewrapped'): void {
-    this.store.addAudit({event, secret: null, keys: [], version: null, deployment: null}, new Date().toISOString())
+  private audit(event: AuditEventType & `store.${string}`, counts?: Record<string, number>): void {
+    this.store.addAudit(
+      {event, secret: null, keys: [], version: null, deployment: null, ...(counts ? {counts} : {})},
+      new Date().toISOString(),
+    )
   }
 
   private dataKeyAd(): string {
@@ -446,7 +469,7 @@ export class Vault {
   private async wrap(
     source: MasterKeySource,
     dataKey: Uint8Array,
-    event: 'store.initialized' | 'store.rewrapped' | undefined,
+    event: 'store.initialized' | 'store.rewrapped' | 'store.passphrase_changed' | undefined,
     keep?: (master: Uint8Array) => void,
   ): Promise<void> {
     const master = await source.masterKey(true)
@@ -529,7 +552,16 @@ export class Vault {
 
   /** Decrypts one stored value, or reports the secret as corrupt. */
   decrypt(storeId: string, secret: Pick<SecretRow, 'id' | 'name' | 'version'>, row: CipherRow): Uint8Array {
-    const plaintext = aeadDecrypt(this.sodium, this.key(), row, valueAd(storeId, secret, row.key))
+    return this.decryptWith(this.key(), storeId, secret, row)
+  }
+
+  private decryptWith(
+    dataKey: Uint8Array,
+    storeId: string,
+    secret: Pick<SecretRow, 'id' | 'name' | 'version'>,
+    row: CipherRow,
+  ): Uint8Array {
+    const plaintext = aeadDecrypt(this.sodium, dataKey, row, valueAd(storeId, secret, row.key))
     if (!plaintext) {
       throw new HushError(
         'store_corrupt',
@@ -542,5 +574,135 @@ export class Vault {
 
   wipe(buffer: Uint8Array): void {
     this.sodium.memzero(buffer)
+  }
+
+  // --- Changing keys (backup and recovery): a new passphrase, a new data key ---
+
+  /**
+   * Passphrase mode: re-wraps the data key under `next` (with a new salt) once `current` proves it
+   * opens the store; one transaction, so the store opens with exactly one of the two passphrases.
+   * A sealed store stays sealed. Both passphrases stay owned (and wiped) by the caller.
+   */
+  changePassphrase(current: Uint8Array, next: Uint8Array): Promise<ChangePassphraseOutput> {
+    return this.serial(async () => {
+      this.requirePassphraseStore()
+      checkPassphrase(next)
+      const dataKey = await this.unwrapWithCurrentPassphrase(current)
+      try {
+        await this.wrap(
+          new PassphraseSource(this.sodium, next, newKdfParams(this.sodium)),
+          dataKey,
+          'store.passphrase_changed',
+        )
+      } finally {
+        this.sodium.memzero(dataKey)
+      }
+      // A master key left in the unlock cache was derived from the old passphrase: it opens nothing now.
+      if (this.cacheState.state === 'present') {
+        await this.unlockCache.remove(this.store.storeId).catch(() => false)
+        this.cacheState = {state: 'absent', expiresAt: null, problem: null}
+      }
+      return {sealed: this.sealed}
+    })
+  }
+
+  /**
+   * A new random data key: every stored value is decrypted with the old one and encrypted with the
+   * new one, and the new key's wrapping replaces the old, all in ONE transaction (kill -9 at any
+   * moment leaves either the old key and old ciphertexts or the new key and new ciphertexts). The
+   * master key stays what it is: the same OS keyring entry, or in passphrase mode the same
+   * passphrase and salt (`passphrase`, owned by the caller, proves it first), so a master key in
+   * the unlock cache still opens the store.
+   */
+  rotateDataKey(passphrase: Uint8Array | undefined): Promise<RotateKeyOutput> {
+    return this.serial(async () => {
+      let oldKey: Uint8Array
+      let master: Uint8Array
+      if (this.currentMode === 'passphrase') {
+        if (!passphrase)
+          throw new HushError('bad_request', 'Rotating the key of a passphrase store needs its passphrase.')
+        oldKey = await this.unwrapWithCurrentPassphrase(passphrase)
+        // The same salt: the master key stays what it was (and what the unlock cache may hold).
+        master = deriveMasterKey(this.sodium, passphrase, parseKdfParams(String(this.store.getMeta(KDF_PARAMS) ?? '')))
+      } else {
+        if (passphrase) throw new HushError('bad_request', 'An OS keyring store takes no passphrase to rotate its key.')
+        await this.unlock()
+        oldKey = Uint8Array.from(this.key())
+        master = await this.osKeyring.masterKey(false)
+      }
+      const newKey = freshKey()
+      try {
+        const sealed = aeadEncrypt(this.sodium, master, newKey, this.dataKeyAd())
+        const counts = this.store.transaction(() => {
+          const counts = this.reencryptAll(oldKey, newKey)
+          this.store.setMeta(WRAPPED_DATA_KEY, Buffer.concat([sealed.nonce, sealed.ciphertext]))
+          this.audit('store.key_rotated', counts)
+          return counts
+        })
+        // Same synchronous turn as the commit: no write can run between the two keys.
+        if (this.dataKey) {
+          this.lock()
+          this.dataKey = newKey
+        } else {
+          this.sodium.memzero(newKey)
+        }
+        // The old wrapping's page leaves the write-ahead log too (secure_delete clears freed pages).
+        this.store.db.pragma('wal_checkpoint(TRUNCATE)')
+        return {keyring: this.currentMode, ...counts}
+      } catch (error) {
+        this.sodium.memzero(newKey)
+        throw error
+      } finally {
+        this.sodium.memzero(master)
+        this.sodium.memzero(oldKey)
+      }
+    })
+  }
+
+  /** Registers a holder of ciphertexts under the data key (the deployments' copies). */
+  addCiphertextHolder(holder: CiphertextHolder): void {
+    this.holders.push(holder)
+  }
+
+  /** Inside the rotation's transaction: every live value and every holder's copy, from `oldKey` to `newKey`. */
+  private reencryptAll(oldKey: Uint8Array, newKey: Uint8Array): {secrets: number; values: number} {
+    const storeId = this.store.storeId
+    const reencrypt: Reencrypt = (owner, row) => {
+      const plain = this.decryptWith(oldKey, storeId, owner, row)
+      const sealed = aeadEncrypt(this.sodium, newKey, plain, valueAd(storeId, owner, row.key))
+      this.sodium.memzero(plain)
+      return {key: row.key, ...sealed}
+    }
+    let values = 0
+    const secrets = this.store.list(false)
+    for (const secret of secrets) {
+      const rows = this.store.ciphertexts(secret.id).map((row) => reencrypt(secret, row))
+      this.store.replaceCiphertexts(secret.id, rows)
+      values += rows.length
+    }
+    for (const holder of this.holders) holder.reencryptCopies(reencrypt)
+    return {secrets: secrets.length, values}
+  }
+
+  private requirePassphraseStore(): void {
+    if (this.currentMode !== 'passphrase') {
+      throw new HushError(
+        'wrong_keyring_mode',
+        'This store keeps its master key in the OS keyring, so it has no passphrase to change: `hush init --keyring passphrase` switches it to passphrase mode.',
+      )
+    }
+  }
+
+  /** The data key (a copy the caller wipes), opened with the current passphrase; a wrong one changes nothing. */
+  private async unwrapWithCurrentPassphrase(passphrase: Uint8Array): Promise<Uint8Array> {
+    const params = parseKdfParams(String(this.store.getMeta(KDF_PARAMS) ?? ''))
+    try {
+      return await this.unwrap(new PassphraseSource(this.sodium, passphrase, params))
+    } catch (error) {
+      if (error instanceof HushError && error.code === 'wrong_passphrase') {
+        throw new HushError('wrong_passphrase', 'Wrong current passphrase: nothing changed.')
+      }
+      throw error
+    }
   }
 }
