@@ -182,6 +182,19 @@ const plan: RoutePlan = {
       check: (r) => expect(r.json).toMatchObject({env: {PLAIN: 'visible'}, secrets: [{name: 'raw', version: 2}]}),
     },
   ],
+  showSecret: async (context) => [
+    {
+      input: {name: 'raw'},
+      status: 200,
+      check: (r) =>
+        expect(r.json).toMatchObject({
+          name: 'raw',
+          keys: ['ARG_KEY', 'OTHER_KEY'],
+          version: 2,
+          deployments: [{id: deployment(context).id, version: 2, stale: false}],
+        }),
+    },
+  ],
   // The container really printed the values (docker has them); the route hands them out masked.
   logs: async (context) => {
     const {id, containerId} = deployment(context)

@@ -99,13 +99,36 @@ export interface RotateSecretInput {
   app?: string
   description?: string
   values: Record<string, SealedValue>
+  /** Keys to rename, OLD: NEW: each value moves to its new key name (re-encrypted inside the agent). */
+  rename?: Record<string, string>
+  /** Keys to remove from the bundle (at least one key must remain). */
+  remove?: string[]
 }
 
 export interface RotateSecretOutput {
   secret: SecretInfo
   changedKeys: string[]
   addedKeys: string[]
+  /** The keys renamed, as given. */
+  renamedKeys: Array<{from: string; to: string}>
+  removedKeys: string[]
   staleDeployments: string[]
+}
+
+/** A live deployment that uses a secret, with the version of it that it runs. */
+export interface SecretUser {
+  id: string
+  name: string | null
+  /** The version injected (null: not launched yet). */
+  version: number | null
+  /** True when it runs an older version than the secret's current one. */
+  stale: boolean
+}
+
+/** One secret in full (`secrets show`): its metadata and who runs which version. Never a value. */
+export interface SecretDetail extends SecretInfo {
+  /** The live deployments that use it (the ids of `usedBy`), with their versions. */
+  deployments: SecretUser[]
 }
 
 export interface DeleteSecretInput {
@@ -261,6 +284,8 @@ export const routes = {
   /** `app`: only the secrets scoped to APP; `shared`: only the shared ones. */
   listSecrets: route<{includeDeleted?: string; app?: string; shared?: string}, SecretInfo[]>('GET', '/v1/secrets'),
   createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets'),
+  /** The live secret NAME of that scope; with includeDeleted, else the latest deleted one. */
+  showSecret: route<{name: string; app?: string; includeDeleted?: string}, SecretDetail>('GET', '/v1/secrets/:name'),
   rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate'),
   deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name'),
   audit: route<{limit?: string}, AuditEvent[]>('GET', '/v1/audit'),

@@ -11,6 +11,7 @@ import {logs} from './logs.js'
 import {resubmit} from './resubmit.js'
 import {rotateSecret} from './rotate-secret.js'
 import {seal} from './seal.js'
+import {showSecret} from './show-secret.js'
 import {shutdown} from './shutdown.js'
 import {submit} from './submit.js'
 import {terminate} from './terminate.js'
@@ -25,6 +26,7 @@ export const handlers: HandlerTable = {
   seal,
   listSecrets,
   createSecret,
+  showSecret,
   rotateSecret,
   deleteSecret,
   audit,
