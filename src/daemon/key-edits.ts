@@ -40,13 +40,19 @@ export function hasKeyEdits(edits: KeyEdits): boolean {
  * Refuses an edit that does not fit secret `name` with keys `current` when `given` keys get new
  * values in the same change: each message names the key and the fix, never a value.
  */
-export function checkKeyEdits(name: string, current: readonly string[], given: readonly string[], edits: KeyEdits): void {
+export function checkKeyEdits(
+  name: string,
+  current: readonly string[],
+  given: readonly string[],
+  edits: KeyEdits,
+): void {
   const has = new Set(current)
   const unknown = (key: string, flag: string) =>
     new HushError('bad_request', `Secret ${name} has no key ${key} to ${flag} (its keys: ${current.join(', ')}).`)
   const targets = new Set<string>()
   for (const [from, to] of edits.rename) {
-    if (from === to) throw new HushError('bad_request', `--rename ${from}=${to} renames a key to itself: give a new name.`)
+    if (from === to)
+      throw new HushError('bad_request', `--rename ${from}=${to} renames a key to itself: give a new name.`)
     if (!has.has(from)) throw unknown(from, 'rename')
     if (edits.remove.has(from)) {
       throw new HushError('bad_request', `Key ${from} is both renamed and removed: choose one.`)
@@ -60,12 +66,16 @@ export function checkKeyEdits(name: string, current: readonly string[], given: r
     }
     targets.add(to)
     if (given.includes(from)) {
-      throw new HushError('bad_request', `Key ${from} is renamed to ${to}: give its new value as ${to}=..., not ${from}.`)
+      throw new HushError(
+        'bad_request',
+        `Key ${from} is renamed to ${to}: give its new value as ${to}=..., not ${from}.`,
+      )
     }
   }
   for (const key of edits.remove) {
     if (!has.has(key)) throw unknown(key, 'remove')
-    if (given.includes(key)) throw new HushError('bad_request', `Key ${key} is both given a value and removed: choose one.`)
+    if (given.includes(key))
+      throw new HushError('bad_request', `Key ${key} is both given a value and removed: choose one.`)
   }
   const left = current.filter((key) => !edits.remove.has(key)).length + given.filter((key) => !has.has(key)).length
   if (left === 0) {

@@ -11,7 +11,12 @@ export default class SecretsPresets extends HushCommand {
     await this.parse(SecretsPresets)
     const presets = Object.entries(PRESETS).map(([preset, key]) => ({preset, key}))
     if (!this.jsonEnabled()) {
-      this.log(await table(['PRESET', 'KEY'], presets.map((p) => [p.preset, p.key])))
+      this.log(
+        await table(
+          ['PRESET', 'KEY'],
+          presets.map((p) => [p.preset, p.key]),
+        ),
+      )
       this.log('Use one with: hush secrets new NAME --preset PRESET (the value is read without echo).')
     }
     return presets

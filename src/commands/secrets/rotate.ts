@@ -49,7 +49,9 @@ export default class SecretsRotate extends HushCommand {
       !rename &&
       !remove
     ) {
-      throw usage('Nothing to rotate: give KEY=VALUE, --from-stdin KEY, --from-env KEY, --rename OLD=NEW or --remove KEY.')
+      throw usage(
+        'Nothing to rotate: give KEY=VALUE, --from-stdin KEY, --from-env KEY, --rename OLD=NEW or --remove KEY.',
+      )
     }
     const values = await collectValues({pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']})
     const hush = await this.hush()

@@ -10,9 +10,7 @@ export const showSecret: Handler<Routes['showSecret']> = async (input, agent) =>
   const deployments: SecretUser[] = (await agent.deployments.list())
     .filter((deployment) => users.has(deployment.id))
     .map((deployment) => {
-      const injected = deployment.secrets.find(
-        (item) => item.name === secret.name && (item.app ?? null) === secret.app,
-      )
+      const injected = deployment.secrets.find((item) => item.name === secret.name && (item.app ?? null) === secret.app)
       const version = injected?.version ?? null
       return {id: deployment.id, name: deployment.name, version, stale: version !== null && version < secret.version}
     })
