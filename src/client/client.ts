@@ -33,11 +33,14 @@ export class AgentClient {
     this.http = new Client('http://hush.local', {socketPath, connectTimeout: 2_000, maxHeaderSize: MAX_HEADER_BYTES})
   }
 
-  /** Calls a JSON route. `wait: true` lifts the answer timeout (a route that runs docker may take long). */
+  /**
+   * Calls a JSON route. `wait: true` lifts the answer timeout (a route that runs docker may take
+   * long); `timeoutMs` shortens it (shell completion).
+   */
   async call<R extends Route<unknown, unknown>>(
     route: R,
     input: RouteInput<R>,
-    options: {wait?: boolean} = {},
+    options: {wait?: boolean; timeoutMs?: number} = {},
   ): Promise<RouteOutput<R>> {
     const {path, body} = requestFor(route, input)
     if (body !== undefined && Buffer.byteLength(body) > MAX_BODY_BYTES) {
@@ -53,6 +56,7 @@ export class AgentClient {
       body,
       headers: body === undefined ? {} : {'content-type': 'application/json'},
       ...(options.wait ? {headersTimeout: 0, bodyTimeout: 0} : {}),
+      ...(options.timeoutMs ? {headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs} : {}),
     })
     const text = await response.body.text()
     let parsed: unknown
