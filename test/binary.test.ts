@@ -111,7 +111,9 @@ describe('dist/hush, the single executable', () => {
   it('has did-you-mean and completion built in (the oclif plugins are bundled)', async () => {
     const typo = await hush(['secrets', 'lst'])
     expect(typo.exitCode).toBe(2)
-    expect(typo.stderr).toBe('hush: "secrets lst" is not a hush command. Did you mean "hush secrets list"? (see hush --help).')
+    expect(typo.stderr).toBe(
+      'hush: "secrets lst" is not a hush command. Did you mean "hush secrets list"? (see hush --help).',
+    )
 
     const setup = await hush(['autocomplete', 'bash'])
     expect(setup.exitCode, setup.stderr).toBe(0)
