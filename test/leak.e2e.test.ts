@@ -398,7 +398,8 @@ describe('leaks', () => {
           startedAt: secret.createdAt,
         }
       } else if (req.url === '/v1/secrets') out = {secret, replaced: false, staleDeployments: []}
-      else if (req.url?.endsWith('/rotate')) out = {secret, changedKeys: [], addedKeys: [], staleDeployments: []}
+      else if (req.url?.endsWith('/rotate'))
+        out = {secret, changedKeys: [], addedKeys: [], renamedKeys: [], removedKeys: [], staleDeployments: []}
       const text = JSON.stringify(out)
       res.writeHead(out && typeof out === 'object' && 'error' in out ? 404 : 200, {'content-type': 'application/json'})
       res.end(text)
