@@ -2,6 +2,7 @@
 // loaded here by dynamic import, only when a picker opens, so no other command pays for them.
 import {routes, type SecretInfo} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {visibleOf} from '../api/precedence.js'
 import type {AgentClient} from '../client/client.js'
 import type {RunPickerOptions} from '../ui/run-picker.js'
 import {usage} from './base.js'
@@ -26,15 +27,9 @@ export interface PickOptions extends RunPickerOptions {
  * else the shared one; secrets scoped to other apps are not visible to it.
  */
 export function visibleSecrets(secrets: SecretInfo[], app: string | undefined): SecretInfo[] {
-  const byName = new Map<string, SecretInfo>()
-  for (const secret of secrets) {
-    if (secret.app === null) {
-      if (!byName.has(secret.name)) byName.set(secret.name, secret)
-    } else if (secret.app === app) {
-      byName.set(secret.name, secret)
-    }
-  }
-  return secrets.filter((secret) => byName.get(secret.name) === secret)
+  const byName = new Map<string, SecretInfo[]>()
+  for (const secret of secrets) byName.set(secret.name, [...(byName.get(secret.name) ?? []), secret])
+  return secrets.filter((secret) => visibleOf(byName.get(secret.name) ?? [], app) === secret)
 }
 
 /**

@@ -1,9 +1,9 @@
-// The one place where a deployment's environment is decided: parse `--secret` references,
-// check that every name exists (all or nothing), apply bundles in command-line order (a later
-// one wins on a shared key), let a plain `--env` win over any secret key, then decrypt. Also
-// renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
+// Resolving a deployment's environment in the agent: parse `--secret` references, check that every
+// name exists (all or nothing), apply the precedence rule of `api/precedence.ts`, then decrypt.
+// Also renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
 import {HushError} from '../api/errors.js'
 import {checkKey, checkSecretName, MAX_VALUE_BYTES} from '../api/limits.js'
+import {planKeys} from '../api/precedence.js'
 import {formatTemplateRef, needsRendering, parseTemplate, type TemplateRef, templateRefs} from '../api/templates.js'
 import type {InjectedSecret, SecretRef} from './deployments-store.js'
 import type {SecretRow, Store} from './store.js'
@@ -84,31 +84,24 @@ export function parsePlainEnv(pairs: string[]): Record<string, string> {
 }
 
 /** Which key of which secret fills an env key. */
-export interface Pick<S> {
+export interface KeyPick<S> {
   secret: S
   srcKey: string
 }
 
 /**
- * The precedence rule, in one place: bundles apply in command-line order (a later one wins on a
- * shared key), then every plain `--env` key removes the secret key of that name.
+ * The keys the secrets put in the container, by the one precedence rule (`planKeys`): keys that a
+ * plain `--env` overrides are left out.
  */
 export function decidePicks<S extends {name: string; keys: string[]}>(
   refs: SecretRef[],
   secrets: Map<string, S>,
   plainKeys: string[],
-): Map<string, Pick<S>> {
-  const picks = new Map<string, Pick<S>>()
-  for (const ref of refs) {
-    const secret = secrets.get(ref.name)
-    if (!secret) continue
-    if (ref.key === undefined) {
-      for (const key of secret.keys) picks.set(key, {secret, srcKey: key})
-    } else {
-      picks.set(ref.key, {secret, srcKey: ref.srcKey ?? secret.keys[0]})
-    }
+): Map<string, KeyPick<S>> {
+  const picks = new Map<string, KeyPick<S>>()
+  for (const planned of planKeys(refs, secrets, plainKeys)) {
+    if (!planned.overriddenByEnv) picks.set(planned.key, {secret: planned.secret, srcKey: planned.srcKey})
   }
-  for (const key of plainKeys) picks.delete(key)
   return picks
 }
 

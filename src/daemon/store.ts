@@ -4,6 +4,7 @@
 import {randomUUID} from 'node:crypto'
 import Database from 'better-sqlite3'
 import type {AuditEvent, AuditEventType} from '../api/contract.js'
+import {visibleScopes} from '../api/precedence.js'
 
 export interface SecretRow {
   id: number
@@ -207,7 +208,11 @@ export class Store {
 
   /** What NAME means to a deployment named `app`: its app-scoped secret if any, else the shared one. */
   findVisible(name: string, app: string | null): SecretRow | undefined {
-    return (app === null ? undefined : this.findLive(name, app)) ?? this.findLive(name, null)
+    for (const scope of visibleScopes(app)) {
+      const found = this.findLive(name, scope)
+      if (found) return found
+    }
+    return undefined
   }
 
   /** The apps that have a live secret NAME scoped to them. */

@@ -1,6 +1,6 @@
 // What a list of whole bundles would inject, worked out from metadata only (names and keys, never a
-// value): the picker's preview. Same precedence as `--secret` on the command line: bundles apply in
-// order, a later one wins on a shared key, and a plain `--env KEY` wins over every bundle.
+// value): the picker's preview, by the same rule the agent resolves with (`api/precedence.ts`).
+import {planKeys} from '../api/precedence.js'
 
 export interface BundleKeys {
   name: string
@@ -19,26 +19,17 @@ export interface PlannedKey {
 
 /**
  * The keys injected by `selected` (names, in order), in the order they first appear (bundle order,
- * then each bundle's own key order). Unknown names are ignored.
+ * then each bundle's own key order), by the agent's own precedence rule. Unknown names are ignored.
  */
 export function planEnv(bundles: BundleKeys[], selected: string[], envKeys: string[] = []): PlannedKey[] {
   const byName = new Map(bundles.map((bundle) => [bundle.name, bundle]))
-  const overridden = new Set(envKeys)
-  const plan = new Map<string, PlannedKey>()
-  for (const name of selected) {
-    const bundle = byName.get(name)
-    if (!bundle) continue
-    for (const key of bundle.keys) {
-      const earlier = plan.get(key)
-      if (earlier) {
-        if (earlier.from !== name) earlier.shadowed.push(earlier.from)
-        earlier.from = name
-      } else {
-        plan.set(key, {key, from: name, shadowed: [], overriddenByEnv: overridden.has(key)})
-      }
-    }
-  }
-  return [...plan.values()]
+  const refs = selected.map((name) => ({name}))
+  return planKeys(refs, byName, envKeys).map((planned) => ({
+    key: planned.key,
+    from: planned.secret.name,
+    shadowed: planned.shadowed.map((secret) => secret.name),
+    overriddenByEnv: planned.overriddenByEnv,
+  }))
 }
 
 /** The `--secret` flags that give the same selection on the command line. */

@@ -13,7 +13,7 @@ import {isAlive, ROOT, stopProcess, waitFor} from './helpers.js'
 import {expectNoValue, Tmux} from './terminal.js'
 
 const BINARY = join(ROOT, 'dist', 'hush')
-const docker = await dockerAvailable('test/binary.test.ts')
+const docker = await dockerAvailable('test/binary.e2e.test.ts')
 
 /** The absolute path of a tool on this process's PATH. */
 async function which(tool: string): Promise<string> {
