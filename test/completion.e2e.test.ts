@@ -2,9 +2,12 @@
 // `bash -i` inside tmux completes secret names and deployment names from the running agent, and
 // with no agent prints nothing and starts none; a mistyped command gets the closest one, exit 2.
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {createServer, type Socket} from 'node:net'
 import {join} from 'node:path'
+import {execa} from 'execa'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {SubmitOutput} from '../src/api/contract.js'
+import {ensureRuntimeDir, resolvePaths} from '../src/config/paths.js'
 import {dockerAvailable, removeDockerStore, SLEEPER, submitJson, TEST_IMAGE} from './docker.js'
 import {BIN, makeHome, type TestHome} from './helpers.js'
 import {type Terminal, Tmux} from './terminal.js'
@@ -90,6 +93,32 @@ describe('shell completion', () => {
     expect(screen.trimEnd().split('\n').slice(-2)).toEqual(['SET-UP', 'PROMPT$ hush secrets rotate hZ'])
     expect(t.agentPid()).toBeUndefined()
     expect(existsSync(t.socket)).toBe(false)
+  })
+
+  it('prints nothing when the socket is stale or the agent hangs', async () => {
+    const paths = resolvePaths({...process.env, ...t.env})
+    ensureRuntimeDir(paths)
+    // A hung agent: it accepts the connection and never answers.
+    const connections: Socket[] = []
+    const hung = createServer((socket) => connections.push(socket))
+    await new Promise<void>((resolve) => hung.listen(paths.socket, resolve))
+    try {
+      const result = await t.hush(['complete', 'deployments'])
+      expect(result).toMatchObject({exitCode: 0, stdout: '', stderr: ''})
+      expect(connections.length).toBeGreaterThan(0)
+    } finally {
+      for (const socket of connections) socket.destroy()
+      await new Promise((resolve) => hung.close(resolve))
+    }
+    // A socket file left by a killed agent (bound, then its process gone): nobody listens.
+    await execa('/usr/bin/python3', [
+      '-c',
+      'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])',
+      paths.socket,
+    ])
+    expect(existsSync(paths.socket)).toBe(true)
+    expect(await t.hush(['complete', 'secrets'])).toMatchObject({exitCode: 0, stdout: '', stderr: ''})
+    expect(t.agentPid()).toBeUndefined()
   })
 
   it.skipIf(!docker)('completes secret names and deployment names from the agent', async () => {
