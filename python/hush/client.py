@@ -35,9 +35,6 @@ from .types import (
 PROTOCOL = 1
 """The API protocol this client speaks (the agent's `hello.protocol`)."""
 
-RUN_OPTIONS = ("publish", "volume", "network", "gpus", "memory", "cpus", "workdir", "user")
-"""The `docker run` options of `submit` (src/api/contract.ts RunOptions); others go to the agent to judge."""
-
 Values = Mapping[str, Union[str, bytes]]
 
 

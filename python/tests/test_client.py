@@ -135,6 +135,26 @@ class ErrorsTest(unittest.TestCase):
         self.assertIsInstance(error_from_body("oops", 502), hush.Internal)
 
 
+class SameRulesTest(unittest.TestCase):
+    """The limits and protocol written in src/api, which this client checks on its side too."""
+
+    def test_limits_and_protocol_match_the_contract(self) -> None:
+        from hush import _transport, _values
+
+        limits = (REPO / "src" / "api" / "limits.ts").read_text()
+        self.assertIn(f"export const ENV_KEY = /^{_values.ENV_KEY.pattern}$/", limits)
+        self.assertIn(f"export const MAX_KEY_LENGTH = {_values.MAX_KEY_LENGTH}", limits)
+        self.assertIn("export const MAX_VALUE_BYTES = 64 * 1024", limits)
+        self.assertEqual(_values.MAX_VALUE_BYTES, 64 * 1024)
+        self.assertIn("export const MAX_BODY_BYTES = 1024 * 1024", limits)
+        self.assertEqual(_transport.MAX_BODY_BYTES, 1024 * 1024)
+        contract = (REPO / "src" / "api" / "contract.ts").read_text()
+        self.assertIn(f"export const PROTOCOL = {hush.PROTOCOL}", contract)
+        frames = (REPO / "src" / "api" / "frames.ts").read_text()
+        for name in ("FRAME_STDOUT", "FRAME_STDERR", "FRAME_END", "FRAME_ERROR"):
+            self.assertIn(f"export const {name} = {getattr(_transport, name)}", frames)
+
+
 class ValuesTest(unittest.TestCase):
     def test_values_are_checked_like_the_agent_checks_them(self) -> None:
         self.assertEqual(plain_values({"A": "x", "B": b"y"}), {"A": b"x", "B": b"y"})
