@@ -3,6 +3,8 @@
 // list them over the socket and the agent's resident memory.
 import {routes} from '../dist/api/contract.js'
 import {AgentClient} from '../dist/client/client.js'
+import {loadSodium} from '../dist/crypto/sodium.js'
+import {sealValue} from '../dist/crypto/transport.js'
 import {binaryBuilt, fillSecrets, median, row, rssMiB, startStore, timeRun, VARIANTS, valueRow} from './common.js'
 
 /** From spawning `hush daemon run` (existing store) to the first answered hello; vs `node -e 0`. */
@@ -23,6 +25,52 @@ export async function agentColdStart({runs = 5, variants = ['bundle', 'binary']}
     rows.push(row(`agent cold start to ready (${variant.label} daemon run)`, 'node -e 0', times))
   }
   return rows
+}
+
+/**
+ * A passphrase store unsealed once opens from the kernel keyring at every agent start: from the
+ * spawn to the first acknowledged write (the store is open then), against the same with the master
+ * key read from the OS keyring (Secret Service over D-Bus). Aim: no slower (<= 1.1x, for noise).
+ */
+export async function agentOpenFromKernelKeyring({runs = 5} = {}) {
+  const sodium = await loadSodium()
+  const os = await startStore(VARIANTS.bundle)
+  const kernel = await startStore(VARIANTS.bundle)
+  try {
+    await fillSecrets(os, 1, {connections: 1, prefix: 'first'})
+    const passphrase = new TextEncoder().encode('bench passphrase 42')
+    const init = await kernel.call(routes.init, {
+      keyring: 'passphrase',
+      passphrase: sealValue(sodium, kernel.hello.publicKey, passphrase),
+    })
+    if (init.unlockCache?.state !== 'present')
+      throw new Error(`the kernel keyring did not keep the key: ${init.unlockCache?.problem}`)
+    const openAndWrite = async (store, i) => {
+      const ms = await store.restart()
+      const began = performance.now()
+      await fillSecrets(store, 1, {connections: 1, prefix: `run${i}`})
+      return ms + (performance.now() - began)
+    }
+    const fromOs = []
+    const fromKernel = []
+    for (let i = 0; i < runs; i++) {
+      fromOs.push(await openAndWrite(os, i))
+      fromKernel.push(await openAndWrite(kernel, i))
+    }
+    await kernel.call(routes.seal, {})
+    const times = {baselineMs: median(fromOs), hushMs: median(fromKernel)}
+    return [
+      row(
+        'agent cold start to first write, key from the kernel keyring (passphrase store)',
+        'key from the OS keyring',
+        times,
+        1.1,
+      ),
+    ]
+  } finally {
+    await os.stop()
+    await kernel.stop()
+  }
 }
 
 /** Acknowledged createSecret requests per second with `clients` concurrent connections. Aim: >= 1,000/s. */

@@ -106,7 +106,8 @@ export async function startStore(variant = VARIANTS.bundle, extraEnv = {}) {
       await fresh.close()
     }
   }
-  return {
+  let current = agent
+  const store = {
     home,
     env,
     paths,
@@ -114,13 +115,28 @@ export async function startStore(variant = VARIANTS.bundle, extraEnv = {}) {
     hello,
     readyMs,
     pid: agent.pid,
+    /** Stops the agent and starts a new one on the same store: ms from the spawn to the first answered hello. */
+    async restart() {
+      try {
+        await call(routes.shutdown, {})
+      } catch {
+        // already gone
+      }
+      await waitForExit(current)
+      const began = performance.now()
+      current = await spawnAgent(variant, env, paths)
+      const fresh = new AgentClient(paths.socket)
+      store.hello = await waitForHello(fresh).finally(() => fresh.close())
+      store.pid = current.pid
+      return performance.now() - began
+    },
     async stop() {
       try {
         await call(routes.shutdown, {})
       } catch {
         // already gone
       }
-      await waitForExit(agent)
+      await waitForExit(current)
       rmSync(home, {recursive: true, force: true})
       try {
         rmSync(envFileDir(paths), {recursive: true, force: true})
@@ -129,6 +145,7 @@ export async function startStore(variant = VARIANTS.bundle, extraEnv = {}) {
       }
     },
   }
+  return store
 }
 
 function spawnAgent(variant, env, paths) {

@@ -31,6 +31,7 @@ const benchmarks = {
   'list-vs-node': async () => (await import('./startup.js')).listVsNode(),
   'submit-vs-docker': async () => (await import('./submit.js')).benchSubmit(),
   'agent-cold-start': async () => (await import('./agent.js')).agentColdStart(),
+  'open-from-kernel-keyring': async () => (await import('./agent.js')).agentOpenFromKernelKeyring(),
   'writes-per-second': async () => (await import('./agent.js')).writesPerSecond(),
   'agent-10k': async () => (await import('./agent.js')).agentWith10k(),
 }

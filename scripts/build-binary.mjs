@@ -3,7 +3,7 @@
 // every command, the agent, the picker and the native addons. Needs only this Node and the
 // devDependencies (esbuild, postject); the executable runs with no node on PATH.
 import {execFileSync} from 'node:child_process'
-import {chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {inject} from 'postject'
@@ -13,6 +13,16 @@ const SEA = join(ROOT, 'dist/sea')
 const OUT = join(ROOT, 'dist/hush')
 // The fuse every Node build carries for single executable applications (Node's docs).
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
+
+/** The @napi-rs/keyring binding npm installed for this platform (one `keyring-<platform>` package). */
+function keyringBinding() {
+  const scope = join(ROOT, 'node_modules/@napi-rs')
+  for (const dir of readdirSync(scope).filter((name) => name.startsWith('keyring-'))) {
+    const file = readdirSync(join(scope, dir)).find((name) => name.endsWith('.node'))
+    if (file) return join(scope, dir, file)
+  }
+  throw new Error('build-binary: no @napi-rs/keyring binding for this platform in node_modules (run npm ci)')
+}
 
 const started = Date.now()
 mkdirSync(SEA, {recursive: true})
@@ -25,7 +35,7 @@ const config = {
   // V8's code cache for the main script: no compile at start.
   useCodeCache: true,
   assets: {
-    'keytar.node': join(ROOT, 'node_modules/keytar/build/Release/keytar.node'),
+    'keyring.node': keyringBinding(),
     'better_sqlite3.node': join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'),
   },
 }

@@ -184,6 +184,13 @@ const nativeAssets = {
       if (patched === original) throw new Error('build-bundle: better-sqlite3 changed; update the binding patch')
       return {contents: patched, loader: 'js'}
     })
+    // @napi-rs/keyring's loader probes a package per platform: the executable carries the one built for (asset keyring.node).
+    b.onResolve({filter: /^@napi-rs\/keyring$/}, () => ({path: 'keyring', namespace: 'hush-keyring'}))
+    b.onLoad({filter: /.*/, namespace: 'hush-keyring'}, () => ({
+      contents: "module.exports = require('./keyring.node')\n",
+      resolveDir: ROOT,
+      loader: 'js',
+    }))
     b.onResolve({filter: /\.node$/}, (args) => ({path: args.path.split('/').pop(), namespace: 'hush-native'}))
     b.onLoad({filter: /.*/, namespace: 'hush-native'}, (args) => ({
       contents: `module.exports = require(${JSON.stringify(join(ROOT, 'src/bundle/native.ts'))}).loadNativeAddon(${JSON.stringify(args.path)})\n`,
@@ -277,7 +284,7 @@ if (sea) {
     // Chunks sit beside the entry, as deep as dist/client/: relative URLs in the sources stay right.
     chunkNames: '[name]-[hash]',
     // The native addons stay in node_modules, found by their own loaders.
-    external: [...common.external, 'better-sqlite3', 'keytar'],
+    external: [...common.external, 'better-sqlite3', '@napi-rs/keyring'],
     banner: {js: "import {createRequire as __hushCreateRequire} from 'node:module'; const require = __hushCreateRequire(import.meta.url);"},
     plugins: [virtualModules, patches, undiciClient],
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test against the real parts: a private D-Bus session with an unlocked gnome-keyring
-# (scripts/with-keyring.sh, so keytar talks to a real Secret Service) and the local Docker engine.
+# (scripts/with-keyring.sh, so @napi-rs/keyring talks to a real Secret Service) and the local Docker engine.
 # Arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."

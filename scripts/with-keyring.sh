@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command inside a private D-Bus session with a fresh, unlocked gnome-keyring, so keytar (and
+# Runs a command inside a private D-Bus session with a fresh, unlocked gnome-keyring, so @napi-rs/keyring (and
 # secret-tool) talk to a real Secret Service. Used by `npm test` and `npm run bench`.
 # Usage: bash scripts/with-keyring.sh COMMAND [ARG ...]
 set -euo pipefail

@@ -4,7 +4,7 @@
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
-import {agentColdStart, agentWith10k, writesPerSecond} from '../bench/agent.js'
+import {agentColdStart, agentOpenFromKernelKeyring, agentWith10k, writesPerSecond} from '../bench/agent.js'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
 import {listVsNode, versionVsNode} from '../bench/startup.js'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
@@ -52,6 +52,7 @@ describe('npm run bench, at a tiny size', () => {
 
   it('agent: cold start, writes per second, and listing (which checks every secret came back)', async () => {
     expectWellFormed(await agentColdStart({runs: 1, variants: ['bundle']}), 1)
+    expectWellFormed(await agentOpenFromKernelKeyring({runs: 1}), 1)
     expectWellFormed(await writesPerSecond({clients: 4, writes: 40}), 1)
     expectWellFormed(await agentWith10k({secrets: 200, runs: 1, variants: ['bundle']}), 2)
   })

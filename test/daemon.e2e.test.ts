@@ -58,7 +58,9 @@ describe('daemon start / status / stop', () => {
         'keyring',
         'keyringAccount',
         'sealed',
+        'unlockCache',
         'startedAt',
+        'keyringStatus',
       ].sort(),
     )
     const human = await t.hush(['daemon', 'status'])
@@ -117,6 +119,7 @@ describe('recovery', () => {
             keyring: 'os',
             keyringAccount: null,
             sealed: false,
+            unlockCache: {state: 'none', expiresAt: null, problem: null},
             startedAt: new Date().toISOString(),
           }),
         )

@@ -9,6 +9,8 @@ import {execa} from 'execa'
 import {Client} from 'undici'
 import {expect} from 'vitest'
 import {resolvePaths} from '../src/config/paths.js'
+import {storeId} from './docker.js'
+import {removeCachedEntries} from './kernel-keyring.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -79,6 +81,9 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
     },
     async cleanup() {
       await stopProcess(agentPid())
+      // A passphrase store's unlock cache lives in the kernel keyring, not in the home: drop it too.
+      const id = await storeId({home})
+      if (id) await removeCachedEntries(id)
       rmSync(home, {recursive: true, force: true})
       rmSync(paths.runtimeDir, {recursive: true, force: true})
     },

@@ -28,6 +28,7 @@ import {VERSION} from '../src/version.js'
 import {hello, sealAll} from './agent-tools.js'
 import {dockerAvailable, removeEnvFileDir, removeStoreContainers, storeId, TEST_IMAGE} from './docker.js'
 import {filesUnder, isAlive, makeHome, type RawResponse, rawRequest, type TestHome, waitFor} from './helpers.js'
+import {cachedPayload} from './kernel-keyring.js'
 
 const docker = await dockerAvailable('test/leak.e2e.test.ts')
 
@@ -46,25 +47,82 @@ const SENTINELS = {
 }
 const ALL = Object.values(SENTINELS)
 
-/** Each sentinel as raw UTF-8 bytes, plus its base64 and hex forms (an encoded plaintext is still a leak). */
-function needles(): Array<{label: string; bytes: Buffer}> {
-  return ALL.flatMap((value) => [
-    {label: value, bytes: Buffer.from(value)},
-    {label: `base64(${value})`, bytes: Buffer.from(Buffer.from(value).toString('base64').slice(0, 20))},
-    {label: `hex(${value})`, bytes: Buffer.from(Buffer.from(value).toString('hex'))},
+/** Each sentinel (and each of `keys`, e.g. a master key) as raw bytes, plus its base64 and hex forms (an encoded plaintext is still a leak). */
+function needles(keys: Buffer[] = []): Array<{label: string; bytes: Buffer}> {
+  const secrets = [
+    ...ALL.map((value) => ({label: value, bytes: Buffer.from(value)})),
+    ...keys.map((bytes, i) => ({label: `master key ${i}`, bytes})),
+  ]
+  return secrets.flatMap(({label, bytes}) => [
+    {label, bytes},
+    {label: `base64(${label})`, bytes: Buffer.from(bytes.toString('base64').slice(0, 20))},
+    {label: `hex(${label})`, bytes: Buffer.from(bytes.toString('hex'))},
   ])
 }
 
-/** Every file under the dirs whose raw bytes contain a sentinel, as `file: sentinel`. */
-function leaksIn(dirs: string[]): string[] {
+/** Every file under the dirs whose raw bytes contain a sentinel (or one of `keys`), as `file: sentinel`. */
+function leaksIn(dirs: string[], keys: Buffer[] = []): string[] {
   const found: string[] = []
   for (const dir of dirs) {
     for (const file of filesUnder(dir)) {
       const bytes = readFileSync(file)
-      for (const needle of needles()) if (bytes.includes(needle.bytes)) found.push(`${file}: ${needle.label}`)
+      for (const needle of needles(keys)) if (bytes.includes(needle.bytes)) found.push(`${file}: ${needle.label}`)
     }
   }
   return found
+}
+
+/**
+ * Samples every process's argv and environment (/proc/PID/cmdline and environ, ours excepted) until
+ * stopped: what a local user with `ps e` could have seen while the scenario ran.
+ */
+function watchProcesses(): {stop(): Set<string>} {
+  const seen = new Set<string>()
+  let running = true
+  const sample = () => {
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name) && name !== String(process.pid))) {
+      for (const part of ['cmdline', 'environ']) {
+        try {
+          seen.add(readFileSync(`/proc/${pid}/${part}`).toString('latin1'))
+        } catch {
+          // gone already, or not ours to read
+        }
+      }
+    }
+    if (running) setTimeout(sample, 5)
+  }
+  sample()
+  return {
+    stop() {
+      running = false
+      return seen
+    },
+  }
+}
+
+/**
+ * Which of the passphrase and `keys` (master keys) appear in `texts`, raw, base64 or hex. Not the
+ * secret values: they reach the containers' environments by design (the threat model).
+ */
+function leaksInTexts(texts: Iterable<string>, keys: Buffer[]): string[] {
+  const secrets = [
+    {label: 'passphrase', bytes: Buffer.from(SENTINELS.passphrase)},
+    ...keys.map((bytes, i) => ({label: `master key ${i}`, bytes})),
+  ]
+  const found = new Set<string>()
+  for (const text of texts) {
+    const bytes = Buffer.from(text, 'latin1')
+    for (const {label, bytes: secret} of secrets) {
+      for (const form of [
+        secret,
+        Buffer.from(secret.toString('base64').slice(0, 20)),
+        Buffer.from(secret.toString('hex')),
+      ]) {
+        if (bytes.includes(form)) found.add(label)
+      }
+    }
+  }
+  return [...found]
 }
 
 function containsSentinel(text: string): string | undefined {
@@ -117,22 +175,26 @@ const plan: RoutePlan = {
       : {
           input: {keyring: 'passphrase', passphrase: await sealOne(publicKey, SENTINELS.passphrase)},
           status: 200,
-          check: (r) => expect(r.json).toEqual({keyring: 'passphrase', action: 'created', sealed: false}),
+          check: (r) => expect(r.json).toMatchObject({keyring: 'passphrase', action: 'created', sealed: false}),
         },
   ],
   seal: async ({mode}) => [
     mode === 'os'
       ? {input: {}, status: 409, code: 'wrong_keyring_mode'}
-      : {input: {}, status: 200, check: (r) => expect(r.json).toEqual({sealed: true, changed: true})},
+      : {input: {}, status: 200, check: (r) => expect(r.json).toMatchObject({sealed: true, changed: true})},
   ],
   unseal: async ({mode, publicKey}) => {
     const input = {passphrase: await sealOne(publicKey, SENTINELS.passphrase)}
     return [
       mode === 'os'
         ? {input, status: 409, code: 'wrong_keyring_mode'}
-        : {input, status: 200, check: (r) => expect(r.json).toEqual({sealed: false, changed: true})},
+        : {input, status: 200, check: (r) => expect(r.json).toMatchObject({sealed: false, changed: true})},
     ]
   },
+  keyringStatus: async ({mode}) => [
+    {input: {}, status: 200, check: (r) => expect(r.json).toMatchObject({keyring: mode, sealed: false})},
+  ],
+  storeStatus: async () => [{input: {}, status: 200, check: (r) => expect(r.json).toMatchObject({schemaVersion: 0})}],
   createSecret: async ({publicKey}) => [
     {
       input: {
@@ -345,7 +407,22 @@ describe.skipIf(!docker)('leaks, every route with a real deployment', () => {
     process.kill(second, 'SIGKILL')
     await waitFor(() => !isAlive(second), 10_000)
     ownerOnly()
-    expect(leaksIn(scanned(t))).toEqual([])
+    // The master key (read back from the Secret Service) is in no file either, nor in the next agent's argv or environment.
+    const lookup = await execa('secret-tool', ['lookup', 'service', 'hush', 'username', String(await storeId(t))], {
+      reject: false,
+    })
+    expect(lookup.exitCode).toBe(0)
+    const masterKey = Buffer.from(lookup.stdout, 'base64')
+    expect(masterKey).toHaveLength(32)
+    expect(leaksIn(scanned(t), [masterKey])).toEqual([])
+    await ok(['secrets', 'list'])
+    const third = t.agentPid()!
+    expect(
+      leaksInTexts(
+        [readFileSync(`/proc/${third}/environ`, 'latin1'), readFileSync(`/proc/${third}/cmdline`, 'latin1')],
+        [masterKey],
+      ),
+    ).toEqual([])
   }, 300_000)
 
   it('keeps sentinel values and the passphrase out of every file and response (passphrase store)', async () => {
@@ -353,11 +430,31 @@ describe.skipIf(!docker)('leaks, every route with a real deployment', () => {
     const started = await t.hush(['daemon', 'start'])
     expect(started.exitCode, started.stderr).toBe(0)
     const pid = t.agentPid()!
+    const watch = watchProcesses()
     const called = await everyRoute(t, 'passphrase')
     expect(called.filter((line) => /^(init|seal|unseal):/.test(line)).every((line) => line.endsWith('200'))).toBe(true)
     await waitFor(() => !isAlive(pid), 15_000)
+    // A new agent opens the store from the kernel keyring (keyctl runs with the key on stdin only).
+    await t.ok(['secrets', 'new', 'after', 'K=plain'])
+    await t.ok(['seal'])
+    await t.ok(['unseal', '--ttl', '1h'], {input: SENTINELS.passphrase})
+    const seen = watch.stop()
+    expect(seen.size).toBeGreaterThan(0)
+    // The master key as the kernel keyring holds it (read back with keyctl): its bytes are the needle.
+    const payload = (await cachedPayload((await storeId(t))!))!.toString('utf8').split('\n')
+    const masterKey = Buffer.from(payload[3], 'base64')
+    expect(masterKey).toHaveLength(32)
+    expect(leaksInTexts(seen, [masterKey]), 'argv or environment of some process').toEqual([])
+    const last = t.agentPid()!
+    expect(
+      leaksInTexts(
+        [readFileSync(`/proc/${last}/environ`, 'latin1'), readFileSync(`/proc/${last}/cmdline`, 'latin1')],
+        [masterKey],
+      ),
+    ).toEqual([])
+    await t.ok(['daemon', 'stop'])
     expect(readdirSync(t.home)).toEqual(expect.arrayContaining(['store.db', 'agent.log']))
-    expect(leaksIn(scanned(t))).toEqual([])
+    expect(leaksIn(scanned(t), [masterKey])).toEqual([])
   }, 300_000)
 })
 

@@ -39,10 +39,10 @@ function agentEnv(pid: number): string {
 
 /** Every file under `dir`, for "never on disk" checks. */
 describe('passphrase mode without D-Bus', () => {
-  it('inits, stores, seals, refuses while sealed, rejects a wrong passphrase, unseals, and is sealed after kill -9', async () => {
+  it('inits, stores, seals, refuses while sealed, rejects a wrong passphrase, unseals, opens from the kernel keyring after kill -9 until `seal`', async () => {
     const t = home()
     const init = await t.json<InitOutput>(['init', '--keyring', 'passphrase'], {input: `${PASSPHRASE}\n`})
-    expect(init).toEqual({keyring: 'passphrase', action: 'created', sealed: false})
+    expect(init).toMatchObject({keyring: 'passphrase', action: 'created', sealed: false})
     const pid = t.agentPid()!
     expect(agentEnv(pid)).not.toContain('DBUS_SESSION_BUS_ADDRESS=')
 
@@ -101,14 +101,22 @@ describe('passphrase mode without D-Bus', () => {
     const events = (await t.json<Array<{event: string}>>(['audit'])).map((e) => e.event)
     expect(events).toEqual(['store.initialized', 'secret.created', 'store.sealed', 'store.unsealed', 'secret.rotated'])
 
-    // kill -9: the key was only in memory, so the agent that starts next is sealed.
+    // kill -9: the agent that starts next opens the store from the kernel keyring, without asking.
     process.kill(pid, 'SIGKILL')
     await waitFor(() => !isAlive(pid), 10_000)
+    expect((await t.json<SecretInfo[]>(['secrets', 'list'])).map((s) => s.name)).toEqual(['db'])
+    const reopened = await t.json<Hello>(['daemon', 'status'])
+    expect(reopened.pid).not.toBe(pid)
+    expect(reopened).toMatchObject({keyring: 'passphrase', sealed: false})
+    // After `seal` the kernel keyring holds nothing: the agent after the next kill -9 is sealed.
+    await t.hush(['seal'])
+    process.kill(reopened.pid, 'SIGKILL')
+    await waitFor(() => !isAlive(reopened.pid), 10_000)
     const afterKill = await t.hush(['secrets', 'list'])
     expect(afterKill.exitCode).toBe(1)
     expect(afterKill.stderr).toContain('run `hush unseal`')
     const hello = await t.json<Hello>(['daemon', 'status'])
-    expect(hello.pid).not.toBe(pid)
+    expect(hello.pid).not.toBe(reopened.pid)
     expect(hello).toMatchObject({keyring: 'passphrase', sealed: true})
     expect((await t.hush(['unseal'], {input: PASSPHRASE})).exitCode).toBe(0)
     const rotatedAgain = await t.json<RotateSecretOutput>(['secrets', 'rotate', 'db', 'USER=app3'])
@@ -124,7 +132,7 @@ describe('passphrase mode without D-Bus', () => {
     }
   }, 240_000)
 
-  it('refuses a too short passphrase and takes `seal` with no agent running as already sealed', async () => {
+  it('refuses a too short passphrase (the store stays in OS keyring mode: nothing to seal)', async () => {
     const t = home()
     const short = await t.hush(['init', '--keyring', 'passphrase'], {input: 'short\n'})
     expect(short.exitCode).toBe(2)
@@ -132,8 +140,8 @@ describe('passphrase mode without D-Bus', () => {
     expect((await t.json<Hello>(['daemon', 'status'])).keyring).toBe('os')
     await t.hush(['daemon', 'stop'])
     const seal = await t.hush(['seal'])
-    expect(seal.exitCode).toBe(0)
-    expect(seal.stdout).toContain('no agent is running')
+    expect(seal.exitCode).toBe(1)
+    expect(seal.stderr).toContain('nothing to seal')
   })
 
   it('says what is missing and both fixes when the OS keyring mode has no D-Bus', async () => {
@@ -224,8 +232,13 @@ describe('switching an existing store between modes', () => {
     expect(noKeyring.stderr).toContain('switching to a passphrase needs it once')
     await t.hush(['daemon', 'stop'])
     const toPass = await t.json<InitOutput>(['init', '--keyring', 'passphrase'], {input: `${PASSPHRASE}\n`, env: bus})
-    expect(toPass).toEqual({keyring: 'passphrase', action: 'rewrapped', sealed: false})
+    expect(toPass).toMatchObject({keyring: 'passphrase', action: 'rewrapped', sealed: false})
     await t.hush(['daemon', 'stop'], {env: bus})
+    // The next agent, without D-Bus, opens the store from the kernel keyring: no unseal needed.
+    expect((await t.hush(['secrets', 'list'])).exitCode).toBe(0)
+    expect((await t.json<Hello>(['daemon', 'status'])).sealed).toBe(false)
+    await t.hush(['seal'])
+    await t.hush(['daemon', 'stop'])
 
     // Now no keyring is needed: a fresh agent without D-Bus is sealed and opens with the passphrase.
     const sealedList = await t.hush(['secrets', 'list'])
@@ -252,6 +265,8 @@ describe('switching an existing store between modes', () => {
     const events = (await t.json<Array<{event: string}>>(['audit'], {env: bus})).map((e) => e.event)
     expect(events.filter((e) => e.startsWith('store.'))).toEqual([
       'store.rewrapped',
+      'store.unsealed',
+      'store.sealed',
       'store.unsealed',
       'store.sealed',
       'store.unsealed',

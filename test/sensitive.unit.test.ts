@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {looksSensitive} from '../src/api/sensitive.js'
 import type {SecretRef} from '../src/daemon/deployments-store.js'
-import {MASK, Redactor, scrub} from '../src/daemon/redact.js'
+import {MASK, MIN_ANYWHERE, Redactor, scrub} from '../src/daemon/redact.js'
 import {decidePicks, formatSecretRef, parseSecretRef} from '../src/daemon/resolve.js'
 
 describe('sensitive --env keys', () => {
@@ -120,7 +120,10 @@ describe('redaction', () => {
           const whole = new Redactor(secrets.map((s) => Buffer.from(s)))
           const once = Buffer.concat([whole.push(bytes), whole.end()]).toString()
           expect(Buffer.concat(out).toString()).toBe(once)
-          for (const secret of secrets) expect(once.includes(secret) && !secret.includes('*')).toBe(false)
+          // Short values are masked only as whole words (redact.ts): the promise holds from MIN_ANYWHERE bytes.
+          for (const secret of secrets.filter((s) => Buffer.byteLength(s) >= MIN_ANYWHERE)) {
+            expect(once.includes(secret) && !secret.includes('*')).toBe(false)
+          }
         },
       ),
       {numRuns: 300},

@@ -7,12 +7,17 @@
 // Sealed guard: in passphrase mode every route answers 503 `sealed` while the store is sealed,
 // unless it is declared with `{whileSealed: true}` (the server checks this in one place). New
 // secret and deploy routes therefore get the guard by default, without declaring anything.
+//
+// Known fields: each route lists its input's fields (the compiler checks the list is complete);
+// the server refuses any other field with 400 naming it, for every route in one place.
 
 export type Method = 'GET' | 'POST' | 'DELETE'
 
 export interface Route<I, O> {
   readonly method: Method
   readonly path: `/v1/${string}`
+  /** Every field the input may hold (path parameters included): anything else is refused. */
+  readonly fields: readonly string[]
   /** True for the few routes that work while the store is sealed (hello, unseal, ...). */
   readonly whileSealed: boolean
   /** A streaming route answers framed bytes (see api/frames.ts) instead of one JSON body. */
@@ -24,17 +29,27 @@ export interface Route<I, O> {
 export type RouteInput<R> = R extends Route<infer I, unknown> ? I : never
 export type RouteOutput<R> = R extends Route<unknown, infer O> ? O : never
 
+/** One entry per field of I: a field added to an input type must be added here, or nothing compiles. */
+type FieldList<I> = {readonly [K in keyof Required<I>]: true}
+
 interface RouteOptions {
   /** The route answers while the store is sealed; without it, a sealed store answers 503 `sealed`. */
   whileSealed?: boolean
 }
 
-function route<I, O>(method: Method, path: `/v1/${string}`, options: RouteOptions = {}): Route<I, O> {
-  return {method, path, whileSealed: options.whileSealed ?? false}
+const NO_FIELDS = {} as const
+
+function route<I, O>(
+  method: Method,
+  path: `/v1/${string}`,
+  fields: FieldList<I>,
+  options: RouteOptions = {},
+): Route<I, O> {
+  return {method, path, fields: Object.keys(fields), whileSealed: options.whileSealed ?? false}
 }
 
-function streamRoute<I>(method: Method, path: `/v1/${string}`): Route<I, ByteStream> {
-  return {method, path, whileSealed: false, stream: true}
+function streamRoute<I>(method: Method, path: `/v1/${string}`, fields: FieldList<I>): Route<I, ByteStream> {
+  return {method, path, fields: Object.keys(fields), whileSealed: false, stream: true}
 }
 
 /** What a streaming route's handler returns: a readable of frames; destroyed when the client goes away. */
@@ -55,10 +70,45 @@ export interface Hello {
   /** The OS keyring entry holding this store's master key (service `hush`), once the store has one. */
   keyringAccount: string | null
   sealed: boolean
+  /** Passphrase mode: how this agent got or keeps its key in the kernel keyring (unlock cache). */
+  unlockCache: UnlockCacheState
   startedAt: string
 }
 
 export type KeyringMode = 'os' | 'passphrase'
+
+/**
+ * The unlock cache of a passphrase store (the master key in the Linux kernel keyring):
+ * `present` (until `expiresAt`, null = until reboot), `absent`, `invalid` (an entry that does not
+ * open this store: ignored, left in place, reported), `unavailable` (no keyctl, or forbidden),
+ * `off` (the preference or `--ttl off`), `none` (OS keyring mode: not used).
+ */
+export interface UnlockCacheState {
+  state: 'present' | 'absent' | 'invalid' | 'unavailable' | 'off' | 'none'
+  expiresAt: string | null
+  /** Why the entry was ignored or the kernel keyring could not be used. */
+  problem: string | null
+  /** Which kernel keyring holds the entry: `persistent` outlives logout, `user` ends with the user's last process. */
+  keyring?: 'persistent' | 'user'
+}
+
+/** GET /v1/store: what `doctor` shows of the store (it answers while sealed: names only). */
+export interface StoreStatus {
+  storeId: string
+  /** SQLite's user_version of the store file. */
+  schemaVersion: number
+  secrets: number
+  deployments: number
+}
+
+/** GET /v1/keyring: where the master key comes from, checked now (daemon status, doctor). */
+export interface KeyringStatus {
+  keyring: KeyringMode
+  sealed: boolean
+  /** OS keyring mode: does the Secret Service answer now? */
+  osKeyring: {reachable: boolean; reason: string | null} | null
+  unlockCache: UnlockCacheState
+}
 
 /** A value sealed with crypto_box_seal to the agent's public key, base64. */
 export type SealedValue = string
@@ -148,6 +198,8 @@ export interface InitInput {
   keyring: KeyringMode
   /** Passphrase mode: the new passphrase, sealed to the agent's public key like a value. */
   passphrase?: SealedValue
+  /** How long the kernel keyring keeps the unlocked key: a duration (`12h`), `boot` or `off` (see api/ttl.ts). */
+  ttl?: string
 }
 
 export interface InitOutput {
@@ -155,17 +207,23 @@ export interface InitOutput {
   /** `created`: a new data key; `rewrapped`: the data key kept, wrapped by a new master key; `unchanged`. */
   action: 'created' | 'rewrapped' | 'unchanged'
   sealed: boolean
+  /** Passphrase mode: the unlock cache after the call. */
+  unlockCache?: UnlockCacheState
 }
 
 export interface UnsealInput {
   /** The passphrase, sealed to the agent's public key (crypto_box_seal), never plaintext. */
   passphrase: SealedValue
+  /** How long the kernel keyring keeps the unlocked key (see api/ttl.ts); absent: the preference. */
+  ttl?: string
 }
 
 export interface SealState {
   sealed: boolean
   /** False when the store already was in the requested state. */
   changed: boolean
+  /** The unlock cache after the call (unseal: written or why not; seal: removed). */
+  unlockCache?: UnlockCacheState
 }
 
 export type AuditEventType =
@@ -276,27 +334,70 @@ export interface ResubmitOutput extends SubmitOutput {
 }
 
 export const routes = {
-  hello: route<Record<string, never>, Hello>('GET', '/v1/hello', {whileSealed: true}),
-  shutdown: route<Record<string, never>, {stopping: true}>('POST', '/v1/shutdown', {whileSealed: true}),
-  init: route<InitInput, InitOutput>('POST', '/v1/init', {whileSealed: true}),
-  unseal: route<UnsealInput, SealState>('POST', '/v1/unseal', {whileSealed: true}),
-  seal: route<Record<string, never>, SealState>('POST', '/v1/seal', {whileSealed: true}),
+  hello: route<Record<string, never>, Hello>('GET', '/v1/hello', NO_FIELDS, {whileSealed: true}),
+  shutdown: route<Record<string, never>, {stopping: true}>('POST', '/v1/shutdown', NO_FIELDS, {whileSealed: true}),
+  init: route<InitInput, InitOutput>(
+    'POST',
+    '/v1/init',
+    {keyring: true, passphrase: true, ttl: true},
+    {whileSealed: true},
+  ),
+  unseal: route<UnsealInput, SealState>('POST', '/v1/unseal', {passphrase: true, ttl: true}, {whileSealed: true}),
+  seal: route<Record<string, never>, SealState>('POST', '/v1/seal', NO_FIELDS, {whileSealed: true}),
+  keyringStatus: route<Record<string, never>, KeyringStatus>('GET', '/v1/keyring', NO_FIELDS, {whileSealed: true}),
+  storeStatus: route<Record<string, never>, StoreStatus>('GET', '/v1/store', NO_FIELDS, {whileSealed: true}),
   /** `app`: only the secrets scoped to APP; `shared`: only the shared ones. */
-  listSecrets: route<{includeDeleted?: string; app?: string; shared?: string}, SecretInfo[]>('GET', '/v1/secrets'),
-  createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets'),
+  listSecrets: route<{includeDeleted?: string; app?: string; shared?: string}, SecretInfo[]>('GET', '/v1/secrets', {
+    includeDeleted: true,
+    app: true,
+    shared: true,
+  }),
+  createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets', {
+    name: true,
+    app: true,
+    description: true,
+    values: true,
+  }),
   /** The live secret NAME of that scope; with includeDeleted, else the latest deleted one. */
-  showSecret: route<{name: string; app?: string; includeDeleted?: string}, SecretDetail>('GET', '/v1/secrets/:name'),
-  rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate'),
-  deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name'),
-  audit: route<{limit?: string}, AuditEvent[]>('GET', '/v1/audit'),
-  submit: route<SubmitInput, SubmitOutput>('POST', '/v1/deployments'),
-  listDeployments: route<Record<string, never>, DeploymentDetail[]>('GET', '/v1/deployments'),
-  getDeployment: route<{id: string}, DeploymentDetail>('GET', '/v1/deployments/:id'),
-  resubmit: route<{id: string}, ResubmitOutput>('POST', '/v1/deployments/:id/resubmit'),
+  showSecret: route<{name: string; app?: string; includeDeleted?: string}, SecretDetail>('GET', '/v1/secrets/:name', {
+    name: true,
+    app: true,
+    includeDeleted: true,
+  }),
+  rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate', {
+    name: true,
+    app: true,
+    description: true,
+    values: true,
+    rename: true,
+    remove: true,
+  }),
+  deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name', {
+    name: true,
+    app: true,
+    force: true,
+  }),
+  audit: route<{limit?: string}, AuditEvent[]>('GET', '/v1/audit', {limit: true}),
+  submit: route<SubmitInput, SubmitOutput>('POST', '/v1/deployments', {
+    image: true,
+    secrets: true,
+    env: true,
+    secretFiles: true,
+    name: true,
+    command: true,
+    options: true,
+    warn: true,
+  }),
+  listDeployments: route<Record<string, never>, DeploymentDetail[]>('GET', '/v1/deployments', NO_FIELDS),
+  getDeployment: route<{id: string}, DeploymentDetail>('GET', '/v1/deployments/:id', {id: true}),
+  resubmit: route<{id: string}, ResubmitOutput>('POST', '/v1/deployments/:id/resubmit', {id: true}),
   /** `grace`: seconds between SIGTERM and SIGKILL (default 10). */
-  terminate: route<{id: string; grace?: number}, DeploymentDetail>('POST', '/v1/deployments/:id/terminate'),
+  terminate: route<{id: string; grace?: number}, DeploymentDetail>('POST', '/v1/deployments/:id/terminate', {
+    id: true,
+    grace: true,
+  }),
   /** The container's output, redacted, as frames; `follow` keeps streaming until it stops, then an end frame. */
-  logs: streamRoute<{id: string; follow?: string}>('GET', '/v1/deployments/:id/logs'),
+  logs: streamRoute<{id: string; follow?: string}>('GET', '/v1/deployments/:id/logs', {id: true, follow: true}),
 } as const
 
 export type Routes = typeof routes

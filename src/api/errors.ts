@@ -31,6 +31,12 @@ export const errorCodes = {
   docker_unavailable: {status: 503, exit: 1},
   launch_failed: {status: 502, exit: 1},
   no_tmpfs: {status: 500, exit: 1},
+  /** The disk holding the store (or the env-file tmpfs) is full: nothing was written. */
+  no_space: {status: 507, exit: 1},
+  /** Another agent holds the store's lock. */
+  store_locked: {status: 409, exit: 1},
+  /** The agent found a debugger or preloaded code in its own process. */
+  insecure_environment: {status: 500, exit: 1},
 } as const
 
 export type ErrorCode = keyof typeof errorCodes

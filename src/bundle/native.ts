@@ -1,4 +1,4 @@
-// Native addons inside the single executable (keytar, better-sqlite3): each .node file is an asset
+// Native addons inside the single executable (@napi-rs/keyring, better-sqlite3): each .node file is an asset
 // of the executable, written to a private 0700 directory, checked byte for byte, then opened with dlopen.
 import {createHash} from 'node:crypto'
 import {lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
@@ -29,7 +29,7 @@ function sameBytes(file: string, bytes: Buffer): boolean {
   }
 }
 
-/** Loads the addon kept as asset `name` (e.g. `keytar.node`) and returns its exports. */
+/** Loads the addon kept as asset `name` (e.g. `keyring.node`) and returns its exports. */
 export function loadNativeAddon(name: string): unknown {
   const bytes = Buffer.from(getAsset(name))
   const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16)

@@ -11,6 +11,8 @@ export abstract class HushCommand extends Command {
   static override enableJsonFlag = true
 
   private connection: Connection | undefined
+  /** The headless offer (passphrase mode when no OS keyring answers) is made once per command. */
+  private offered = false
 
   protected get paths(): HushPaths {
     return resolvePaths()
@@ -52,7 +54,22 @@ export abstract class HushCommand extends Command {
     // A parse error means parse() ran: without this, oclif (under NODE_ENV=development or test)
     // adds an "UnparsedCommand" warning and the error is no longer one line.
     this.parsed = true
-    const hush = toHushError(error)
+    let hush = toHushError(error)
+    if (!this.offered && this.connection && !this.jsonEnabled()) {
+      this.offered = true
+      const {canOfferPassphrase, offerPassphrase} = await import('./headless.js')
+      if (canOfferPassphrase(hush)) {
+        try {
+          // Passphrase mode set up on the spot: the command runs again, now on an unsealed store.
+          if (await offerPassphrase(this.connection, hush)) {
+            await this.run()
+            return
+          }
+        } catch (retryError) {
+          hush = toHushError(retryError)
+        }
+      }
+    }
     process.exitCode = hush.exitCode
     if (this.jsonEnabled()) {
       process.stdout.write(`${JSON.stringify(hush.toBody())}\n`)

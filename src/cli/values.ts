@@ -68,6 +68,8 @@ export async function collectValues(sources: ValueSources): Promise<PlainValues>
       checkKey(key)
       const value = process.env[key]
       if (value === undefined) throw usage(`--from-env ${key}: the variable ${key} is not set in this environment.`)
+      // Read once: no process this command starts (an agent, docker) inherits the value.
+      delete process.env[key]
       add(values, key, encoder.encode(value), '--from-env')
     }
     if (sources.fromDotenv !== undefined) {

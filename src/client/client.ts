@@ -23,6 +23,34 @@ export function requestFor<R extends Route<unknown, unknown>>(
   return {path: search ? `${path}?${search}` : path}
 }
 
+/** How to check, after the agent went away mid-request, whether a change took effect. */
+function checkCommand(path: string): string {
+  const deployment = /^\/v1\/deployments\/([^/?]+)/.exec(path)
+  if (deployment) return `hush status ${decodeURIComponent(deployment[1])}`
+  if (path.startsWith('/v1/deployments')) return 'hush status'
+  if (path.startsWith('/v1/secrets')) return 'hush secrets list'
+  return 'hush daemon status'
+}
+
+/**
+ * The one line for an agent that stopped (killed, or `daemon stop`) before answering: what is
+ * known, and the command that shows the rest. The agent reconciles on its next start.
+ */
+export function lostAgent(route: Route<unknown, unknown>, path: string, error: unknown): HushError {
+  const reason = (error as {code?: string}).code ?? 'connection closed'
+  const check = checkCommand(path)
+  const known =
+    route.method === 'GET'
+      ? 'nothing was changed'
+      : path === '/v1/deployments'
+        ? 'the deployment may or may not have been launched (the next agent records or removes its container)'
+        : 'whether the change took effect is unknown'
+  return new HushError(
+    'daemon_unreachable',
+    `The hush agent stopped before answering (${reason}): ${known}; check with \`${check}\`.`,
+  )
+}
+
 /** The agent's response headers are a few short lines; 16 KiB is Node's own default (set here, so node:http need not load). */
 const MAX_HEADER_BYTES = 16 * 1024
 
@@ -50,15 +78,21 @@ export class AgentClient {
         `This request is over ${MAX_BODY_BYTES} bytes (1 MiB): split the values over several secrets.`,
       )
     }
-    const response = await this.http.request({
-      method: route.method,
-      path,
-      body,
-      headers: body === undefined ? {} : {'content-type': 'application/json'},
-      ...(options.wait ? {headersTimeout: 0, bodyTimeout: 0} : {}),
-      ...(options.timeoutMs ? {headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs} : {}),
-    })
-    const text = await response.body.text()
+    let response: Awaited<ReturnType<Client['request']>>
+    let text: string
+    try {
+      response = await this.http.request({
+        method: route.method,
+        path,
+        body,
+        headers: body === undefined ? {} : {'content-type': 'application/json'},
+        ...(options.wait ? {headersTimeout: 0, bodyTimeout: 0} : {}),
+        ...(options.timeoutMs ? {headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs} : {}),
+      })
+      text = await response.body.text()
+    } catch (error) {
+      throw route.path === '/v1/hello' || route.path === '/v1/shutdown' ? error : lostAgent(route, path, error)
+    }
     let parsed: unknown
     try {
       parsed = text ? JSON.parse(text) : undefined

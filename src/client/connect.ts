@@ -1,12 +1,16 @@
-// Finding the agent: say hello on the socket; when nothing answers, start one (detached, the same
-// program) and wait until it is ready; when an agent of another version answers, stop it first.
+// Finding the agent: say hello on the socket (or on the socket of the agent that holds the store,
+// found through another runtime directory); when nothing answers, start one (detached, the same
+// program, with its own minimal environment, no core dumps, in its state directory) and wait until
+// it is ready; when an agent of another version answers, stop it first.
 import {spawn} from 'node:child_process'
 import {closeSync, openSync, readFileSync} from 'node:fs'
 import {isSea} from 'node:sea'
 import {fileURLToPath} from 'node:url'
 import {type Hello, routes} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {agentEnvironment} from '../config/agent-env.js'
 import {ensurePrivateDir, ensureRuntimeDir, type HushPaths} from '../config/paths.js'
+import {storeOwner} from '../config/store-owner.js'
 import {VERSION} from '../version.js'
 import {AgentClient} from './client.js'
 
@@ -35,14 +39,23 @@ async function tryHello(client: AgentClient): Promise<Hello | undefined> {
   }
 }
 
+/** Core dumps off before the agent runs: `sh` sets RLIMIT_CORE to 0 (soft and hard), then execs it. */
+const NO_CORE_SHELL = '/bin/sh'
+const NO_CORE_SCRIPT = 'ulimit -c 0 && exec "$0" "$@"'
+
 /** Starts the agent detached; the returned flag turns true if that process ends (ready or not). */
 function spawnAgent(paths: HushPaths): {exited: boolean} {
   ensurePrivateDir(paths.home)
   const out = openSync(paths.log, 'a', 0o600)
   const {file, args} = agentCommand()
-  // The agent finds its store by HUSH_HOME: pass the one chosen here (a client may pick it by option).
-  const env = {...process.env, HUSH_HOME: paths.home}
-  const child = spawn(file, args, {detached: true, stdio: ['ignore', out, out], env})
+  // Only the agent's own variables; HUSH_HOME is the store chosen here (a client may pick it by option).
+  const env = {...agentEnvironment(process.env), HUSH_HOME: paths.home}
+  const child = spawn(NO_CORE_SHELL, ['-c', NO_CORE_SCRIPT, file, ...args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env,
+    cwd: paths.home,
+  })
   const state = {exited: false}
   child.once('exit', () => {
     state.exited = true
@@ -118,9 +131,30 @@ async function startAgent(client: AgentClient, paths: HushPaths): Promise<Hello>
   } finally {
     await release?.()
   }
+  const holder = storeOwner(paths)
+  if (spawned?.exited && holder && holder.socket !== paths.socket) {
+    throw new HushError(
+      'store_locked',
+      `The store ${paths.home} is held by another hush agent (pid ${holder.pid}, socket ${holder.socket}) that does not answer: stop it (kill ${holder.pid}), then try again.`,
+    )
+  }
   const reason = lastLogLine(paths)
   const what = spawned?.exited ? 'stopped before it was ready' : `did not start within ${READY_TIMEOUT_MS / 1000} s`
   throw new HushError('daemon_unreachable', `The hush agent ${what}${reason ? ` (${reason})` : ''}: see ${paths.log}.`)
+}
+
+/**
+ * The agent that holds this store while listening on another socket (started with another
+ * XDG_RUNTIME_DIR): one agent per store, so commands use it rather than start a second.
+ */
+async function holderConnection(paths: HushPaths): Promise<Connection | undefined> {
+  const owner = storeOwner(paths)
+  if (!owner || owner.socket === paths.socket) return undefined
+  const client = new AgentClient(owner.socket)
+  const hello = await tryHello(client).catch(() => undefined)
+  if (hello?.home === paths.home && hello.version === VERSION) return {client, hello}
+  await client.close()
+  return undefined
 }
 
 /** Connects to the agent of this store, starting it when needed. */
@@ -135,6 +169,11 @@ export async function connectAgent(paths: HushPaths, options: {start?: boolean} 
       hello = undefined
     }
     if (hello) return {client, hello}
+    const holder = await holderConnection(paths)
+    if (holder) {
+      await client.close()
+      return holder
+    }
     if (options.start === false) {
       throw new HushError('daemon_unreachable', 'The hush agent is not running: start it with `hush daemon start`.')
     }

@@ -29,9 +29,8 @@ export function plainValues(values: Record<string, string | Uint8Array>): PlainV
 
 export async function sealValues(publicKey: string, values: PlainValues): Promise<Record<string, SealedValue>> {
   const sodium = await loadSodium()
-  const sealed: Record<string, SealedValue> = {}
-  for (const [key, bytes] of values) sealed[key] = sealValue(sodium, publicKey, bytes)
-  return sealed
+  // fromEntries defines each key as an own property: `__proto__` stays a key, never a prototype.
+  return Object.fromEntries([...values].map(([key, bytes]) => [key, sealValue(sodium, publicKey, bytes)]))
 }
 
 export function wipeValues(values: PlainValues): void {

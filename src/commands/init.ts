@@ -3,19 +3,23 @@
 import {Flags} from '@oclif/core'
 import {type InitOutput, type KeyringMode, routes} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {HushCommand} from '../cli/base.js'
-import {readPassphrase, withSealedPassphrase} from '../cli/passphrase.js'
+import {HushCommand, usage} from '../cli/base.js'
+import {initPassphrase} from '../cli/headless.js'
+import {readPassphrase} from '../cli/passphrase.js'
+import {describeUnlockCache} from '../cli/unlock-cache.js'
+import {checkTtlFlag, unlockFlags} from '../cli/unlock-flags.js'
 
 export default class Init extends HushCommand {
   static override summary = "Choose where this store's master key is kept: the OS keyring or a passphrase."
   static override description =
     `The OS keyring (default) keeps a random master key in the Secret Service (service hush).
 Passphrase mode derives it (Argon2id) from a passphrase that is never stored: the agent starts sealed, and \`hush unseal\` opens it. Use it where no keyring answers (headless machines, CI).
-The passphrase is read without echo on a terminal (typed twice), or from standard input. Switching an existing store keeps every secret: only the data key's wrapping changes (a passphrase store must be unsealed first).`
+The passphrase is read without echo on a terminal (typed twice), from --passphrase-fd N, or from standard input; never from an argument or the environment. The unlocked key is kept in the Linux kernel keyring until reboot (or --ttl, or \`hush seal\`), so later agents open the store without asking. Switching an existing store keeps every secret: only the data key's wrapping changes (a passphrase store must be unsealed first).`
   static override examples = [
     '<%= config.bin %> init',
     '<%= config.bin %> init --keyring passphrase',
-    '<%= config.bin %> init --keyring passphrase < passphrase-file',
+    '<%= config.bin %> init --keyring passphrase --passphrase-fd 3 3< passphrase-file',
+    '<%= config.bin %> init --keyring passphrase --ttl 12h < passphrase-file',
   ]
   static override flags = {
     keyring: Flags.string({
@@ -23,11 +27,16 @@ The passphrase is read without echo on a terminal (typed twice), or from standar
       options: ['os', 'passphrase'],
       default: 'os',
     }),
+    ...unlockFlags,
   }
 
   async run(): Promise<InitOutput> {
     const {flags} = await this.parse(Init)
     const mode = flags.keyring as KeyringMode
+    const ttl = checkTtlFlag(flags.ttl)
+    if (mode === 'os' && (ttl !== undefined || flags['passphrase-fd'] !== undefined)) {
+      throw usage('--ttl and --passphrase-fd go with --keyring passphrase.')
+    }
     const connection = await this.agent()
     const {client, hello} = connection
     let result: InitOutput
@@ -37,10 +46,7 @@ The passphrase is read without echo on a terminal (typed twice), or from standar
     } else if (hello.keyring === 'passphrase') {
       result = {keyring: 'passphrase', action: 'unchanged', sealed: hello.sealed}
     } else {
-      const passphrase = await readPassphrase({confirm: true})
-      result = await withSealedPassphrase(connection, passphrase, (sealed) =>
-        client.call(routes.init, {keyring: 'passphrase', passphrase: sealed}),
-      )
+      result = await initPassphrase(connection, await readPassphrase({confirm: true, fd: flags['passphrase-fd']}), ttl)
     }
     this.log(describe(result))
     return result
@@ -63,5 +69,5 @@ function describe(result: InitOutput): string {
     result.action === 'created'
       ? 'Initialised this store in passphrase mode.'
       : 'Switched this store to passphrase mode: every secret kept, its data key now wrapped by your passphrase; the OS keyring entry was removed.'
-  return `${intro} It is unsealed now; whenever the agent restarts, run \`hush unseal\`. The passphrase is stored nowhere: if it is lost, so are the secrets.`
+  return `${intro} It is unsealed now: ${describeUnlockCache(result.unlockCache)}. The passphrase is stored nowhere: if it is lost, so are the secrets.`
 }

@@ -1,30 +1,22 @@
-// `hush seal`: passphrase mode; the agent wipes the store's key from memory at once.
+// `hush seal`: passphrase mode; the kernel keyring's entry is removed and the agent wipes the
+// store's key from memory at once.
 import {routes, type SealState} from '../api/contract.js'
-import {HushError} from '../api/errors.js'
 import {HushCommand} from '../cli/base.js'
-import {connectAgent} from '../client/connect.js'
 
 export default class Seal extends HushCommand {
-  static override summary = "Seal a passphrase-mode store: the agent wipes the store's key from memory."
-  static override description = 'Secret and deploy commands then answer `sealed` until `hush unseal`.'
+  static override summary = "Seal a passphrase-mode store: drop its key from the kernel keyring and the agent's memory."
+  static override description =
+    'Secret and deploy commands then answer `sealed` until `hush unseal`. An agent is started when none runs, because the key may still be in the kernel keyring.'
   static override examples = ['<%= config.bin %> seal']
 
   async run(): Promise<SealState> {
     await this.parse(Seal)
-    let connection: Awaited<ReturnType<typeof connectAgent>>
-    try {
-      connection = await connectAgent(this.paths, {start: false})
-    } catch (error) {
-      if (!(error instanceof HushError && error.code === 'daemon_unreachable')) throw error
-      this.log('The store is sealed: no agent is running (a new one starts sealed).')
-      return {sealed: true, changed: false}
-    }
-    try {
-      const result = await connection.client.call(routes.seal, {})
-      this.log(result.changed ? 'Sealed: the key is wiped from the agent’s memory.' : 'The store was already sealed.')
-      return result
-    } finally {
-      await connection.client.close()
-    }
+    const result = await (await this.client()).call(routes.seal, {})
+    const cache = result.unlockCache
+    const kept = cache?.state === 'unavailable' ? ` The kernel keyring could not be reached (${cache.problem}).` : ''
+    this.log(
+      `${result.changed ? 'Sealed: the key is wiped from the agent’s memory and the kernel keyring.' : 'The store was already sealed; the kernel keyring holds no key for it.'}${kept}`,
+    )
+    return result
   }
 }

@@ -80,9 +80,10 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       },
     )
     const env = flags.env ?? []
-    for (const pair of env) {
-      if (pair.indexOf('=') <= 0) throw usage(`--env ${pair} is not KEY=VALUE.`)
-    }
+    env.forEach((pair, index) => {
+      // Named by position: the text may be a value typed without its KEY=, never echoed.
+      if (pair.indexOf('=') <= 0) throw usage(`--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
+    })
     const secrets = flags.pick ? await this.pick(env, flags.name) : (flags.secret ?? [])
     const client = await this.client()
     const warn = await this.shouldWarn(flags['no-warn'], env)

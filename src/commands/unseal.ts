@@ -1,17 +1,28 @@
-// `hush unseal`: passphrase mode; send the passphrase (sealed) so the agent can open the store.
+// `hush unseal`: passphrase mode; send the passphrase (sealed) so the agent can open the store, and
+// keep the opened key in the kernel keyring so later agents open it without asking.
 import {routes, type SealState} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {HushCommand} from '../cli/base.js'
 import {readPassphrase, withSealedPassphrase} from '../cli/passphrase.js'
+import {describeUnlockCache} from '../cli/unlock-cache.js'
+import {checkTtlFlag, unlockFlags} from '../cli/unlock-flags.js'
 
 export default class Unseal extends HushCommand {
-  static override summary = 'Open a passphrase-mode store: the agent derives its key from your passphrase.'
+  static override summary =
+    'Open a passphrase-mode store, once per boot: the agent derives its key from your passphrase.'
   static override description =
-    'Reads the passphrase without echo on a terminal, or from standard input. The agent keeps the key in memory until `hush seal` or until it stops (idle timeout, kill, reboot); a restarted agent is sealed again.'
-  static override examples = ['<%= config.bin %> unseal', '<%= config.bin %> unseal < passphrase-file']
+    'Reads the passphrase without echo on a terminal, from --passphrase-fd N, or from standard input. The key is then kept in the Linux kernel keyring (never on disk) until reboot, the --ttl, or `hush seal`: an agent started later (idle exit, crash, `daemon stop`) opens the store without asking.'
+  static override examples = [
+    '<%= config.bin %> unseal',
+    '<%= config.bin %> unseal --ttl 12h',
+    '<%= config.bin %> unseal --passphrase-fd 3 3< passphrase-file',
+    '<%= config.bin %> unseal < passphrase-file',
+  ]
+  static override flags = {...unlockFlags}
 
   async run(): Promise<SealState> {
-    await this.parse(Unseal)
+    const {flags} = await this.parse(Unseal)
+    const ttl = checkTtlFlag(flags.ttl)
     const connection = await this.agent()
     const {client, hello} = connection
     if (hello.keyring !== 'passphrase') {
@@ -21,14 +32,14 @@ export default class Unseal extends HushCommand {
       )
     }
     if (!hello.sealed) {
-      this.log('The store is already unsealed.')
-      return {sealed: false, changed: false}
+      this.log(`The store is already unsealed (${describeUnlockCache(hello.unlockCache)}).`)
+      return {sealed: false, changed: false, unlockCache: hello.unlockCache}
     }
-    const passphrase = await readPassphrase({confirm: false})
+    const passphrase = await readPassphrase({confirm: false, fd: flags['passphrase-fd']})
     const result = await withSealedPassphrase(connection, passphrase, (sealed) =>
-      client.call(routes.unseal, {passphrase: sealed}),
+      client.call(routes.unseal, {passphrase: sealed, ...(ttl === undefined ? {} : {ttl})}),
     )
-    this.log('Unsealed: secret commands work until `hush seal` or until the agent stops.')
+    this.log(`Unsealed: ${describeUnlockCache(result.unlockCache)}.`)
     return result
   }
 }

@@ -1,6 +1,6 @@
 // Where one hush store lives: its state directory (HUSH_HOME, else the XDG data directory)
 // and the private runtime directory that holds the agent's socket.
-import {lstatSync, mkdirSync} from 'node:fs'
+import {lstatSync, mkdirSync, readlinkSync, type Stats} from 'node:fs'
 import {homedir, tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {sha256} from '@noble/hashes/sha2.js'
@@ -35,17 +35,24 @@ export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataHome, 'hush')
 }
 
-function runtimeBase(env: NodeJS.ProcessEnv): string {
+/**
+ * $XDG_RUNTIME_DIR when it really is the user's own private directory (a directory, not a symlink,
+ * owned by the user, closed to group and others); else undefined, and nothing of hush goes under it.
+ */
+export function privateRuntimeDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const xdg = env.XDG_RUNTIME_DIR
-  if (xdg) {
-    try {
-      const stat = lstatSync(xdg)
-      if (stat.isDirectory() && stat.uid === uid()) return xdg
-    } catch {
-      // fall through to the temp directory
-    }
+  if (!xdg) return undefined
+  try {
+    const stat = lstatSync(xdg)
+    if (stat.isDirectory() && stat.uid === uid() && (stat.mode & 0o077) === 0) return xdg
+  } catch {
+    // missing: not usable
   }
-  return tmpdir()
+  return undefined
+}
+
+function runtimeBase(env: NodeJS.ProcessEnv): string {
+  return privateRuntimeDir(env) ?? tmpdir()
 }
 
 export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HushPaths {
@@ -74,12 +81,30 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HushPaths {
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, {recursive: true, mode: 0o700})
   const stat = lstatSync(dir)
-  if (!stat.isDirectory() || stat.uid !== uid() || (stat.mode & 0o077) !== 0) {
-    throw new HushError(
-      'insecure_path',
-      `Refusing to use ${dir}: it must be a directory owned by you with mode 0700 (fix it with \`chmod 700 ${dir}\` or remove it).`,
-    )
+  const problem = privateDirProblem(dir, stat)
+  if (problem) throw new HushError('insecure_path', `Refusing to use ${dir}: ${problem}.`)
+}
+
+/** What makes `dir` unfit to hold hush's files, with the fix; undefined when it is private. */
+function privateDirProblem(dir: string, stat: Stats): string | undefined {
+  // chmod would follow a symlink, and cannot make another user's directory ours: only removing helps.
+  if (stat.isSymbolicLink()) {
+    let target = '?'
+    try {
+      target = readlinkSync(dir)
+    } catch {
+      // gone meanwhile
+    }
+    return `it is a symlink (to ${target}), not a directory of yours: remove the link (\`rm ${dir}\`), then try again`
   }
+  if (!stat.isDirectory()) return `it is not a directory: remove it (\`rm ${dir}\`), then try again`
+  if (stat.uid !== uid()) {
+    return `it belongs to another user (uid ${stat.uid}): have it removed (\`sudo rm -r ${dir}\`), then try again`
+  }
+  if ((stat.mode & 0o077) !== 0) {
+    return `it is open to group or others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}): fix it with \`chmod 700 ${dir}\``
+  }
+  return undefined
 }
 
 /** The runtime directory and its `hush-UID` parent are both private. */

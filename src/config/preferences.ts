@@ -8,6 +8,8 @@ export interface Preferences {
   idleTimeoutSeconds: number
   /** Print the advisory warning for sensitive-looking `--env` keys. */
   warnSensitiveEnv: boolean
+  /** Passphrase mode: how long the kernel keyring keeps the unlocked key (api/ttl.ts: `boot`, `12h`, `off`). */
+  unsealTtl: string
 }
 
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30 * 60
@@ -19,10 +21,11 @@ export function openPreferences(home: string): Conf<Preferences> {
     // Like every file of the store: readable by its owner only, whatever the umask.
     configFileMode: 0o600,
     projectName: 'hush',
-    defaults: {idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS, warnSensitiveEnv: true},
+    defaults: {idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS, warnSensitiveEnv: true, unsealTtl: 'boot'},
     schema: {
       idleTimeoutSeconds: {type: 'number', minimum: 0},
       warnSensitiveEnv: {type: 'boolean'},
+      unsealTtl: {type: 'string'},
     },
   })
 }

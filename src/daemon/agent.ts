@@ -3,7 +3,9 @@
 import type {Hello} from '../api/contract.js'
 import {PROTOCOL} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {parseTtl, TTL_HELP, type UnlockTtl} from '../api/ttl.js'
 import type {HushPaths} from '../config/paths.js'
+import {openPreferences} from '../config/preferences.js'
 import type {Sodium} from '../crypto/sodium.js'
 import {newTransportKeys, openSealedValue, type TransportKeys} from '../crypto/transport.js'
 import {VERSION} from '../version.js'
@@ -45,8 +47,42 @@ export class Agent {
       keyring: this.vault.mode,
       keyringAccount: this.vault.mode === 'os' ? this.store.storeId : null,
       sealed: this.vault.sealed,
+      unlockCache: this.vault.cacheState,
       startedAt: this.startedAt,
     }
+  }
+
+  /** At start: a passphrase store opens from the unlock cache an earlier agent left (kernel keyring). */
+  async open(): Promise<void> {
+    if (this.vault.mode !== 'passphrase') return
+    try {
+      const cache = await this.vault.openFromCache()
+      if (cache.state === 'present')
+        log.info(
+          `store opened from the kernel keyring (${cache.expiresAt ? `until ${cache.expiresAt}` : 'until reboot'})`,
+        )
+      else if (cache.problem) log.warn(`store sealed: ${cache.problem}`)
+    } catch (error) {
+      log.error('opening the store from the kernel keyring failed', error)
+    }
+  }
+
+  /** The unlock cache's TTL: the one asked for, else the `unsealTtl` preference (default: until reboot). */
+  unlockTtl(asked: unknown): UnlockTtl {
+    if (asked !== undefined) {
+      const ttl = typeof asked === 'string' ? parseTtl(asked) : undefined
+      if (ttl === undefined) throw new HushError('bad_request', `\`ttl\` must be ${TTL_HELP}.`)
+      return ttl
+    }
+    const preferred = openPreferences(this.paths.home).get('unsealTtl')
+    const ttl = parseTtl(String(preferred))
+    if (ttl === undefined) {
+      throw new HushError(
+        'bad_request',
+        `The unsealTtl preference (${JSON.stringify(preferred).slice(0, 40)}) must be ${TTL_HELP}: fix preferences.json in ${this.paths.home}.`,
+      )
+    }
+    return ttl
   }
 
   /** Opens a passphrase sealed to this agent's public key; the caller wipes the bytes (memzero). */

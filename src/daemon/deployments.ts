@@ -1,6 +1,8 @@
 // Deployments: submit, resubmit, terminate, status and logs of the containers hush launched.
-// States come from docker (refreshed before they are read, reconciled when the agent starts);
-// it also tells the secrets side which deployments use a secret (SecretUsage).
+// A launch is recorded (versions and the values' encrypted copies) before `docker run`; every
+// state read reconciles the record with the store's labelled containers (see `refreshFromDocker`),
+// so whatever dies when, no container holding a value is unknown. It also tells the secrets side
+// which deployments use a secret (SecretUsage).
 import {randomBytes} from 'node:crypto'
 import type {Readable} from 'node:stream'
 import {
@@ -19,13 +21,14 @@ import type {HushPaths} from '../config/paths.js'
 import {type DeploymentRow, DeploymentsStore, type InjectedSecret} from './deployments-store.js'
 import {
   type ContainerState,
-  dockerFindByLabel,
-  dockerInspect,
+  checkLaunchable,
+  dockerListStore,
   dockerRemove,
+  dockerRemoveRevision,
   dockerRun,
   dockerStop,
-  LABEL_DEPLOYMENT,
   removeLeftoverEnvFiles,
+  type StoreContainer,
 } from './launcher.js'
 import type {Logger} from './log.js'
 import {redactedLogStream} from './log-stream.js'
@@ -61,6 +64,8 @@ export class DeploymentsService implements SecretUsage {
   readonly records: DeploymentsStore
   private refreshing: Promise<void> | undefined
   private readonly locks = new Map<string, Promise<unknown>>()
+  /** Deployments whose launch runs in this agent now: reconciliation leaves them to it. */
+  private readonly launching = new Set<string>()
 
   constructor(
     private readonly store: Store,
@@ -165,7 +170,7 @@ export class DeploymentsService implements SecretUsage {
     return row
   }
 
-  /** Reads the state of every live deployment from docker. Concurrent callers share one pass. */
+  /** Reconciles the records with docker (see refreshFromDocker). Concurrent callers share one pass. */
   refresh(): Promise<void> {
     this.refreshing ??= this.refreshFromDocker().finally(() => {
       this.refreshing = undefined
@@ -173,44 +178,70 @@ export class DeploymentsService implements SecretUsage {
     return this.refreshing
   }
 
+  /**
+   * One pass over the store's labelled containers (`docker ps -a`): each must be the recorded
+   * container, or the one of the recorded revision of a deployment not terminated (adopted: a
+   * launch whose agent died before recording it), else it is removed (no record, a previous
+   * revision, terminated, created but never started). Then the live records take docker's states.
+   * Deployments this agent is launching right now are left to their launch.
+   */
   private async refreshFromDocker(): Promise<void> {
-    const live = this.records.live().filter((row) => row.containerId)
-    if (live.length === 0) return
-    let states: Map<string, ContainerState>
+    const before = new Map(this.records.live().map((row) => [row.id, row]))
+    const launchingBefore = new Set(this.launching)
+    let containers: StoreContainer[]
     try {
-      states = await dockerInspect(live.map((row) => row.containerId!))
+      containers = await dockerListStore(this.store.storeId)
     } catch (error) {
-      this.log.warn(`cannot read deployment states from docker: ${(error as Error).message}`)
+      // Without docker nothing can have been launched: only a store with live deployments cares.
+      if (before.size > 0) this.log.warn(`cannot read deployment states from docker: ${(error as Error).message}`)
       return
     }
+    const present = new Map<string, ContainerState>()
+    for (const container of containers) {
+      if (this.launching.has(container.deployment) || launchingBefore.has(container.deployment)) continue
+      const row = this.records.get(container.deployment)
+      const verdict = containerVerdict(row, container, (id) => containers.some((other) => other.id === id))
+      if (verdict === 'keep') present.set(container.id, container.state)
+      else if (verdict === 'adopt' && row) {
+        this.adopt(row, container)
+        present.set(container.id, container.state)
+      } else {
+        try {
+          await dockerRemove(container.id)
+          this.log.warn(`removed container ${container.id.slice(0, 12)} of ${container.deployment || '?'}: ${verdict}`)
+        } catch (error) {
+          this.log.warn(`cannot remove container ${container.id.slice(0, 12)}: ${(error as Error).message}`)
+        }
+      }
+    }
     const at = now()
-    for (const row of live) {
-      const current = this.records.get(row.id)
-      // Skip a record that changed meanwhile (resubmitted or terminated).
-      if (!current || current.containerId !== row.containerId || !isLive(current.state)) continue
-      const {state, exitCode} = stateOf(states.get(row.containerId!))
-      if (state !== current.state || exitCode !== current.exitCode) this.records.setState(row.id, state, exitCode, at)
+    for (const row of this.records.live()) {
+      const seen = before.get(row.id)
+      // Skip a record that changed during the pass (launched, resubmitted or terminated meanwhile).
+      if (this.launching.has(row.id) || launchingBefore.has(row.id)) continue
+      if (!seen || seen.containerId !== row.containerId || seen.revision !== row.revision) continue
+      const {state, exitCode} = stateOf(row.containerId ? present.get(row.containerId) : undefined)
+      if (state !== row.state || exitCode !== row.exitCode) this.records.setState(row.id, state, exitCode, at)
       // A container that stopped needs its secret files no more (only its revision's: a resubmit
       // may be writing the next one).
-      if (!isLive(state) && current.files.length > 0) {
-        removeSecretFiles(this.paths, row.id, {only: current.revision})
+      if (!isLive(state) && row.files.length > 0) {
+        removeSecretFiles(this.paths, row.id, {only: row.revision})
       }
     }
   }
 
-  /** At agent start: remove leftover env-files, find containers of half-recorded launches, refresh states. */
+  /** Records a container of the recorded revision that its launch could not record (the agent died). */
+  private adopt(row: DeploymentRow, container: StoreContainer): void {
+    const {state, exitCode} = stateOf(container.state)
+    const adopted: DeploymentRow = {...row, containerId: container.id, state, exitCode, updatedAt: now()}
+    this.recordLaunched(adopted, row.revision === 1 ? 'deployment.submitted' : 'deployment.resubmitted')
+    this.log.warn(`adopted container ${container.id.slice(0, 12)} of ${row.id} revision ${row.revision}`)
+  }
+
+  /** At agent start: remove leftover env-files, reconcile with docker, remove orphan secret files. */
   async reconcile(): Promise<void> {
     const removed = removeLeftoverEnvFiles(this.paths)
     if (removed) this.log.warn(`removed ${removed} leftover env-file(s)`)
-    for (const row of this.records.live().filter((item) => !item.containerId)) {
-      try {
-        const [containerId] = await dockerFindByLabel(`${LABEL_DEPLOYMENT}=${row.id}`)
-        if (containerId) this.records.save({...row, containerId, updatedAt: now()})
-        else this.records.setState(row.id, 'failed', null, now())
-      } catch (error) {
-        this.log.warn(`cannot reconcile ${row.id}: ${(error as Error).message}`)
-      }
-    }
     await this.refresh()
     const live = new Map(this.records.live().map((row) => [row.id, row.revision]))
     const orphans = removeOrphanSecretFiles(this.paths, live)
@@ -279,8 +310,11 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /**
-   * Resolves fresh values (failing before anything changes), then replaces `previous`'s container,
-   * runs the new one and records it with the versions and keys it received.
+   * Resolves fresh values and checks docker can carry them (failing before anything changes),
+   * removes `previous`'s container, records the intent (revision, versions, the values' encrypted
+   * copies) durably, and only then runs the container and records it. If the agent dies after the
+   * intent, reconciliation adopts or removes what docker made; if `docker run` fails, a container
+   * it created is removed before the error returns.
    */
   private async launch(
     row: DeploymentRow,
@@ -290,17 +324,41 @@ export class DeploymentsService implements SecretUsage {
   ): Promise<DeploymentRow> {
     await this.vault.unlock()
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files, row.name)
+    this.launching.add(row.id)
     try {
-      if (isNew) this.records.save(row)
+      checkLaunchable(resolved.entries)
+      const intent: DeploymentRow = {
+        ...row,
+        injected: resolved.injected,
+        containerId: null,
+        state: 'starting',
+        exitCode: null,
+        updatedAt: now(),
+      }
+      const previousCopies = previous ? this.records.values(row.id) : []
+      this.store.transaction(() => {
+        this.records.save(intent)
+        this.records.replaceValues(row.id, this.sealCopies(intent, resolved))
+      })
       if (previous?.containerId) {
-        if (isLive(previous.state)) await dockerStop(previous.containerId, DEFAULT_GRACE_SECONDS)
-        await dockerRemove(previous.containerId)
+        try {
+          if (isLive(previous.state)) await dockerStop(previous.containerId, DEFAULT_GRACE_SECONDS)
+          await dockerRemove(previous.containerId)
+        } catch (error) {
+          // The previous container still runs: it stays the recorded one.
+          this.store.transaction(() => {
+            this.records.save(previous)
+            this.records.replaceValues(row.id, previousCopies)
+          })
+          throw error
+        }
       }
       let containerId: string
       try {
         const mounts = writeSecretFiles(this.paths, row.id, row.revision, resolved.files)
         containerId = await dockerRun(this.paths, {
           id: row.id,
+          revision: row.revision,
           storeId: this.store.storeId,
           name: row.name,
           image: row.image,
@@ -311,44 +369,63 @@ export class DeploymentsService implements SecretUsage {
           redact: [...resolved.files, ...resolved.parts].map((item) => item.value),
         })
       } catch (error) {
-        removeSecretFiles(this.paths, row.id)
-        if (isNew) this.records.remove(row.id)
-        else this.records.save({...row, containerId: null, state: 'failed', exitCode: null, updatedAt: now()})
+        await this.undoLaunch(intent, isNew)
         throw error
       }
       // The previous revision's files went with its container.
       removeSecretFiles(this.paths, row.id, {keep: row.revision})
-      const at = now()
-      const launched: DeploymentRow = {
-        ...row,
-        injected: resolved.injected,
-        containerId,
-        state: 'running',
-        exitCode: null,
-        updatedAt: at,
-      }
-      this.store.transaction(() => {
-        this.records.save(launched)
-        this.records.replaceValues(row.id, this.sealCopies(launched, resolved))
-        const audited = launched.injected.length ? launched.injected : [undefined]
-        for (const item of audited) {
-          this.store.addAudit(
-            {
-              event,
-              secret: item?.name ?? null,
-              ...(item?.app ? {app: item.app} : {}),
-              keys: item === undefined ? [] : shownKeys(item),
-              version: item?.version ?? null,
-              deployment: row.id,
-            },
-            at,
-          )
-        }
-      })
+      const launched: DeploymentRow = {...intent, containerId, state: 'running', updatedAt: now()}
+      this.recordLaunched(launched, event)
       return launched
     } finally {
+      this.launching.delete(row.id)
       wipeResolved(this.vault, resolved)
     }
+  }
+
+  /**
+   * After a failed `docker run`: the container docker created but could not start (its config
+   * holds the values) goes first, then the files and the record (a new one is forgotten, a
+   * resubmitted one is failed without a container).
+   */
+  private async undoLaunch(intent: DeploymentRow, isNew: boolean): Promise<void> {
+    try {
+      const removed = await dockerRemoveRevision(this.store.storeId, intent.id, intent.revision)
+      if (removed) this.log.warn(`removed ${removed} container(s) docker created for ${intent.id} but could not start`)
+    } catch (error) {
+      // The next state read removes it: the record below no longer claims it.
+      this.log.warn(`cannot remove the failed container of ${intent.id}: ${(error as Error).message}`)
+    }
+    removeSecretFiles(this.paths, intent.id)
+    this.store.transaction(() => {
+      if (isNew) this.records.remove(intent.id)
+      else {
+        this.records.save({...intent, state: 'failed', updatedAt: now()})
+        this.records.replaceValues(intent.id, [])
+      }
+    })
+  }
+
+  /** Saves a launched (or adopted) container with its audit events, in one transaction. */
+  private recordLaunched(launched: DeploymentRow, event: 'deployment.submitted' | 'deployment.resubmitted'): void {
+    const at = launched.updatedAt
+    this.store.transaction(() => {
+      this.records.save(launched)
+      const audited = launched.injected.length ? launched.injected : [undefined]
+      for (const item of audited) {
+        this.store.addAudit(
+          {
+            event,
+            secret: item?.name ?? null,
+            ...(item?.app ? {app: item.app} : {}),
+            keys: item === undefined ? [] : shownKeys(item),
+            version: item?.version ?? null,
+            deployment: launched.id,
+          },
+          at,
+        )
+      }
+    })
   }
 
   /** Encrypted copies of the injected secret values (env, files, template parts), for redacting this revision's logs. */
@@ -372,6 +449,7 @@ export class DeploymentsService implements SecretUsage {
   /** Stops the container (SIGTERM, SIGKILL after `graceSeconds`), removes it; state terminated. */
   async terminate(id: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<DeploymentDetail> {
     this.require(id)
+    await this.refresh()
     return this.serialize(id, async () => {
       const row = this.require(id)
       if (row.containerId) {
@@ -397,6 +475,8 @@ export class DeploymentsService implements SecretUsage {
 
   /** The container's output as frames, every injected value replaced by ***; with follow, an end frame. */
   async logs(id: string, follow: boolean): Promise<Readable> {
+    this.require(id)
+    await this.refresh()
     const row = this.require(id)
     if (row.state === 'terminated' || !row.containerId) {
       throw new HushError(
@@ -417,6 +497,25 @@ export class DeploymentsService implements SecretUsage {
       for (const value of values) this.vault.wipe(value)
     }
   }
+}
+
+/**
+ * What reconciliation does with one of the store's containers: `keep` the recorded one, `adopt`
+ * the one of the recorded revision that no record names yet, else the reason it is removed.
+ */
+function containerVerdict(
+  row: DeploymentRow | undefined,
+  container: StoreContainer,
+  exists: (containerId: string) => boolean,
+): 'keep' | 'adopt' | string {
+  if (!row) return 'no deployment records it'
+  if (row.state === 'terminated') return 'its deployment is terminated'
+  if (row.containerId === container.id) return 'keep'
+  if (container.revision !== row.revision)
+    return `it belongs to revision ${container.revision ?? '?'}, not ${row.revision}`
+  if (container.state.status === 'created') return 'docker created it but it never started'
+  if (row.containerId && exists(row.containerId)) return 'its deployment already has a container'
+  return 'adopt'
 }
 
 /** The keys a secret put in the container as users see them: env keys, or /run/secrets paths for files. */

@@ -8,7 +8,8 @@ import {basename, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import type {RunOptions} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {ensurePrivateDir, type HushPaths} from '../config/paths.js'
+import {ensurePrivateDir, type HushPaths, privateRuntimeDir} from '../config/paths.js'
+import {checkClientEnv} from './client-env.js'
 import {scrub} from './redact.js'
 import type {EnvEntry} from './resolve.js'
 
@@ -19,6 +20,8 @@ const DOCKER = process.env.HUSH_DOCKER ?? 'docker'
 
 export const LABEL_DEPLOYMENT = 'hush.deployment'
 export const LABEL_STORE = 'hush.store'
+/** The deployment revision a container was launched for: reconciliation keeps only the recorded one. */
+export const LABEL_REVISION = 'hush.revision'
 
 function isTmpfs(dir: string): boolean {
   try {
@@ -32,9 +35,10 @@ function uid(): number {
   return process.getuid?.() ?? 0
 }
 
-/** The private env-file directory of this store on tmpfs: $XDG_RUNTIME_DIR when it is tmpfs, else /dev/shm. */
+/** The private env-file directory of this store on tmpfs: $XDG_RUNTIME_DIR when it is private and tmpfs, else /dev/shm. */
 export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.env): string {
-  const bases = [env.XDG_RUNTIME_DIR, '/dev/shm'].filter((dir): dir is string => Boolean(dir))
+  // Only a runtime directory that is really the user's own: never another user's or a shared one.
+  const bases = [privateRuntimeDir(env), '/dev/shm'].filter((dir): dir is string => Boolean(dir))
   const base = bases.find(isTmpfs)
   if (!base) {
     throw new HushError(
@@ -81,7 +85,12 @@ function needsClientEnv(entry: EnvEntry): boolean {
   )
 }
 
-function checkEntries(entries: EnvEntry[]): void {
+/**
+ * Refuses, before anything is recorded or run, an environment docker cannot carry: a NUL byte,
+ * text that is not UTF-8, a value that must travel through the docker client's environment under
+ * a key that would reconfigure the client, or a client environment the kernel would refuse (E2BIG).
+ */
+export function checkLaunchable(entries: EnvEntry[]): void {
   for (const entry of entries) {
     if (entry.value.includes(0)) {
       throw new HushError('invalid_value', `The value of ${entry.key} contains a NUL byte: docker cannot pass it.`)
@@ -91,17 +100,13 @@ function checkEntries(entries: EnvEntry[]): void {
     } catch {
       throw new HushError('invalid_value', `The value of ${entry.key} is not valid UTF-8: docker cannot pass it.`)
     }
-    if (needsClientEnv(entry) && /^DOCKER_/.test(entry.key)) {
-      throw new HushError(
-        'invalid_value',
-        `The value of ${entry.key} holds a line break and must go through the docker client's environment, where a DOCKER_ name would configure docker itself: rename the key.`,
-      )
-    }
   }
+  checkClientEnv(entries.filter(needsClientEnv).map((entry) => ({key: entry.key, bytes: entry.value.length})))
 }
 
 export interface LaunchSpec {
   id: string
+  revision: number
   storeId: string
   name: string | null
   image: string
@@ -174,7 +179,7 @@ function firstLine(text: string): string {
  * while docker runs; values it cannot carry travel in the docker client's environment (`-e KEY`).
  */
 export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<string> {
-  checkEntries(spec.env)
+  checkLaunchable(spec.env)
   const dir = prepareEnvFileDir(paths)
   const viaClient = spec.env.filter(needsClientEnv)
   const inFile = spec.env.filter((entry) => !needsClientEnv(entry))
@@ -193,6 +198,8 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
     `${LABEL_DEPLOYMENT}=${spec.id}`,
     '--label',
     `${LABEL_STORE}=${spec.storeId}`,
+    '--label',
+    `${LABEL_REVISION}=${spec.revision}`,
     ...(spec.name ? ['--name', spec.name] : []),
     ...viaClient.flatMap((entry) => ['-e', entry.key]),
     ...(spec.mounts ?? []).map(mountArg),
@@ -212,7 +219,7 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
     const result = await execa(DOCKER, args, {env: clientEnv, stdin: 'ignore'})
     return result.stdout.trim().split('\n').pop() ?? ''
   } catch (error) {
-    if (error instanceof HushError) throw error
+    if (error instanceof HushError || (error as NodeJS.ErrnoException).code === 'ENOSPC') throw error
     throw dockerError(error, 'docker run', [...secretValues(spec.env), ...(spec.redact ?? [])])
   } finally {
     rmSync(file, {force: true})
@@ -226,42 +233,59 @@ export interface ContainerState {
   running: boolean
 }
 
-/** States of the given containers; a container docker no longer knows is absent from the map. */
-export async function dockerInspect(containerIds: string[]): Promise<Map<string, ContainerState>> {
-  const states = new Map<string, ContainerState>()
-  if (containerIds.length === 0) return states
-  const result = await execa(
-    DOCKER,
-    [
-      'inspect',
-      '--type',
-      'container',
-      '--format',
-      '{{.Id}} {{.State.Status}} {{.State.ExitCode}} {{.State.Running}}',
-      ...containerIds,
-    ],
-    {reject: false, stdin: 'ignore'},
-  ).catch((error: unknown) => {
-    throw dockerError(error, 'docker inspect')
-  })
-  if (result.failed && !/No such/i.test(result.stderr)) throw dockerError(result, 'docker inspect')
-  for (const line of result.stdout.split('\n')) {
-    const [id, status, exitCode, running] = line.trim().split(' ')
-    if (!id) continue
-    const state = {id, status, exitCode: Number(exitCode), running: running === 'true'}
-    for (const asked of containerIds) if (id.startsWith(asked)) states.set(asked, state)
-  }
-  return states
+/** A container of this store as `docker ps -a` lists it, with its hush labels. */
+export interface StoreContainer {
+  id: string
+  deployment: string
+  /** The hush.revision label; null on a container launched before hush labelled revisions. */
+  revision: number | null
+  state: ContainerState
 }
 
-/** Container ids carrying a label (running or not). */
-export async function dockerFindByLabel(label: string): Promise<string[]> {
-  const result = await execa(DOCKER, ['ps', '-a', '--no-trunc', '--filter', `label=${label}`, '--format', '{{.ID}}'], {
-    stdin: 'ignore',
-  }).catch((error: unknown) => {
+/** docker ps's "Exited (137) 3 seconds ago" -> 137. */
+function exitCodeOf(status: string): number {
+  const match = /^Exited \((-?\d+)\)/.exec(status)
+  return match ? Number(match[1]) : 0
+}
+
+/** Every container carrying `hush.store=STORE` (running or not), in one `docker ps -a`. */
+export async function dockerListStore(storeId: string): Promise<StoreContainer[]> {
+  const format = `{{.ID}}\t{{.Label "${LABEL_DEPLOYMENT}"}}\t{{.Label "${LABEL_REVISION}"}}\t{{.State}}\t{{.Status}}`
+  const result = await execa(
+    DOCKER,
+    ['ps', '-a', '--no-trunc', '--filter', `label=${LABEL_STORE}=${storeId}`, '--format', format],
+    {stdin: 'ignore'},
+  ).catch((error: unknown) => {
     throw dockerError(error, 'docker ps')
   })
-  return result.stdout.split('\n').filter(Boolean)
+  const containers: StoreContainer[] = []
+  for (const line of result.stdout.split('\n')) {
+    const [id, deployment, revision, status, text] = line.split('\t')
+    if (!id || !status) continue
+    containers.push({
+      id,
+      deployment: deployment ?? '',
+      revision: /^\d+$/.test(revision ?? '') ? Number(revision) : null,
+      state: {
+        id,
+        status,
+        exitCode: status === 'exited' ? exitCodeOf(text ?? '') : 0,
+        running: ['running', 'paused', 'restarting'].includes(status),
+      },
+    })
+  }
+  return containers
+}
+
+/**
+ * Removes every container of one deployment revision: after a failed `docker run`, the one docker
+ * created but could not start (it holds the values in its config). Returns how many went.
+ */
+export async function dockerRemoveRevision(storeId: string, id: string, revision: number): Promise<number> {
+  const found = await dockerListStore(storeId)
+  const doomed = found.filter((container) => container.deployment === id && container.revision === revision)
+  for (const container of doomed) await dockerRemove(container.id)
+  return doomed.length
 }
 
 /** Asks a container to stop (SIGTERM, then SIGKILL after `graceSeconds`); one already gone or stopped is fine. */
@@ -273,9 +297,9 @@ export async function dockerStop(containerId: string, graceSeconds: number): Pro
   if (result.failed && !/No such container/i.test(result.stderr)) throw dockerError(result, 'docker stop')
 }
 
-/** Stops and removes a container; one that is already gone is fine. */
+/** Stops and removes a container with its anonymous volumes (`rm -f -v`); one that is already gone is fine. */
 export async function dockerRemove(containerId: string): Promise<void> {
-  const result = await execa(DOCKER, ['rm', '-f', containerId], {reject: false, stdin: 'ignore'}).catch(
+  const result = await execa(DOCKER, ['rm', '-f', '-v', containerId], {reject: false, stdin: 'ignore'}).catch(
     (error: unknown) => {
       throw dockerError(error, 'docker rm')
     },
@@ -300,4 +324,21 @@ export async function dockerPing(): Promise<void> {
   await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], {stdin: 'ignore'}).catch((error: unknown) => {
     throw dockerError(error, 'docker version')
   })
+}
+
+/** The docker client's and engine's versions for `hush doctor`; a missing part is undefined, with why. */
+export async function dockerVersions(): Promise<{command: string; client?: string; server?: string; error?: string}> {
+  const result = await execa(DOCKER, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], {
+    stdin: 'ignore',
+    reject: false,
+    timeout: 20_000,
+  })
+  if ((result as {code?: string}).code === 'ENOENT') return {command: DOCKER}
+  const [client, server] = String(result.stdout).trim().split(/\s+/)
+  return {
+    command: DOCKER,
+    client: client || 'client',
+    server: result.exitCode === 0 && server ? server : undefined,
+    error: firstLine(String(result.stderr)) || `exit ${result.exitCode}`,
+  }
 }

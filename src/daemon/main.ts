@@ -1,5 +1,7 @@
-// The agent's life: take the start lock, make sure no other agent answers on the socket, clear a
-// stale socket, listen with a private umask, then serve until stopped or idle for too long.
+// The agent's life: guard its own process, take the store's lock (one agent per store) and the
+// start lock, make sure no other agent answers on the socket, clear a stale socket, listen with a
+// private umask, then serve until stopped or idle for too long; stopping lets requests in flight
+// (a `docker run`) finish.
 import {chmodSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import lockfile from 'proper-lockfile'
@@ -9,7 +11,14 @@ import {VERSION} from '../version.js'
 import {Agent} from './agent.js'
 import {handlers} from './handlers/index.js'
 import {log} from './log.js'
+import {guardAgentProcess} from './process-guard.js'
 import {createApiServer} from './server.js'
+import {lockStore} from './store-lock.js'
+
+/** How long a second agent waits for the store's lock (an agent that is stopping finishes its requests). */
+const STORE_LOCK_WAIT_MS = 5_000
+/** How long a stopping agent lets requests in flight finish before it closes their connections. */
+const STOP_GRACE_MS = 60_000
 
 export interface AgentOptions {
   /** Exit after this many milliseconds without a request; 0 keeps the agent up. */
@@ -33,6 +42,8 @@ export async function runAgent(paths: HushPaths, options: AgentOptions): Promise
   process.umask(0o077)
   ensurePrivateDir(paths.home)
   ensureRuntimeDir(paths)
+  guardAgentProcess(paths, log)
+  const storeLock = await lockStore(paths, STORE_LOCK_WAIT_MS)
 
   const release = await lockfile.lock(paths.runtimeDir, {
     lockfilePath: paths.startLock,
@@ -44,6 +55,7 @@ export async function runAgent(paths: HushPaths, options: AgentOptions): Promise
   try {
     if (await socketAnswers(paths.socket)) {
       log.info('another hush agent already answers on this socket; exiting')
+      storeLock.release()
       return false
     }
     rmSync(paths.socket, {force: true})
@@ -53,10 +65,10 @@ export async function runAgent(paths: HushPaths, options: AgentOptions): Promise
       if (stopping) return
       stopping = true
       log.info('stopping')
-      server.close()
-      server.closeAllConnections()
+      server.drain(STOP_GRACE_MS)
     }
     agent = new Agent(paths, sodium, stop)
+    await agent.open()
     let busy = 0
     let idleTimer: NodeJS.Timeout | undefined
     const armIdle = () => {
@@ -93,6 +105,7 @@ export async function runAgent(paths: HushPaths, options: AgentOptions): Promise
 
   await new Promise<void>((resolve) => server.once('close', () => resolve()))
   agent.close()
+  storeLock.release()
   // Remove the socket and pid file only while they are still ours.
   try {
     if (readFileSync(paths.pidFile, 'utf8').trim() === String(process.pid)) {

@@ -46,10 +46,8 @@ const REF = /^(?:([^=:]+)=)?([^=:]+)(?::([^=:]+))?$/
 export function parseSecretRef(text: string): SecretRef {
   const match = typeof text === 'string' ? REF.exec(text) : null
   if (!match || (match[3] !== undefined && match[1] === undefined)) {
-    throw new HushError(
-      'bad_request',
-      `--secret ${JSON.stringify(String(text)).slice(0, 140)} is not NAME, KEY=NAME or KEY=NAME:SRCKEY.`,
-    )
+    // Not echoed: a malformed reference may be a value pasted by mistake.
+    throw new HushError('bad_request', 'A --secret is not NAME, KEY=NAME or KEY=NAME:SRCKEY: check each --secret.')
   }
   const [, key, name, srcKey] = match
   checkSecretName(name)
@@ -66,21 +64,23 @@ export function formatSecretRef(ref: SecretRef): string {
 
 /** Parses `--env KEY=VALUE` pairs (a value may be empty); a key given twice is an error. */
 export function parsePlainEnv(pairs: string[]): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const pair of pairs) {
+  const env = new Map<string, string>()
+  pairs.forEach((pair, index) => {
     const eq = typeof pair === 'string' ? pair.indexOf('=') : -1
     if (eq <= 0) {
-      throw new HushError('bad_request', `--env ${JSON.stringify(String(pair).split('=')[0])} is not KEY=VALUE.`)
+      // Named by position: the text may be a value given without its KEY=, never echoed.
+      throw new HushError('bad_request', `--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
     }
     const key = checkKey(pair.slice(0, eq))
     const value = pair.slice(eq + 1)
-    if (Object.hasOwn(env, key)) throw new HushError('duplicate_key', `--env ${key} is given twice: give it once.`)
+    if (env.has(key)) throw new HushError('duplicate_key', `--env ${key} is given twice: give it once.`)
     if (value.includes('\0') || Buffer.byteLength(value) > MAX_VALUE_BYTES) {
       throw new HushError('invalid_value', `--env ${key}: a value is text without NUL, at most 64 KiB.`)
     }
-    env[key] = value
-  }
-  return env
+    env.set(key, value)
+  })
+  // fromEntries defines own properties: a key named `__proto__` or `constructor` is a key like any other.
+  return Object.fromEntries(env)
 }
 
 /** Which key of which secret fills an env key. */

@@ -80,6 +80,19 @@ function parseJson(body: Buffer): Record<string, unknown> {
   return parsed as Record<string, unknown>
 }
 
+/** Refuses a field the route does not declare (a misspelt or unsupported option is never silently ignored). */
+function checkFields(route: {fields: readonly string[]}, input: Record<string, unknown>, where: string): void {
+  for (const field of Object.keys(input)) {
+    if (route.fields.includes(field)) continue
+    const shown = JSON.stringify(field)
+    throw new HushError(
+      'bad_request',
+      `Unknown field ${shown.length > 60 ? `${shown.slice(0, 57)}..."` : shown} in the ${where}: this route takes ${route.fields.length ? route.fields.join(', ') : 'no fields'}.`,
+      {field: field.slice(0, 60)},
+    )
+  }
+}
+
 function decodeParam(raw: string): string {
   try {
     return decodeURIComponent(raw)
@@ -100,10 +113,25 @@ function send(res: ServerResponse, status: number, body: unknown, close = false)
 }
 
 /** A streaming route's answer: chunked frames; the source is destroyed when the client goes away. */
-function stream(res: ServerResponse, source: Readable): void {
+function stream(res: ServerResponse, source: Readable, open: Set<ServerResponse>): void {
   res.writeHead(200, {'content-type': 'application/vnd.hush.frames'})
-  res.on('close', () => source.destroy())
+  open.add(res)
+  res.on('close', () => {
+    open.delete(res)
+    source.destroy()
+  })
   source.pipe(res)
+}
+
+/** A write refused for lack of space (SQLite's SQLITE_FULL, or ENOSPC) as the one line users see; else undefined. */
+export function noSpaceError(error: unknown, home: string): HushError | undefined {
+  const failure = error as {code?: string; path?: string}
+  if (failure?.code !== 'SQLITE_FULL' && failure?.code !== 'ENOSPC') return undefined
+  const where = failure.path && !failure.path.startsWith(home) ? `the disk of ${failure.path}` : "the store's disk"
+  return new HushError(
+    'no_space',
+    `No space left on ${where} (${failure.path && !failure.path.startsWith(home) ? failure.path : home}): free some space, then try again. Nothing was changed.`,
+  )
 }
 
 export interface ApiServerHooks {
@@ -111,8 +139,18 @@ export interface ApiServerHooks {
   onActivity(busy: boolean): void
 }
 
-export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logger, hooks: ApiServerHooks): Server {
+export interface ApiServer extends Server {
+  /**
+   * Stops accepting connections, ends streams (logs) and idle connections, and lets requests in
+   * flight finish (a `docker run` is recorded, not cut off) for up to `graceMs`; 'close' follows.
+   */
+  drain(graceMs: number): void
+}
+
+export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logger, hooks: ApiServerHooks): ApiServer {
   const compiled = compile()
+  const streams = new Set<ServerResponse>()
+  let draining = false
 
   async function dispatch(req: IncomingMessage): Promise<unknown> {
     let url: URL
@@ -133,6 +171,7 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
       const input: Record<string, unknown> = Object.create(null)
       if (route.method === 'POST') Object.assign(input, parseJson(await readBody(req)))
       else for (const [key, value] of url.searchParams) input[key] = value
+      checkFields(routes[route.name], input, route.method === 'POST' ? 'request body' : 'query')
       route.params.forEach((param, index) => {
         input[param] = decodeParam(match[index + 1])
       })
@@ -147,7 +186,7 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
     hooks.onActivity(true)
     res.on('close', () => hooks.onActivity(false))
     dispatch(req).then(
-      (result) => (result instanceof Readable ? stream(res, result) : send(res, 200, result)),
+      (result) => (result instanceof Readable ? stream(res, result, streams) : send(res, 200, result, draining)),
       (error: unknown) => {
         if (error instanceof HushError) {
           if (error.status >= 500 && error.code !== 'sealed') {
@@ -156,12 +195,23 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
           // A body left unread (too large, or refused before reading) is not drained: the
           // connection closes once the answer is out.
           const unread = !req.complete
-          send(res, error.status, error.toBody(), unread)
+          send(res, error.status, error.toBody(), unread || draining)
           if (unread) res.once('finish', () => req.socket.destroy())
           return
         }
+        const full = noSpaceError(error, agent.paths.home)
+        if (full) {
+          log.warn(`${req.method} ${req.url?.split('?')[0]}: ${full.message}`)
+          send(res, full.status, full.toBody(), draining)
+          return
+        }
         log.error(`${req.method} ${req.url?.split('?')[0]} failed`, error)
-        send(res, 500, new HushError('internal', 'The hush agent hit an internal error: see its log.').toBody())
+        send(
+          res,
+          500,
+          new HushError('internal', 'The hush agent hit an internal error: see its log.').toBody(),
+          draining,
+        )
       },
     )
   })
@@ -170,5 +220,13 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
   server.headersTimeout = 10_000
   server.requestTimeout = 30_000
   server.keepAliveTimeout = 5_000
-  return server
+  return Object.assign(server, {
+    drain(graceMs: number) {
+      draining = true
+      server.close()
+      for (const res of streams) res.destroy()
+      server.closeIdleConnections()
+      setTimeout(() => server.closeAllConnections(), graceMs).unref()
+    },
+  })
 }

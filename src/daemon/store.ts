@@ -179,6 +179,11 @@ export class Store {
     })
   }
 
+  /** SQLite's user_version of this file (what `hush doctor` reports). */
+  schemaVersion(): number {
+    return Number(this.db.pragma('user_version', {simple: true}))
+  }
+
   get storeId(): string {
     return String(this.getMeta('store_id'))
   }

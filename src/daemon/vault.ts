@@ -2,10 +2,12 @@
 // wrapped by the master key, encrypts each value with XChaCha20-Poly1305; the associated data
 // binds the ciphertext to its store, secret, key and version.
 import {randomBytes} from 'node:crypto'
-import type {InitOutput, KeyringMode, SealState} from '../api/contract.js'
+import type {InitOutput, KeyringMode, KeyringStatus, SealState, UnlockCacheState} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import type {UnlockTtl} from '../api/ttl.js'
 import {aeadDecrypt, aeadEncrypt} from '../crypto/aead.js'
-import {deleteMasterKey, readMasterKey, writeMasterKey} from '../crypto/os-keyring.js'
+import * as kernelKeyring from '../crypto/kernel-keyring.js'
+import {deleteMasterKey, probeOsKeyring, readMasterKey, writeMasterKey} from '../crypto/os-keyring.js'
 import {checkPassphrase, deriveMasterKey, type KdfParams, newKdfParams, parseKdfParams} from '../crypto/passphrase.js'
 import type {Sodium} from '../crypto/sodium.js'
 import type {CipherRow, SecretRow, Store} from './store.js'
@@ -82,6 +84,43 @@ export class PassphraseSource implements MasterKeySource {
   }
 }
 
+/**
+ * The unlock cache of a passphrase store: its master key kept outside the agent (the Linux kernel
+ * keyring, crypto/kernel-keyring.ts) so that a later agent opens the store without asking.
+ */
+export interface UnlockCache {
+  read(storeId: string): Promise<kernelKeyring.CacheRead>
+  /** Throws kernelKeyring.KernelKeyringUnavailable when it cannot keep the key. */
+  write(storeId: string, key: Uint8Array, ttlSeconds: number): Promise<kernelKeyring.CachedKey>
+  remove(storeId: string): Promise<boolean>
+}
+
+export const kernelUnlockCache: UnlockCache = {
+  read: kernelKeyring.readCachedKey,
+  write: kernelKeyring.writeCachedKey,
+  remove: kernelKeyring.removeCachedKey,
+}
+
+/** A passphrase store's master key as the unlock cache gave it back (owned, and wiped, by the vault). */
+class CachedKeySource implements MasterKeySource {
+  readonly mode = 'passphrase' as const
+
+  constructor(private readonly key: Uint8Array) {}
+
+  async masterKey(): Promise<Uint8Array> {
+    return new Uint8Array(this.key)
+  }
+
+  meta(): Record<string, string> {
+    return {}
+  }
+
+  async forget(): Promise<void> {}
+}
+
+/** The longest delay setTimeout takes; a longer TTL is left to the kernel (the next agent sees it expired). */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** 32 random bytes in a buffer of their own (a Buffer from randomBytes may sit in Node's shared pool). */
 function freshKey(): Uint8Array {
   const raw = randomBytes(32)
@@ -105,13 +144,19 @@ export class Vault {
   /** init, unseal and seal run one at a time. */
   private exclusive: Promise<unknown> = Promise.resolve()
   private currentMode: KeyringMode
+  /** What this agent knows of the unlock cache (hello); `keyringStatus()` checks it again. */
+  cacheState: UnlockCacheState
+  /** Seals the store when the unlock cache's TTL runs out. */
+  private expiryTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly sodium: Sodium,
     private readonly store: Store,
     private readonly osKeyring: MasterKeySource = new OsKeyringSource(store.storeId),
+    private readonly unlockCache: UnlockCache = kernelUnlockCache,
   ) {
     this.currentMode = store.getMeta(KEYRING_MODE) === 'passphrase' ? 'passphrase' : 'os'
+    this.cacheState = {state: this.currentMode === 'os' ? 'none' : 'absent', expiresAt: null, problem: null}
   }
 
   get mode(): KeyringMode {
@@ -142,34 +187,175 @@ export class Vault {
 
   /** Drops the data key from memory. */
   lock(): void {
+    clearTimeout(this.expiryTimer)
+    this.expiryTimer = undefined
     if (this.dataKey) this.sodium.memzero(this.dataKey)
     this.dataKey = undefined
   }
 
-  /** Passphrase mode: derives the master key and opens the data key; a wrong passphrase is refused. */
-  unseal(passphrase: Uint8Array): Promise<SealState> {
+  /**
+   * Passphrase mode, at the agent's start: opens the store with the key an earlier agent left in
+   * the unlock cache. An entry that does not open this store is ignored and left as it is (the
+   * store stays sealed); the reason is kept for hello, `daemon status` and `doctor`.
+   */
+  openFromCache(): Promise<UnlockCacheState> {
     return this.serial(async () => {
-      this.requirePassphraseMode('unseal')
-      const params = parseKdfParams(String(this.store.getMeta(KDF_PARAMS) ?? ''))
-      const dataKey = await this.unwrap(new PassphraseSource(this.sodium, passphrase, params))
-      if (this.dataKey) {
-        this.sodium.memzero(dataKey)
-        return {sealed: false, changed: false}
+      if (this.currentMode !== 'passphrase' || this.dataKey) return this.cacheState
+      const read = await this.unlockCache.read(this.store.storeId)
+      if (read.state !== 'present') {
+        this.cacheState = {
+          state: read.state,
+          expiresAt: null,
+          problem:
+            read.state === 'absent'
+              ? null
+              : `the kernel keyring entry ${kernelKeyring.description(this.store.storeId)} was ignored: ${read.reason}`,
+        }
+        if (read.state === 'unavailable') this.cacheState = {...this.cacheState, problem: read.reason}
+        return this.cacheState
       }
-      this.dataKey = dataKey
+      const {key, expiresAt, keyring} = read.entry
+      try {
+        this.dataKey = await this.unwrap(new CachedKeySource(key))
+      } catch (error) {
+        if (!(error instanceof HushError && error.code === 'wrong_passphrase')) throw error
+        this.cacheState = {
+          state: 'invalid',
+          expiresAt: null,
+          problem: `the kernel keyring entry ${kernelKeyring.description(this.store.storeId)} was ignored: its key does not open this store`,
+        }
+        return this.cacheState
+      } finally {
+        this.sodium.memzero(key)
+      }
+      this.cacheState = {state: 'present', expiresAt, problem: null, keyring}
+      this.sealAt(expiresAt)
       this.audit('store.unsealed')
-      return {sealed: false, changed: true}
+      return this.cacheState
     })
   }
 
-  /** Passphrase mode: wipes the data key at once; secret routes answer `sealed` until `unseal`. */
+  /** Checks where the master key comes from now: the Secret Service, or the unlock cache. */
+  async keyringStatus(): Promise<KeyringStatus> {
+    if (this.currentMode === 'os') {
+      const probe = await probeOsKeyring(this.store.storeId)
+      return {
+        keyring: 'os',
+        sealed: false,
+        osKeyring: {reachable: probe.reachable, reason: probe.reachable ? null : probe.reason},
+        unlockCache: this.cacheState,
+      }
+    }
+    let unlockCache = this.cacheState
+    if (unlockCache.state !== 'off') {
+      const read = await this.unlockCache.read(this.store.storeId)
+      if (read.state === 'present') {
+        const opens = await this.unwrap(new CachedKeySource(read.entry.key)).then(
+          (dataKey) => {
+            this.sodium.memzero(dataKey)
+            return true
+          },
+          () => false,
+        )
+        this.sodium.memzero(read.entry.key)
+        unlockCache = opens
+          ? {state: 'present', expiresAt: read.entry.expiresAt, problem: null, keyring: read.entry.keyring}
+          : {state: 'invalid', expiresAt: null, problem: 'the kernel keyring entry does not open this store'}
+      } else {
+        unlockCache = {
+          state: read.state,
+          expiresAt: null,
+          problem: read.state === 'absent' ? null : read.reason,
+        }
+      }
+    }
+    return {keyring: 'passphrase', sealed: this.sealed, osKeyring: null, unlockCache}
+  }
+
+  /** Keeps the master key in the unlock cache for `ttl`; a cache that cannot keep it is reported, not fatal. */
+  private async remember(master: Uint8Array, ttl: UnlockTtl): Promise<void> {
+    if (ttl === 'off') {
+      await this.unlockCache.remove(this.store.storeId).catch(() => false)
+      this.cacheState = {state: 'off', expiresAt: null, problem: null}
+      return
+    }
+    try {
+      const entry = await this.unlockCache.write(this.store.storeId, master, ttl)
+      this.cacheState = {state: 'present', expiresAt: entry.expiresAt, problem: null, keyring: entry.keyring}
+      this.sealAt(entry.expiresAt)
+    } catch (error) {
+      if (!(error instanceof kernelKeyring.KernelKeyringUnavailable)) throw error
+      this.cacheState = {state: 'unavailable', expiresAt: null, problem: error.message}
+    }
+  }
+
+  /** An unlock that ends with the cache entry's TTL: the store seals itself then. */
+  private sealAt(expiresAt: string | null): void {
+    clearTimeout(this.expiryTimer)
+    this.expiryTimer = undefined
+    if (!expiresAt) return
+    const delay = Date.parse(expiresAt) - Date.now()
+    if (delay > MAX_TIMER_MS) return
+    this.expiryTimer = setTimeout(
+      () => {
+        void this.serial(async () => {
+          if (!this.dataKey) return
+          this.lock()
+          this.cacheState = {state: 'absent', expiresAt: null, problem: null}
+          this.audit('store.sealed')
+        })
+      },
+      Math.max(0, delay),
+    )
+    this.expiryTimer.unref()
+  }
+
+  /**
+   * Passphrase mode: derives the master key and opens the data key (a wrong passphrase is
+   * refused), then keeps the master key in the unlock cache for `ttl`.
+   */
+  unseal(passphrase: Uint8Array, ttl: UnlockTtl = 0): Promise<SealState> {
+    return this.serial(async () => {
+      this.requirePassphraseMode('unseal')
+      const params = parseKdfParams(String(this.store.getMeta(KDF_PARAMS) ?? ''))
+      let master: Uint8Array | undefined
+      const dataKey = await this.unwrap(new PassphraseSource(this.sodium, passphrase, params), (key) => {
+        master = new Uint8Array(key)
+      })
+      try {
+        if (this.dataKey) {
+          this.sodium.memzero(dataKey)
+          return {sealed: false, changed: false, unlockCache: this.cacheState}
+        }
+        this.dataKey = dataKey
+        this.audit('store.unsealed')
+        if (master) await this.remember(master, ttl)
+        return {sealed: false, changed: true, unlockCache: this.cacheState}
+      } finally {
+        if (master) this.sodium.memzero(master)
+      }
+    })
+  }
+
+  /**
+   * Passphrase mode: removes the unlock cache entry and wipes the data key at once; secret routes
+   * answer `sealed` until `unseal`.
+   */
   seal(): Promise<SealState> {
     return this.serial(async () => {
       this.requirePassphraseMode('seal')
-      if (!this.dataKey) return {sealed: true, changed: false}
+      let problem: string | null = null
+      try {
+        await this.unlockCache.remove(this.store.storeId)
+      } catch (error) {
+        if (!(error instanceof kernelKeyring.KernelKeyringUnavailable)) throw error
+        problem = error.message
+      }
+      this.cacheState = {state: problem ? 'unavailable' : 'absent', expiresAt: null, problem}
+      if (!this.dataKey) return {sealed: true, changed: false, unlockCache: this.cacheState}
       this.lock()
       this.audit('store.sealed')
-      return {sealed: true, changed: true}
+      return {sealed: true, changed: true, unlockCache: this.cacheState}
     })
   }
 
@@ -178,35 +364,65 @@ export class Vault {
    * mode keeps its data key, which is re-wrapped under the new master key (it must be unsealed).
    * `passphrase` is the new passphrase for passphrase mode (owned and wiped by the caller).
    */
-  init(mode: KeyringMode, passphrase: Uint8Array | undefined): Promise<InitOutput> {
+  init(mode: KeyringMode, passphrase: Uint8Array | undefined, ttl: UnlockTtl = 0): Promise<InitOutput> {
     return this.serial(async () => {
       const target = this.source(mode, passphrase)
-      if (this.store.getMeta(WRAPPED_DATA_KEY) === undefined) {
-        const dataKey = freshKey()
-        try {
-          await this.wrap(target, dataKey, 'store.initialized')
-        } catch (error) {
-          this.sodium.memzero(dataKey)
-          throw error
-        }
-        this.lock()
-        this.dataKey = dataKey
-        return {keyring: mode, action: 'created', sealed: false}
+      let master: Uint8Array | undefined
+      const keep = (key: Uint8Array) => {
+        if (mode === 'passphrase') master = new Uint8Array(key)
       }
-      if (mode === this.currentMode) return {keyring: mode, action: 'unchanged', sealed: this.sealed}
-      const previous = this.currentMode === 'os' ? this.osKeyring : undefined
-      await this.unlock().catch((error: unknown) => {
-        if (!(error instanceof HushError && error.code === 'keyring_unavailable')) throw error
-        throw new HushError(
-          'keyring_unavailable',
-          `This store's data key is wrapped by the OS keyring, which is not reachable (${String(error.details.reason)}): switching to a passphrase needs it once, so start the keyring and run \`hush init --keyring passphrase\` again (or start over with a new HUSH_HOME).`,
-          error.details,
-        )
-      })
-      await this.wrap(target, this.key(), 'store.rewrapped')
-      await previous?.forget().catch(() => undefined)
-      return {keyring: mode, action: 'rewrapped', sealed: false}
+      try {
+        return await this.initWith(mode, target, keep, () => (master ? this.remember(master, ttl) : Promise.resolve()))
+      } finally {
+        if (master) this.sodium.memzero(master)
+      }
     })
+  }
+
+  private async initWith(
+    mode: KeyringMode,
+    target: MasterKeySource,
+    keep: (master: Uint8Array) => void,
+    remember: () => Promise<void>,
+  ): Promise<InitOutput> {
+    if (this.store.getMeta(WRAPPED_DATA_KEY) === undefined) {
+      const dataKey = freshKey()
+      try {
+        await this.wrap(target, dataKey, 'store.initialized', keep)
+      } catch (error) {
+        this.sodium.memzero(dataKey)
+        throw error
+      }
+      this.lock()
+      this.dataKey = dataKey
+      await remember()
+      if (mode === 'os') this.cacheState = {state: 'none', expiresAt: null, problem: null}
+      return {keyring: mode, action: 'created', sealed: false, ...this.cacheOutput(mode)}
+    }
+    if (mode === this.currentMode) return {keyring: mode, action: 'unchanged', sealed: this.sealed}
+    const previous = this.currentMode === 'os' ? this.osKeyring : undefined
+    await this.unlock().catch((error: unknown) => {
+      if (!(error instanceof HushError && error.code === 'keyring_unavailable')) throw error
+      throw new HushError(
+        'keyring_unavailable',
+        `This store's data key is wrapped by the OS keyring, which is not reachable (${String(error.details.reason)}): switching to a passphrase needs it once, so start the keyring and run \`hush init --keyring passphrase\` again (or start over with a new HUSH_HOME).`,
+        error.details,
+      )
+    })
+    await this.wrap(target, this.key(), 'store.rewrapped', keep)
+    await previous?.forget().catch(() => undefined)
+    if (mode === 'os') {
+      // The passphrase's cached key no longer opens anything: drop it.
+      await this.unlockCache.remove(this.store.storeId).catch(() => false)
+      this.cacheState = {state: 'none', expiresAt: null, problem: null}
+    } else {
+      await remember()
+    }
+    return {keyring: mode, action: 'rewrapped', sealed: false, ...this.cacheOutput(mode)}
+  }
+
+  private cacheOutput(mode: KeyringMode): {unlockCache?: UnlockCacheState} {
+    return mode === 'passphrase' ? {unlockCache: this.cacheState} : {}
   }
 
   private source(mode: KeyringMode, passphrase: Uint8Array | undefined): MasterKeySource {
@@ -247,9 +463,11 @@ export class Vault {
     source: MasterKeySource,
     dataKey: Uint8Array,
     event: 'store.initialized' | 'store.rewrapped' | undefined,
+    keep?: (master: Uint8Array) => void,
   ): Promise<void> {
     const master = await source.masterKey(true)
     const sealed = aeadEncrypt(this.sodium, master, dataKey, this.dataKeyAd())
+    keep?.(master)
     this.sodium.memzero(master)
     this.store.transaction(() => {
       this.store.setMeta(WRAPPED_DATA_KEY, Buffer.concat([sealed.nonce, sealed.ciphertext]))
@@ -261,8 +479,11 @@ export class Vault {
     this.currentMode = source.mode
   }
 
-  /** Opens the stored data key with `source`'s master key; refuses a key that does not open it. */
-  private async unwrap(source: MasterKeySource): Promise<Uint8Array> {
+  /**
+   * Opens the stored data key with `source`'s master key; refuses a key that does not open it.
+   * `keep` sees the master key (before it is wiped) once it has opened the data key.
+   */
+  private async unwrap(source: MasterKeySource, keep?: (master: Uint8Array) => void): Promise<Uint8Array> {
     const wrapped = this.store.getMeta(WRAPPED_DATA_KEY)
     if (wrapped === undefined) {
       throw new HushError('master_key_missing', 'This store has no data key yet: run `hush init`.')
@@ -276,6 +497,7 @@ export class Vault {
       {nonce: bytes.subarray(0, nonceBytes), ciphertext: bytes.subarray(nonceBytes)},
       this.dataKeyAd(),
     )
+    if (dataKey) keep?.(master)
     this.sodium.memzero(master)
     if (dataKey) return dataKey
     if (source.mode === 'passphrase') {
@@ -290,7 +512,16 @@ export class Vault {
   private async loadFromKeyring(): Promise<void> {
     if (this.store.getMeta(WRAPPED_DATA_KEY) === undefined) {
       const dataKey = freshKey()
-      await this.wrap(this.osKeyring, dataKey, undefined)
+      try {
+        await this.wrap(this.osKeyring, dataKey, undefined)
+      } catch (error) {
+        this.sodium.memzero(dataKey)
+        // A new store with no keyring: the CLI may offer passphrase mode on a terminal.
+        if (error instanceof HushError && error.code === 'keyring_unavailable') {
+          throw new HushError(error.code, error.message, {...error.details, newStore: true})
+        }
+        throw error
+      }
       this.dataKey = dataKey
       return
     }

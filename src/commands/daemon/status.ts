@@ -1,23 +1,31 @@
-// `hush daemon status`: is the agent running, where is its socket, how is the master key kept.
-import type {Hello} from '../../api/contract.js'
+// `hush daemon status`: is the agent running, where is its socket, where the master key comes from
+// (checked now: an OS keyring that does not answer is said so), and how long the store stays unlocked.
+import {type Hello, type KeyringStatus, routes} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
 import {HushCommand} from '../../cli/base.js'
+import {describeUnlockCache} from '../../cli/unlock-cache.js'
 import {connectAgent} from '../../client/connect.js'
 
-type Status = ({running: true} & Hello) | {running: false; socket: string; home: string}
+type Status = ({running: true; keyringStatus: KeyringStatus} & Hello) | {running: false; socket: string; home: string}
 
 export default class DaemonStatus extends HushCommand {
-  static override summary = 'Show whether the hush agent runs, its socket path and its store.'
+  static override summary =
+    'Show whether the hush agent runs, its socket path, its store and where its master key comes from.'
   static override examples = ['<%= config.bin %> daemon status', '<%= config.bin %> daemon status --json']
 
   async run(): Promise<Status> {
     await this.parse(DaemonStatus)
     const paths = this.paths
     let hello: Hello
+    let keyring: KeyringStatus
     try {
       const connection = await connectAgent(paths, {start: false})
-      hello = connection.hello
-      await connection.client.close()
+      try {
+        hello = connection.hello
+        keyring = await connection.client.call(routes.keyringStatus, {})
+      } finally {
+        await connection.client.close()
+      }
     } catch (error) {
       if (!(error instanceof HushError && error.code === 'daemon_unreachable')) throw error
       this.log(`hush agent: not running\nsocket:     ${paths.socket}\nstore:      ${paths.home}`)
@@ -28,9 +36,22 @@ export default class DaemonStatus extends HushCommand {
         `hush agent: running (pid ${hello.pid}, version ${hello.version}, since ${hello.startedAt})`,
         `socket:     ${hello.socket}`,
         `store:      ${hello.home}`,
-        `master key: ${hello.keyring === 'os' ? `OS keyring (service hush, account ${hello.keyringAccount})` : `passphrase, ${hello.sealed ? 'sealed (run `hush unseal`)' : 'unsealed'}`}`,
+        `master key: ${describeMasterKey(hello, keyring)}`,
       ].join('\n'),
     )
-    return {running: true, ...hello}
+    return {running: true, ...hello, keyringStatus: keyring}
   }
+}
+
+/** The master key's home in one line, as checked now. */
+export function describeMasterKey(hello: Pick<Hello, 'keyringAccount'>, keyring: KeyringStatus): string {
+  if (keyring.keyring === 'os') {
+    const entry = `service hush, account ${hello.keyringAccount}`
+    return keyring.osKeyring?.reachable === false
+      ? `OS keyring (not reachable: ${keyring.osKeyring.reason}; ${entry})`
+      : `OS keyring (${entry})`
+  }
+  return keyring.sealed
+    ? `passphrase, sealed (run \`hush unseal\`); ${describeUnlockCache(keyring.unlockCache)}`
+    : `passphrase, unsealed; ${describeUnlockCache(keyring.unlockCache)}`
 }

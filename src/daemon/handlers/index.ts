@@ -5,6 +5,7 @@ import {deleteSecret} from './delete-secret.js'
 import {getDeployment} from './get-deployment.js'
 import {hello} from './hello.js'
 import {init} from './init.js'
+import {keyringStatus} from './keyring-status.js'
 import {listDeployments} from './list-deployments.js'
 import {listSecrets} from './list-secrets.js'
 import {logs} from './logs.js'
@@ -13,6 +14,7 @@ import {rotateSecret} from './rotate-secret.js'
 import {seal} from './seal.js'
 import {showSecret} from './show-secret.js'
 import {shutdown} from './shutdown.js'
+import {storeStatus} from './store-status.js'
 import {submit} from './submit.js'
 import {terminate} from './terminate.js'
 import type {HandlerTable} from './types.js'
@@ -24,6 +26,8 @@ export const handlers: HandlerTable = {
   init,
   unseal,
   seal,
+  keyringStatus,
+  storeStatus,
   listSecrets,
   createSecret,
   showSecret,

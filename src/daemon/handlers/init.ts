@@ -12,9 +12,10 @@ export const init: Handler<Routes['init']> = async (input, agent) => {
     if (input.passphrase !== undefined) throw new HushError('bad_request', 'OS keyring mode takes no passphrase.')
     return agent.vault.init('os', undefined)
   }
+  const ttl = agent.unlockTtl(input.ttl)
   const passphrase = agent.openPassphrase(input.passphrase)
   try {
-    return await agent.vault.init('passphrase', passphrase)
+    return await agent.vault.init('passphrase', passphrase, ttl)
   } finally {
     agent.sodium.memzero(passphrase)
   }

@@ -1,0 +1,193 @@
+// `hush doctor`: checks what hush needs on this machine and explains each finding with its fix:
+// Node, the master key's home, the agent, the Docker engine, the store. Exit 0 when hush can do
+// its main job (store a secret and launch a container with it), 1 otherwise.
+import {lstatSync} from 'node:fs'
+import {type Hello, type KeyringStatus, routes, type StoreStatus} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import {HushCommand} from '../cli/base.js'
+import {describeUnlockCache} from '../cli/unlock-cache.js'
+import type {Connection} from '../client/connect.js'
+import {describeMasterKey} from './daemon/status.js'
+
+type Level = 'ok' | 'warn' | 'fail'
+
+interface Check {
+  check:
+    | 'node'
+    | 'master key'
+    | 'unlock cache'
+    | 'agent'
+    | 'socket'
+    | 'docker client'
+    | 'docker engine'
+    | 'tmpfs'
+    | 'store'
+  level: Level
+  detail: string
+  /** What to do about it; null when nothing is needed. */
+  fix: string | null
+}
+
+interface DoctorReport {
+  ok: boolean
+  checks: Check[]
+}
+
+const ok = (check: Check['check'], detail: string): Check => ({check, level: 'ok', detail, fix: null})
+
+export default class Doctor extends HushCommand {
+  static override summary = 'Check that hush can work here, and say how to fix what is missing.'
+  static override description =
+    'Checks Node, where the master key lives (OS keyring reachable? passphrase mode? unlocked, until when?), the agent and its socket, the Docker engine and a tmpfs for env-files, and the store. Exit 0 when hush can store a secret and launch a container with it, 1 otherwise.'
+  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json']
+
+  async run(): Promise<DoctorReport> {
+    await this.parse(Doctor)
+    const checks: Check[] = [checkNode()]
+    let connection: Connection | undefined
+    try {
+      connection = await this.agent()
+    } catch (error) {
+      const hush = error instanceof HushError ? error : new HushError('internal', String(error))
+      checks.push({check: 'agent', level: 'fail', detail: hush.message, fix: `read ${this.paths.log}`})
+    }
+    if (connection) checks.push(...(await checkAgent(connection)))
+    checks.push(...(await checkDocker(this.paths)))
+    const report = {ok: checks.every((check) => check.level !== 'fail'), checks}
+    const mark: Record<Level, string> = {ok: 'ok  ', warn: 'warn', fail: 'FAIL'}
+    for (const check of checks) {
+      this.log(`${mark[check.level]} ${check.check}: ${check.detail}${check.fix ? `\n       fix: ${check.fix}` : ''}`)
+    }
+    this.log(report.ok ? 'hush can work here.' : 'hush cannot do its job here yet: see the fixes above.')
+    if (!report.ok) process.exitCode = 1
+    return report
+  }
+}
+
+function checkNode(): Check {
+  const [major, minor] = process.versions.node.split('.').map(Number)
+  const supported = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22
+  return supported
+    ? ok('node', `Node ${process.versions.node}`)
+    : {
+        check: 'node',
+        level: 'fail',
+        detail: `Node ${process.versions.node} is too old`,
+        fix: 'install Node 20.19 or newer (22.12+), or use the single executable (dist/hush)',
+      }
+}
+
+async function checkAgent(connection: Connection): Promise<Check[]> {
+  const {client, hello} = connection
+  const checks: Check[] = [ok('agent', `running (pid ${hello.pid}, version ${hello.version})`), checkSocket(hello)]
+  const keyring: KeyringStatus = await client.call(routes.keyringStatus, {})
+  checks.push(checkMasterKey(hello, keyring))
+  if (keyring.keyring === 'passphrase') checks.push(checkUnlockCache(keyring))
+  try {
+    const store: StoreStatus = await client.call(routes.storeStatus, {})
+    checks.push(
+      ok(
+        'store',
+        `${hello.home}: opens, schema version ${store.schemaVersion}, ${store.secrets} secret${store.secrets === 1 ? '' : 's'}, ${store.deployments} deployment${store.deployments === 1 ? '' : 's'}`,
+      ),
+    )
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    checks.push({check: 'store', level: 'fail', detail: message, fix: 'restore the store from a backup'})
+  }
+  return checks
+}
+
+function checkSocket(hello: Hello): Check {
+  try {
+    const stat = lstatSync(hello.socket)
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0')
+    if ((stat.mode & 0o077) === 0 && stat.uid === process.getuid?.())
+      return ok('socket', `${hello.socket} (mode ${mode}, yours)`)
+    return {
+      check: 'socket',
+      level: 'fail',
+      detail: `${hello.socket} has mode ${mode} or another owner`,
+      fix: 'run `hush daemon stop`, remove the socket, and run any command',
+    }
+  } catch (error) {
+    return {
+      check: 'socket',
+      level: 'fail',
+      detail: `${hello.socket}: ${(error as Error).message}`,
+      fix: 'run `hush daemon stop` and try again',
+    }
+  }
+}
+
+function checkMasterKey(hello: Hello, keyring: KeyringStatus): Check {
+  const detail = describeMasterKey(hello, keyring)
+  if (keyring.keyring === 'os') {
+    return keyring.osKeyring?.reachable === false
+      ? {
+          check: 'master key',
+          level: 'fail',
+          detail,
+          fix: 'start a Secret Service (e.g. `eval "$(gnome-keyring-daemon --unlock)"` in a D-Bus session), or run `hush init --keyring passphrase`',
+        }
+      : ok('master key', detail)
+  }
+  return keyring.sealed
+    ? {
+        check: 'master key',
+        level: 'fail',
+        detail: 'passphrase mode, sealed',
+        fix: 'run `hush unseal` (add `--ttl 12h` to limit how long it stays open)',
+      }
+    : ok('master key', 'passphrase mode, unsealed')
+}
+
+function checkUnlockCache(keyring: KeyringStatus): Check {
+  const cache = keyring.unlockCache
+  const detail = describeUnlockCache(cache)
+  if (cache.state === 'present' || cache.state === 'off') return ok('unlock cache', detail)
+  const fix =
+    cache.state === 'unavailable'
+      ? /not installed/.test(cache.problem ?? '')
+        ? 'apt-get install keyutils, then `hush unseal` again'
+        : 'allow the keyctl system call (some container sandboxes forbid it), or unseal after each agent start'
+      : 'run `hush unseal` (its key replaces the entry)'
+  return {check: 'unlock cache', level: 'warn', detail, fix}
+}
+
+async function checkDocker(paths: import('../config/paths.js').HushPaths): Promise<Check[]> {
+  const {dockerVersions, envFileDir} = await import('../daemon/launcher.js')
+  const checks: Check[] = []
+  const versions = await dockerVersions()
+  if (versions.client === undefined) {
+    checks.push({
+      check: 'docker client',
+      level: 'fail',
+      detail: `${versions.command} not found`,
+      fix: 'install the docker client (apt-get install docker.io), or set HUSH_DOCKER to its path',
+    })
+  } else {
+    checks.push(ok('docker client', `${versions.command} ${versions.client}`))
+    checks.push(
+      versions.server
+        ? ok('docker engine', `Docker Engine ${versions.server}`)
+        : {
+            check: 'docker engine',
+            level: 'fail',
+            detail: `not reachable (${versions.error})`,
+            fix: 'start the Docker engine (`systemctl start docker`) or point DOCKER_HOST / the docker context at one you may use',
+          },
+    )
+  }
+  try {
+    checks.push(ok('tmpfs', `env-files go to ${envFileDir(paths)}`))
+  } catch (error) {
+    checks.push({
+      check: 'tmpfs',
+      level: 'fail',
+      detail: (error as Error).message,
+      fix: 'mount a tmpfs at /dev/shm, or set XDG_RUNTIME_DIR to a tmpfs directory of yours',
+    })
+  }
+  return checks
+}
