@@ -201,6 +201,24 @@ class NoTmpfs(HushError):
     code = "no_tmpfs"
 
 
+class NoSpace(HushError):
+    """The disk holding the store (or the env-file tmpfs) is full: nothing was written."""
+
+    code = "no_space"
+
+
+class StoreLocked(HushError):
+    """Another agent holds the store's lock."""
+
+    code = "store_locked"
+
+
+class InsecureEnvironment(HushError):
+    """The agent found a debugger or preloaded code in its own process."""
+
+    code = "insecure_environment"
+
+
 ERRORS: Dict[str, Type[HushError]] = {
     cls.code: cls
     for cls in (
@@ -232,6 +250,9 @@ ERRORS: Dict[str, Type[HushError]] = {
         DockerUnavailable,
         LaunchFailed,
         NoTmpfs,
+        NoSpace,
+        StoreLocked,
+        InsecureEnvironment,
     )
 }
 """Every API error code and its exception class."""
