@@ -2,7 +2,8 @@
 
 The state directory is HUSH_HOME, else $XDG_DATA_HOME/hush (default ~/.local/share/hush). The socket
 sits in `<runtime>/hush-<uid>/<first 16 hex of sha256(home)>/agent.sock`, where <runtime> is
-$XDG_RUNTIME_DIR when it is a directory of the user's, else the temp directory as Node sees it;
+$XDG_RUNTIME_DIR when it is a private directory of the user's (not a symlink, mode 0700), else the
+temp directory as Node sees it;
 a path too long for a Unix socket moves under /tmp.
 """
 
@@ -48,7 +49,7 @@ def _runtime_base(env: Mapping[str, str]) -> str:
     if xdg:
         try:
             info = os.lstat(xdg)
-            if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+            if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and info.st_mode & 0o077 == 0:
                 return xdg
         except OSError:
             pass

@@ -194,6 +194,15 @@ class PathsTest(unittest.TestCase):
         paths = _paths.resolve_paths({"HUSH_HOME": "/x", "XDG_RUNTIME_DIR": not_a_dir, "TMPDIR": "/var/tmp/"})
         self.assertTrue(paths.socket.startswith(f"/var/tmp/hush-{os.getuid()}/"), paths.socket)
 
+    def test_a_runtime_dir_open_to_others_falls_back_to_tmp(self) -> None:
+        shared = tempfile.mkdtemp()
+        os.chmod(shared, 0o755)
+        paths = _paths.resolve_paths({"HUSH_HOME": "/x", "XDG_RUNTIME_DIR": shared, "TMPDIR": "/var/tmp"})
+        self.assertTrue(paths.socket.startswith("/var/tmp/hush-"), paths.socket)
+        os.chmod(shared, 0o700)
+        paths = _paths.resolve_paths({"HUSH_HOME": "/x", "XDG_RUNTIME_DIR": shared})
+        self.assertTrue(paths.socket.startswith(shared), paths.socket)
+
     def test_a_long_path_moves_under_tmp(self) -> None:
         base = tempfile.mkdtemp()
         deep = os.path.join(base, "d" * 100)
