@@ -1,7 +1,7 @@
 // The Python SDK (python/) as its users run it, with Debian's /usr/bin/python3 and python3-nacl:
 // its unit tests, mypy --strict, `pip install` offline into a venv, and the anycloud flow against
 // the real agent (started by the SDK through the hush program), keyring and docker engine.
-import {mkdtempSync, rmSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -71,11 +71,16 @@ describe('the Python SDK package', () => {
 
   it('finds the same socket as the CLI', async () => {
     const home = mkdtempSync(join(tmpdir(), 'hush-py-home-'))
+    const openDir = join(home, 'open')
+    mkdirSync(openDir, {mode: 0o755})
+    chmodSync(openDir, 0o755)
     try {
       for (const env of <Array<Record<string, string>>>[
         {HUSH_HOME: home},
         {HUSH_HOME: join(home, 'x'.repeat(120))},
         {HUSH_HOME: home, XDG_RUNTIME_DIR: ''},
+        // A runtime directory others can read is not used (the temp directory is).
+        {HUSH_HOME: home, XDG_RUNTIME_DIR: openDir},
       ]) {
         const full = {...(process.env as Record<string, string>), ...env}
         const result = await python(['-c', 'from hush._paths import resolve_paths; print(resolve_paths().socket)'], {
