@@ -11,46 +11,90 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const sea = process.argv.includes('--sea')
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 
-/** Every command file under src/commands, by oclif id (`secrets/list.ts` -> `secrets:list`). */
+/** Every command file under `dir` (default src/commands). */
 function commandFiles(dir = join(ROOT, 'src', 'commands')) {
   const found = []
   for (const entry of readdirSync(dir, {withFileTypes: true})) {
     const file = join(dir, entry.name)
     if (entry.isDirectory()) found.push(...commandFiles(file))
-    else if (/\.tsx?$/.test(entry.name) && !/\.(d|test|spec)\.tsx?$/.test(entry.name)) found.push(file)
+    else if (/\.[jt]sx?$/.test(entry.name) && !/\.(d|test|spec)\.[jt]sx?$/.test(entry.name)) found.push(file)
   }
   return found
 }
 
-function commandsModule() {
-  const base = join(ROOT, 'src', 'commands')
-  const files = commandFiles().sort()
-  const entries = files.map((file) => {
-    const id = relative(base, file)
-      .replace(/\.tsx?$/, '')
-      .replace(/(^|\/)index$/, '')
-      .split('/')
-      .join(':')
-    return `  ${JSON.stringify(id)}: () => import(${JSON.stringify(file)}),`
+/** A command file's oclif id, from its path under `base` (`secrets/list.ts` -> `secrets:list`). */
+function commandId(base, file) {
+  return relative(base, file)
+    .replace(/\.[jt]sx?$/, '')
+    .replace(/(^|\/)index$/, '')
+    .split('/')
+    .join(':')
+}
+
+/**
+ * The oclif plugins of package.json, built into the bundle as if their commands were hush's own
+ * (the single executable has no node_modules to load them from): each one's root and manifest.
+ */
+function bundledPlugins() {
+  return (pkg.oclif.plugins ?? []).map((name) => {
+    const root = join(ROOT, 'node_modules', name)
+    const plugin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    if (plugin.oclif.hooks && Object.keys(plugin.oclif.hooks).some((event) => !event.startsWith('plugins:'))) {
+      throw new Error(`build-bundle: ${name} has hooks the bundle does not load; build them in like hush's own`)
+    }
+    const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8'))
+    return {name, commands: join(root, plugin.oclif.commands), manifest}
   })
+}
+
+function commandsModule() {
+  const own = commandFiles().map((file) => [commandId(join(ROOT, 'src', 'commands'), file), file])
+  // A plugin's command files are its compiled .js (reached by path: its package exports none of them).
+  const plugins = bundledPlugins().flatMap((plugin) =>
+    commandFiles(plugin.commands).map((file) => [commandId(plugin.commands, file), file]),
+  )
+  const entries = [...own, ...plugins]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, file]) => `  ${JSON.stringify(id)}: () => import(${JSON.stringify(file)}),`)
   return `export const COMMAND_LOADERS = {\n${entries.join('\n')}\n}\n`
 }
 
-/** The three modules that exist only in the bundle: commands, manifest, package.json. */
+/** hush's own manifest with the bundled plugins' commands added. */
+function manifestModule() {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'))
+  for (const plugin of bundledPlugins()) {
+    for (const [id, command] of Object.entries(plugin.manifest.commands)) {
+      manifest.commands[id] = {...command, pluginName: pkg.name, pluginAlias: pkg.name, pluginType: 'core'}
+    }
+  }
+  return JSON.stringify(manifest)
+}
+
+/** package.json's hooks (`./dist/x.js`), each imported from its source (`src/x.ts`) when it runs. */
+function hooksModule() {
+  const entries = Object.entries(pkg.oclif.hooks ?? {}).map(([event, target]) => {
+    const source = join(ROOT, target.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'))
+    return `  ${JSON.stringify(event)}: async () => (await import(${JSON.stringify(source)})).default,`
+  })
+  return `export const HOOK_LOADERS = {\n${entries.join('\n')}\n}\n`
+}
+
+/** The modules that exist only in the bundle: commands, manifest, hooks, package.json. */
 const virtualModules = {
   name: 'hush-virtual',
   setup(b) {
     b.onResolve({filter: /^hush:/}, (args) => ({path: args.path, namespace: 'hush-virtual'}))
     b.onLoad({filter: /.*/, namespace: 'hush-virtual'}, (args) => {
       if (args.path === 'hush:commands') return {contents: commandsModule(), resolveDir: ROOT, loader: 'js'}
-      if (args.path === 'hush:manifest') {
-        return {contents: readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'), loader: 'json'}
-      }
+      if (args.path === 'hush:manifest') return {contents: manifestModule(), loader: 'json'}
+      if (args.path === 'hush:hooks') return {contents: hooksModule(), resolveDir: ROOT, loader: 'js'}
+      // Plugins and hooks are built in (above): oclif must not look for them on disk.
+      const {plugins: _plugins, hooks: _hooks, ...oclif} = pkg.oclif
       const pjson = {
         name: pkg.name,
         version: pkg.version,
         type: pkg.type,
-        oclif: {...pkg.oclif, commands: {strategy: 'explicit', target: './bundle', identifier: 'COMMANDS'}},
+        oclif: {...oclif, commands: {strategy: 'explicit', target: './bundle', identifier: 'COMMANDS'}},
       }
       return {contents: JSON.stringify(pjson), loader: 'json'}
     })

@@ -10,6 +10,7 @@ export {
   HushClient,
   type HushClientOptions,
   type ListSecretsOptions,
+  type RotateOptions,
   type SecretOptions,
   type SecretValues,
 } from './client/hush-client.js'

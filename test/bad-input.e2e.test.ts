@@ -196,7 +196,7 @@ const cases: Case[] = [
     args: ['secrets', 'rotate', 'ok'],
     exit: 2,
     code: 'bad_request',
-    says: /Nothing to rotate: give KEY=VALUE, --from-stdin KEY or --from-env KEY/,
+    says: /Nothing to rotate: give KEY=VALUE, --from-stdin KEY, --from-env KEY, --rename OLD=NEW or --remove KEY/,
   },
   {
     what: 'delete of a secret that does not exist',

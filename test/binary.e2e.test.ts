@@ -108,6 +108,21 @@ describe('dist/hush, the single executable', () => {
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, 3)).toEqual(['daemon', 'run'])
   })
 
+  it('has did-you-mean and completion built in (the oclif plugins are bundled)', async () => {
+    const typo = await hush(['secrets', 'lst'])
+    expect(typo.exitCode).toBe(2)
+    expect(typo.stderr).toBe(
+      'hush: "secrets lst" is not a hush command. Did you mean "hush secrets list"? (see hush --help).',
+    )
+
+    const setup = await hush(['autocomplete', 'bash'])
+    expect(setup.exitCode, setup.stderr).toBe(0)
+    const script = readFileSync(join(cache, 'hush', 'autocomplete', 'functions', 'bash', 'hush.bash'), 'utf8')
+    expect(script).toContain('secrets:rotate')
+    expect(script).toContain('complete -F _hush_names_complete hush')
+    expect((await hush(['complete', 'secrets'])).stdout).toBe('demo')
+  })
+
   it('keeps its native addons in a private directory', () => {
     const dir = join(cache, 'hush', 'native')
     expect(statSync(dir).mode & 0o777).toBe(0o700)

@@ -301,6 +301,19 @@ const plan: RoutePlan = {
       check: (r) => expect(r.json).toMatchObject({env: {PLAIN: 'visible'}, secrets: [{name: 'raw', version: 2}]}),
     },
   ],
+  showSecret: async (context) => [
+    {
+      input: {name: 'raw'},
+      status: 200,
+      check: (r) =>
+        expect(r.json).toMatchObject({
+          name: 'raw',
+          keys: ['ARG_KEY', 'OTHER_KEY'],
+          version: 2,
+          deployments: [{id: deployment(context).id, version: 2, stale: false}],
+        }),
+    },
+  ],
   // The container really printed the values (docker has them); the route hands them out masked.
   logs: async (context) => {
     const {id, containerId} = deployment(context)
@@ -539,7 +552,8 @@ describe('leaks', () => {
           startedAt: secret.createdAt,
         }
       } else if (req.url === '/v1/secrets') out = {secret, replaced: false, staleDeployments: []}
-      else if (req.url?.endsWith('/rotate')) out = {secret, changedKeys: [], addedKeys: [], staleDeployments: []}
+      else if (req.url?.endsWith('/rotate'))
+        out = {secret, changedKeys: [], addedKeys: [], renamedKeys: [], removedKeys: [], staleDeployments: []}
       const text = JSON.stringify(out)
       res.writeHead(out && typeof out === 'object' && 'error' in out ? 404 : 200, {'content-type': 'application/json'})
       res.end(text)

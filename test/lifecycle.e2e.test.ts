@@ -59,7 +59,7 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
   it('--force deletes while running: the container keeps running, resubmit fails fast and leaves it alone', async () => {
     await t.ok(['secrets', 'new', 'api', 'API_TOKEN=tok-1'])
     const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'api', ...SLEEPER])
-    const forced = await t.ok(['secrets', 'delete', 'api', '--force'])
+    const forced = await t.ok(['secrets', 'delete', 'api', '--force', '--yes'])
     expect(forced.stdout).toContain(d.id)
     expect((await inspect(d.containerId))?.State.Running).toBe(true)
 

@@ -163,13 +163,36 @@ export interface RotateSecretInput {
   app?: string
   description?: string
   values: Record<string, SealedValue>
+  /** Keys to rename, OLD: NEW: each value moves to its new key name (re-encrypted inside the agent). */
+  rename?: Record<string, string>
+  /** Keys to remove from the bundle (at least one key must remain). */
+  remove?: string[]
 }
 
 export interface RotateSecretOutput {
   secret: SecretInfo
   changedKeys: string[]
   addedKeys: string[]
+  /** The keys renamed, as given. */
+  renamedKeys: Array<{from: string; to: string}>
+  removedKeys: string[]
   staleDeployments: string[]
+}
+
+/** A live deployment that uses a secret, with the version of it that it runs. */
+export interface SecretUser {
+  id: string
+  name: string | null
+  /** The version injected (null: not launched yet). */
+  version: number | null
+  /** True when it runs an older version than the secret's current one. */
+  stale: boolean
+}
+
+/** One secret in full (`secrets show`): its metadata and who runs which version. Never a value. */
+export interface SecretDetail extends SecretInfo {
+  /** The live deployments that use it (the ids of `usedBy`), with their versions. */
+  deployments: SecretUser[]
 }
 
 export interface DeleteSecretInput {
@@ -440,11 +463,19 @@ export const routes = {
     description: true,
     values: true,
   }),
+  /** The live secret NAME of that scope; with includeDeleted, else the latest deleted one. */
+  showSecret: route<{name: string; app?: string; includeDeleted?: string}, SecretDetail>('GET', '/v1/secrets/:name', {
+    name: true,
+    app: true,
+    includeDeleted: true,
+  }),
   rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate', {
     name: true,
     app: true,
     description: true,
     values: true,
+    rename: true,
+    remove: true,
   }),
   deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name', {
     name: true,

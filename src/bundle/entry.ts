@@ -2,10 +2,11 @@
 // with its manifest and package.json built in, and each command loaded only when it runs.
 
 import {COMMAND_LOADERS} from 'hush:commands'
+import {HOOK_LOADERS} from 'hush:hooks'
 import manifest from 'hush:manifest'
 import pjson from 'hush:pjson'
 import {setFlagsFromString} from 'node:v8'
-import {type Command, Errors, execute, Plugin} from '@oclif/core'
+import {type Command, Config, Errors, execute, type Hook, Plugin, ux} from '@oclif/core'
 
 type Manifest = typeof manifest
 type CommandClass = Command.Class & {id: string; plugin?: Plugin}
@@ -42,6 +43,43 @@ internals.loadCommandsFromTarget = async () => {
   const ids = Object.keys(COMMAND_LOADERS)
   const classes = await Promise.all(ids.map((id) => loadCommand(id)))
   return Object.fromEntries(ids.map((id, i) => [id, classes[i] as Command.Class]))
+}
+
+interface HookOutcomes {
+  successes: Array<{plugin: Plugin; result: unknown}>
+  failures: Array<{plugin: Plugin; error: Error}>
+}
+
+interface ConfigInternals {
+  runHook(this: Config, event: string, opts: object, timeout?: number, captureErrors?: boolean): Promise<HookOutcomes>
+}
+
+// package.json's hooks, built in: oclif would import them from files, which the executable does not
+// have. Each runs after the hooks oclif found, with the context oclif gives a hook.
+const configInternals = Config.prototype as unknown as ConfigInternals
+const runHook = configInternals.runHook
+configInternals.runHook = async function (event, opts, timeout, captureErrors) {
+  const outcomes = await runHook.call(this, event, opts, timeout, captureErrors)
+  const load = HOOK_LOADERS[event]
+  if (!load) return outcomes
+  const plugin = (this as unknown as {rootPlugin: Plugin}).rootPlugin
+  const context: Hook.Context = {
+    config: this,
+    debug: () => {},
+    error: (message, options) => Errors.error(message, options as {exit: number}),
+    exit: (code) => Errors.exit(code),
+    log: (message, ...args) => ux.stdout(message, ...args),
+    warn: (message) => Errors.warn(message),
+  }
+  try {
+    const hook = await load()
+    outcomes.successes.push({plugin, result: await hook.call(context, {...opts, config: this, context})})
+  } catch (error) {
+    const exit = (error as Errors.CLIError).oclif?.exit
+    outcomes.failures.push({plugin, error: error as Error})
+    if (!captureErrors && exit !== undefined && exit !== 0) throw error
+  }
+  return outcomes
 }
 
 /**

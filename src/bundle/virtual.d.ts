@@ -16,3 +16,8 @@ declare module 'hush:pjson' {
   const pjson: Interfaces.PJSON
   export default pjson
 }
+declare module 'hush:hooks' {
+  import type {Hook} from '@oclif/core'
+  /** package.json's hooks by event, imported on demand (oclif cannot load them from disk here). */
+  export const HOOK_LOADERS: Record<string, () => Promise<Hook<string>>>
+}

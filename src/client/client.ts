@@ -61,11 +61,14 @@ export class AgentClient {
     this.http = new Client('http://hush.local', {socketPath, connectTimeout: 2_000, maxHeaderSize: MAX_HEADER_BYTES})
   }
 
-  /** Calls a JSON route. `wait: true` lifts the answer timeout (a route that runs docker may take long). */
+  /**
+   * Calls a JSON route. `wait: true` lifts the answer timeout (a route that runs docker may take
+   * long); `timeoutMs` shortens it (shell completion).
+   */
   async call<R extends Route<unknown, unknown>>(
     route: R,
     input: RouteInput<R>,
-    options: {wait?: boolean} = {},
+    options: {wait?: boolean; timeoutMs?: number} = {},
   ): Promise<RouteOutput<R>> {
     const {path, body} = requestFor(route, input)
     if (body !== undefined && Buffer.byteLength(body) > (route.maxBodyBytes ?? MAX_BODY_BYTES)) {
@@ -84,6 +87,7 @@ export class AgentClient {
         body,
         headers: body === undefined ? {} : {'content-type': 'application/json'},
         ...(options.wait ? {headersTimeout: 0, bodyTimeout: 0} : {}),
+        ...(options.timeoutMs ? {headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs} : {}),
       })
       text = await response.body.text()
     } catch (error) {

@@ -18,6 +18,7 @@ import {
   routes,
   type SealedValue,
   type SealState,
+  type SecretDetail,
   type SecretInfo,
   type SubmitInput,
   type SubmitOutput,
@@ -43,6 +44,13 @@ export interface SecretOptions {
   description?: string
   /** Scope the secret to deployments named APP (`submit` with `name: APP`); absent = shared. */
   app?: string
+}
+
+export interface RotateOptions extends SecretOptions {
+  /** Keys to rename, OLD: NEW (the values move inside the agent). */
+  rename?: Record<string, string>
+  /** Keys to remove (one key at least must remain). */
+  remove?: string[]
 }
 
 export interface ListSecretsOptions {
@@ -146,15 +154,33 @@ export class HushClient {
     )
   }
 
-  /** New values for the given keys, the other keys kept (version + 1). */
+  /** New values for the given keys, the other keys kept, keys renamed or removed (version + 1). */
   rotateSecret(
     name: string,
     values: SecretValues | PlainValues,
-    options: SecretOptions = {},
+    options: RotateOptions = {},
   ): Promise<RotateSecretOutput> {
     const plain = values instanceof Map ? values : plainValues(values)
     return this.sealed(plain, (c, sealed) =>
-      c.client.call(routes.rotateSecret, {name, app: options.app, description: options.description, values: sealed}),
+      c.client.call(routes.rotateSecret, {
+        name,
+        app: options.app,
+        description: options.description,
+        values: sealed,
+        ...(options.rename === undefined ? {} : {rename: options.rename}),
+        ...(options.remove === undefined ? {} : {remove: options.remove}),
+      }),
+    )
+  }
+
+  /** One secret in full: metadata, and the live deployments using it with the version each runs. */
+  showSecret(name: string, options: {app?: string; includeDeleted?: boolean} = {}): Promise<SecretDetail> {
+    return this.call((c) =>
+      c.client.call(routes.showSecret, {
+        name,
+        ...(options.app === undefined ? {} : {app: options.app}),
+        ...(options.includeDeleted ? {includeDeleted: 'true'} : {}),
+      }),
     )
   }
 

@@ -13,6 +13,7 @@ import {HushError} from '../api/errors.js'
 import {checkAppScope, checkDescription, checkKey, checkSecretName, checkValue} from '../api/limits.js'
 import type {Sodium} from '../crypto/sodium.js'
 import {openSealedValue, type TransportKeys} from '../crypto/transport.js'
+import {applyKeyEdits, checkKeyEdits, hasKeyEdits, readKeyEdits} from './key-edits.js'
 import type {CipherRow, SecretRow, Store} from './store.js'
 import type {Vault} from './vault.js'
 
@@ -130,18 +131,28 @@ export class SecretsService {
     const name = checkSecretName(input.name)
     const app = checkAppScope(input.app)
     const description = input.description === undefined ? undefined : checkDescription(input.description)
-    const given = this.openValues(input.values, description === undefined)
+    const edits = readKeyEdits(input.rename, input.remove)
+    const given = this.openValues(input.values, description === undefined && !hasKeyEdits(edits))
     this.requireLive(name, app)
     await this.vault.unlock()
-    const merged: Plain = new Map()
+    let merged: Plain = new Map()
     try {
       const at = now()
       const {row, previousKeys} = await this.store.commit(() => {
         const current = this.requireLive(name, app)
+        // Checked against the bundle as it is where it is written: nothing changes when one fails.
+        checkKeyEdits(label(name, app), current.keys, [...given.keys()], edits)
         for (const cipher of this.store.ciphertexts(current.id)) {
           merged.set(cipher.key, this.vault.decrypt(this.store.storeId, current, cipher))
         }
-        for (const [key, value] of given) merged.set(key, value)
+        // Renamed values move to their new key; every value is encrypted again below under the
+        // new version, and the associated data binds each one to its (new) key name.
+        merged = applyKeyEdits(merged, edits, (value) => this.vault.wipe(value))
+        for (const [key, value] of given) {
+          const replaced = merged.get(key)
+          if (replaced) this.vault.wipe(replaced)
+          merged.set(key, value)
+        }
         const row: SecretRow = {
           ...current,
           version: current.version + 1,
@@ -151,12 +162,13 @@ export class SecretsService {
         }
         this.store.updateSecret(row)
         this.store.replaceCiphertexts(row.id, this.encryptAll(row, merged))
+        const touched = new Set([...given.keys(), ...[...edits.rename].flat(), ...edits.remove])
         this.store.addAudit(
           {
             event: 'secret.rotated',
             secret: name,
             ...(app === null ? {} : {app}),
-            keys: [...given.keys()].sort(),
+            keys: [...touched].sort(),
             version: row.version,
             deployment: null,
           },
@@ -165,16 +177,34 @@ export class SecretsService {
         return {row, previousKeys: current.keys}
       })
       const givenKeys = [...given.keys()].sort()
+      const renamedTo = new Set(edits.rename.values())
       return {
         secret: this.info(row),
-        changedKeys: givenKeys.filter((key) => previousKeys.includes(key)),
-        addedKeys: givenKeys.filter((key) => !previousKeys.includes(key)),
+        changedKeys: givenKeys.filter((key) => previousKeys.includes(key) || renamedTo.has(key)),
+        addedKeys: givenKeys.filter((key) => !previousKeys.includes(key) && !renamedTo.has(key)),
+        renamedKeys: [...edits.rename].map(([from, to]) => ({from, to})),
+        removedKeys: [...edits.remove],
         staleDeployments: this.usage.staleUsers(name, app, row.version),
       }
     } finally {
       this.wipe(given)
       this.wipe(merged)
     }
+  }
+
+  /** The live secret NAME of that scope in full; with `includeDeleted` and none live, its latest deleted one. */
+  show(nameInput: string, appInput: string | undefined, includeDeleted: boolean): SecretInfo {
+    const name = checkSecretName(nameInput)
+    const app = checkAppScope(appInput)
+    const live = this.store.findLive(name, app)
+    if (live) return this.info(live)
+    const deleted = includeDeleted
+      ? this.store
+          .list(true)
+          .filter((row) => row.name === name && row.app === app && row.deletedAt !== null)
+          .at(-1)
+      : undefined
+    return this.info(deleted ?? this.requireLive(name, app))
   }
 
   async delete(nameInput: string, force: boolean, appInput?: string): Promise<DeleteSecretOutput> {

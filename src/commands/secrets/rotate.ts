@@ -13,6 +13,8 @@ export default class SecretsRotate extends HushCommand {
     'printf %s "$NEW" | <%= config.bin %> secrets rotate hf --from-stdin HF_TOKEN',
     '<%= config.bin %> secrets rotate db --from-env PGPASSWORD',
     '<%= config.bin %> secrets rotate db --app api --from-env PGPASSWORD --resubmit',
+    '<%= config.bin %> secrets rotate hf --rename HF_TOKEN=HUGGINGFACE_TOKEN',
+    '<%= config.bin %> secrets rotate db --remove OLD_PASSWORD',
   ]
   static override args = valueArgs
   static override flags = {
@@ -20,21 +22,51 @@ export default class SecretsRotate extends HushCommand {
     description: Flags.string({description: 'a new description'}),
     app: Flags.string({description: 'rotate the secret scoped to APP (without it: the shared one)'}),
     resubmit: Flags.boolean({description: 'resubmit the live deployments now on an older version'}),
+    rename: Flags.string({
+      description: 'rename key OLD to NEW, keeping its value (repeatable)',
+      helpValue: 'OLD=NEW',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    remove: Flags.string({
+      description: 'remove KEY from the bundle (repeatable; one key at least must remain)',
+      helpValue: 'KEY',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
   }
 
   async run(): Promise<RotateSecretOutput> {
     const {args, flags} = await this.parse(SecretsRotate)
     const pairs = args.pairs ?? []
-    if (pairs.length === 0 && !flags['from-env'] && !flags['from-stdin'] && flags.description === undefined) {
-      throw usage('Nothing to rotate: give KEY=VALUE, --from-stdin KEY or --from-env KEY.')
+    const rename = parseRenames(flags.rename ?? [])
+    const remove = flags.remove
+    if (
+      pairs.length === 0 &&
+      !flags['from-env'] &&
+      !flags['from-stdin'] &&
+      flags.description === undefined &&
+      !rename &&
+      !remove
+    ) {
+      throw usage(
+        'Nothing to rotate: give KEY=VALUE, --from-stdin KEY, --from-env KEY, --rename OLD=NEW or --remove KEY.',
+      )
     }
     const values = await collectValues({pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']})
     const hush = await this.hush()
-    const result = await hush.rotateSecret(args.name, values, {app: flags.app, description: flags.description})
+    const result = await hush.rotateSecret(args.name, values, {
+      app: flags.app,
+      description: flags.description,
+      rename,
+      remove,
+    })
     const {secret} = result
     const parts = [
       result.changedKeys.length ? `changed ${result.changedKeys.join(', ')}` : '',
       result.addedKeys.length ? `added ${result.addedKeys.join(', ')}` : '',
+      result.renamedKeys.length ? `renamed ${result.renamedKeys.map((r) => `${r.from} to ${r.to}`).join(', ')}` : '',
+      result.removedKeys.length ? `removed ${result.removedKeys.join(', ')}` : '',
     ].filter(Boolean)
     this.log(
       `Rotated secret ${secret.name}${secret.app ? ` for app ${secret.app}` : ''}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`,
@@ -50,4 +82,18 @@ export default class SecretsRotate extends HushCommand {
     }
     return result
   }
+}
+
+/** `--rename OLD=NEW` flags as OLD: NEW (key names are checked by the agent); undefined when none. */
+function parseRenames(flags: string[]): Record<string, string> | undefined {
+  if (flags.length === 0) return undefined
+  const renames: Record<string, string> = {}
+  for (const flag of flags) {
+    const at = flag.indexOf('=')
+    if (at <= 0 || at === flag.length - 1) throw usage(`--rename ${flag}: write it as OLD=NEW (two key names).`)
+    const from = flag.slice(0, at)
+    if (Object.hasOwn(renames, from)) throw usage(`--rename ${from}=... is given twice: rename each key once.`)
+    renames[from] = flag.slice(at + 1)
+  }
+  return renames
 }

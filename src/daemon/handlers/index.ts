@@ -16,6 +16,7 @@ import {resubmit} from './resubmit.js'
 import {rotateKey} from './rotate-key.js'
 import {rotateSecret} from './rotate-secret.js'
 import {seal} from './seal.js'
+import {showSecret} from './show-secret.js'
 import {shutdown} from './shutdown.js'
 import {storeStatus} from './store-status.js'
 import {submit} from './submit.js'
@@ -34,6 +35,7 @@ export const handlers: HandlerTable = {
   storeStatus,
   listSecrets,
   createSecret,
+  showSecret,
   rotateSecret,
   deleteSecret,
   audit,
