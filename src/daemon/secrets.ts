@@ -141,7 +141,7 @@ export class SecretsService {
       const {row, previousKeys} = await this.store.commit(() => {
         const current = this.requireLive(name, app)
         // Checked against the bundle as it is where it is written: nothing changes when one fails.
-        checkKeyEdits(label(name, app), current.keys, [...given.keys()], edits)
+        checkKeyEdits(scopeLabel(name, app), current.keys, [...given.keys()], edits)
         for (const cipher of this.store.ciphertexts(current.id)) {
           merged.set(cipher.key, this.vault.decrypt(this.store.storeId, current, cipher))
         }
