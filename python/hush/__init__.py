@@ -44,6 +44,11 @@ from .errors import (
     UnsupportedMediaType,
     WrongKeyringMode,
     WrongPassphrase,
+    NameInUse,
+    BackupDamaged,
+    BackupUnsupported,
+    StoreNotEmpty,
+    RestoreConflict,
 )
 
 __version__ = "0.1.0"
@@ -85,4 +90,9 @@ __all__ = [
     "UnsupportedMediaType",
     "WrongKeyringMode",
     "WrongPassphrase",
+    "NameInUse",
+    "BackupDamaged",
+    "BackupUnsupported",
+    "StoreNotEmpty",
+    "RestoreConflict",
 ]

@@ -219,6 +219,36 @@ class InsecureEnvironment(HushError):
     code = "insecure_environment"
 
 
+class NameInUse(HushError):
+    """`--name` of a live deployment: names are unique among live deployments."""
+
+    code = "name_in_use"
+
+
+class BackupDamaged(HushError):
+    """A backup file that fails its checks (not a backup, cut short, a changed byte)."""
+
+    code = "backup_damaged"
+
+
+class BackupUnsupported(HushError):
+    """A backup file of a newer format than this hush reads."""
+
+    code = "backup_unsupported"
+
+
+class StoreNotEmpty(HushError):
+    """`restore --into-empty` into a store that has live secrets."""
+
+    code = "store_not_empty"
+
+
+class RestoreConflict(HushError):
+    """`restore --merge --on-conflict fail` with secrets of the same name in both."""
+
+    code = "restore_conflict"
+
+
 ERRORS: Dict[str, Type[HushError]] = {
     cls.code: cls
     for cls in (
@@ -253,6 +283,11 @@ ERRORS: Dict[str, Type[HushError]] = {
         NoSpace,
         StoreLocked,
         InsecureEnvironment,
+        NameInUse,
+        BackupDamaged,
+        BackupUnsupported,
+        StoreNotEmpty,
+        RestoreConflict,
     )
 }
 """Every API error code and its exception class."""
