@@ -207,13 +207,14 @@ class Client:
         name: Optional[str] = None,
         command: Optional[Sequence[str]] = None,
         warn: bool = True,
-        **run_options: Union[str, Sequence[str]],
+        **run_options: Union[str, bool, int, Sequence[str]],
     ) -> SubmitOutput:
         """Resolves the secrets (all or nothing) and launches one container.
 
         `secrets`: references as the CLI's `--secret` takes them (`NAME`, `KEY=NAME`,
         `KEY=NAME:SRCKEY`); `env`: plain values (visible in `status`), a mapping or `KEY=VALUE`
-        strings; `run_options`: `docker run` options such as publish=[...], gpus="all", memory="2g".
+        strings; `run_options`: `docker run` options by their CLI names with `_` for `-`, such as
+        publish=[...], gpus="all", shm_size="16g", init=True, stop_timeout=30.
         """
         params: Dict[str, Any] = {"image": image, "name": name}
         if secrets is not None:
@@ -228,7 +229,8 @@ class Client:
             params["command"] = _strings("command", command)
         if run_options:
             params["options"] = {
-                key: value if isinstance(value, str) else _strings(key, value) for key, value in run_options.items()
+                key.replace("_", "-"): value if isinstance(value, (str, bool, int)) else _strings(key, value)
+                for key, value in run_options.items()
             }
         if not warn:
             params["warn"] = "false"

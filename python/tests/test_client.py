@@ -272,7 +272,8 @@ class ClientTest(WithAgent):
     def test_submit_shapes_the_request(self) -> None:
         self.answer("POST", "/v1/deployments", 200, {"id": "d-1"})
         self.client.submit(
-            "img", secrets=["hf"], env={"PLAIN": "v"}, secret_files=["ssh"], name="job", command=["sh"], gpus="all", publish=["8080:80"]
+            "img", secrets=["hf"], env={"PLAIN": "v"}, secret_files=["ssh"], name="job", command=["sh"], gpus="all", publish=["8080:80"],
+            shm_size="16g", init=True, stop_timeout=30,
         )
         body = self.sent()[0][2]
         self.assertEqual(
@@ -284,7 +285,7 @@ class ClientTest(WithAgent):
                 "env": ["PLAIN=v"],
                 "secretFiles": ["ssh"],
                 "command": ["sh"],
-                "options": {"gpus": "all", "publish": ["8080:80"]},
+                "options": {"gpus": "all", "publish": ["8080:80"], "shm-size": "16g", "init": True, "stop-timeout": 30},
             },
         )
         with self.assertRaises(TypeError):
