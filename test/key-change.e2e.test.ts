@@ -78,6 +78,9 @@ describe('hush init --change-passphrase', () => {
     expect(changed.exitCode, changed.stderr).toBe(0)
     expect(changed.stdout).toContain('the old one no longer opens this store')
     await t.ok(['daemon', 'stop'])
+    // The unlock cache now holds the key of the new passphrase: the next agent opens unsealed.
+    expect((await t.json<Hello>(['daemon', 'status'])).sealed).toBe(false)
+    await t.ok(['seal'])
     const old = await t.hush(['unseal'], {input: OLD})
     expect(old.exitCode).toBe(1)
     expect(old.stderr).toContain('Wrong passphrase')

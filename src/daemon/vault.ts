@@ -588,19 +588,32 @@ export class Vault {
       this.requirePassphraseStore()
       checkPassphrase(next)
       const dataKey = await this.unwrapWithCurrentPassphrase(current)
+      let master: Uint8Array | undefined
       try {
         await this.wrap(
           new PassphraseSource(this.sodium, next, newKdfParams(this.sodium)),
           dataKey,
           'store.passphrase_changed',
+          (key) => {
+            master = new Uint8Array(key)
+          },
         )
       } finally {
         this.sodium.memzero(dataKey)
       }
-      // A master key left in the unlock cache was derived from the old passphrase: it opens nothing now.
-      if (this.cacheState.state === 'present') {
-        await this.unlockCache.remove(this.store.storeId).catch(() => false)
-        this.cacheState = {state: 'absent', expiresAt: null, problem: null}
+      try {
+        // The master key in the unlock cache was derived from the old passphrase and opens nothing
+        // now: the new one takes its place for what remained of its time, so the store stays unlocked.
+        if (this.cacheState.state === 'present') {
+          const {expiresAt} = this.cacheState
+          const ttl = expiresAt ? Math.max(1, Math.ceil((Date.parse(expiresAt) - Date.now()) / 1000)) : 0
+          await (master ? this.remember(master, ttl) : Promise.reject(new Error('no key'))).catch(async () => {
+            await this.unlockCache.remove(this.store.storeId).catch(() => false)
+            this.cacheState = {state: 'absent', expiresAt: null, problem: null}
+          })
+        }
+      } finally {
+        if (master) this.sodium.memzero(master)
       }
       return {sealed: this.sealed}
     })
