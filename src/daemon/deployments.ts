@@ -401,7 +401,7 @@ export class DeploymentsService implements SecretUsage {
           redact: [...resolved.files, ...resolved.parts].map((item) => item.value),
         })
       } catch (error) {
-        await this.undoLaunch(intent, isNew)
+        await this.undoLaunch(intent, isNew, error)
         throw error
       }
       // The previous revision's files went with its container.
@@ -420,9 +420,11 @@ export class DeploymentsService implements SecretUsage {
   /**
    * After a failed `docker run`: the container docker created but could not start (its config
    * holds the values) goes first, then the files and the record (a new one is forgotten, a
-   * resubmitted one is failed without a container).
+   * resubmitted one is failed without a container). When docker never reached an engine (no CLI,
+   * no engine answering), it created nothing: a new record is forgotten too, so nothing stays.
    */
-  private async undoLaunch(intent: DeploymentRow, isNew: boolean): Promise<void> {
+  private async undoLaunch(intent: DeploymentRow, isNew: boolean, runError: unknown): Promise<void> {
+    const unreachable = runError instanceof HushError && runError.code === 'docker_unavailable'
     let removedAll = true
     try {
       const removed = await dockerRemoveRevision(this.store.storeId, intent.id, intent.revision, intent.context)
@@ -434,7 +436,7 @@ export class DeploymentsService implements SecretUsage {
     }
     removeSecretFiles(this.paths, intent.id)
     this.store.transaction(() => {
-      if (isNew && removedAll) this.records.remove(intent.id)
+      if (isNew && (removedAll || unreachable)) this.records.remove(intent.id)
       else {
         this.records.save({...intent, state: 'failed', updatedAt: now()})
         this.records.replaceValues(intent.id, [])
