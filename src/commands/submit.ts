@@ -186,8 +186,8 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
 
   /** The dockerContext preference ('' = none). */
   private async preferredContext(): Promise<string | undefined> {
-    const {openPreferences} = await import('../config/preferences.js')
-    return openPreferences(this.paths.home).get('dockerContext') || undefined
+    const {preference} = await import('../config/preferences.js')
+    return preference(this.paths.home, 'dockerContext') || undefined
   }
 
   /** The advisory warning can be silenced by flag, by HUSH_NO_WARN=1 or by the warnSensitiveEnv preference. */
@@ -195,7 +195,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     if (noWarn || ['1', 'true', 'yes'].includes((process.env.HUSH_NO_WARN ?? '').toLowerCase())) return false
     const eq = (pair: string) => pair.indexOf('=')
     if (!env.some((pair) => envWarning(pair.slice(0, eq(pair)), pair.slice(eq(pair) + 1)) !== undefined)) return true
-    const {openPreferences} = await import('../config/preferences.js')
-    return openPreferences(this.paths.home).get('warnSensitiveEnv')
+    const {preference} = await import('../config/preferences.js')
+    return preference(this.paths.home, 'warnSensitiveEnv')
   }
 }

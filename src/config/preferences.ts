@@ -16,6 +16,18 @@ export interface Preferences {
 
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 30 * 60
 
+/** What an unset preference means. */
+export const PREFERENCE_DEFAULTS: Readonly<Preferences> = {
+  idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
+  warnSensitiveEnv: true,
+  dockerContext: '',
+  unsealTtl: 'boot',
+}
+
+/**
+ * The preferences file. Defaults are not given to conf, which would write them into the file when
+ * it opens: reading a preference writes nothing (a command on a full disk still works).
+ */
 export function openPreferences(home: string): Conf<Preferences> {
   return new Conf<Preferences>({
     cwd: home,
@@ -23,12 +35,6 @@ export function openPreferences(home: string): Conf<Preferences> {
     // Like every file of the store: readable by its owner only, whatever the umask.
     configFileMode: 0o600,
     projectName: 'hush',
-    defaults: {
-      idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
-      warnSensitiveEnv: true,
-      dockerContext: '',
-      unsealTtl: 'boot',
-    },
     schema: {
       idleTimeoutSeconds: {type: 'number', minimum: 0},
       warnSensitiveEnv: {type: 'boolean'},
@@ -36,4 +42,9 @@ export function openPreferences(home: string): Conf<Preferences> {
       unsealTtl: {type: 'string'},
     },
   })
+}
+
+/** One preference of the store in `home`: what the file says, else its default. */
+export function preference<K extends keyof Preferences>(home: string, key: K): Preferences[K] {
+  return openPreferences(home).get(key, PREFERENCE_DEFAULTS[key])
 }

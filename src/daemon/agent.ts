@@ -5,7 +5,7 @@ import {PROTOCOL} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {parseTtl, TTL_HELP, type UnlockTtl} from '../api/ttl.js'
 import type {HushPaths} from '../config/paths.js'
-import {openPreferences} from '../config/preferences.js'
+import {preference} from '../config/preferences.js'
 import type {Sodium} from '../crypto/sodium.js'
 import {newTransportKeys, openSealedValue, type TransportKeys} from '../crypto/transport.js'
 import {VERSION} from '../version.js'
@@ -78,7 +78,7 @@ export class Agent {
       if (ttl === undefined) throw new HushError('bad_request', `\`ttl\` must be ${TTL_HELP}.`)
       return ttl
     }
-    const preferred = openPreferences(this.paths.home).get('unsealTtl')
+    const preferred = preference(this.paths.home, 'unsealTtl')
     const ttl = parseTtl(String(preferred))
     if (ttl === undefined) {
       throw new HushError(
