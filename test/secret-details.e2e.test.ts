@@ -2,6 +2,7 @@
 // each runs), `secrets rotate --rename/--remove` (the value moves to the new key inside the agent;
 // every bad input is one line, exit 2, nothing changed), `secrets presets`, and the typed-name
 // confirmation of `secrets delete --force` on a terminal.
+import {randomBytes} from 'node:crypto'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {
@@ -100,7 +101,9 @@ describe('rotate --rename / --remove: bad input', () => {
 describe.skipIf(!docker)('rotate --rename / --remove with a container', () => {
   it('moves the value to the new key: STALE, then after resubmit the container has it, the old key gone', async () => {
     await t.ok(['secrets', 'new', 'hf', `HF_TOKEN=${HF_VALUE}`, 'HF_OLD=stale-extra'])
-    const job = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--name', 'train', '--secret', 'hf', ...SLEEPER])
+    // docker's container names are global to the engine: a name of this run only.
+    const name = `train-${randomBytes(3).toString('hex')}`
+    const job = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--name', name, '--secret', 'hf', ...SLEEPER])
 
     const rotated = await t.json<RotateSecretOutput>([
       'secrets',
@@ -122,7 +125,7 @@ describe.skipIf(!docker)('rotate --rename / --remove with a container', () => {
     expect(JSON.stringify(rotated)).not.toContain('SENTINEL')
     expect((await t.json<DeploymentInfo>(['status', job.id])).stale).toBe(true)
     const shown = await t.json<SecretDetail>(['secrets', 'show', 'hf'])
-    expect(shown.deployments).toEqual([{id: job.id, name: 'train', version: 1, stale: true}])
+    expect(shown.deployments).toEqual([{id: job.id, name, version: 1, stale: true}])
 
     const again = await t.json<ResubmitOutput>(['resubmit', job.id])
     const env = await inspectEnv(again.containerId)
@@ -130,7 +133,7 @@ describe.skipIf(!docker)('rotate --rename / --remove with a container', () => {
     expect(env).not.toHaveProperty('HF_TOKEN')
     expect(env).not.toHaveProperty('HF_OLD')
     expect((await t.json<SecretDetail>(['secrets', 'show', 'hf'])).deployments).toEqual([
-      {id: job.id, name: 'train', version: 2, stale: false},
+      {id: job.id, name, version: 2, stale: false},
     ])
     const audit = await t.json<AuditEvent[]>(['audit'])
     expect(audit.find((event) => event.event === 'secret.rotated')).toMatchObject({
