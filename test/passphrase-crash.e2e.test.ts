@@ -17,7 +17,8 @@ let sodium: Sodium
 beforeAll(async () => {
   t = makeHome()
   sodium = await loadSodium()
-  const init = await t.hush(['init', '--keyring', 'passphrase'], {input: `${PASSPHRASE}\n`})
+  // --ttl off: no unlock cache, so every agent after a kill starts sealed, as this test needs.
+  const init = await t.hush(['init', '--keyring', 'passphrase', '--ttl', 'off'], {input: `${PASSPHRASE}\n`})
   expect(init.exitCode, init.stderr).toBe(0)
   const shared = await t.hush(['secrets', 'new', 'shared', 'A=1'])
   expect(shared.exitCode, shared.stderr).toBe(0)
@@ -82,7 +83,7 @@ describe('kill -9 during concurrent writes in passphrase mode', () => {
       // The next agent starts sealed; unseal it and check every acknowledged write.
       const refused = await t.hush(['secrets', 'list'])
       expect(refused.stderr).toContain('run `hush unseal`')
-      const unseal = await t.hush(['unseal'], {input: PASSPHRASE})
+      const unseal = await t.hush(['unseal', '--ttl', 'off'], {input: PASSPHRASE})
       expect(unseal.exitCode, unseal.stderr).toBe(0)
       const listed = await t.json<SecretInfo[]>(['secrets', 'list'])
       const names = new Set(listed.map((s) => s.name))

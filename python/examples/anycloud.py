@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets as random
 import subprocess
 import sys
@@ -45,7 +46,8 @@ def main(image: str) -> None:
     client.create_secret("wandb", {"WANDB_API_KEY": wandb_key})
     report["listed"] = sorted(secret["name"] for secret in client.list_secrets())
 
-    job = client.submit(image, secrets=["hf", "wandb"], env={"PLAIN": "visible"}, command=SLEEPER, name="train")
+    job = client.submit(image, secrets=["hf", "wandb"], env={"PLAIN": "visible"}, command=SLEEPER,
+                        name=f"train-{os.getpid()}")
     env = container_env(job["containerId"])
     report["submitted"] = {
         "state": job["state"],
