@@ -79,6 +79,7 @@ describe('hush init --change-passphrase', () => {
     expect(changed.stdout).toContain('the old one no longer opens this store')
     await t.ok(['daemon', 'stop'])
     // The unlock cache now holds the key of the new passphrase: the next agent opens unsealed.
+    await t.ok(['secrets', 'list'])
     expect((await t.json<Hello>(['daemon', 'status'])).sealed).toBe(false)
     await t.ok(['seal'])
     const old = await t.hush(['unseal'], {input: OLD})
