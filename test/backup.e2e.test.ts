@@ -70,6 +70,9 @@ const PEM = (i: number) =>
     .toString('base64')
     .replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`
 
+/** The round trip's app scope and deployment name (docker's container names are global to the engine). */
+const ROUNDTRIP = `roundtrip-${randomBytes(3).toString('hex')}`
+
 /** 200 secrets: multi-line PEMs, 60 KiB values, unicode, plain; every tenth scoped to app `roundtrip`. */
 function roundTripSecrets(): Array<{name: string; app?: string; values: Record<string, string>}> {
   return Array.from({length: 200}, (_, i) => {
@@ -85,7 +88,7 @@ function roundTripSecrets(): Array<{name: string; app?: string; values: Record<s
             : `${sentinel}-plain`
     return {
       name: `rt-${i}`,
-      ...(i % 10 === 9 ? {app: 'roundtrip'} : {}),
+      ...(i % 10 === 9 ? {app: ROUNDTRIP} : {}),
       values: {[`K${i}`]: value, ...(i % 3 === 0 ? {[`EXTRA${i}`]: `${sentinel}-extra`} : {})},
     }
   })
@@ -126,7 +129,7 @@ describe.runIf(docker)('backup and restore: 200 secrets into a new store, then i
     expect(helloB.keyringAccount).not.toBe(helloA.keyringAccount)
     const listed = await b.json<SecretInfo[]>(['secrets', 'list'])
     expect(listed.find((s) => s.name === 'rt-3')?.version).toBe(2)
-    expect(listed.filter((s) => s.app === 'roundtrip')).toHaveLength(20)
+    expect(listed.filter((s) => s.app === ROUNDTRIP)).toHaveLength(20)
 
     // A container named `roundtrip` gets every secret (the app-scoped ones through its name).
     const keys = secrets.flatMap((s) => Object.keys(s.values))
@@ -135,7 +138,7 @@ describe.runIf(docker)('backup and restore: 200 secrets into a new store, then i
       'submit',
       TEST_IMAGE,
       '--name',
-      'roundtrip',
+      ROUNDTRIP,
       ...secrets.flatMap((s) => ['--secret', s.name]),
       '--json',
       '--',

@@ -1,6 +1,7 @@
 // Shell completion and did-you-mean as a user meets them: `hush autocomplete bash` set up in a real
 // `bash -i` inside tmux completes secret names and deployment names from the running agent, and
 // with no agent prints nothing and starts none; a mistyped command gets the closest one, exit 2.
+import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {createServer, type Socket} from 'node:net'
 import {join} from 'node:path'
@@ -124,7 +125,9 @@ describe('shell completion', () => {
   it.skipIf(!docker)('completes secret names and deployment names from the agent', async () => {
     await t.ok(['secrets', 'new', 'hf', 'HF_TOKEN=SENTINEL_completion_hf'])
     await t.ok(['secrets', 'new', 'openai', 'OPENAI_API_KEY=SENTINEL_completion_openai'])
-    const job = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--name', 'trainer', '--secret', 'hf', ...SLEEPER])
+    // docker's container names are global to the engine: a name of this run only.
+    const name = `trainer-${randomBytes(3).toString('hex')}`
+    const job = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--name', name, '--secret', 'hf', ...SLEEPER])
 
     const term = await bashWithCompletion()
     await term.keys('hush secrets rotate h', 'Tab')
@@ -132,10 +135,10 @@ describe('shell completion', () => {
     await term.until(/PROMPT\$ hush secrets rotate hf$/m)
     await term.keys('C-u', 'hush logs ', 'Tab', 'Tab')
     // Both the id and the name are offered.
-    const listed = await term.until(new RegExp(`${job.id}[\\s\\S]*trainer|trainer[\\s\\S]*${job.id}`))
+    const listed = await term.until(new RegExp(`${job.id}[\\s\\S]*${name}|${name}[\\s\\S]*${job.id}`))
     expect(listed).toMatch(/PROMPT\$ hush logs$/m)
     await term.keys('t', 'Tab')
-    await term.until(/PROMPT\$ hush logs trainer$/m)
+    await term.until(new RegExp(`PROMPT\\$ hush logs ${name}$`, 'm'))
     await term.keys('C-u', 'hush submit img --secret o', 'Tab')
     await term.until(/PROMPT\$ hush submit img --secret openai$/m)
     const history = await settle(term, 'NAMES-DONE')
