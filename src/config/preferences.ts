@@ -25,16 +25,30 @@ export const PREFERENCE_DEFAULTS: Readonly<Preferences> = {
 }
 
 /**
- * The preferences file. Defaults are not given to conf, which would write them into the file when
- * it opens: reading a preference writes nothing (a command on a full disk still works).
+ * The preferences file, created when missing (private, every default written out, so users find
+ * what they can set): the agent opens it this way when it starts.
  */
 export function openPreferences(home: string): Conf<Preferences> {
+  return preferencesFile(home, true)
+}
+
+/** One preference of the store in `home`: what the file says, else its default. */
+export function preference<K extends keyof Preferences>(home: string, key: K): Preferences[K] {
+  return preferencesFile(home, false).get(key, PREFERENCE_DEFAULTS[key])
+}
+
+/**
+ * conf over `preferences.json`. Given defaults, conf writes them into the file as it opens; without
+ * them, opening writes nothing, so a command that only reads a preference works on a full disk.
+ */
+function preferencesFile(home: string, writeDefaults: boolean): Conf<Preferences> {
   return new Conf<Preferences>({
     cwd: home,
     configName: 'preferences',
     // Like every file of the store: readable by its owner only, whatever the umask.
     configFileMode: 0o600,
     projectName: 'hush',
+    ...(writeDefaults ? {defaults: PREFERENCE_DEFAULTS} : {}),
     schema: {
       idleTimeoutSeconds: {type: 'number', minimum: 0},
       warnSensitiveEnv: {type: 'boolean'},
@@ -42,9 +56,4 @@ export function openPreferences(home: string): Conf<Preferences> {
       unsealTtl: {type: 'string'},
     },
   })
-}
-
-/** One preference of the store in `home`: what the file says, else its default. */
-export function preference<K extends keyof Preferences>(home: string, key: K): Preferences[K] {
-  return openPreferences(home).get(key, PREFERENCE_DEFAULTS[key])
 }

@@ -1,7 +1,7 @@
 // `hush daemon run`: the agent in the foreground (the CLI starts it detached the same way).
 import {Flags} from '@oclif/core'
 import {HushCommand, usage} from '../../cli/base.js'
-import {preference} from '../../config/preferences.js'
+import {openPreferences} from '../../config/preferences.js'
 
 export default class DaemonRun extends HushCommand {
   static override summary = 'Run the hush agent in the foreground.'
@@ -22,7 +22,7 @@ export default class DaemonRun extends HushCommand {
       if (!Number.isFinite(seconds) || seconds < 0)
         throw usage('HUSH_IDLE_TIMEOUT must be a number of seconds (0: never).')
     }
-    seconds ??= preference(paths.home, 'idleTimeoutSeconds')
+    seconds ??= openPreferences(paths.home).get('idleTimeoutSeconds')
     const {runAgent} = await import('../../daemon/main.js')
     await runAgent(paths, {idleTimeoutMs: seconds * 1000})
   }
