@@ -5,27 +5,17 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 import type {Hello, KeyringStatus} from '../src/api/contract.js'
 import {errorLine} from './agent-tools.js'
 import {storeId as storeIdOf} from './docker.js'
-import {BIN, makeHome, type TestHome, waitFor} from './helpers.js'
+import {BIN, makeHome, type TestHome, waitFor, withoutSessionBus} from './helpers.js'
 import {cachedEntryId, cachedPayload, plantEntry} from './kernel-keyring.js'
 import {Tmux} from './terminal.js'
 
 const PASSPHRASE = 'headless passphrase 7'
 
-// Every CLI this file runs (and every agent those start) has no session bus.
-const savedBus = process.env.DBUS_SESSION_BUS_ADDRESS
-const savedControl = process.env.GNOME_KEYRING_CONTROL
-beforeAll(() => {
-  delete process.env.DBUS_SESSION_BUS_ADDRESS
-  delete process.env.GNOME_KEYRING_CONTROL
-})
-afterAll(() => {
-  if (savedBus !== undefined) process.env.DBUS_SESSION_BUS_ADDRESS = savedBus
-  if (savedControl !== undefined) process.env.GNOME_KEYRING_CONTROL = savedControl
-})
+withoutSessionBus()
 
 const homes: TestHome[] = []
 const tmuxes: Tmux[] = []

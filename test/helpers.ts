@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {Client} from 'undici'
-import {expect} from 'vitest'
+import {afterAll, beforeAll, expect} from 'vitest'
 import {resolvePaths} from '../src/config/paths.js'
 import {storeId} from './docker.js'
 import {removeCachedEntries} from './kernel-keyring.js'
@@ -192,4 +192,22 @@ export async function onTerminal(t: TestHome, args: string[], answers: Array<[pr
   })
   const result = await child
   return {output: result.all ?? '', exitCode: result.exitCode}
+}
+
+/**
+ * For the test file that calls it: every CLI it runs (and every agent those start) has no D-Bus
+ * session bus and no gnome-keyring control socket, as on a headless machine. Returns what they
+ * were, for a test that needs the real keyring again.
+ */
+export function withoutSessionBus(): {bus: string | undefined; control: string | undefined} {
+  const saved = {bus: process.env.DBUS_SESSION_BUS_ADDRESS, control: process.env.GNOME_KEYRING_CONTROL}
+  beforeAll(() => {
+    delete process.env.DBUS_SESSION_BUS_ADDRESS
+    delete process.env.GNOME_KEYRING_CONTROL
+  })
+  afterAll(() => {
+    if (saved.bus !== undefined) process.env.DBUS_SESSION_BUS_ADDRESS = saved.bus
+    if (saved.control !== undefined) process.env.GNOME_KEYRING_CONTROL = saved.control
+  })
+  return saved
 }

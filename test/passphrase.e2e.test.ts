@@ -2,25 +2,24 @@
 // init, store, seal, refused while sealed, wrong passphrase, unseal, kill -9 -> sealed again.
 // Also: the OS-keyring error without a keyring, and switching an existing store between modes.
 import {readFileSync, statSync} from 'node:fs'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 import type {CreateSecretOutput, Hello, InitOutput, RotateSecretOutput, SecretInfo} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
-import {filesUnder, isAlive, makeHome, onTerminal, rawRequest, type TestHome, waitFor} from './helpers.js'
+import {
+  filesUnder,
+  isAlive,
+  makeHome,
+  onTerminal,
+  rawRequest,
+  type TestHome,
+  waitFor,
+  withoutSessionBus,
+} from './helpers.js'
 
 const PASSPHRASE = 'correct horse battery staple'
 const SENTINEL = 'sentinel-value-5d1c0a7e9b'
 
-// Every CLI this file runs (and every agent those start) inherits this environment: no session bus.
-const savedBus = process.env.DBUS_SESSION_BUS_ADDRESS
-const savedControl = process.env.GNOME_KEYRING_CONTROL
-beforeAll(() => {
-  delete process.env.DBUS_SESSION_BUS_ADDRESS
-  delete process.env.GNOME_KEYRING_CONTROL
-})
-afterAll(() => {
-  if (savedBus !== undefined) process.env.DBUS_SESSION_BUS_ADDRESS = savedBus
-  if (savedControl !== undefined) process.env.GNOME_KEYRING_CONTROL = savedControl
-})
+const saved = withoutSessionBus()
 
 const homes: TestHome[] = []
 function home(): TestHome {
@@ -193,9 +192,9 @@ describe('passphrase prompts on a terminal', () => {
 describe('switching an existing store between modes', () => {
   it('re-wraps the data key: OS keyring -> passphrase -> OS keyring, every secret kept', async () => {
     // This test needs the real keyring: the bus address that scripts/test.sh set up.
-    expect(savedBus, 'run the tests with `npm test` (a D-Bus session with gnome-keyring)').toBeTruthy()
+    expect(saved.bus, 'run the tests with `npm test` (a D-Bus session with gnome-keyring)').toBeTruthy()
     const t = home()
-    const bus = {DBUS_SESSION_BUS_ADDRESS: savedBus!, GNOME_KEYRING_CONTROL: savedControl ?? ''}
+    const bus = {DBUS_SESSION_BUS_ADDRESS: saved.bus!, GNOME_KEYRING_CONTROL: saved.control ?? ''}
     const created = await t.hush(['secrets', 'new', 'k', `A=${SENTINEL}`], {env: bus})
     expect(created.exitCode, created.stderr).toBe(0)
     // Switching needs the keyring once (it holds the key that wraps the data key): without it, say so.
