@@ -26,10 +26,13 @@ export abstract class HushCommand extends Command {
   /** The headless offer (passphrase mode when no OS keyring answers) is made once per command. */
   private offered = false
 
-  /** Gives the command its streams and way to the agent (a test's); without it, the process's. */
-  inject(deps: CommandDeps): this {
+  /**
+   * Runs the command (parse, run, catch, finally, as oclif does) with the streams and the way to the
+   * agent given: how a test runs a command in-process. Without it a command uses the process's.
+   */
+  runWith(deps: CommandDeps): Promise<unknown> {
     this.deps = deps
-    return this
+    return this._run()
   }
 
   protected get io(): IOStreams {

@@ -42,7 +42,7 @@ Anyone with the file and the passphrase can read every value: choose a strong pa
     const {args, flags} = await this.parse(Backup)
     if (flags.verify) return this.verify(args.file, flags['passphrase-fd'])
     if (args.file === STDIO && this.jsonEnabled()) throw usage('--json writes to standard output: give a FILE, not -.')
-    checkBackupTarget(args.file, flags.force)
+    checkBackupTarget(args.file, flags.force, this.io)
     const hush = await this.hush()
     await hush.connection()
     const passphrase = await readPassphrase({
@@ -54,7 +54,7 @@ Anyone with the file and the passphrase can read every value: choose a strong pa
     const file = await hush
       .backup(passphrase, {includeDeleted: flags['include-deleted']})
       .finally(() => passphrase.fill(0))
-    await writeBackupFile(args.file, file)
+    await writeBackupFile(args.file, file, this.io)
     const where = args.file === STDIO ? 'standard output' : args.file
     const line = `Backed up to ${where} (${describeHeader(readBackupHeader(file).header)}). Keep the backup passphrase apart from the file.`
     if (args.file === STDIO) this.note(line)

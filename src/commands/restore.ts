@@ -41,11 +41,14 @@ Versions continue: a restored secret keeps its version; one that replaces a live
     const {header} = readBackupHeader(bytes)
     const onConflict = (flags['on-conflict'] ?? 'fail') as ConflictRule
     if (flags.merge && onConflict === 'replace') {
-      await confirmDestructive({
-        action: `replace every live secret here that ${args.file} also holds`,
-        expected: basename(args.file),
-        yes: flags.yes,
-      })
+      await confirmDestructive(
+        {
+          action: `replace every live secret here that ${args.file} also holds`,
+          expected: basename(args.file),
+          yes: flags.yes,
+        },
+        this.io,
+      )
     }
     const hush = await this.hush()
     await hush.connection()

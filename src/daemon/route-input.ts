@@ -58,7 +58,7 @@ function expected(issue: v.BaseIssue<unknown>): string {
     Array: 'a list',
     Object: 'an object',
   }
-  const what = issue.expected ?? 'something else'
+  const what = (issue.expected ?? 'something else').replace(/^\((.*)\)$/, '$1')
   return words[what] ?? what.replaceAll(' | ', ' or ')
 }
 
@@ -66,9 +66,11 @@ function fieldOf(issue: v.BaseIssue<unknown>): string {
   return (issue.path ?? []).map((item) => String(item.key)).join('.') || 'input'
 }
 
-/** The default message of an issue: the field and what it must be; the value received is never shown. */
-const message: v.ErrorMessage<v.BaseIssue<unknown>> = (issue) =>
-  `\`${fieldOf(issue).slice(0, 60)}\` must be ${expected(issue)}.`
+/**
+ * Marks an issue without a message of its schema's own. Its line is written once the issue has its
+ * path (valibot adds it on the way out): the field and what it must be, never the value received.
+ */
+const DEFAULT = '\u0000default'
 
 /**
  * The route's input as its schema's type, or a 400 `bad_request` naming the first bad field.
@@ -80,8 +82,15 @@ export function checkInput<I>(
   where: string,
 ): I {
   checkFields(schema, input, where)
-  const result = v.safeParse(schema, input, {message, abortEarly: true})
+  const result = v.safeParse(schema, input, {message: () => DEFAULT, abortEarly: true})
   if (result.success) return result.output as I
   const [issue] = result.issues
-  throw new HushError('bad_request', issue.message.split('\n')[0], {field: fieldOf(issue).slice(0, 60)})
+  const field = fieldOf(issue).slice(0, 60)
+  const line =
+    issue.message !== DEFAULT
+      ? issue.message.split('\n')[0]
+      : issue.received === 'undefined'
+        ? `\`${field}\` is required.`
+        : `\`${field}\` must be ${expected(issue)}.`
+  throw new HushError('bad_request', line, {field})
 }
