@@ -43,8 +43,10 @@ export interface HushClientOptions {
   home?: string
   /** Start the agent when none answers (default true, like the CLI). */
   start?: boolean
+  /** The longest an answer may take, for calls that do not wait on docker (default: no limit of hush's own). */
+  timeoutMs?: number
   /** How to reach the agent (default connectAgent); a test gives an in-process one. */
-  connect?: (paths: HushPaths, options: {start?: boolean}) => Promise<Connection>
+  connect?: (paths: HushPaths, options: {start?: boolean; timeoutMs?: number}) => Promise<Connection>
 }
 
 /** Secret values by key: text (UTF-8) or bytes. Never sent as such: each is sealed to the agent first. */
@@ -85,10 +87,12 @@ export class HushClient {
   /** The agent's connection: found, started or restarted (other version) on first use. */
   connection(): Promise<Connection> {
     const connect = this.options.connect ?? connectAgent
-    this.connecting ??= connect(this.paths, {start: this.options.start}).catch((error: unknown) => {
-      this.connecting = undefined
-      throw error
-    })
+    this.connecting ??= connect(this.paths, {start: this.options.start, timeoutMs: this.options.timeoutMs}).catch(
+      (error: unknown) => {
+        this.connecting = undefined
+        throw error
+      },
+    )
     return this.connecting
   }
 
