@@ -148,11 +148,9 @@ export class SwarmTarget {
     const serviceId = previous.serviceId
     const before = await inspectService(serviceId)
     if (!before) {
-      throw new HushError(
-        'launch_failed',
-        `The Swarm service of ${row.id} is gone: terminate it and submit again.`,
-        {deployment: row.id},
-      )
+      throw new HushError('launch_failed', `The Swarm service of ${row.id} is gone: terminate it and submit again.`, {
+        deployment: row.id,
+      })
     }
     await serviceUpdate(serviceId, spec)
     const after = await waitForUpdate(serviceId)
@@ -205,7 +203,9 @@ export class SwarmTarget {
       const row = this.records.get(service.deployment)
       if (!row || row.state === 'terminated') {
         await serviceRemove(service.id).catch(() => undefined)
-        this.log.warn(`removed Swarm service ${service.id.slice(0, 12)} of ${service.deployment || '?'}: no live deployment records it`)
+        this.log.warn(
+          `removed Swarm service ${service.id.slice(0, 12)} of ${service.deployment || '?'}: no live deployment records it`,
+        )
       } else if (row.serviceId === null) {
         adopt(row, service.id)
         this.log.warn(`adopted Swarm service ${service.id.slice(0, 12)} of ${row.id}`)

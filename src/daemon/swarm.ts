@@ -114,7 +114,9 @@ export async function listSwarmSecrets(storeId: string): Promise<Map<string, Rec
   const secrets = new Map<string, Record<string, string>>()
   if (names.length === 0) return secrets
   const inspected = await execa(DOCKER, ['secret', 'inspect', ...names], {stdin: 'ignore', reject: false})
-  const specs = inspected.failed ? [] : (JSON.parse(inspected.stdout) as {Spec: {Name: string; Labels?: Record<string, string>}}[])
+  const specs = inspected.failed
+    ? []
+    : (JSON.parse(inspected.stdout) as {Spec: {Name: string; Labels?: Record<string, string>}}[])
   for (const spec of specs) secrets.set(spec.Spec.Name, spec.Spec.Labels ?? {})
   return secrets
 }
@@ -224,7 +226,10 @@ async function specList(serviceId: string, template: string): Promise<string[]> 
  */
 export async function serviceUpdate(serviceId: string, spec: ServiceSpec): Promise<void> {
   const previous = {
-    secrets: await specList(serviceId, '{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.SecretName}}{{"\\n"}}{{end}}'),
+    secrets: await specList(
+      serviceId,
+      '{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.SecretName}}{{"\\n"}}{{end}}',
+    ),
     envKeys: await specList(
       serviceId,
       '{{range .Spec.TaskTemplate.ContainerSpec.Env}}{{index (split . "=") 0}}{{"\\n"}}{{end}}',
@@ -310,7 +315,10 @@ export async function inspectService(serviceId: string): Promise<ServiceView | u
   )
   const tasks: TaskInspect[] = []
   if (nodes.size > 0) {
-    const inspected = await execa(DOCKER, ['inspect', '--type', 'task', ...nodes.keys()], {stdin: 'ignore', reject: false})
+    const inspected = await execa(DOCKER, ['inspect', '--type', 'task', ...nodes.keys()], {
+      stdin: 'ignore',
+      reject: false,
+    })
     if (!inspected.failed) tasks.push(...(JSON.parse(inspected.stdout) as TaskInspect[]))
   }
   const bySlot = new Map<string, TaskInspect>()
