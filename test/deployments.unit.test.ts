@@ -63,6 +63,7 @@ class FakeSwarm implements SwarmEngine {
         {id: 't2', node: 'n2', state: 'running', revision: row.revision, error: null},
       ],
       update: {state: previous ? 'completed' : null, message: null},
+      updateStartedAt: previous ? AT : null,
     })
     return {serviceId}
   }

@@ -128,7 +128,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       {wait: true},
     )
     for (const warning of result.warnings) this.note(warning)
-    if (flags.swarm) return this.swarmSubmitted(client, result, flags.wait, (flags.secret ?? []).length > 0)
+    if (flags.swarm) return this.swarmSubmitted(client, result, flags.wait, secrets.length > 0)
     if (isSession(options)) return this.session(result, options.interactive === true, context)
     if (!flags.wait) {
       if (!this.jsonEnabled()) {

@@ -10,7 +10,7 @@ import type {DeploymentRow, DeploymentsStore} from './deployments-store.js'
 import {checkLaunchable} from './launcher.js'
 import type {Logger} from './log.js'
 import type {LogSource} from './log-stream.js'
-import type {ResolvedEnv} from './resolve.js'
+import type {EnvEntry, ResolvedEnv} from './resolve.js'
 import {fileOwner} from './secret-files.js'
 import {
   checkSwarmManager,
@@ -108,7 +108,7 @@ export class SwarmTarget implements SwarmEngine {
     )
     const storeId = this.storeId()
     const secrets: PlannedSecret[] = []
-    const fileEnv = []
+    const fileEnv: EnvEntry[] = []
     for (const file of resolved.files) {
       const item = row.injected.find((injected) => injected.mount === 'file' && injected.name === file.secret)
       if (!item) continue
@@ -166,7 +166,7 @@ export class SwarmTarget implements SwarmEngine {
       })
     }
     await serviceUpdate(serviceId, spec)
-    const after = await waitForUpdate(serviceId)
+    const after = await waitForUpdate(serviceId, before)
     if (after) this.views.set(row.id, after)
     const state = after?.update.state ?? null
     if (state !== 'completed') {

@@ -271,12 +271,14 @@ export interface ServiceView {
   desired: number
   tasks: SwarmTask[]
   update: {state: string | null; message: string | null}
+  /** When docker started the last update (null: never): tells a new update from the previous one. */
+  updateStartedAt: string | null
 }
 
 interface ServiceInspect {
   ID: string
   Spec: {Labels?: Record<string, string>; Mode?: {Replicated?: {Replicas?: number}}}
-  UpdateStatus?: {State?: string; Message?: string}
+  UpdateStatus?: {State?: string; Message?: string; StartedAt?: string}
 }
 
 interface TaskInspect {
@@ -345,18 +347,24 @@ export async function inspectService(serviceId: string): Promise<ServiceView | u
         error: task.Status.Err || null,
       })),
     update: {state: spec.UpdateStatus?.State ?? null, message: spec.UpdateStatus?.Message ?? null},
+    updateStartedAt: spec.UpdateStatus?.StartedAt ?? null,
   }
 }
 
 /** Update states after which a rolling update is over (or stuck until someone acts). */
 const UPDATE_DONE = ['completed', 'paused', 'rollback_completed', 'rollback_paused']
 
-/** Polls the service until its rolling update to `revision` is over; its final view. */
-export async function waitForUpdate(serviceId: string): Promise<ServiceView | undefined> {
+/**
+ * Polls the service until the rolling update started after `before` (the view read before
+ * `service update`: its update, if any, is the previous one) is over; its final view.
+ */
+export async function waitForUpdate(serviceId: string, before: ServiceView): Promise<ServiceView | undefined> {
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1000))
     const view = await inspectService(serviceId)
-    if (!view || (view.update.state !== null && UPDATE_DONE.includes(view.update.state))) return view
+    if (!view) return view
+    const fresh = view.updateStartedAt !== null && view.updateStartedAt !== before.updateStartedAt
+    if (fresh && view.update.state !== null && UPDATE_DONE.includes(view.update.state)) return view
   }
 }
 
