@@ -421,14 +421,7 @@ export class DeploymentsService implements SecretUsage {
     try {
       if (row.target === 'swarm') return await this.launchService(row, resolved, event, isNew, previous)
       checkLaunchable(resolved.entries)
-      const intent: DeploymentRow = {
-        ...row,
-        injected: withFileTargets(resolved.injected, row.files),
-        containerId: null,
-        state: 'starting',
-        exitCode: null,
-        updatedAt: now(),
-      }
+      const intent = intentOf(row, resolved)
       const previousCopies = previous ? this.records.values(row.id) : []
       this.store.transaction(() => {
         this.records.save(intent)
@@ -494,13 +487,7 @@ export class DeploymentsService implements SecretUsage {
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
     await this.swarm.check(resolved)
-    const intent: DeploymentRow = {
-      ...row,
-      injected: withFileTargets(resolved.injected, row.files),
-      state: 'starting',
-      exitCode: null,
-      updatedAt: now(),
-    }
+    const intent = intentOf(row, resolved)
     const previousCopies = previous ? this.records.values(row.id) : []
     this.store.transaction(() => {
       this.records.save(intent)
@@ -688,6 +675,18 @@ export class DeploymentsService implements SecretUsage {
     } finally {
       for (const value of values) this.vault.wipe(value)
     }
+  }
+}
+
+/** The record of a launch about to run: what it injects, starting, no container yet (a service keeps its id). */
+function intentOf(row: DeploymentRow, resolved: ResolvedEnv): DeploymentRow {
+  return {
+    ...row,
+    injected: withFileTargets(resolved.injected, row.files),
+    containerId: null,
+    state: 'starting',
+    exitCode: null,
+    updatedAt: now(),
   }
 }
 

@@ -5,11 +5,18 @@ import {createHash} from 'node:crypto'
 import {execa, type ResultPromise} from 'execa'
 import type {SwarmTask} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {type RunOptions, runOptionArgs} from '../api/run-options.js'
+import {runOptionArgs} from '../api/run-options.js'
 import type {HushPaths} from '../config/paths.js'
 import {DOCKER} from './engine.js'
-import {dockerError, LABEL_DEPLOYMENT, LABEL_REVISION, LABEL_STORE, withEnvFile} from './launcher.js'
-import type {EnvEntry} from './resolve.js'
+import {
+  dockerError,
+  hushLabelArgs,
+  LABEL_DEPLOYMENT,
+  LABEL_REVISION,
+  LABEL_STORE,
+  type LaunchSpec,
+  withEnvFile,
+} from './launcher.js'
 
 export const LABEL_SECRET = 'hush.secret'
 export const LABEL_VERSION = 'hush.version'
@@ -145,15 +152,8 @@ function secretArg(mount: SecretMount): string {
   return fields.join(',')
 }
 
-export interface ServiceSpec {
-  id: string
-  revision: number
-  storeId: string
-  name: string | null
-  image: string
-  command: string[]
-  options: RunOptions
-  env: EnvEntry[]
+/** What a service revision runs: a container's launch spec, with Swarm secrets in place of host files. */
+export interface ServiceSpec extends Omit<LaunchSpec, 'mounts' | 'context' | 'redact'> {
   secrets: SecretMount[]
   /** Every secret value of this revision, to scrub from docker's error output. */
   redact: Uint8Array[]
@@ -162,16 +162,9 @@ export interface ServiceSpec {
 /** The labels and rolling-update settings every hush service gets. */
 function serviceArgs(spec: ServiceSpec): string[] {
   return [
-    '--label',
-    `${LABEL_DEPLOYMENT}=${spec.id}`,
-    '--label',
-    `${LABEL_STORE}=${spec.storeId}`,
-    '--label',
-    `${LABEL_REVISION}=${spec.revision}`,
-    '--container-label',
-    `${LABEL_DEPLOYMENT}=${spec.id}`,
-    '--container-label',
-    `${LABEL_REVISION}=${spec.revision}`,
+    ...hushLabelArgs('--label', spec, [LABEL_DEPLOYMENT, LABEL_STORE, LABEL_REVISION]),
+    // Not hush.store: the local reconciliation (docker ps by store) must never see a task's container.
+    ...hushLabelArgs('--container-label', spec, [LABEL_DEPLOYMENT, LABEL_REVISION]),
     '--update-failure-action',
     'rollback',
     ...(spec.options['update-monitor'] ? [] : ['--update-monitor', DEFAULT_UPDATE_MONITOR]),
@@ -244,10 +237,8 @@ export async function serviceUpdate(serviceId: string, spec: ServiceSpec): Promi
     '--detach',
     '--quiet',
     '--no-resolve-image',
-    '--label-add',
-    `${LABEL_REVISION}=${spec.revision}`,
-    '--container-label-add',
-    `${LABEL_REVISION}=${spec.revision}`,
+    ...hushLabelArgs('--label-add', spec, [LABEL_REVISION]),
+    ...hushLabelArgs('--container-label-add', spec, [LABEL_REVISION]),
     '--update-failure-action',
     'rollback',
     '--update-monitor',
