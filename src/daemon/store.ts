@@ -5,6 +5,7 @@ import {randomUUID} from 'node:crypto'
 import Database from 'better-sqlite3'
 import type {AuditEvent, AuditEventType} from '../api/contract.js'
 import {visibleScopes} from '../api/precedence.js'
+import {migrate} from './migrations.js'
 
 export interface SecretRow {
   id: number
@@ -23,53 +24,6 @@ export interface CipherRow {
   key: string
   nonce: Uint8Array
   ciphertext: Uint8Array
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS secrets (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  description TEXT NOT NULL DEFAULT '',
-  version INTEGER NOT NULL,
-  keys TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  deleted_at TEXT
-);
-CREATE TABLE IF NOT EXISTS secret_values (
-  secret_id INTEGER NOT NULL REFERENCES secrets(id),
-  key TEXT NOT NULL,
-  nonce BLOB NOT NULL,
-  ciphertext BLOB NOT NULL,
-  PRIMARY KEY (secret_id, key)
-);
-CREATE TABLE IF NOT EXISTS audit (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  at TEXT NOT NULL,
-  event TEXT NOT NULL,
-  secret TEXT,
-  keys TEXT NOT NULL DEFAULT '[]',
-  version INTEGER,
-  deployment TEXT
-);
-`
-
-/**
- * Columns added after the first release: added in place to a store made before them (CREATE TABLE
- * IF NOT EXISTS leaves an existing table as it is). The live-name uniqueness is per (name, app):
- * the old index on name alone is dropped.
- */
-function migrate(db: Database.Database): void {
-  const columns = (table: string) =>
-    (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{name: string}>).map((column) => column.name)
-  db.transaction(() => {
-    if (!columns('secrets').includes('app')) db.exec('ALTER TABLE secrets ADD COLUMN app TEXT')
-    if (!columns('audit').includes('app')) db.exec('ALTER TABLE audit ADD COLUMN app TEXT')
-    if (!columns('audit').includes('counts')) db.exec('ALTER TABLE audit ADD COLUMN counts TEXT')
-    db.exec(`DROP INDEX IF EXISTS secrets_live_name;
-CREATE UNIQUE INDEX IF NOT EXISTS secrets_live_name_app ON secrets(name, IFNULL(app, '')) WHERE deleted_at IS NULL;`)
-  }).immediate()
 }
 
 interface QueuedWrite {
@@ -115,7 +69,6 @@ export class Store {
     this.db.pragma('secure_delete = ON')
     this.db.pragma('foreign_keys = ON')
     this.db.pragma('busy_timeout = 5000')
-    this.db.exec(SCHEMA)
     migrate(this.db)
     if (this.getMeta('store_id') === undefined) this.setMeta('store_id', randomUUID())
   }
