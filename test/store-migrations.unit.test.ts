@@ -8,9 +8,10 @@ import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {loadSodium} from '../src/crypto/sodium.js'
 import {DeploymentsStore} from '../src/daemon/deployments-store.js'
+import type {MasterKeySource} from '../src/daemon/key-sources.js'
 import {MIGRATIONS, migrate, SCHEMA_VERSION} from '../src/daemon/migrations.js'
 import {Store} from '../src/daemon/store.js'
-import {type MasterKeySource, Vault} from '../src/daemon/vault.js'
+import {Vault} from '../src/daemon/vault.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'stores')
 const VERSIONS = readdirSync(FIXTURES, {withFileTypes: true})
@@ -67,9 +68,7 @@ describe('stores made by earlier versions of hush', () => {
         for (const row of live) {
           const expected = row.app === 'api' ? {DB_USER: 'api-user'} : VALUES[row.name]
           const found = Object.fromEntries(
-            store
-              .ciphertexts(row.id)
-              .map((cipher) => [cipher.key, Buffer.from(vault.decrypt(store.storeId, row, cipher)).toString()]),
+            store.ciphertexts(row.id).map((cipher) => [cipher.key, Buffer.from(vault.decrypt(row, cipher)).toString()]),
           )
           expect(found, `${version} ${row.name}`).toEqual(expected)
           expect(row.keys).toEqual(Object.keys(expected).sort())
