@@ -28,10 +28,10 @@ describe('requestFor', () => {
 
   it('puts the rest in the query for GET and DELETE, leaving out undefined fields', () => {
     expect(requestFor(routes.listSecrets, {})).toEqual({path: '/v1/secrets'})
-    expect(requestFor(routes.listSecrets, {includeDeleted: '1'})).toEqual({path: '/v1/secrets?includeDeleted=1'})
+    expect(requestFor(routes.listSecrets, {includeDeleted: true})).toEqual({path: '/v1/secrets?includeDeleted=true'})
     expect(requestFor(routes.listSecrets, {includeDeleted: undefined})).toEqual({path: '/v1/secrets'})
-    expect(requestFor(routes.deleteSecret, {name: 'x', force: '1'})).toEqual({path: '/v1/secrets/x?force=1'})
-    expect(requestFor(routes.audit, {limit: '5'})).toEqual({path: '/v1/audit?limit=5'})
+    expect(requestFor(routes.deleteSecret, {name: 'x', force: true})).toEqual({path: '/v1/secrets/x?force=true'})
+    expect(requestFor(routes.audit, {limit: 5})).toEqual({path: '/v1/audit?limit=5'})
   })
 
   it('round-trips any name through the path, even one with / ? # % or non-ASCII', () => {

@@ -2,8 +2,10 @@
 // refused and with which code, and what the bundle looks like after the edits.
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
+import {routes} from '../src/api/contract.js'
 import {HushError} from '../src/api/errors.js'
 import {applyKeyEdits, checkKeyEdits, readKeyEdits} from '../src/daemon/key-edits.js'
+import {checkInput} from '../src/daemon/route-input.js'
 
 function refusal(action: () => void): string | undefined {
   try {
@@ -40,8 +42,11 @@ describe('checkKeyEdits', () => {
     expect(check({}, ['A', 'A'])).toBe('duplicate_key')
     expect(check({A: 'D'}, [], ['A'])).toBe('bad_request')
     expect(check({}, ['A'], ['A'])).toBe('bad_request')
-    expect(refusal(() => readKeyEdits(['A=B'], undefined))).toBe('bad_request')
-    expect(refusal(() => readKeyEdits(undefined, 'A'))).toBe('bad_request')
+    // Wrong types are refused by the rotate route's schema, before the edits are read.
+    const rotate = (input: Record<string, unknown>) => () =>
+      checkInput(routes.rotateSecret.input, {name: 's', values: {}, ...input}, 'request body')
+    expect(refusal(rotate({rename: ['A=B']}))).toBe('bad_request')
+    expect(refusal(rotate({remove: 'A'}))).toBe('bad_request')
   })
 
   it('an accepted edit keeps every value exactly once, under its new key', () => {

@@ -224,11 +224,11 @@ const plan: RoutePlan = {
   ],
   listSecrets: async () => [
     {input: {}, status: 200},
-    {input: {includeDeleted: '1'}, status: 200},
+    {input: {includeDeleted: true}, status: 200},
   ],
   audit: async () => [
     {input: {}, status: 200},
-    {input: {limit: '100000'}, status: 200},
+    {input: {limit: 100000}, status: 200},
   ],
   // The backup file comes back sealed (no sentinel in the answer, base64 or not); verify and restore read it.
   backup: async ({publicKey}) => [

@@ -54,8 +54,15 @@ def request_for(method: str, path: str, params: Mapping[str, Any]) -> Tuple[str,
     filled = "/".join(parts)
     if method == "POST":
         return filled, json.dumps(rest, separators=(",", ":")).encode("utf-8")
-    query = urlencode({key: str(value) for key, value in rest.items()})
+    query = urlencode({key: _query_text(value) for key, value in rest.items()})
     return (f"{filled}?{query}" if query else filled), None
+
+
+def _query_text(value: Any) -> str:
+    """A query parameter as text: booleans as the agent reads them (JSON bodies carry real booleans)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 class Transport:

@@ -145,16 +145,16 @@ class Client:
         """Every live secret's metadata (never a value); `app` or `shared` filter by scope."""
         params: Dict[str, Any] = {"app": app}
         if include_deleted:
-            params["includeDeleted"] = "true"
+            params["includeDeleted"] = True
         if shared:
-            params["shared"] = "true"
+            params["shared"] = True
         return cast(List[SecretInfo], self._call("GET", "/v1/secrets", params))
 
     def show_secret(self, name: str, app: Optional[str] = None, include_deleted: bool = False) -> SecretDetail:
         """One secret in full: keys, version, times, the live deployments using it and the version each runs."""
         params: Dict[str, Any] = {"name": name, "app": app}
         if include_deleted:
-            params["includeDeleted"] = "true"
+            params["includeDeleted"] = True
         return cast(SecretDetail, self._call("GET", "/v1/secrets/:name", params))
 
     def create_secret(
@@ -193,7 +193,7 @@ class Client:
         """Soft delete; raises SecretInUse (with `.deployments`) while a live deployment uses it, unless `force`."""
         params: Dict[str, Any] = {"name": name, "app": app}
         if force:
-            params["force"] = "true"
+            params["force"] = True
         return cast(DeleteSecretOutput, self._call("DELETE", "/v1/secrets/:name", params))
 
     # -- deployments ------------------------------------------------------------------------
@@ -233,7 +233,7 @@ class Client:
                 for key, value in run_options.items()
             }
         if not warn:
-            params["warn"] = "false"
+            params["warn"] = False
         return cast(SubmitOutput, self._call("POST", "/v1/deployments", params, wait=True))
 
     def resubmit(self, id: str) -> ResubmitOutput:
@@ -266,7 +266,7 @@ class Client:
             self.hello()
         params: Dict[str, Any] = {"id": id}
         if follow:
-            params["follow"] = "true"
+            params["follow"] = True
         end: Optional[LogEnd] = None
         try:
             for kind, payload in self._transport.frames("GET", "/v1/deployments/:id/logs", params):

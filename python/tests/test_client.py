@@ -216,6 +216,8 @@ class RequestTest(unittest.TestCase):
     def test_path_params_query_and_body(self) -> None:
         self.assertEqual(request_for("GET", "/v1/secrets/:name", {"name": "a b/c", "app": None}), ("/v1/secrets/a%20b%2Fc", None))
         self.assertEqual(request_for("GET", "/v1/secrets", {"includeDeleted": "true"}), ("/v1/secrets?includeDeleted=true", None))
+        self.assertEqual(request_for("GET", "/v1/secrets", {"includeDeleted": True}), ("/v1/secrets?includeDeleted=true", None))
+        self.assertEqual(request_for("DELETE", "/v1/secrets/:name", {"name": "x", "force": False}), ("/v1/secrets/x?force=false", None))
         path, body = request_for("POST", "/v1/secrets/:name/rotate", {"name": "hf", "values": {}})
         self.assertEqual((path, json.loads(body or b"")), ("/v1/secrets/hf/rotate", {"values": {}}))
 
@@ -290,6 +292,12 @@ class ClientTest(WithAgent):
         )
         with self.assertRaises(TypeError):
             self.client.submit("img", secrets="hf")
+        # The warning switch is a JSON boolean, like every flag in a body.
+        self.answer("POST", "/v1/deployments", 200, {"id": "d-2"})
+        self.client.submit("img", warn=False)
+        body = self.sent()[-1][2]
+        assert body is not None
+        self.assertIs(body["warn"], False)
 
     def test_logs_are_text_and_say_how_it_ended(self) -> None:
         stream = frame(1, b"out ***\n") + frame(2, b"err\n") + frame(3, b'{"state":"exited","exitCode":3}')

@@ -8,9 +8,13 @@
 // unless it is declared with `{whileSealed: true}` (the server checks this in one place). New
 // secret and deploy routes therefore get the guard by default, without declaring anything.
 //
-// Known fields: each route lists its input's fields (the compiler checks the list is complete);
-// the server refuses any other field with 400 naming it, for every route in one place.
+// Checked input: each route's input is a schema (valibot, strict objects), and its TypeScript type
+// is derived from it. The server checks every request against it before dispatch (api/route-input.ts):
+// an unknown field or a wrong type is refused with 400 naming the field, so handlers get true types.
+// Flags and numbers are JSON booleans and numbers; only a query string (GET, DELETE) carries them
+// as text, converted by the server from the schema.
 
+import * as v from 'valibot'
 import type {KdfParams} from '../crypto/passphrase.js'
 import type {RunOptions} from './run-options.js'
 
@@ -18,11 +22,14 @@ export type {RunOptions}
 
 export type Method = 'GET' | 'POST' | 'DELETE'
 
+/** The schema of a route's input: a strict object (path parameters included), no transforms. */
+export type InputSchema = v.StrictObjectSchema<v.ObjectEntries, undefined>
+
 export interface Route<I, O> {
   readonly method: Method
   readonly path: `/v1/${string}`
-  /** Every field the input may hold (path parameters included): anything else is refused. */
-  readonly fields: readonly string[]
+  /** The input's schema: every field it may hold and its type; anything else is refused. */
+  readonly input: InputSchema
   /** True for the few routes that work while the store is sealed (hello, unseal, ...). */
   readonly whileSealed: boolean
   /** A streaming route answers framed bytes (see api/frames.ts) instead of one JSON body. */
@@ -36,8 +43,8 @@ export interface Route<I, O> {
 export type RouteInput<R> = R extends Route<infer I, unknown> ? I : never
 export type RouteOutput<R> = R extends Route<unknown, infer O> ? O : never
 
-/** One entry per field of I: a field added to an input type must be added here, or nothing compiles. */
-type FieldList<I> = {readonly [K in keyof Required<I>]: true}
+/** A route's input type: what its schema accepts. */
+type InputOf<S extends InputSchema> = v.InferOutput<S>
 
 interface RouteOptions {
   /** The route answers while the store is sealed; without it, a sealed store answers 503 `sealed`. */
@@ -45,26 +52,69 @@ interface RouteOptions {
   maxBodyBytes?: number
 }
 
-const NO_FIELDS = {} as const
+const NoInput = v.strictObject({})
+type NoInput = InputOf<typeof NoInput>
 
+/** A route whose input type I is its schema's: the compiler refuses a schema that does not give an I. */
 function route<I, O>(
   method: Method,
   path: `/v1/${string}`,
-  fields: FieldList<I>,
+  input: InputSchema & v.GenericSchema<I, I>,
   options: RouteOptions = {},
 ): Route<I, O> {
   return {
     method,
     path,
-    fields: Object.keys(fields),
+    input,
     whileSealed: options.whileSealed ?? false,
     ...(options.maxBodyBytes === undefined ? {} : {maxBodyBytes: options.maxBodyBytes}),
   }
 }
 
-function streamRoute<I>(method: Method, path: `/v1/${string}`, fields: FieldList<I>): Route<I, ByteStream> {
-  return {method, path, fields: Object.keys(fields), whileSealed: false, stream: true}
+function streamRoute<I>(
+  method: Method,
+  path: `/v1/${string}`,
+  input: InputSchema & v.GenericSchema<I, I>,
+): Route<I, ByteStream> {
+  return {method, path, input, whileSealed: false, stream: true}
 }
+
+// The field types every schema is made of. A message given here is the whole error line; without
+// one the server says `FIELD` must be what the schema expects (never the value received).
+const text = v.string()
+const optionalText = v.optional(text)
+const flag = v.optional(v.boolean())
+const texts = v.optional(v.array(text))
+/** A value (or passphrase) sealed to the agent's public key, base64. */
+const sealed = v.string()
+/**
+ * An object of text by key, kept as sent: valibot's own record drops keys such as `__proto__` and
+ * `constructor`, which are valid env var names (and so valid keys of a bundle).
+ */
+const textsByKey = (message: string) =>
+  v.custom<Record<string, string>>(
+    (input) =>
+      typeof input === 'object' &&
+      input !== null &&
+      !Array.isArray(input) &&
+      Object.values(input).every((item) => typeof item === 'string'),
+    message,
+  )
+const sealedValues = textsByKey('`values` must be an object of KEY: sealed value (a string).')
+const wholeNumber = (name: string, min: number, max: number, unit = '') =>
+  v.optional(
+    v.pipe(
+      v.number(`\`${name}\` must be a whole number${unit} from ${min} to ${max}.`),
+      v.integer(`\`${name}\` must be a whole number${unit} from ${min} to ${max}.`),
+      v.minValue(min, `\`${name}\` must be a whole number${unit} from ${min} to ${max}.`),
+      v.maxValue(max, `\`${name}\` must be a whole number${unit} from ${min} to ${max}.`),
+    ),
+  )
+/** Run options: an object here; each option is checked against the run-options table (api/run-options.ts). */
+const runOptions = v.custom<RunOptions>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  '`options` must be an object.',
+)
 
 /** What a streaming route's handler returns: a readable of frames; destroyed when the client goes away. */
 export type ByteStream = import('node:stream').Readable
@@ -141,13 +191,14 @@ export interface SecretInfo {
   deletedAt?: string
 }
 
-export interface CreateSecretInput {
-  name: string
+const CreateSecretInput = v.strictObject({
+  name: text,
   /** Scope the secret to deployments named APP (`submit --name APP`); absent = shared. */
-  app?: string
-  description?: string
-  values: Record<string, SealedValue>
-}
+  app: optionalText,
+  description: optionalText,
+  values: sealedValues,
+})
+export type CreateSecretInput = InputOf<typeof CreateSecretInput>
 
 export interface CreateSecretOutput {
   secret: SecretInfo
@@ -157,17 +208,19 @@ export interface CreateSecretOutput {
   staleDeployments: string[]
 }
 
-export interface RotateSecretInput {
-  name: string
+const RotateSecretInput = v.strictObject({
+  name: text,
   /** Which secret NAME: the one scoped to APP; absent = the shared one. */
-  app?: string
-  description?: string
-  values: Record<string, SealedValue>
+  app: optionalText,
+  description: optionalText,
+  /** New values by key; may be absent when only the description or key names change. */
+  values: v.optional(sealedValues),
   /** Keys to rename, OLD: NEW: each value moves to its new key name (re-encrypted inside the agent). */
-  rename?: Record<string, string>
+  rename: v.optional(textsByKey('`rename` must be an object of OLD: NEW key names.')),
   /** Keys to remove from the bundle (at least one key must remain). */
-  remove?: string[]
-}
+  remove: texts,
+})
+export type RotateSecretInput = InputOf<typeof RotateSecretInput>
 
 export interface RotateSecretOutput {
   secret: SecretInfo
@@ -195,12 +248,14 @@ export interface SecretDetail extends SecretInfo {
   deployments: SecretUser[]
 }
 
-export interface DeleteSecretInput {
-  name: string
+const DeleteSecretInput = v.strictObject({
+  name: text,
   /** Which secret NAME: the one scoped to APP; absent = the shared one. */
-  app?: string
-  force?: string
-}
+  app: optionalText,
+  /** Delete even while live deployments use it. */
+  force: flag,
+})
+export type DeleteSecretInput = InputOf<typeof DeleteSecretInput>
 
 export interface DeleteSecretOutput {
   secret: SecretInfo
@@ -208,13 +263,14 @@ export interface DeleteSecretOutput {
   forcedDeployments: string[]
 }
 
-export interface InitInput {
-  keyring: KeyringMode
+const InitInput = v.strictObject({
+  keyring: v.picklist(['os', 'passphrase'] as const satisfies readonly KeyringMode[]),
   /** Passphrase mode: the new passphrase, sealed to the agent's public key like a value. */
-  passphrase?: SealedValue
+  passphrase: v.optional(sealed),
   /** How long the kernel keyring keeps the unlocked key: a duration (`12h`), `boot` or `off` (see api/ttl.ts). */
-  ttl?: string
-}
+  ttl: optionalText,
+})
+export type InitInput = InputOf<typeof InitInput>
 
 export interface InitOutput {
   keyring: KeyringMode
@@ -225,12 +281,13 @@ export interface InitOutput {
   unlockCache?: UnlockCacheState
 }
 
-export interface UnsealInput {
+const UnsealInput = v.strictObject({
   /** The passphrase, sealed to the agent's public key (crypto_box_seal), never plaintext. */
-  passphrase: SealedValue
+  passphrase: sealed,
   /** How long the kernel keyring keeps the unlocked key (see api/ttl.ts); absent: the preference. */
-  ttl?: string
-}
+  ttl: optionalText,
+})
+export type UnsealInput = InputOf<typeof UnsealInput>
 
 export interface SealState {
   sealed: boolean
@@ -297,12 +354,13 @@ export interface BackupHeader {
   check: string
 }
 
-export interface BackupInput {
+const BackupInput = v.strictObject({
   /** The backup passphrase, sealed to the agent's public key. */
-  passphrase: SealedValue
+  passphrase: sealed,
   /** Add deleted secrets' metadata and the audit trail. */
-  includeDeleted?: boolean
-}
+  includeDeleted: flag,
+})
+export type BackupInput = InputOf<typeof BackupInput>
 
 export interface BackupOutput {
   header: BackupHeader
@@ -310,11 +368,12 @@ export interface BackupOutput {
   file: string
 }
 
-export interface VerifyBackupInput {
+const VerifyBackupInput = v.strictObject({
   /** The backup file, base64. */
-  file: string
-  passphrase: SealedValue
-}
+  file: text,
+  passphrase: sealed,
+})
+export type VerifyBackupInput = InputOf<typeof VerifyBackupInput>
 
 export interface VerifyBackupOutput {
   header: BackupHeader
@@ -323,13 +382,14 @@ export interface VerifyBackupOutput {
 export type RestoreMode = 'into-empty' | 'merge'
 export type ConflictRule = 'skip' | 'replace' | 'fail'
 
-export interface RestoreInput {
-  file: string
-  passphrase: SealedValue
-  mode: RestoreMode
+const RestoreInput = v.strictObject({
+  file: text,
+  passphrase: sealed,
+  mode: v.picklist(['into-empty', 'merge'] as const satisfies readonly RestoreMode[]),
   /** With `merge`: what to do with a live secret of the same name and scope (default fail). */
-  onConflict?: ConflictRule
-}
+  onConflict: v.optional(v.picklist(['skip', 'replace', 'fail'] as const satisfies readonly ConflictRule[])),
+})
+export type RestoreInput = InputOf<typeof RestoreInput>
 
 export interface RestoreOutput {
   header: BackupHeader
@@ -343,10 +403,11 @@ export interface RestoreOutput {
   audit: number
 }
 
-export interface RotateKeyInput {
+const RotateKeyInput = v.strictObject({
   /** Passphrase mode: the current passphrase (sealed); the new data key is wrapped under it with a new salt. */
-  passphrase?: SealedValue
-}
+  passphrase: v.optional(sealed),
+})
+export type RotateKeyInput = InputOf<typeof RotateKeyInput>
 
 export interface RotateKeyOutput {
   keyring: KeyringMode
@@ -354,10 +415,11 @@ export interface RotateKeyOutput {
   values: number
 }
 
-export interface ChangePassphraseInput {
-  passphrase: SealedValue
-  newPassphrase: SealedValue
-}
+const ChangePassphraseInput = v.strictObject({
+  passphrase: sealed,
+  newPassphrase: sealed,
+})
+export type ChangePassphraseInput = InputOf<typeof ChangePassphraseInput>
 
 export interface ChangePassphraseOutput {
   /** The store stays sealed or unsealed as it was. */
@@ -368,23 +430,24 @@ export type DeploymentState = 'starting' | 'running' | 'exited' | 'failed' | 'te
 
 export const TERMINAL_STATES: readonly DeploymentState[] = ['exited', 'failed', 'terminated']
 
-export interface SubmitInput {
-  image: string
+const SubmitInput = v.strictObject({
+  image: text,
   /** Secret references as given: `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`, in command-line order. */
-  secrets?: string[]
+  secrets: texts,
   /** Plain env values (visible by design), as `KEY=VALUE`, in command-line order. A value may be a
    * template: `{{NAME:KEY}}` is replaced by that secret value (the resolved value is secret). */
-  env?: string[]
+  env: texts,
   /** `--secret-file NAME`: each key of NAME mounted read-only at /run/secrets/KEY. */
-  secretFiles?: string[]
-  name?: string
-  command?: string[]
-  options?: RunOptions
+  secretFiles: texts,
+  name: v.nullish(text),
+  command: texts,
+  options: v.optional(runOptions),
   /** The docker context whose engine runs it (absent: the agent's own engine). */
-  context?: string
-  /** "false" skips the sensitive-key warnings. */
-  warn?: string
-}
+  context: v.nullish(text),
+  /** false skips the sensitive-key warnings. */
+  warn: flag,
+})
+export type SubmitInput = InputOf<typeof SubmitInput>
 
 export interface SubmitOutput {
   id: string
@@ -438,97 +501,60 @@ export interface ResubmitOutput extends SubmitOutput {
   previousContainerId: string | null
 }
 
+/** GET /v1/secrets: `app`: only the secrets scoped to APP; `shared`: only the shared ones. */
+const ListSecretsInput = v.strictObject({includeDeleted: flag, app: optionalText, shared: flag})
+type ListSecretsInput = InputOf<typeof ListSecretsInput>
+/** The live secret NAME of that scope; with includeDeleted, else the latest deleted one. */
+const ShowSecretInput = v.strictObject({name: text, app: optionalText, includeDeleted: flag})
+type ShowSecretInput = InputOf<typeof ShowSecretInput>
+/** `limit`: the latest events, at most this many (default 1000). */
+const AuditInput = v.strictObject({limit: wholeNumber('limit', 1, 100_000)})
+type AuditInput = InputOf<typeof AuditInput>
+const DeploymentId = v.strictObject({id: text})
+type DeploymentId = InputOf<typeof DeploymentId>
+/** `grace`: seconds between SIGTERM and SIGKILL (default 10). */
+const TerminateInput = v.strictObject({id: text, grace: wholeNumber('grace', 0, 3600, ' of seconds')})
+type TerminateInput = InputOf<typeof TerminateInput>
+/** `follow` keeps streaming until the container stops, then an end frame. */
+const LogsInput = v.strictObject({id: text, follow: flag})
+type LogsInput = InputOf<typeof LogsInput>
+
 export const routes = {
-  hello: route<Record<string, never>, Hello>('GET', '/v1/hello', NO_FIELDS, {whileSealed: true}),
-  shutdown: route<Record<string, never>, {stopping: true}>('POST', '/v1/shutdown', NO_FIELDS, {whileSealed: true}),
-  init: route<InitInput, InitOutput>(
-    'POST',
-    '/v1/init',
-    {keyring: true, passphrase: true, ttl: true},
-    {whileSealed: true},
-  ),
-  unseal: route<UnsealInput, SealState>('POST', '/v1/unseal', {passphrase: true, ttl: true}, {whileSealed: true}),
-  seal: route<Record<string, never>, SealState>('POST', '/v1/seal', NO_FIELDS, {whileSealed: true}),
-  keyringStatus: route<Record<string, never>, KeyringStatus>('GET', '/v1/keyring', NO_FIELDS, {whileSealed: true}),
-  storeStatus: route<Record<string, never>, StoreStatus>('GET', '/v1/store', NO_FIELDS, {whileSealed: true}),
-  /** `app`: only the secrets scoped to APP; `shared`: only the shared ones. */
-  listSecrets: route<{includeDeleted?: string; app?: string; shared?: string}, SecretInfo[]>('GET', '/v1/secrets', {
-    includeDeleted: true,
-    app: true,
-    shared: true,
-  }),
-  createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets', {
-    name: true,
-    app: true,
-    description: true,
-    values: true,
-  }),
-  /** The live secret NAME of that scope; with includeDeleted, else the latest deleted one. */
-  showSecret: route<{name: string; app?: string; includeDeleted?: string}, SecretDetail>('GET', '/v1/secrets/:name', {
-    name: true,
-    app: true,
-    includeDeleted: true,
-  }),
-  rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate', {
-    name: true,
-    app: true,
-    description: true,
-    values: true,
-    rename: true,
-    remove: true,
-  }),
-  deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name', {
-    name: true,
-    app: true,
-    force: true,
-  }),
-  audit: route<{limit?: string}, AuditEvent[]>('GET', '/v1/audit', {limit: true}),
-  submit: route<SubmitInput, SubmitOutput>('POST', '/v1/deployments', {
-    image: true,
-    secrets: true,
-    env: true,
-    secretFiles: true,
-    name: true,
-    command: true,
-    options: true,
-    context: true,
-    warn: true,
-  }),
-  listDeployments: route<Record<string, never>, DeploymentDetail[]>('GET', '/v1/deployments', NO_FIELDS),
-  getDeployment: route<{id: string}, DeploymentDetail>('GET', '/v1/deployments/:id', {id: true}),
-  resubmit: route<{id: string}, ResubmitOutput>('POST', '/v1/deployments/:id/resubmit', {id: true}),
-  /** `grace`: seconds between SIGTERM and SIGKILL (default 10). */
-  terminate: route<{id: string; grace?: number}, DeploymentDetail>('POST', '/v1/deployments/:id/terminate', {
-    id: true,
-    grace: true,
-  }),
-  /** The container's output, redacted, as frames; `follow` keeps streaming until it stops, then an end frame. */
-  logs: streamRoute<{id: string; follow?: string}>('GET', '/v1/deployments/:id/logs', {id: true, follow: true}),
+  hello: route<NoInput, Hello>('GET', '/v1/hello', NoInput, {whileSealed: true}),
+  shutdown: route<NoInput, {stopping: true}>('POST', '/v1/shutdown', NoInput, {whileSealed: true}),
+  init: route<InitInput, InitOutput>('POST', '/v1/init', InitInput, {whileSealed: true}),
+  unseal: route<UnsealInput, SealState>('POST', '/v1/unseal', UnsealInput, {whileSealed: true}),
+  seal: route<NoInput, SealState>('POST', '/v1/seal', NoInput, {whileSealed: true}),
+  keyringStatus: route<NoInput, KeyringStatus>('GET', '/v1/keyring', NoInput, {whileSealed: true}),
+  storeStatus: route<NoInput, StoreStatus>('GET', '/v1/store', NoInput, {whileSealed: true}),
+  listSecrets: route<ListSecretsInput, SecretInfo[]>('GET', '/v1/secrets', ListSecretsInput),
+  createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets', CreateSecretInput),
+  showSecret: route<ShowSecretInput, SecretDetail>('GET', '/v1/secrets/:name', ShowSecretInput),
+  rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate', RotateSecretInput),
+  deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name', DeleteSecretInput),
+  audit: route<AuditInput, AuditEvent[]>('GET', '/v1/audit', AuditInput),
+  submit: route<SubmitInput, SubmitOutput>('POST', '/v1/deployments', SubmitInput),
+  listDeployments: route<NoInput, DeploymentDetail[]>('GET', '/v1/deployments', NoInput),
+  getDeployment: route<DeploymentId, DeploymentDetail>('GET', '/v1/deployments/:id', DeploymentId),
+  resubmit: route<DeploymentId, ResubmitOutput>('POST', '/v1/deployments/:id/resubmit', DeploymentId),
+  terminate: route<TerminateInput, DeploymentDetail>('POST', '/v1/deployments/:id/terminate', TerminateInput),
+  /** The container's output, redacted, as frames. */
+  logs: streamRoute<LogsInput>('GET', '/v1/deployments/:id/logs', LogsInput),
   /** The agent reads every value and seals the whole file under the backup passphrase. */
-  backup: route<BackupInput, BackupOutput>('POST', '/v1/backup', {passphrase: true, includeDeleted: true}),
-  verifyBackup: route<VerifyBackupInput, VerifyBackupOutput>(
-    'POST',
-    '/v1/backup/verify',
-    {file: true, passphrase: true},
-    {whileSealed: true, maxBodyBytes: BACKUP_BODY_BYTES},
-  ),
-  restore: route<RestoreInput, RestoreOutput>(
-    'POST',
-    '/v1/restore',
-    {file: true, passphrase: true, mode: true, onConflict: true},
-    {maxBodyBytes: BACKUP_BODY_BYTES},
-  ),
+  backup: route<BackupInput, BackupOutput>('POST', '/v1/backup', BackupInput),
+  verifyBackup: route<VerifyBackupInput, VerifyBackupOutput>('POST', '/v1/backup/verify', VerifyBackupInput, {
+    whileSealed: true,
+    maxBodyBytes: BACKUP_BODY_BYTES,
+  }),
+  restore: route<RestoreInput, RestoreOutput>('POST', '/v1/restore', RestoreInput, {maxBodyBytes: BACKUP_BODY_BYTES}),
   /** A new data key, every value re-encrypted in one transaction. */
-  rotateKey: route<RotateKeyInput, RotateKeyOutput>(
-    'POST',
-    '/v1/init/rotate-key',
-    {passphrase: true},
-    {whileSealed: true},
-  ),
+  rotateKey: route<RotateKeyInput, RotateKeyOutput>('POST', '/v1/init/rotate-key', RotateKeyInput, {
+    whileSealed: true,
+  }),
   changePassphrase: route<ChangePassphraseInput, ChangePassphraseOutput>(
     'POST',
     '/v1/init/change-passphrase',
-    {passphrase: true, newPassphrase: true},
+    ChangePassphraseInput,
     {whileSealed: true},
   ),
 } as const

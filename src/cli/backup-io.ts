@@ -6,6 +6,7 @@ import {constants, promises as fs, statSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
 import {type BackupHeader, MAX_BACKUP_FILE_BYTES} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import type {IOStreams} from './io.js'
 
 /** `-` means standard output (write) or is refused (read). */
 export const STDIO = '-'
@@ -15,9 +16,9 @@ function errno(error: unknown): string {
 }
 
 /** Refuses a target that cannot be written, before any passphrase is asked. */
-export function checkBackupTarget(file: string, force: boolean): void {
+export function checkBackupTarget(file: string, force: boolean, io: IOStreams): void {
   if (file === STDIO) {
-    if (process.stdout.isTTY) {
+    if (io.isTTY.stdout) {
       throw new HushError(
         'bad_request',
         'A backup is binary: redirect standard output to a file (`hush backup - > FILE`).',
@@ -51,9 +52,9 @@ export function checkBackupTarget(file: string, force: boolean): void {
  * over FILE (and the directory fsynced). On any failure the temporary file is removed and FILE,
  * if it existed, is untouched.
  */
-export async function writeBackupFile(file: string, bytes: Uint8Array): Promise<void> {
+export async function writeBackupFile(file: string, bytes: Uint8Array, io: IOStreams): Promise<void> {
   if (file === STDIO) {
-    await new Promise<void>((done, fail) => process.stdout.write(bytes, (error) => (error ? fail(error) : done())))
+    await new Promise<void>((done, fail) => io.stdout.write(bytes, (error) => (error ? fail(error) : done())))
     return
   }
   const target = resolve(file)

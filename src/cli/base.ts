@@ -1,51 +1,91 @@
 // The base of every hush command: `--json` everywhere, one success shape, one error shape, one
-// place (catch) that turns any failure into a single line and the right exit code.
-import {Command, Errors} from '@oclif/core'
+// place (catch) that turns any failure into a single line and the right exit code. A command talks
+// through injected streams (cli/io.ts) and reaches the agent through HushClient only, so a test can
+// run it in-process with its own streams and agent.
+import {format} from 'node:util'
+import {Command, Errors, ux} from '@oclif/core'
 import {HushError} from '../api/errors.js'
-import type {AgentClient} from '../client/client.js'
 import type {Connection} from '../client/connect.js'
-import type {HushClient} from '../client/hush-client.js'
+import type {HushClient, HushClientOptions} from '../client/hush-client.js'
+import {asHushError} from '../client/socket-errors.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
+import {type IOStreams, systemIO} from './io.js'
+
+/** What a command is given rather than taking it from the process: its streams and its way to the agent. */
+export interface CommandDeps {
+  io: IOStreams
+  /** How to reach the agent (default: find or start it on the socket, connect.ts). */
+  connect?: HushClientOptions['connect']
+}
 
 export abstract class HushCommand extends Command {
   static override enableJsonFlag = true
 
-  private connection: Connection | undefined
+  private deps: CommandDeps | undefined
+  private readonly clients = new Map<boolean, HushClient>()
   /** The headless offer (passphrase mode when no OS keyring answers) is made once per command. */
   private offered = false
 
+  /**
+   * Runs the command (parse, run, catch, finally, as oclif does) with the streams and the way to the
+   * agent given: how a test runs a command in-process. Without it a command uses the process's.
+   */
+  runWith(deps: CommandDeps): Promise<unknown> {
+    this.deps = deps
+    return this._run()
+  }
+
+  protected get io(): IOStreams {
+    this.deps ??= {io: systemIO()}
+    return this.deps.io
+  }
+
   protected get paths(): HushPaths {
-    return resolvePaths()
+    return resolvePaths(this.io.env)
   }
 
-  /** The agent of this store, started when it is not running. */
-  protected async agent(): Promise<Connection> {
-    if (!this.connection) {
+  /** The one way to the agent: found, or started unless `start` is false (one client per kind, reused). */
+  protected async hush(options: {start?: boolean} = {}): Promise<HushClient> {
+    const start = options.start ?? true
+    let client = this.clients.get(start)
+    if (!client) {
       // Loaded on use: the agent itself (`daemon run`) and commands that fail before calling it start without undici.
-      const {connectAgent} = await import('../client/connect.js')
-      this.connection = await connectAgent(this.paths)
+      const {HushClient} = await import('../client/hush-client.js')
+      client = new HushClient({home: this.paths.home, start, connect: this.deps?.connect})
+      this.clients.set(start, client)
     }
-    return this.connection
+    return client
   }
 
-  protected async client(): Promise<AgentClient> {
-    return (await this.agent()).client
-  }
-
-  /** The SDK's client over this command's connection to the agent. */
-  protected async hush(): Promise<HushClient> {
-    // Loaded on use: commands that do not need it start without it.
+  /**
+   * A client of its own, not shared with the rest of the command (closed by the caller): for a
+   * step that may outlast the agent's idle timeout (a picker, a session), after which it starts again.
+   */
+  protected async newHush(): Promise<HushClient> {
     const {HushClient} = await import('../client/hush-client.js')
-    return HushClient.over(await this.agent(), this.paths)
+    return new HushClient({home: this.paths.home, connect: this.deps?.connect})
+  }
+
+  /** The agent's connection (its hello: version, keyring mode, sealed or not), started when not running. */
+  protected async agent(): Promise<Connection> {
+    return (await this.hush()).connection()
+  }
+
+  override log(message = '', ...args: unknown[]): void {
+    if (!this.jsonEnabled()) this.io.stdout.write(`${format(message, ...args)}\n`)
+  }
+
+  override logJson(json: unknown): void {
+    this.io.stdout.write(`${ux.colorizeJson(json, {pretty: true, theme: this.config.theme?.json})}\n`)
   }
 
   /** A line on stderr for people; silent under --json. */
   protected note(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+    if (!this.jsonEnabled()) this.io.stderr.write(`${message}\n`)
   }
 
   protected override async finally(error: Error | undefined): Promise<void> {
-    await this.connection?.client.close()
+    for (const client of this.clients.values()) await client.close()
     return super.finally(error)
   }
 
@@ -55,13 +95,14 @@ export abstract class HushCommand extends Command {
     // adds an "UnparsedCommand" warning and the error is no longer one line.
     this.parsed = true
     let hush = toHushError(error)
-    if (!this.offered && this.connection && !this.jsonEnabled()) {
+    const client = this.clients.get(true)
+    if (!this.offered && client && !this.jsonEnabled()) {
       this.offered = true
       const {canOfferPassphrase, offerPassphrase} = await import('./headless.js')
-      if (canOfferPassphrase(hush)) {
+      if (canOfferPassphrase(hush, this.io)) {
         try {
           // Passphrase mode set up on the spot: the command runs again, now on an unsealed store.
-          if (await offerPassphrase(this.connection, hush)) {
+          if (await offerPassphrase(client, hush, this.io)) {
             await this.run()
             return
           }
@@ -72,10 +113,10 @@ export abstract class HushCommand extends Command {
     }
     process.exitCode = hush.exitCode
     if (this.jsonEnabled()) {
-      process.stdout.write(`${JSON.stringify(hush.toBody())}\n`)
+      this.io.stdout.write(`${JSON.stringify(hush.toBody())}\n`)
     } else {
-      process.stderr.write(`hush: ${hush.message}\n`)
-      if (hush.code === 'internal' && process.env.HUSH_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
+      this.io.stderr.write(`hush: ${hush.message}\n`)
+      if (hush.code === 'internal' && this.io.env.HUSH_DEBUG && error.stack) this.io.stderr.write(`${error.stack}\n`)
     }
   }
 }
@@ -89,8 +130,7 @@ export function toHushError(error: unknown): HushError {
     const first = (/^The following errors? occurred:$/.test(lines[0]) && lines[1]) || lines[0]
     return new HushError('bad_request', `${first} (see --help).`)
   }
-  const message = error instanceof Error ? error.message.split('\n')[0] : String(error)
-  return new HushError('internal', `Unexpected error: ${message}`)
+  return asHushError(error)
 }
 
 export function usage(message: string): HushError {

@@ -1,6 +1,7 @@
 // Confirming a destructive command: on a terminal the user types the name of what is about to go;
 // without a terminal nothing is asked and `--yes` is required. One rule for every such command.
 import {HushError} from '../api/errors.js'
+import {type IOStreams, promptLine, systemIO} from './io.js'
 
 export interface ConfirmOptions {
   /** What the command is about to do, as a sentence fragment: "delete secret hf, used by 2 live deployments". */
@@ -17,19 +18,13 @@ export interface ConfirmOptions {
  * Resolves when the user confirmed (typed `expected`) or gave `--yes`; otherwise throws
  * `cancelled` (typed something else) or `bad_request` (no terminal and no `--yes`).
  */
-export async function confirmDestructive(
-  options: ConfirmOptions,
-  io: {stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream} = {stdin: process.stdin, stderr: process.stderr},
-): Promise<void> {
+export async function confirmDestructive(options: ConfirmOptions, io: IOStreams = systemIO()): Promise<void> {
   if (options.yes) return
   const flag = options.flag ?? '--yes'
-  if (!io.stdin.isTTY) {
+  if (!io.isTTY.stdin) {
     throw new HushError('bad_request', `This would ${options.action}: with no terminal to confirm on, add ${flag}.`)
   }
-  const {read} = await import('read')
-  const answer = String(
-    await read({prompt: `This will ${options.action}. Type ${options.expected} to go ahead: `, output: io.stderr}),
-  ).trim()
+  const answer = (await promptLine(io, `This will ${options.action}. Type ${options.expected} to go ahead: `)).trim()
   if (answer !== options.expected) {
     throw new HushError('cancelled', `Not confirmed (expected ${options.expected}): nothing changed.`)
   }

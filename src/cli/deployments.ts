@@ -2,8 +2,8 @@
 // output from the agent's log stream onto this terminal.
 import type {DeploymentDetail, DeploymentInfo} from '../api/contract.js'
 import type {EndInfo} from '../api/frames.js'
-import type {AgentClient} from '../client/client.js'
-import {logChunks} from '../client/logs.js'
+import type {HushClient} from '../client/hush-client.js'
+import type {IOStreams} from './io.js'
 
 /** Exactly the spec's `status --json` fields. */
 export function specShape(detail: DeploymentDetail): DeploymentInfo {
@@ -11,7 +11,7 @@ export function specShape(detail: DeploymentDetail): DeploymentInfo {
   return {id, name, image, state, revision, containerId, exitCode, stale, env, secrets, createdAt}
 }
 
-function write(stream: NodeJS.WriteStream, bytes: Uint8Array): Promise<void> {
+function write(stream: NodeJS.WritableStream, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     if (stream.write(bytes)) resolve()
     else stream.once('drain', resolve)
@@ -23,15 +23,16 @@ function write(stream: NodeJS.WriteStream, bytes: Uint8Array): Promise<void> {
  * stdout, its stderr on stderr. With follow, resolves with how the container ended.
  */
 export async function printLogs(
-  client: AgentClient,
+  hush: HushClient,
+  io: IOStreams,
   id: string,
   follow: boolean,
   show = true,
 ): Promise<EndInfo | undefined> {
-  const chunks = logChunks(client, id, follow)
+  const chunks = hush.logs(id, {follow})
   for (;;) {
     const next = await chunks.next()
     if (next.done) return next.value
-    if (show) await write(next.value.stream === 'stdout' ? process.stdout : process.stderr, next.value.data)
+    if (show) await write(next.value.stream === 'stdout' ? io.stdout : io.stderr, next.value.data)
   }
 }

@@ -1,9 +1,10 @@
 // `hush init --change-passphrase` and `hush init --rotate-key` on the CLI side: which passphrases
 // to read (terminal, descriptors, standard input) and how to say what changed.
-import {type ChangePassphraseOutput, type RotateKeyOutput, routes} from '../api/contract.js'
+import type {ChangePassphraseOutput, RotateKeyOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import type {Connection} from '../client/connect.js'
-import {readPassphrase, withSealedPassphrase, withSealedPassphrases} from './passphrase.js'
+import type {HushClient} from '../client/hush-client.js'
+import type {IOStreams} from './io.js'
+import {readPassphrase} from './passphrase.js'
 
 export interface KeyChangeFlags {
   passphraseFd?: number
@@ -19,27 +20,29 @@ function notPassphraseMode(): HushError {
 
 /** Reads the current and the new passphrase (at most one of them from standard input) and re-wraps the data key. */
 export async function changePassphrase(
-  connection: Connection,
+  hush: HushClient,
   flags: KeyChangeFlags,
+  io: IOStreams,
 ): Promise<ChangePassphraseOutput & {message: string}> {
-  if (connection.hello.keyring !== 'passphrase') throw notPassphraseMode()
-  if (!process.stdin.isTTY && flags.passphraseFd === undefined && flags.newPassphraseFd === undefined) {
+  if ((await hush.connection()).hello.keyring !== 'passphrase') throw notPassphraseMode()
+  if (!io.isTTY.stdin && flags.passphraseFd === undefined && flags.newPassphraseFd === undefined) {
     throw new HushError(
       'bad_request',
       'Without a terminal, changing the passphrase reads two: give the current one with --passphrase-fd N (the new one then comes from standard input, or --new-passphrase-fd M).',
     )
   }
-  const current = await readPassphrase({confirm: false, fd: flags.passphraseFd, label: 'current passphrase'})
+  const current = await readPassphrase({confirm: false, fd: flags.passphraseFd, label: 'current passphrase', io})
   let next: Uint8Array
   try {
-    next = await readPassphrase({confirm: true, fd: flags.newPassphraseFd, label: 'passphrase'})
+    next = await readPassphrase({confirm: true, fd: flags.newPassphraseFd, label: 'passphrase', io})
   } catch (error) {
     current.fill(0)
     throw error
   }
-  const result = await withSealedPassphrases(connection, [current, next], ([passphrase, newPassphrase]) =>
-    connection.client.call(routes.changePassphrase, {passphrase, newPassphrase}, {wait: true}),
-  )
+  const result = await hush.changePassphrase(current, next).finally(() => {
+    current.fill(0)
+    next.fill(0)
+  })
   return {
     ...result,
     message:
@@ -49,17 +52,16 @@ export async function changePassphrase(
 
 /** A new data key for every value; a passphrase store asks its passphrase first. */
 export async function rotateKey(
-  connection: Connection,
+  hush: HushClient,
   flags: KeyChangeFlags,
+  io: IOStreams,
 ): Promise<RotateKeyOutput & {message: string}> {
   let result: RotateKeyOutput
-  if (connection.hello.keyring === 'passphrase') {
-    const passphrase = await readPassphrase({confirm: false, fd: flags.passphraseFd})
-    result = await withSealedPassphrase(connection, passphrase, (sealed) =>
-      connection.client.call(routes.rotateKey, {passphrase: sealed}, {wait: true}),
-    )
+  if ((await hush.connection()).hello.keyring === 'passphrase') {
+    const passphrase = await readPassphrase({confirm: false, fd: flags.passphraseFd, io})
+    result = await hush.rotateKey(passphrase).finally(() => passphrase.fill(0))
   } else {
-    result = await connection.client.call(routes.rotateKey, {}, {wait: true})
+    result = await hush.rotateKey()
   }
   return {
     ...result,

@@ -1,19 +1,12 @@
-// Reading a passphrase on the CLI side (hidden prompt on a terminal, else standard input) and
-// sending it to the agent sealed to its public key, so no request body ever holds it in plaintext.
-import {routes, type SealedValue} from '../api/contract.js'
+// Reading a passphrase on the CLI side: hidden prompt on a terminal, a descriptor, else standard
+// input. HushClient then seals it to the agent's public key, so no request body holds it in plaintext.
 import {HushError} from '../api/errors.js'
-import type {Connection} from '../client/connect.js'
-import {loadSodium} from '../crypto/sodium.js'
-import {sealValue} from '../crypto/transport.js'
+import {type IOStreams, promptHidden, readAll, systemIO} from './io.js'
 
-const encoder = new TextEncoder()
-
-async function prompt(text: string): Promise<Uint8Array> {
-  const {read} = await import('read')
-  // `read` hands back a JS string: it cannot be wiped (see README, memory hygiene).
-  const answer = String(await read({prompt: text, silent: true, replace: '', output: process.stderr}))
-  process.stderr.write('\n')
-  return encoder.encode(answer)
+async function prompt(io: IOStreams, text: string): Promise<Uint8Array> {
+  const answer = await promptHidden(io, text)
+  io.stderr.write('\n')
+  return answer
 }
 
 /**
@@ -21,14 +14,20 @@ async function prompt(text: string): Promise<Uint8Array> {
  * without echo on a terminal (twice when `confirm`), else all of standard input; one trailing
  * newline dropped. Never from an environment variable or an argument. The caller wipes the bytes.
  */
-export async function readPassphrase(options: {confirm: boolean; fd?: number; label?: string}): Promise<Uint8Array> {
+export async function readPassphrase(options: {
+  confirm: boolean
+  fd?: number
+  label?: string
+  io?: IOStreams
+}): Promise<Uint8Array> {
   const label = options.label ?? 'passphrase'
+  const io = options.io ?? systemIO()
   if (options.fd !== undefined) return readAllFrom(await openDescriptor(options.fd), `--passphrase-fd ${options.fd}`)
-  if (process.stdin.isTTY) {
+  if (io.isTTY.stdin) {
     const capital = label[0].toUpperCase() + label.slice(1)
-    const first = await prompt(options.confirm ? `New ${label} (hidden): ` : `${capital} (hidden): `)
+    const first = await prompt(io, options.confirm ? `New ${label} (hidden): ` : `${capital} (hidden): `)
     if (!options.confirm) return nonEmpty(first, 'the prompt')
-    const second = await prompt(`Repeat the ${label}: `)
+    const second = await prompt(io, `Repeat the ${label}: `)
     const same = first.length === second.length && first.every((byte, index) => byte === second[index])
     second.fill(0)
     if (!same) {
@@ -37,7 +36,7 @@ export async function readPassphrase(options: {confirm: boolean; fd?: number; la
     }
     return nonEmpty(first, 'the prompt')
   }
-  return readAllFrom(process.stdin, 'standard input')
+  return readAllFrom(io.stdin, 'standard input')
 }
 
 /** A readable stream over descriptor `fd`, or a one-line error when it is not open for reading. */
@@ -56,25 +55,9 @@ async function openDescriptor(fd: number): Promise<NodeJS.ReadableStream> {
   return createReadStream('', {fd, autoClose: true})
 }
 
-/** All of `stream`, less one trailing newline (LF or CRLF); the chunks are wiped. */
+/** All of `stream` (one trailing newline dropped), not empty. */
 async function readAllFrom(stream: NodeJS.ReadableStream, where: string): Promise<Uint8Array> {
-  const chunks: Buffer[] = []
-  try {
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-  } catch (error) {
-    for (const chunk of chunks) chunk.fill(0)
-    throw new HushError(
-      'bad_request',
-      `Could not read the passphrase from ${where} (${(error as NodeJS.ErrnoException).code ?? 'read error'}).`,
-    )
-  }
-  const all = Buffer.concat(chunks)
-  for (const chunk of chunks) chunk.fill(0)
-  let end = all.length
-  if (all[end - 1] === 0x0a) end -= all[end - 2] === 0x0d ? 2 : 1
-  const bytes = new Uint8Array(all.subarray(0, end))
-  all.fill(0)
-  return nonEmpty(bytes, where)
+  return nonEmpty(await readAll(stream, `the passphrase from ${where}`), where)
 }
 
 function nonEmpty(bytes: Uint8Array, where: string): Uint8Array {
@@ -83,37 +66,4 @@ function nonEmpty(bytes: Uint8Array, where: string): Uint8Array {
     'bad_request',
     `No passphrase on ${where}: type it at the prompt on a terminal, or give it on standard input (e.g. \`hush unseal < file\`) or with --passphrase-fd.`,
   )
-}
-
-/**
- * Seals `passphrase` to the agent's public key and calls `send`; retries once with a fresh
- * public key when the agent restarted in between. Wipes the passphrase in every case.
- */
-export function withSealedPassphrase<T>(
-  connection: Connection,
-  passphrase: Uint8Array,
-  send: (sealed: SealedValue) => Promise<T>,
-): Promise<T> {
-  return withSealedPassphrases(connection, [passphrase], ([sealed]) => send(sealed))
-}
-
-/** The same for several passphrases sent in one request (current and new): all sealed to the same key, all wiped. */
-export async function withSealedPassphrases<T>(
-  connection: Connection,
-  passphrases: Uint8Array[],
-  send: (sealed: SealedValue[]) => Promise<T>,
-): Promise<T> {
-  const sodium = await loadSodium()
-  const sealAll = () => passphrases.map((passphrase) => sealValue(sodium, connection.hello.publicKey, passphrase))
-  try {
-    try {
-      return await send(sealAll())
-    } catch (error) {
-      if (!(error instanceof HushError && error.code === 'unopenable_value')) throw error
-      connection.hello = await connection.client.call(routes.hello, {})
-      return await send(sealAll())
-    }
-  } finally {
-    for (const passphrase of passphrases) sodium.memzero(passphrase)
-  }
 }

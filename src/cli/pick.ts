@@ -1,18 +1,18 @@
 // `--pick`: choose secrets in the interactive picker instead of `--secret` flags. Ink and React are
 // loaded here by dynamic import, only when a picker opens, so no other command pays for them.
-import {routes, type SecretInfo} from '../api/contract.js'
+import type {SecretInfo} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {visibleOf} from '../api/precedence.js'
-import type {AgentClient} from '../client/client.js'
 import type {PickedSecrets, RunPickerOptions} from '../ui/run-picker.js'
 import {usage} from './base.js'
+import {type IOStreams, systemIO} from './io.js'
 
 export const NO_TERMINAL_MESSAGE =
   'The picker (--pick) needs a terminal: name the secrets with --secret NAME instead (repeat it for more).'
 
 /** Fails at once, before any agent call, when there is no terminal to read keys from and draw on. */
-export function assertCanPick(): void {
-  if (!process.stdin.isTTY || !(process.stderr.isTTY || process.stdout.isTTY)) throw usage(NO_TERMINAL_MESSAGE)
+export function assertCanPick(io: IOStreams = systemIO()): void {
+  if (!io.isTTY.stdin || !(io.isTTY.stderr || io.isTTY.stdout)) throw usage(NO_TERMINAL_MESSAGE)
 }
 
 export interface PickOptions extends RunPickerOptions {
@@ -38,13 +38,13 @@ export function visibleSecrets(secrets: SecretInfo[], app: string | undefined): 
  * flags, shown as overrides. Throws a `cancelled` error (exit 1) when the user cancels.
  */
 export async function pickSecrets(
-  connect: () => Promise<AgentClient>,
+  listSecrets: () => Promise<SecretInfo[]>,
   envKeys: string[],
   options: PickOptions = {},
+  io: IOStreams = systemIO(),
 ): Promise<PickedSecrets> {
-  assertCanPick()
-  const client = await connect()
-  const secrets = visibleSecrets(await client.call(routes.listSecrets, {}), options.app)
+  assertCanPick(io)
+  const secrets = visibleSecrets(await listSecrets(), options.app)
   const {runPicker} = await loadPicker()
   const picked = await runPicker(secrets, envKeys, options)
   if (secrets.length === 0) {

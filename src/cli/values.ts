@@ -7,6 +7,7 @@ import {HushError} from '../api/errors.js'
 import {checkKey, checkValue} from '../api/limits.js'
 import {type PlainValues, wipeValues} from '../client/seal.js'
 import {usage} from './base.js'
+import {type IOStreams, promptHidden, readAll, systemIO} from './io.js'
 
 export {type PlainValues, sealValues, wipeValues} from '../client/seal.js'
 
@@ -39,20 +40,12 @@ function add(values: PlainValues, key: string, bytes: Uint8Array, origin: string
 }
 
 /** Reads one value from standard input: hidden prompt on a terminal, else all of stdin less one trailing newline. */
-export async function readValueFromStdin(key: string): Promise<Uint8Array> {
-  if (process.stdin.isTTY) {
-    const {read} = await import('read')
-    const text = await read({prompt: `Value for ${key} (hidden): `, silent: true, replace: '', output: process.stderr})
-    return encoder.encode(text)
-  }
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  let bytes = Buffer.concat(chunks)
-  if (bytes.at(-1) === 0x0a) bytes = bytes.subarray(0, bytes.at(-2) === 0x0d ? -2 : -1)
-  return new Uint8Array(bytes)
+export async function readValueFromStdin(key: string, io: IOStreams = systemIO()): Promise<Uint8Array> {
+  if (io.isTTY.stdin) return promptHidden(io, `Value for ${key} (hidden): `)
+  return readAll(io.stdin, `the value of ${key} from standard input`)
 }
 
-export async function collectValues(sources: ValueSources): Promise<PlainValues> {
+export async function collectValues(sources: ValueSources, io: IOStreams = systemIO()): Promise<PlainValues> {
   const values: PlainValues = new Map()
   try {
     sources.pairs.forEach((pair, index) => {
@@ -66,10 +59,10 @@ export async function collectValues(sources: ValueSources): Promise<PlainValues>
     })
     for (const key of sources.fromEnv ?? []) {
       checkKey(key)
-      const value = process.env[key]
+      const value = io.env[key]
       if (value === undefined) throw usage(`--from-env ${key}: the variable ${key} is not set in this environment.`)
       // Read once: no process this command starts (an agent, docker) inherits the value.
-      delete process.env[key]
+      delete io.env[key]
       add(values, key, encoder.encode(value), '--from-env')
     }
     if (sources.fromDotenv !== undefined) {
@@ -92,7 +85,7 @@ export async function collectValues(sources: ValueSources): Promise<PlainValues>
     const stdinKey = sources.fromStdin ?? (sources.preset && PRESETS[sources.preset])
     if (stdinKey) {
       checkKey(stdinKey)
-      add(values, stdinKey, await readValueFromStdin(stdinKey), sources.preset ? '--preset' : '--from-stdin')
+      add(values, stdinKey, await readValueFromStdin(stdinKey, io), sources.preset ? '--preset' : '--from-stdin')
     }
     for (const [key, bytes] of values) checkValue(key, bytes)
     return values

@@ -54,10 +54,18 @@ export function lostAgent(route: Route<unknown, unknown>, path: string, error: u
 /** The agent's response headers are a few short lines; 16 KiB is Node's own default (set here, so node:http need not load). */
 const MAX_HEADER_BYTES = 16 * 1024
 
+function answerTimeout(ms: number | undefined): {headersTimeout?: number; bodyTimeout?: number} {
+  return ms ? {headersTimeout: ms, bodyTimeout: ms} : {}
+}
+
 export class AgentClient {
   private readonly http: Client
 
-  constructor(readonly socketPath: string) {
+  /** `timeoutMs`: the longest any answer may take unless a call says otherwise (default: undici's). */
+  constructor(
+    readonly socketPath: string,
+    private readonly defaults: {timeoutMs?: number} = {},
+  ) {
     this.http = new Client('http://hush.local', {socketPath, connectTimeout: 2_000, maxHeaderSize: MAX_HEADER_BYTES})
   }
 
@@ -87,7 +95,7 @@ export class AgentClient {
         body,
         headers: body === undefined ? {} : {'content-type': 'application/json'},
         ...(options.wait ? {headersTimeout: 0, bodyTimeout: 0} : {}),
-        ...(options.timeoutMs ? {headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs} : {}),
+        ...(options.wait ? {} : answerTimeout(options.timeoutMs ?? this.defaults.timeoutMs)),
       })
       text = await response.body.text()
     } catch (error) {

@@ -158,9 +158,12 @@ async function holderConnection(paths: HushPaths): Promise<Connection | undefine
 }
 
 /** Connects to the agent of this store, starting it when needed. */
-export async function connectAgent(paths: HushPaths, options: {start?: boolean} = {}): Promise<Connection> {
+export async function connectAgent(
+  paths: HushPaths,
+  options: {start?: boolean; timeoutMs?: number} = {},
+): Promise<Connection> {
   ensureRuntimeDir(paths)
-  const client = new AgentClient(paths.socket)
+  const client = new AgentClient(paths.socket, {timeoutMs: options.timeoutMs})
   try {
     let hello = await tryHello(client)
     if (hello && hello.version !== VERSION) {

@@ -1,8 +1,10 @@
-// The programmatic client (the package's main export): one method per route of the contract, over
-// the same AgentClient and connectAgent the CLI uses, so it finds or starts the agent the same way
-// and seals every value to the agent's key before it leaves this process.
+// The programmatic client (the package's main export) and the one way every CLI command reaches the
+// agent: one method per route of the contract, over AgentClient and connectAgent, so it finds or
+// starts the agent the same way, and seals every value and passphrase to the agent's key (once more
+// with a fresh key if the agent restarted in between) before it leaves this process.
 import {
   type AuditEvent,
+  type ChangePassphraseOutput,
   type ConflictRule,
   type CreateSecretOutput,
   type DeleteSecretOutput,
@@ -10,31 +12,41 @@ import {
   type Hello,
   type InitOutput,
   type KeyringMode,
+  type KeyringStatus,
   type RestoreMode,
   type RestoreOutput,
   type ResubmitOutput,
   type RotateKeyOutput,
+  type RotateSecretInput,
   type RotateSecretOutput,
+  type Route,
   routes,
   type SealedValue,
   type SealState,
   type SecretDetail,
   type SecretInfo,
+  type StoreStatus,
   type SubmitInput,
   type SubmitOutput,
+  type VerifyBackupOutput,
 } from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import type {EndInfo} from '../api/frames.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
-import {type Connection, connectAgent} from './connect.js'
+import {type Connection, connectAgent, waitUntilGone} from './connect.js'
 import {type LogChunk, logChunks} from './logs.js'
 import {type PlainValues, plainValues, sealValues, wipeValues} from './seal.js'
+import {asHushError} from './socket-errors.js'
 
 export interface HushClientOptions {
   /** The state directory of the store; default: HUSH_HOME, else the XDG data directory (like the CLI). */
   home?: string
   /** Start the agent when none answers (default true, like the CLI). */
   start?: boolean
+  /** The longest an answer may take, for calls that do not wait on docker (default: no limit of hush's own). */
+  timeoutMs?: number
+  /** How to reach the agent (default connectAgent); a test gives an in-process one. */
+  connect?: (paths: HushPaths, options: {start?: boolean; timeoutMs?: number}) => Promise<Connection>
 }
 
 /** Secret values by key: text (UTF-8) or bytes. Never sent as such: each is sealed to the agent first. */
@@ -61,16 +73,8 @@ export interface ListSecretsOptions {
   shared?: boolean
 }
 
-function yes(flag: boolean | undefined): {[key: string]: string} | undefined {
-  return flag ? {} : undefined
-}
-
-/** Any failure as a HushError: a dropped socket means the agent went away. */
-function asHushError(error: unknown): HushError {
-  if (error instanceof HushError) return error
-  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
-  return new HushError('daemon_unreachable', `Lost the connection to the hush agent (${reason}): try again.`)
-}
+/** A passphrase given to a method: text, or bytes (copied here; the caller's bytes stay the caller's to wipe). */
+export type Passphrase = string | Uint8Array
 
 export class HushClient {
   readonly paths: HushPaths
@@ -80,19 +84,15 @@ export class HushClient {
     this.paths = resolvePaths(options.home === undefined ? process.env : {...process.env, HUSH_HOME: options.home})
   }
 
-  /** Wraps a connection someone already made (the CLI's), without connecting again. */
-  static over(connection: Connection, paths: HushPaths): HushClient {
-    const client = new HushClient({home: paths.home})
-    client.connecting = Promise.resolve(connection)
-    return client
-  }
-
   /** The agent's connection: found, started or restarted (other version) on first use. */
   connection(): Promise<Connection> {
-    this.connecting ??= connectAgent(this.paths, {start: this.options.start}).catch((error: unknown) => {
-      this.connecting = undefined
-      throw error
-    })
+    const connect = this.options.connect ?? connectAgent
+    this.connecting ??= connect(this.paths, {start: this.options.start, timeoutMs: this.options.timeoutMs}).catch(
+      (error: unknown) => {
+        this.connecting = undefined
+        throw error
+      },
+    )
     return this.connecting
   }
 
@@ -135,9 +135,9 @@ export class HushClient {
   listSecrets(options: ListSecretsOptions = {}): Promise<SecretInfo[]> {
     return this.call((c) =>
       c.client.call(routes.listSecrets, {
-        ...(options.includeDeleted ? {includeDeleted: 'true'} : {}),
+        ...(options.includeDeleted ? {includeDeleted: true} : {}),
         ...(options.app === undefined ? {} : {app: options.app}),
-        ...(options.shared ? {shared: 'true'} : {}),
+        ...(options.shared ? {shared: true} : {}),
       }),
     )
   }
@@ -148,10 +148,7 @@ export class HushClient {
     values: SecretValues | PlainValues,
     options: SecretOptions = {},
   ): Promise<CreateSecretOutput> {
-    const plain = values instanceof Map ? values : plainValues(values)
-    return this.sealed(plain, (c, sealed) =>
-      c.client.call(routes.createSecret, {name, app: options.app, description: options.description, values: sealed}),
-    )
+    return this.writeSecret(routes.createSecret, name, values, options)
   }
 
   /** New values for the given keys, the other keys kept, keys renamed or removed (version + 1). */
@@ -160,9 +157,19 @@ export class HushClient {
     values: SecretValues | PlainValues,
     options: RotateOptions = {},
   ): Promise<RotateSecretOutput> {
+    return this.writeSecret(routes.rotateSecret, name, values, options)
+  }
+
+  /** The two secret writes: the values sealed here, the options as fields of the request. */
+  private writeSecret<O>(
+    route: Route<RotateSecretInput, O>,
+    name: string,
+    values: SecretValues | PlainValues,
+    options: RotateOptions,
+  ): Promise<O> {
     const plain = values instanceof Map ? values : plainValues(values)
     return this.sealed(plain, (c, sealed) =>
-      c.client.call(routes.rotateSecret, {
+      c.client.call(route, {
         name,
         app: options.app,
         description: options.description,
@@ -179,7 +186,7 @@ export class HushClient {
       c.client.call(routes.showSecret, {
         name,
         ...(options.app === undefined ? {} : {app: options.app}),
-        ...(options.includeDeleted ? {includeDeleted: 'true'} : {}),
+        ...(options.includeDeleted ? {includeDeleted: true} : {}),
       }),
     )
   }
@@ -190,7 +197,7 @@ export class HushClient {
       c.client.call(routes.deleteSecret, {
         name,
         ...(options.app === undefined ? {} : {app: options.app}),
-        ...(yes(options.force) && {force: 'true'}),
+        ...(options.force ? {force: true} : {}),
       }),
     )
   }
@@ -239,24 +246,62 @@ export class HushClient {
   }
 
   audit(options: {limit?: number} = {}): Promise<AuditEvent[]> {
-    return this.call((c) =>
-      c.client.call(routes.audit, options.limit === undefined ? {} : {limit: String(options.limit)}),
-    )
+    return this.call((c) => c.client.call(routes.audit, options.limit === undefined ? {} : {limit: options.limit}))
   }
 
-  /** Chooses where the master key lives; passphrase mode needs the new passphrase. */
-  init(keyring: KeyringMode, passphrase?: string | Uint8Array): Promise<InitOutput> {
+  /**
+   * Chooses where the master key lives; passphrase mode needs the new passphrase. `ttl`: how long
+   * the kernel keyring keeps the unlocked key (see api/ttl.ts).
+   */
+  init(keyring: KeyringMode, passphrase?: Passphrase, options: {ttl?: string} = {}): Promise<InitOutput> {
     if (passphrase === undefined) return this.call((c) => c.client.call(routes.init, {keyring}))
-    return this.sealed(plainPassphrase(passphrase), (c, sealed) =>
-      c.client.call(routes.init, {keyring, passphrase: sealed.passphrase}, {wait: true}),
+    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
+      c.client.call(
+        routes.init,
+        {keyring, passphrase: sealed.passphrase, ...(options.ttl === undefined ? {} : {ttl: options.ttl})},
+        {wait: true},
+      ),
     )
   }
 
-  /** Passphrase mode: opens the store. */
-  unseal(passphrase: string | Uint8Array): Promise<SealState> {
-    return this.sealed(plainPassphrase(passphrase), (c, sealed) =>
-      c.client.call(routes.unseal, {passphrase: sealed.passphrase}, {wait: true}),
+  /** Passphrase mode: opens the store; `ttl` as for init. */
+  unseal(passphrase: Passphrase, options: {ttl?: string} = {}): Promise<SealState> {
+    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
+      c.client.call(
+        routes.unseal,
+        {passphrase: sealed.passphrase, ...(options.ttl === undefined ? {} : {ttl: options.ttl})},
+        {wait: true},
+      ),
     )
+  }
+
+  /** Passphrase mode: the data key re-wrapped under a new passphrase. */
+  changePassphrase(current: Passphrase, next: Passphrase): Promise<ChangePassphraseOutput> {
+    return this.sealed(plainPassphrases({passphrase: current, newPassphrase: next}), (c, sealed) =>
+      c.client.call(
+        routes.changePassphrase,
+        {passphrase: sealed.passphrase, newPassphrase: sealed.newPassphrase},
+        {wait: true},
+      ),
+    )
+  }
+
+  /** Where the master key comes from, checked now. */
+  keyringStatus(): Promise<KeyringStatus> {
+    return this.call((c) => c.client.call(routes.keyringStatus, {}))
+  }
+
+  /** The store as `doctor` shows it: id, schema version, counts. */
+  storeStatus(): Promise<StoreStatus> {
+    return this.call((c) => c.client.call(routes.storeStatus, {}))
+  }
+
+  /** Stops the agent and waits until it is gone (its containers keep running). */
+  async stopAgent(): Promise<void> {
+    await this.call(async (c) => {
+      await c.client.call(routes.shutdown, {})
+      await waitUntilGone(c.client)
+    })
   }
 
   /** Passphrase mode: drops the key from the agent's memory. */
@@ -268,8 +313,8 @@ export class HushClient {
    * The whole store as an encrypted backup file (the agent seals it under `passphrase`); write the
    * bytes where you keep backups. `includeDeleted` adds deleted secrets' metadata and the audit trail.
    */
-  async backup(passphrase: string | Uint8Array, options: {includeDeleted?: boolean} = {}): Promise<Buffer> {
-    const output = await this.sealed(plainPassphrase(passphrase), (c, sealed) =>
+  async backup(passphrase: Passphrase, options: {includeDeleted?: boolean} = {}): Promise<Buffer> {
+    const output = await this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
       c.client.call(
         routes.backup,
         {passphrase: sealed.passphrase, ...(options.includeDeleted ? {includeDeleted: true} : {})},
@@ -279,14 +324,25 @@ export class HushClient {
     return Buffer.from(output.file, 'base64')
   }
 
+  /** Checks a backup file's passphrase and every byte; changes nothing. */
+  verifyBackup(file: Uint8Array, passphrase: Passphrase): Promise<VerifyBackupOutput> {
+    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
+      c.client.call(
+        routes.verifyBackup,
+        {file: Buffer.from(file).toString('base64'), passphrase: sealed.passphrase},
+        {wait: true},
+      ),
+    )
+  }
+
   /** Restores a backup file's bytes: into an empty store (default), or merged with a conflict rule. */
   restore(
     file: Uint8Array,
-    passphrase: string | Uint8Array,
+    passphrase: Passphrase,
     options: {mode?: RestoreMode; onConflict?: ConflictRule} = {},
   ): Promise<RestoreOutput> {
     const mode = options.mode ?? 'into-empty'
-    return this.sealed(plainPassphrase(passphrase), (c, sealed) =>
+    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
       c.client.call(
         routes.restore,
         {
@@ -301,9 +357,9 @@ export class HushClient {
   }
 
   /** A new data key, every value re-encrypted in one transaction; a passphrase store needs its passphrase. */
-  rotateKey(passphrase?: string | Uint8Array): Promise<RotateKeyOutput> {
+  rotateKey(passphrase?: Passphrase): Promise<RotateKeyOutput> {
     if (passphrase === undefined) return this.call((c) => c.client.call(routes.rotateKey, {}, {wait: true}))
-    return this.sealed(plainPassphrase(passphrase), (c, sealed) =>
+    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
       c.client.call(routes.rotateKey, {passphrase: sealed.passphrase}, {wait: true}),
     )
   }
@@ -316,8 +372,12 @@ export class HushClient {
   }
 }
 
-/** A passphrase as bytes of our own (wiped after sealing; a JS string itself cannot be wiped). */
-function plainPassphrase(passphrase: string | Uint8Array): PlainValues {
-  const bytes = typeof passphrase === 'string' ? new TextEncoder().encode(passphrase) : Uint8Array.from(passphrase)
-  return new Map([['passphrase', bytes]])
+/** Passphrases by field, as bytes of our own (wiped after sealing; a JS string itself cannot be wiped). */
+function plainPassphrases(passphrases: Record<string, Passphrase>): PlainValues {
+  return new Map(
+    Object.entries(passphrases).map(([field, passphrase]) => [
+      field,
+      typeof passphrase === 'string' ? new TextEncoder().encode(passphrase) : Uint8Array.from(passphrase),
+    ]),
+  )
 }

@@ -19,7 +19,7 @@ export async function* logChunks(
   id: string,
   follow: boolean,
 ): AsyncGenerator<LogChunk, EndInfo | undefined> {
-  const body = await client.stream(routes.logs, {id, ...(follow ? {follow: 'true'} : {})})
+  const body = await client.stream(routes.logs, {id, ...(follow ? {follow: true} : {})})
   let end: EndInfo | undefined
   for await (const frame of decodeFrames(body)) {
     if (frame.kind === FRAME_STDOUT) yield {stream: 'stdout', data: frame.payload}

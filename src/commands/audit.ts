@@ -1,6 +1,6 @@
 // `hush audit`: what happened to secrets and deployments, when; names, keys and versions only.
 import {Flags} from '@oclif/core'
-import {type AuditEvent, routes} from '../api/contract.js'
+import type {AuditEvent} from '../api/contract.js'
 import {HushCommand} from '../cli/base.js'
 import {table} from '../cli/render.js'
 
@@ -13,8 +13,7 @@ export default class Audit extends HushCommand {
 
   async run(): Promise<AuditEvent[]> {
     const {flags} = await this.parse(Audit)
-    const client = await this.client()
-    const events = await client.call(routes.audit, {limit: String(flags.limit)})
+    const events = await (await this.hush()).audit({limit: flags.limit})
     if (this.jsonEnabled()) return events
     if (events.length === 0) {
       this.log('No events yet.')

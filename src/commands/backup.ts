@@ -1,10 +1,10 @@
 // `hush backup FILE`: the whole store in one file encrypted under a backup passphrase (the agent
 // seals it; this command only places the bytes), and `--verify FILE` to check one.
 import {Args, Flags} from '@oclif/core'
-import {type BackupHeader, routes} from '../api/contract.js'
+import type {BackupHeader} from '../api/contract.js'
 import {checkBackupTarget, describeHeader, readBackupFile, STDIO, writeBackupFile} from '../cli/backup-io.js'
 import {HushCommand, usage} from '../cli/base.js'
-import {readPassphrase, withSealedPassphrase} from '../cli/passphrase.js'
+import {readPassphrase} from '../cli/passphrase.js'
 import {readBackupHeader} from '../crypto/backup-file.js'
 
 export interface BackupResult {
@@ -42,32 +42,33 @@ Anyone with the file and the passphrase can read every value: choose a strong pa
     const {args, flags} = await this.parse(Backup)
     if (flags.verify) return this.verify(args.file, flags['passphrase-fd'])
     if (args.file === STDIO && this.jsonEnabled()) throw usage('--json writes to standard output: give a FILE, not -.')
-    checkBackupTarget(args.file, flags.force)
-    const connection = await this.agent()
-    const passphrase = await readPassphrase({confirm: true, fd: flags['passphrase-fd'], label: 'backup passphrase'})
-    const output = await withSealedPassphrase(connection, passphrase, (sealed) =>
-      connection.client.call(
-        routes.backup,
-        {passphrase: sealed, ...(flags['include-deleted'] ? {includeDeleted: true} : {})},
-        {wait: true},
-      ),
-    )
-    await writeBackupFile(args.file, Buffer.from(output.file, 'base64'))
+    checkBackupTarget(args.file, flags.force, this.io)
+    const hush = await this.hush()
+    await hush.connection()
+    const passphrase = await readPassphrase({
+      confirm: true,
+      fd: flags['passphrase-fd'],
+      label: 'backup passphrase',
+      io: this.io,
+    })
+    const file = await hush
+      .backup(passphrase, {includeDeleted: flags['include-deleted']})
+      .finally(() => passphrase.fill(0))
+    await writeBackupFile(args.file, file, this.io)
     const where = args.file === STDIO ? 'standard output' : args.file
-    const line = `Backed up to ${where} (${describeHeader(output.header)}). Keep the backup passphrase apart from the file.`
+    const line = `Backed up to ${where} (${describeHeader(readBackupHeader(file).header)}). Keep the backup passphrase apart from the file.`
     if (args.file === STDIO) this.note(line)
     else this.log(line)
-    return {file: args.file, header: output.header}
+    return {file: args.file, header: readBackupHeader(file).header}
   }
 
   private async verify(file: string, fd: number | undefined): Promise<BackupResult> {
     const bytes = await readBackupFile(file)
     readBackupHeader(bytes)
-    const connection = await this.agent()
-    const passphrase = await readPassphrase({confirm: false, fd, label: 'backup passphrase'})
-    const {header} = await withSealedPassphrase(connection, passphrase, (sealed) =>
-      connection.client.call(routes.verifyBackup, {file: bytes.toString('base64'), passphrase: sealed}, {wait: true}),
-    )
+    const hush = await this.hush()
+    await hush.connection()
+    const passphrase = await readPassphrase({confirm: false, fd, label: 'backup passphrase', io: this.io})
+    const {header} = await hush.verifyBackup(bytes, passphrase).finally(() => passphrase.fill(0))
     this.log(`${file} is intact and opens with this passphrase (${describeHeader(header)}).`)
     return {file, header, verified: true}
   }

@@ -2,7 +2,6 @@
 // asked from a running agent only. It never starts one, and prints nothing when none answers.
 import {existsSync} from 'node:fs'
 import {Args, Command} from '@oclif/core'
-import {routes} from '../api/contract.js'
 import {resolvePaths} from '../config/paths.js'
 
 /** Completion waits this long at most for the agent (it is typed with a finger on TAB). */
@@ -24,16 +23,13 @@ export default class Complete extends Command {
   private async names(kind: 'secrets' | 'deployments'): Promise<string[]> {
     const {socket} = resolvePaths()
     if (!existsSync(socket)) return []
-    const {AgentClient} = await import('../client/client.js')
-    const client = new AgentClient(socket)
+    const {HushClient} = await import('../client/hush-client.js')
+    const hush = new HushClient({start: false, timeoutMs: ANSWER_MS})
     try {
-      if (kind === 'secrets') {
-        return (await client.call(routes.listSecrets, {}, {timeoutMs: ANSWER_MS})).map((secret) => secret.name)
-      }
-      const deployments = await client.call(routes.listDeployments, {}, {timeoutMs: ANSWER_MS})
-      return deployments.flatMap((d) => (d.name ? [d.id, d.name] : [d.id]))
+      if (kind === 'secrets') return (await hush.listSecrets()).map((secret) => secret.name)
+      return (await hush.status()).flatMap((d) => (d.name ? [d.id, d.name] : [d.id]))
     } finally {
-      await client.close()
+      await hush.close()
     }
   }
 

@@ -2,11 +2,11 @@
 // Node, the master key's home, the agent, the Docker engine, the store. Exit 0 when hush can do
 // its main job (store a secret and launch a container with it), 1 otherwise.
 import {lstatSync} from 'node:fs'
-import {type Hello, type KeyringStatus, routes, type StoreStatus} from '../api/contract.js'
+import type {Hello, KeyringStatus, StoreStatus} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {HushCommand} from '../cli/base.js'
 import {describeUnlockCache} from '../cli/unlock-cache.js'
-import type {Connection} from '../client/connect.js'
+import type {HushClient} from '../client/hush-client.js'
 import {describeMasterKey} from './daemon/status.js'
 
 type Level = 'ok' | 'warn' | 'fail'
@@ -44,14 +44,15 @@ export default class Doctor extends HushCommand {
   async run(): Promise<DoctorReport> {
     await this.parse(Doctor)
     const checks: Check[] = [checkNode()]
-    let connection: Connection | undefined
+    const hush = await this.hush()
+    let hello: Hello | undefined
     try {
-      connection = await this.agent()
+      hello = (await hush.connection()).hello
     } catch (error) {
-      const hush = error instanceof HushError ? error : new HushError('internal', String(error))
-      checks.push({check: 'agent', level: 'fail', detail: hush.message, fix: `read ${this.paths.log}`})
+      const failure = error instanceof HushError ? error : new HushError('internal', String(error))
+      checks.push({check: 'agent', level: 'fail', detail: failure.message, fix: `read ${this.paths.log}`})
     }
-    if (connection) checks.push(...(await checkAgent(connection)))
+    if (hello) checks.push(...(await checkAgent(hush, hello)))
     checks.push(...(await checkDocker(this.paths)))
     const report = {ok: checks.every((check) => check.level !== 'fail'), checks}
     const mark: Record<Level, string> = {ok: 'ok  ', warn: 'warn', fail: 'FAIL'}
@@ -77,14 +78,13 @@ function checkNode(): Check {
       }
 }
 
-async function checkAgent(connection: Connection): Promise<Check[]> {
-  const {client, hello} = connection
+async function checkAgent(hush: HushClient, hello: Hello): Promise<Check[]> {
   const checks: Check[] = [ok('agent', `running (pid ${hello.pid}, version ${hello.version})`), checkSocket(hello)]
-  const keyring: KeyringStatus = await client.call(routes.keyringStatus, {})
+  const keyring: KeyringStatus = await hush.keyringStatus()
   checks.push(checkMasterKey(hello, keyring))
   if (keyring.keyring === 'passphrase') checks.push(checkUnlockCache(keyring))
   try {
-    const store: StoreStatus = await client.call(routes.storeStatus, {})
+    const store: StoreStatus = await hush.storeStatus()
     checks.push(
       ok(
         'store',

@@ -1,7 +1,7 @@
 // `hush init [--keyring os|passphrase]`: choose where this store's master key comes from. Switching
 // mode keeps the data key and only re-wraps it under the new master key.
 import {Flags} from '@oclif/core'
-import {type InitOutput, type KeyringMode, routes} from '../api/contract.js'
+import type {InitOutput, KeyringMode} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {initPassphrase} from '../cli/headless.js'
@@ -47,7 +47,7 @@ The passphrase is read without echo on a terminal (typed twice), from --passphra
     if (flags['change-passphrase'] || flags['rotate-key']) {
       const fds = {passphraseFd: flags['passphrase-fd'], newPassphraseFd: flags['new-passphrase-fd']}
       const change = flags['change-passphrase'] ? changePassphrase : rotateKey
-      const {message, ...result} = await change(await this.agent(), fds)
+      const {message, ...result} = await change(await this.hush(), fds, this.io)
       this.log(message)
       return result
     }
@@ -56,16 +56,17 @@ The passphrase is read without echo on a terminal (typed twice), from --passphra
     if (mode === 'os' && (ttl !== undefined || flags['passphrase-fd'] !== undefined)) {
       throw usage('--ttl and --passphrase-fd go with --keyring passphrase.')
     }
-    const connection = await this.agent()
-    const {client, hello} = connection
+    const hush = await this.hush()
+    const {hello} = await hush.connection()
     let result: InitOutput
     if (mode === 'os') {
       if (hello.keyring === 'passphrase' && hello.sealed) throw sealedFirst()
-      result = await client.call(routes.init, {keyring: 'os'})
+      result = await hush.init('os')
     } else if (hello.keyring === 'passphrase') {
       result = {keyring: 'passphrase', action: 'unchanged', sealed: hello.sealed}
     } else {
-      result = await initPassphrase(connection, await readPassphrase({confirm: true, fd: flags['passphrase-fd']}), ttl)
+      const passphrase = await readPassphrase({confirm: true, fd: flags['passphrase-fd'], io: this.io})
+      result = await initPassphrase(hush, passphrase, ttl)
     }
     this.log(describe(result))
     return result

@@ -14,7 +14,6 @@ export default class Logs extends HushCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Logs)
-    const client = await this.client()
-    await printLogs(client, args.id, flags.follow)
+    await printLogs(await this.hush(), this.io, args.id, flags.follow)
   }
 }

@@ -2,11 +2,11 @@
 // rule; all or nothing (the agent checks the whole file before writing anything).
 import {basename} from 'node:path'
 import {Args, Flags} from '@oclif/core'
-import {type ConflictRule, type RestoreOutput, routes} from '../api/contract.js'
+import type {ConflictRule, RestoreOutput} from '../api/contract.js'
 import {describeHeader, readBackupFile} from '../cli/backup-io.js'
 import {HushCommand} from '../cli/base.js'
 import {confirmDestructive} from '../cli/confirm.js'
-import {readPassphrase, withSealedPassphrase} from '../cli/passphrase.js'
+import {readPassphrase} from '../cli/passphrase.js'
 import {readBackupHeader} from '../crypto/backup-file.js'
 
 export default class Restore extends HushCommand {
@@ -41,26 +41,26 @@ Versions continue: a restored secret keeps its version; one that replaces a live
     const {header} = readBackupHeader(bytes)
     const onConflict = (flags['on-conflict'] ?? 'fail') as ConflictRule
     if (flags.merge && onConflict === 'replace') {
-      await confirmDestructive({
-        action: `replace every live secret here that ${args.file} also holds`,
-        expected: basename(args.file),
-        yes: flags.yes,
-      })
-    }
-    const connection = await this.agent()
-    const passphrase = await readPassphrase({confirm: false, fd: flags['passphrase-fd'], label: 'backup passphrase'})
-    const result = await withSealedPassphrase(connection, passphrase, (sealed) =>
-      connection.client.call(
-        routes.restore,
+      await confirmDestructive(
         {
-          file: bytes.toString('base64'),
-          passphrase: sealed,
-          mode: flags.merge ? 'merge' : 'into-empty',
-          ...(flags.merge ? {onConflict} : {}),
+          action: `replace every live secret here that ${args.file} also holds`,
+          expected: basename(args.file),
+          yes: flags.yes,
         },
-        {wait: true},
-      ),
-    )
+        this.io,
+      )
+    }
+    const hush = await this.hush()
+    await hush.connection()
+    const passphrase = await readPassphrase({
+      confirm: false,
+      fd: flags['passphrase-fd'],
+      label: 'backup passphrase',
+      io: this.io,
+    })
+    const result = await hush
+      .restore(bytes, passphrase, {mode: flags.merge ? 'merge' : 'into-empty', onConflict})
+      .finally(() => passphrase.fill(0))
     const parts = [`${result.added} added`]
     if (result.replaced.length > 0) parts.push(`replaced: ${result.replaced.join(', ')}`)
     if (result.skipped.length > 0) parts.push(`kept as they were: ${result.skipped.join(', ')}`)

@@ -1,6 +1,6 @@
 // `hush resubmit ID`: resolve every secret again (fresh values), then replace the container; revision + 1.
 import {Args} from '@oclif/core'
-import {type ResubmitOutput, routes} from '../api/contract.js'
+import type {ResubmitOutput} from '../api/contract.js'
 import {HushCommand} from '../cli/base.js'
 
 export default class Resubmit extends HushCommand {
@@ -12,8 +12,7 @@ export default class Resubmit extends HushCommand {
 
   async run(): Promise<ResubmitOutput> {
     const {args} = await this.parse(Resubmit)
-    const client = await this.client()
-    const result = await client.call(routes.resubmit, {id: args.id}, {wait: true})
+    const result = await (await this.hush()).resubmit(args.id)
     this.log(
       `Resubmitted ${result.id}: revision ${result.revision}, container ${result.containerId.slice(0, 12)} (${result.state}).`,
     )

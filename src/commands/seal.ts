@@ -1,6 +1,6 @@
 // `hush seal`: passphrase mode; the kernel keyring's entry is removed and the agent wipes the
 // store's key from memory at once.
-import {routes, type SealState} from '../api/contract.js'
+import type {SealState} from '../api/contract.js'
 import {HushCommand} from '../cli/base.js'
 
 export default class Seal extends HushCommand {
@@ -11,7 +11,7 @@ export default class Seal extends HushCommand {
 
   async run(): Promise<SealState> {
     await this.parse(Seal)
-    const result = await (await this.client()).call(routes.seal, {})
+    const result = await (await this.hush()).seal()
     const cache = result.unlockCache
     const kept = cache?.state === 'unavailable' ? ` The kernel keyring could not be reached (${cache.problem}).` : ''
     this.log(

@@ -1,6 +1,6 @@
 // `hush status [ID]`: deployments with their state read from docker; one in full with ID.
 import {Args} from '@oclif/core'
-import {type DeploymentDetail, type DeploymentInfo, routes} from '../api/contract.js'
+import type {DeploymentDetail, DeploymentInfo} from '../api/contract.js'
 import {formatRunOptions} from '../api/run-options.js'
 import {HushCommand} from '../cli/base.js'
 import {specShape} from '../cli/deployments.js'
@@ -19,13 +19,13 @@ export default class Status extends HushCommand {
 
   async run(): Promise<DeploymentInfo | DeploymentInfo[]> {
     const {args} = await this.parse(Status)
-    const client = await this.client()
+    const hush = await this.hush()
     if (args.id) {
-      const detail = await client.call(routes.getDeployment, {id: args.id})
+      const detail = await hush.status(args.id)
       if (!this.jsonEnabled()) this.log(describe(detail))
       return specShape(detail)
     }
-    const all = await client.call(routes.listDeployments, {})
+    const all = await hush.status()
     if (!this.jsonEnabled()) {
       if (all.length === 0) this.log('No deployments yet. Launch one with: hush submit IMAGE --secret NAME -- CMD')
       else

@@ -1,7 +1,7 @@
 // `hush submit IMAGE [--secret ...|--pick]... [--env KEY=VALUE]... [-- CMD ARGS]`: resolve the secrets
 // in the agent and launch a container with them; --wait follows its output and exits with its code.
 import {Args, Flags} from '@oclif/core'
-import {routes, type SubmitOutput} from '../api/contract.js'
+import type {SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {isSession} from '../api/run-options.js'
 import {envWarning} from '../api/sensitive.js'
@@ -10,7 +10,6 @@ import {printLogs} from '../cli/deployments.js'
 import {pickSecrets} from '../cli/pick.js'
 import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-option-flags.js'
 import {attachSession, checkSessionTerminal} from '../cli/session.js'
-import {type Connection, connectAgent} from '../client/connect.js'
 import {engineArgs} from '../daemon/engine.js'
 import type {PickedSecrets} from '../ui/run-picker.js'
 
@@ -97,24 +96,20 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     })
     const picked = flags.pick ? await this.pick(env, flags.name) : undefined
     const secrets = picked?.secrets ?? flags.secret ?? []
-    const client = await this.client()
+    const hush = await this.hush()
     const warn = await this.shouldWarn(flags['no-warn'], env)
     const context = flags.context ?? (await this.preferredContext())
-    const result = await client.call(
-      routes.submit,
-      {
-        image: args.image,
-        secrets,
-        env,
-        secretFiles: [...(flags['secret-file'] ?? []), ...(picked?.files ?? [])],
-        name: flags.name,
-        command,
-        options,
-        ...(context ? {context} : {}),
-        ...(warn ? {} : {warn: 'false'}),
-      },
-      {wait: true},
-    )
+    const result = await hush.submit({
+      image: args.image,
+      secrets,
+      env,
+      secretFiles: [...(flags['secret-file'] ?? []), ...(picked?.files ?? [])],
+      name: flags.name,
+      command,
+      options,
+      ...(context ? {context} : {}),
+      ...(warn ? {} : {warn: false}),
+    })
     for (const warning of result.warnings) this.note(warning)
     if (isSession(options)) return this.session(result, options.interactive === true, context)
     if (!flags.wait) {
@@ -127,7 +122,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       return result
     }
     this.note(`Submitted ${result.id}; following its output (secret values shown as ***):`)
-    const end = await printLogs(client, result.id, true, !this.jsonEnabled())
+    const end = await printLogs(hush, this.io, result.id, true, !this.jsonEnabled())
     if (!end)
       throw new HushError(
         'internal',
@@ -149,16 +144,16 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
   ): Promise<SubmitOutput> {
     this.note(`Session ${result.id} (container ${result.containerId.slice(0, 12)}): it ends when you leave it.`)
     const code = await attachSession(result.containerId, interactive, engineArgs(context))
-    const connection = await connectAgent(this.paths)
+    const hush = await this.newHush()
     try {
-      const after = await connection.client.call(routes.getDeployment, {id: result.id})
+      const after = await hush.status(result.id)
       process.exitCode = after.exitCode ?? code ?? 1
       this.note(
         `Session ${result.id} ended: ${after.state}${after.exitCode === null ? '' : ` (exit code ${after.exitCode})`}.`,
       )
       return {...result, state: after.state}
     } finally {
-      await connection.client.close()
+      await hush.close()
     }
   }
 
@@ -169,18 +164,11 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
    */
   private async pick(env: string[], app: string | undefined): Promise<PickedSecrets> {
     const envKeys = env.map((pair) => pair.slice(0, pair.indexOf('=')))
-    let connection: Connection | undefined
+    const hush = await this.newHush()
     try {
-      return await pickSecrets(
-        async () => {
-          connection = await connectAgent(this.paths)
-          return connection.client
-        },
-        envKeys,
-        {confirmLabel: 'launch', app},
-      )
+      return await pickSecrets(() => hush.listSecrets(), envKeys, {confirmLabel: 'launch', app}, this.io)
     } finally {
-      await connection?.client.close()
+      await hush.close()
     }
   }
 
@@ -192,7 +180,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
 
   /** The advisory warning can be silenced by flag, by HUSH_NO_WARN=1 or by the warnSensitiveEnv preference. */
   private async shouldWarn(noWarn: boolean, env: string[]): Promise<boolean> {
-    if (noWarn || ['1', 'true', 'yes'].includes((process.env.HUSH_NO_WARN ?? '').toLowerCase())) return false
+    if (noWarn || ['1', 'true', 'yes'].includes((this.io.env.HUSH_NO_WARN ?? '').toLowerCase())) return false
     const eq = (pair: string) => pair.indexOf('=')
     if (!env.some((pair) => envWarning(pair.slice(0, eq(pair)), pair.slice(eq(pair) + 1)) !== undefined)) return true
     const {preference} = await import('../config/preferences.js')

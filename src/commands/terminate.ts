@@ -1,6 +1,6 @@
 // `hush terminate ID`: stop and remove the deployment's container; state terminated.
 import {Args, Flags} from '@oclif/core'
-import {type DeploymentInfo, routes} from '../api/contract.js'
+import type {DeploymentInfo} from '../api/contract.js'
 import {HushCommand} from '../cli/base.js'
 import {specShape} from '../cli/deployments.js'
 
@@ -19,8 +19,7 @@ export default class Terminate extends HushCommand {
 
   async run(): Promise<DeploymentInfo> {
     const {args, flags} = await this.parse(Terminate)
-    const client = await this.client()
-    const result = await client.call(routes.terminate, {id: args.id, grace: flags.grace}, {wait: true})
+    const result = await (await this.hush()).terminate(args.id, {grace: flags.grace})
     this.log(`Terminated ${result.id}: container ${result.containerId?.slice(0, 12) ?? '-'} removed.`)
     return specShape(result)
   }

@@ -1,9 +1,9 @@
 // `hush unseal`: passphrase mode; send the passphrase (sealed) so the agent can open the store, and
 // keep the opened key in the kernel keyring so later agents open it without asking.
-import {routes, type SealState} from '../api/contract.js'
+import type {SealState} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {HushCommand} from '../cli/base.js'
-import {readPassphrase, withSealedPassphrase} from '../cli/passphrase.js'
+import {readPassphrase} from '../cli/passphrase.js'
 import {describeUnlockCache} from '../cli/unlock-cache.js'
 import {checkTtlFlag, unlockFlags} from '../cli/unlock-flags.js'
 
@@ -23,8 +23,8 @@ export default class Unseal extends HushCommand {
   async run(): Promise<SealState> {
     const {flags} = await this.parse(Unseal)
     const ttl = checkTtlFlag(flags.ttl)
-    const connection = await this.agent()
-    const {client, hello} = connection
+    const hush = await this.hush()
+    const {hello} = await hush.connection()
     if (hello.keyring !== 'passphrase') {
       throw new HushError(
         'wrong_keyring_mode',
@@ -35,10 +35,8 @@ export default class Unseal extends HushCommand {
       this.log(`The store is already unsealed (${describeUnlockCache(hello.unlockCache)}).`)
       return {sealed: false, changed: false, unlockCache: hello.unlockCache}
     }
-    const passphrase = await readPassphrase({confirm: false, fd: flags['passphrase-fd']})
-    const result = await withSealedPassphrase(connection, passphrase, (sealed) =>
-      client.call(routes.unseal, {passphrase: sealed, ...(ttl === undefined ? {} : {ttl})}),
-    )
+    const passphrase = await readPassphrase({confirm: false, fd: flags['passphrase-fd'], io: this.io})
+    const result = await hush.unseal(passphrase, {ttl}).finally(() => passphrase.fill(0))
     this.log(`Unsealed: ${describeUnlockCache(result.unlockCache)}.`)
     return result
   }

@@ -1,6 +1,6 @@
 // Everything one running agent holds: its paths, transport keys, store, vault and services.
 // Handlers receive this object; nothing else in the agent is global.
-import type {Hello} from '../api/contract.js'
+import type {Hello, SealedValue} from '../api/contract.js'
 import {PROTOCOL} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {parseTtl, TTL_HELP, type UnlockTtl} from '../api/ttl.js'
@@ -73,9 +73,9 @@ export class Agent {
   }
 
   /** The unlock cache's TTL: the one asked for, else the `unsealTtl` preference (default: until reboot). */
-  unlockTtl(asked: unknown): UnlockTtl {
+  unlockTtl(asked: string | undefined): UnlockTtl {
     if (asked !== undefined) {
-      const ttl = typeof asked === 'string' ? parseTtl(asked) : undefined
+      const ttl = parseTtl(asked)
       if (ttl === undefined) throw new HushError('bad_request', `\`ttl\` must be ${TTL_HELP}.`)
       return ttl
     }
@@ -91,8 +91,8 @@ export class Agent {
   }
 
   /** Opens a passphrase sealed to this agent's public key; the caller wipes the bytes (memzero). */
-  openPassphrase(sealed: unknown): Uint8Array {
-    const bytes = typeof sealed === 'string' ? openSealedValue(this.sodium, this.transport, sealed) : undefined
+  openPassphrase(sealed: SealedValue | undefined): Uint8Array {
+    const bytes = sealed === undefined ? undefined : openSealedValue(this.sodium, this.transport, sealed)
     if (!bytes) {
       throw new HushError(
         'unopenable_value',

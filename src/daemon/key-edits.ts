@@ -9,19 +9,11 @@ export interface KeyEdits {
   remove: Set<string>
 }
 
-/** The `rename` and `remove` fields of a rotate request, type-checked (keys checked like any key). */
-export function readKeyEdits(rename: unknown, remove: unknown): KeyEdits {
+/** The `rename` and `remove` fields of a rotate request (typed by the contract), each key checked like any key. */
+export function readKeyEdits(rename: Record<string, string> | undefined, remove: string[] | undefined): KeyEdits {
   const edits: KeyEdits = {rename: new Map(), remove: new Set()}
-  if (rename !== undefined) {
-    if (typeof rename !== 'object' || rename === null || Array.isArray(rename)) {
-      throw new HushError('bad_request', '`rename` must be an object of OLD: NEW key names.')
-    }
-    for (const [from, to] of Object.entries(rename as Record<string, unknown>)) {
-      edits.rename.set(checkKey(from), checkKey(to))
-    }
-  }
+  for (const [from, to] of Object.entries(rename ?? {})) edits.rename.set(checkKey(from), checkKey(to))
   if (remove !== undefined) {
-    if (!Array.isArray(remove)) throw new HushError('bad_request', '`remove` must be a list of key names.')
     for (const key of remove) {
       if (edits.remove.has(checkKey(key))) {
         throw new HushError('duplicate_key', `Key ${key} is given twice to --remove.`)

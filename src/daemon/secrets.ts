@@ -257,12 +257,10 @@ export class SecretsService {
   }
 
   /** Opens and checks every sealed value before anything is stored. */
-  private openValues(values: unknown, required: boolean): Plain {
+  private openValues(values: Record<string, SealedValue> | undefined, required: boolean): Plain {
     if (values === undefined && !required) return new Map()
-    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-      throw new HushError('bad_request', '`values` must be an object of KEY: sealed value.')
-    }
-    const entries = Object.entries(values as Record<string, SealedValue>)
+    if (values === undefined) throw new HushError('bad_request', '`values` must be an object of KEY: sealed value.')
+    const entries = Object.entries(values)
     if (entries.length === 0 && required) {
       throw new HushError('empty_bundle', 'A secret needs at least one KEY=VALUE pair.')
     }
@@ -270,7 +268,7 @@ export class SecretsService {
     try {
       for (const [key, sealed] of entries) {
         checkKey(key)
-        const bytes = typeof sealed === 'string' ? openSealedValue(this.sodium, this.transport, sealed) : undefined
+        const bytes = openSealedValue(this.sodium, this.transport, sealed)
         if (!bytes) {
           throw new HushError(
             'unopenable_value',

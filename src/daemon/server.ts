@@ -8,6 +8,7 @@ import {MAX_BODY_BYTES} from '../api/limits.js'
 import type {Agent} from './agent.js'
 import type {HandlerTable} from './handlers/types.js'
 import type {Logger} from './log.js'
+import {checkInput, fromQuery} from './route-input.js'
 import {sealedError} from './vault.js'
 
 interface CompiledRoute {
@@ -76,19 +77,6 @@ function parseJson(body: Buffer): Record<string, unknown> {
     throw new HushError('bad_request', 'The request body must be a JSON object.')
   }
   return parsed as Record<string, unknown>
-}
-
-/** Refuses a field the route does not declare (a misspelt or unsupported option is never silently ignored). */
-function checkFields(route: {fields: readonly string[]}, input: Record<string, unknown>, where: string): void {
-  for (const field of Object.keys(input)) {
-    if (route.fields.includes(field)) continue
-    const shown = JSON.stringify(field)
-    throw new HushError(
-      'bad_request',
-      `Unknown field ${shown.length > 60 ? `${shown.slice(0, 57)}..."` : shown} in the ${where}: this route takes ${route.fields.length ? route.fields.join(', ') : 'no fields'}.`,
-      {field: field.slice(0, 60)},
-    )
-  }
 }
 
 function decodeParam(raw: string): string {
@@ -165,17 +153,18 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
       if (route.method !== req.method) continue
       // The sealed guard, for every route at once: only routes declared `whileSealed` answer.
       if (!routes[route.name].whileSealed && agent.vault.sealed) throw sealedError()
-      // No prototype: a `__proto__` field in a body stays a plain field.
+      const schema = routes[route.name].input
+      // No prototype: a `__proto__` field in a body stays a plain field (and is refused as unknown).
       const input: Record<string, unknown> = Object.create(null)
       if (route.method === 'POST')
         Object.assign(input, parseJson(await readBody(req, routes[route.name].maxBodyBytes ?? MAX_BODY_BYTES)))
-      else for (const [key, value] of url.searchParams) input[key] = value
-      checkFields(routes[route.name], input, route.method === 'POST' ? 'request body' : 'query')
+      else Object.assign(input, fromQuery(schema, url.searchParams))
+      const where = route.method === 'POST' ? 'request body' : 'query'
       route.params.forEach((param, index) => {
         input[param] = decodeParam(match[index + 1])
       })
       const handler = handlers[route.name] as (input: unknown, agent: Agent) => unknown
-      return handler(input, agent)
+      return handler(checkInput(schema, input, where), agent)
     }
     if (pathMatched) throw new HushError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}.`)
     throw new HushError('not_found', `No route ${req.method} ${url.pathname}: see the API contract (/v1/...).`)

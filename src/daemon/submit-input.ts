@@ -25,15 +25,16 @@ export interface CheckedSubmit {
   warnings: string[]
 }
 
+/** The input's types are the contract's (checked by the server); here the rules on their contents. */
 export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
-  const image = typeof input.image === 'string' ? input.image : ''
+  const image = input.image
   if (!IMAGE.test(image)) {
     throw new HushError(
       'bad_request',
       `Invalid image ${JSON.stringify(image).slice(0, 140)}: give an image reference such as busybox:1.36.`,
     )
   }
-  const name = input.name === undefined || input.name === null ? null : String(input.name)
+  const name = input.name ?? null
   if (name !== null && !DOCKER_NAME.test(name)) {
     throw new HushError(
       'invalid_name',
@@ -41,17 +42,11 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
     )
   }
   const command = input.command ?? []
-  if (!Array.isArray(command) || command.some((arg) => typeof arg !== 'string' || arg.includes('\0'))) {
-    throw new HushError('bad_request', '`command` must be a list of arguments.')
+  if (command.some((arg) => arg.includes('\0'))) {
+    throw new HushError('bad_request', '`command` must be a list of arguments without NUL.')
   }
-  if (input.secrets !== undefined && !Array.isArray(input.secrets))
-    throw new HushError('bad_request', '`secrets` must be a list.')
-  if (input.env !== undefined && !Array.isArray(input.env))
-    throw new HushError('bad_request', '`env` must be a list of KEY=VALUE.')
   const refs = (input.secrets ?? []).map(parseSecretRef)
   const env = parsePlainEnv(input.env ?? [])
-  if (input.secretFiles !== undefined && !Array.isArray(input.secretFiles))
-    throw new HushError('bad_request', '`secretFiles` must be a list of secret names.')
   // One spec per secret name: a later one replaces an earlier one in its place.
   const specs = new Map<string, string>()
   for (const text of input.secretFiles ?? []) {
@@ -61,13 +56,12 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
   const files = [...specs.values()]
   const options = checkRunOptions(input.options)
   const warnings =
-    input.warn === 'false'
+    input.warn === false
       ? []
       : Object.entries(env)
           .map(([key, value]) => envWarning(key, value))
           .filter((line): line is string => line !== undefined)
 
-  const context = input.context === undefined || input.context === null || input.context === '' ? null : input.context
-  if (context !== null && typeof context !== 'string') throw new HushError('bad_request', '`context` must be a string.')
+  const context = input.context || null
   return {image, name, command, refs, env, files, options, context, warnings}
 }

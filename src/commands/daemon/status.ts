@@ -1,10 +1,9 @@
 // `hush daemon status`: is the agent running, where is its socket, where the master key comes from
 // (checked now: an OS keyring that does not answer is said so), and how long the store stays unlocked.
-import {type Hello, type KeyringStatus, routes} from '../../api/contract.js'
+import type {Hello, KeyringStatus} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
 import {HushCommand} from '../../cli/base.js'
 import {describeUnlockCache} from '../../cli/unlock-cache.js'
-import {connectAgent} from '../../client/connect.js'
 
 type Status = ({running: true; keyringStatus: KeyringStatus} & Hello) | {running: false; socket: string; home: string}
 
@@ -19,13 +18,9 @@ export default class DaemonStatus extends HushCommand {
     let hello: Hello
     let keyring: KeyringStatus
     try {
-      const connection = await connectAgent(paths, {start: false})
-      try {
-        hello = connection.hello
-        keyring = await connection.client.call(routes.keyringStatus, {})
-      } finally {
-        await connection.client.close()
-      }
+      const hush = await this.hush({start: false})
+      hello = (await hush.connection()).hello
+      keyring = await hush.keyringStatus()
     } catch (error) {
       if (!(error instanceof HushError && error.code === 'daemon_unreachable')) throw error
       this.log(`hush agent: not running\nsocket:     ${paths.socket}\nstore:      ${paths.home}`)

@@ -30,11 +30,14 @@ export default class SecretsDelete extends HushCommand {
     const result = await hush.deleteSecret(args.name, {app: flags.app}).catch(async (error: unknown) => {
       if (!(flags.force && error instanceof HushError && error.code === 'secret_in_use')) throw error
       const users = Array.isArray(error.details.deployments) ? error.details.deployments : []
-      await confirmDestructive({
-        action: `delete secret ${args.name}${flags.app ? ` of app ${flags.app}` : ''}, used by live deployment${users.length === 1 ? '' : 's'} ${users.join(', ')}`,
-        expected: args.name,
-        yes: flags.yes,
-      })
+      await confirmDestructive(
+        {
+          action: `delete secret ${args.name}${flags.app ? ` of app ${flags.app}` : ''}, used by live deployment${users.length === 1 ? '' : 's'} ${users.join(', ')}`,
+          expected: args.name,
+          yes: flags.yes,
+        },
+        this.io,
+      )
       return hush.deleteSecret(args.name, {app: flags.app, force: true})
     })
     this.log(

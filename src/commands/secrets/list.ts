@@ -1,6 +1,6 @@
 // `hush secrets list`: names, keys, versions, times, users and descriptions. Never a value.
 import {Flags} from '@oclif/core'
-import {routes, type SecretInfo} from '../../api/contract.js'
+import type {SecretInfo} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
 import {ago, list, table} from '../../cli/render.js'
 
@@ -19,12 +19,10 @@ export default class SecretsList extends HushCommand {
 
   async run(): Promise<SecretInfo[]> {
     const {flags} = await this.parse(SecretsList)
-    // The agent client directly, not HushClient: this is the start-up benchmark's command.
-    const client = await this.client()
-    const secrets = await client.call(routes.listSecrets, {
-      ...(flags['include-deleted'] ? {includeDeleted: 'true'} : {}),
-      ...(flags.app === undefined ? {} : {app: flags.app}),
-      ...(flags.shared ? {shared: 'true'} : {}),
+    const secrets = await (await this.hush()).listSecrets({
+      includeDeleted: flags['include-deleted'],
+      app: flags.app,
+      shared: flags.shared,
     })
     if (this.jsonEnabled()) return secrets
     if (secrets.length === 0) {

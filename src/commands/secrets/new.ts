@@ -34,13 +34,16 @@ export default class SecretsNew extends HushCommand {
 
   async run(): Promise<CreateSecretOutput> {
     const {args, flags} = await this.parse(SecretsNew)
-    const values = await collectValues({
-      pairs: args.pairs ?? [],
-      fromEnv: flags['from-env'],
-      fromStdin: flags['from-stdin'],
-      fromDotenv: flags['from-dotenv'],
-      preset: flags.preset as PresetName | undefined,
-    })
+    const values = await collectValues(
+      {
+        pairs: args.pairs ?? [],
+        fromEnv: flags['from-env'],
+        fromStdin: flags['from-stdin'],
+        fromDotenv: flags['from-dotenv'],
+        preset: flags.preset as PresetName | undefined,
+      },
+      this.io,
+    )
     // HushClient seals the values to the agent's key and wipes them, sent or not.
     const result = await (await this.hush()).createSecret(args.name, values, {
       app: flags.app,

@@ -32,10 +32,12 @@ export default class SecretsPick extends HushCommand {
   async run(): Promise<PickOutput> {
     const {flags} = await this.parse(SecretsPick)
     const envKeys = (flags.env ?? []).map((entry) => checkKey(entry.split('=')[0]))
-    const picked = await pickSecrets(() => this.client(), envKeys, {
-      confirmLabel: 'print',
-      cancelMessage: 'Cancelled: nothing picked.',
-    })
+    const picked = await pickSecrets(
+      async () => (await this.hush()).listSecrets(),
+      envKeys,
+      {confirmLabel: 'print', cancelMessage: 'Cancelled: nothing picked.'},
+      this.io,
+    )
     const result = {...picked, flags: secretFlags(picked.secrets, picked.files)}
     this.log(result.flags.join(' '))
     return result

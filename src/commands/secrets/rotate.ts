@@ -53,7 +53,7 @@ export default class SecretsRotate extends HushCommand {
         'Nothing to rotate: give KEY=VALUE, --from-stdin KEY, --from-env KEY, --rename OLD=NEW or --remove KEY.',
       )
     }
-    const values = await collectValues({pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']})
+    const values = await collectValues({pairs, fromEnv: flags['from-env'], fromStdin: flags['from-stdin']}, this.io)
     const hush = await this.hush()
     const result = await hush.rotateSecret(args.name, values, {
       app: flags.app,

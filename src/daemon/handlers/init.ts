@@ -5,9 +5,6 @@ import {HushError} from '../../api/errors.js'
 import type {Handler} from './types.js'
 
 export const init: Handler<Routes['init']> = async (input, agent) => {
-  if (input.keyring !== 'os' && input.keyring !== 'passphrase') {
-    throw new HushError('bad_request', '`keyring` must be "os" or "passphrase".')
-  }
   if (input.keyring === 'os') {
     if (input.passphrase !== undefined) throw new HushError('bad_request', 'OS keyring mode takes no passphrase.')
     return agent.vault.init('os', undefined)

@@ -6,13 +6,7 @@ import {backupFileBytes} from './backup-file.js'
 import type {Handler} from './types.js'
 
 export const restore: Handler<Routes['restore']> = async (input, agent) => {
-  if (input.mode !== 'into-empty' && input.mode !== 'merge') {
-    throw new HushError('bad_request', '`mode` must be "into-empty" or "merge".')
-  }
   const onConflict = input.onConflict ?? 'fail'
-  if (onConflict !== 'skip' && onConflict !== 'replace' && onConflict !== 'fail') {
-    throw new HushError('bad_request', '`onConflict` must be "skip", "replace" or "fail".')
-  }
   if (input.mode === 'into-empty' && input.onConflict !== undefined) {
     throw new HushError('bad_request', '`onConflict` goes with mode "merge" only.')
   }

@@ -1,11 +1,11 @@
 // GET /v1/secrets/:name: one secret in full, with the live deployments that use it and the
 // version each runs. Never a value.
 import type {Routes, SecretUser} from '../../api/contract.js'
-import {flag, type Handler} from './types.js'
+import type {Handler} from './types.js'
 
 export const showSecret: Handler<Routes['showSecret']> = async (input, agent) => {
   await agent.deployments.refresh()
-  const secret = agent.secrets.show(input.name, input.app, flag(input.includeDeleted))
+  const secret = agent.secrets.show(input.name, input.app, input.includeDeleted ?? false)
   const users = new Set(secret.usedBy)
   const deployments: SecretUser[] = (await agent.deployments.list())
     .filter((deployment) => users.has(deployment.id))
