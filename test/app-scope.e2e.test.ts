@@ -155,10 +155,12 @@ describe('app scope without containers', () => {
   it('migrates a store made before the app column, and a scoped and a shared ciphertext cannot be swapped', async () => {
     await ok(['secrets', 'new', 'db', 'K=old-value', 'L=kept'])
     await ok(['daemon', 'stop'])
-    // Put the store back to the schema of the first release: no app columns, live names unique alone.
+    // Put the store back to the schema of the first release: no app columns, live names unique alone,
+    // and no schema version (that release kept none).
     const file = `${t.home}/store.db`
     let db = new Database(file)
     db.exec(`
+      PRAGMA user_version = 0;
       DROP INDEX secrets_live_name_app;
       CREATE TABLE secrets_v1 (id INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
         version INTEGER NOT NULL, keys TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT);

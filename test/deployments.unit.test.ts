@@ -10,11 +10,12 @@ import {resolvePaths} from '../src/config/paths.js'
 import {loadSodium} from '../src/crypto/sodium.js'
 import {DeploymentsService} from '../src/daemon/deployments.js'
 import type {DeploymentRow, DeploymentsStore} from '../src/daemon/deployments-store.js'
+import type {MasterKeySource} from '../src/daemon/key-sources.js'
 import type {ResolvedEnv} from '../src/daemon/resolve.js'
 import {Store} from '../src/daemon/store.js'
 import type {ServiceView} from '../src/daemon/swarm.js'
 import type {SwarmEngine} from '../src/daemon/swarm-deployments.js'
-import {type MasterKeySource, Vault} from '../src/daemon/vault.js'
+import {Vault} from '../src/daemon/vault.js'
 
 const AT = '2026-11-30T00:00:00.000Z'
 const quiet = {info: () => undefined, warn: () => undefined, error: () => undefined}
@@ -101,7 +102,7 @@ describe('DeploymentsService with a Swarm engine', () => {
       if (existing) store.updateSecret(row)
       store.replaceCiphertexts(
         row.id,
-        keys.map((key) => vault.encrypt(store.storeId, row, key, Buffer.from(values[key]))),
+        keys.map((key) => vault.encrypt(row, key, Buffer.from(values[key]))),
       )
     })
   }

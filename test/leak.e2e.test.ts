@@ -23,6 +23,7 @@ import {ensureRuntimeDir, resolvePaths} from '../src/config/paths.js'
 import {loadSodium} from '../src/crypto/sodium.js'
 import {newTransportKeys, openSealedValue} from '../src/crypto/transport.js'
 import {envFileDir} from '../src/daemon/launcher.js'
+import {SCHEMA_VERSION} from '../src/daemon/migrations.js'
 import {MASK} from '../src/daemon/redact.js'
 import {VERSION} from '../src/version.js'
 import {hello, sealAll} from './agent-tools.js'
@@ -201,7 +202,9 @@ const plan: RoutePlan = {
   keyringStatus: async ({mode}) => [
     {input: {}, status: 200, check: (r) => expect(r.json).toMatchObject({keyring: mode, sealed: false})},
   ],
-  storeStatus: async () => [{input: {}, status: 200, check: (r) => expect(r.json).toMatchObject({schemaVersion: 0})}],
+  storeStatus: async () => [
+    {input: {}, status: 200, check: (r) => expect(r.json).toMatchObject({schemaVersion: SCHEMA_VERSION})},
+  ],
   createSecret: async ({publicKey}) => [
     {
       input: {

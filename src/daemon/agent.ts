@@ -11,10 +11,11 @@ import {newTransportKeys, openSealedValue, type TransportKeys} from '../crypto/t
 import {VERSION} from '../version.js'
 import {BackupService} from './backup.js'
 import {DeploymentsService} from './deployments.js'
+import {OsKeyringSource} from './key-sources.js'
 import {log} from './log.js'
 import {SecretsService} from './secrets.js'
 import {Store} from './store.js'
-import {OsKeyringSource, Vault} from './vault.js'
+import {Vault} from './vault.js'
 
 export class Agent {
   readonly transport: TransportKeys

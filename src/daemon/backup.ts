@@ -61,7 +61,7 @@ export class BackupService {
               {secret: row.name, key},
             )
           }
-          values.push(this.vault.decrypt(this.store.storeId, row, cipher))
+          values.push(this.vault.decrypt(row, cipher))
         }
       }
       const meta: BackupMeta = {
@@ -165,7 +165,7 @@ export class BackupService {
       }
       this.store.replaceCiphertexts(
         target.id,
-        row.keys.map((key, index) => this.vault.encrypt(this.store.storeId, target, key, values[index])),
+        row.keys.map((key, index) => this.vault.encrypt(target, key, values[index])),
       )
     }
     // History already here (a backup merged twice, or into its own store) is not added again.

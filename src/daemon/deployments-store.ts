@@ -71,32 +71,6 @@ interface RawDeployment {
   updated_at: string
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS deployments (
-  id TEXT PRIMARY KEY,
-  name TEXT,
-  image TEXT NOT NULL,
-  command TEXT NOT NULL,
-  env TEXT NOT NULL,
-  refs TEXT NOT NULL,
-  options TEXT NOT NULL,
-  injected TEXT NOT NULL,
-  container_id TEXT,
-  state TEXT NOT NULL,
-  exit_code INTEGER,
-  revision INTEGER NOT NULL,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deployment_values (
-  deployment_id TEXT NOT NULL REFERENCES deployments(id),
-  key TEXT NOT NULL,
-  nonce BLOB NOT NULL,
-  ciphertext BLOB NOT NULL,
-  PRIMARY KEY (deployment_id, key)
-);
-`
-
 function toRow(raw: RawDeployment): DeploymentRow {
   return {
     id: raw.id,
@@ -121,27 +95,8 @@ function toRow(raw: RawDeployment): DeploymentRow {
 }
 
 export class DeploymentsStore {
-  constructor(private readonly store: Store) {
-    store.db.exec(SCHEMA)
-    // Added with --secret-file: stores made before it get the column, empty.
-    const columns = store.db.prepare('PRAGMA table_info(deployments)').all() as {name: string}[]
-    if (!columns.some((column) => column.name === 'files')) {
-      store.db.exec("ALTER TABLE deployments ADD COLUMN files TEXT NOT NULL DEFAULT '[]'")
-    }
-    // Added with --context: older deployments ran on the agent's own engine (null).
-    if (!columns.some((column) => column.name === 'context')) {
-      store.db.exec('ALTER TABLE deployments ADD COLUMN context TEXT')
-    }
-    // --- Added with --swarm (issue #14), one migration: the target (older deployments are local
-    // containers) and the Swarm service's id. Swarm options live in `options` (run-options.ts).
-    if (!columns.some((column) => column.name === 'target')) {
-      store.db.exec("ALTER TABLE deployments ADD COLUMN target TEXT NOT NULL DEFAULT 'local'")
-    }
-    if (!columns.some((column) => column.name === 'service_id')) {
-      store.db.exec('ALTER TABLE deployments ADD COLUMN service_id TEXT')
-    }
-    // --- end of --swarm's columns
-  }
+  /** The tables are the store's (migrations.ts). */
+  constructor(private readonly store: Store) {}
 
   get(id: string): DeploymentRow | undefined {
     const raw = this.store.statement('SELECT * FROM deployments WHERE id = ?').get(id) as RawDeployment | undefined

@@ -22,6 +22,7 @@ import {findDeployment, LiveNames} from './deployment-lookup.js'
 import {deploymentSecrets, shownKeys, usedSecrets, withFileEnv, withFileTargets} from './deployment-parts.js'
 import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
 import {checkContext} from './engine.js'
+import {KeyedLock} from './keyed-lock.js'
 import {
   type ContainerState,
   checkLaunchable,
@@ -73,7 +74,8 @@ export class DeploymentsService implements SecretUsage {
   readonly records: DeploymentsStore
   private readonly names: LiveNames
   private refreshing: Promise<void> | undefined
-  private readonly locks = new Map<string, Promise<unknown>>()
+  /** One change at a time per deployment. */
+  private readonly locks = new KeyedLock<string>()
   /** Deployments whose launch runs in this agent now: reconciliation leaves them to it. */
   private readonly launching = new Set<string>()
   /** Deployments that are Docker Swarm services (`submit --swarm`). */
@@ -322,18 +324,6 @@ export class DeploymentsService implements SecretUsage {
 
   // --- changing ------------------------------------------------------------------------------
 
-  /** Runs `fn` after any other change to the same deployment has finished. */
-  private serialize<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(id) ?? Promise.resolve()
-    const next = previous.catch(() => undefined).then(fn)
-    const settled = next.catch(() => undefined)
-    this.locks.set(id, settled)
-    void settled.then(() => {
-      if (this.locks.get(id) === settled) this.locks.delete(id)
-    })
-    return next
-  }
-
   async submit(input: SubmitInput): Promise<SubmitOutput> {
     const {image, name, command, refs, env, files, options, context, target, warnings} = checkSubmitInput(input)
     if (context !== null) await checkContext(context, files.length > 0)
@@ -363,7 +353,7 @@ export class DeploymentsService implements SecretUsage {
     // A live record may hold a container that has stopped since: read docker's states first.
     if (name !== null && this.records.live().some((live) => live.name === name)) await this.refresh()
     const release = this.names.claim(name, id)
-    return this.serialize(id, async () => {
+    return this.locks.run(id, async () => {
       const launched = await this.launch(row, 'deployment.submitted', true).finally(release)
       return {
         id,
@@ -378,7 +368,7 @@ export class DeploymentsService implements SecretUsage {
 
   async resubmit(ref: string): Promise<ResubmitOutput> {
     const id = this.require(ref).id
-    return this.serialize(id, async () => {
+    return this.locks.run(id, async () => {
       const old = this.require(id)
       if (isSession(old.options)) {
         throw new HushError(
@@ -533,9 +523,9 @@ export class DeploymentsService implements SecretUsage {
       const carried = /^r(\d+):/.exec(cipher.key)
       if (carried && Number(carried[1]) < next.revision - 4) return []
       const label = carried ? cipher.key : `r${previous.revision}:${cipher.key}`
-      const value = this.vault.decrypt(this.store.storeId, from, cipher)
+      const value = this.vault.decrypt(from, cipher)
       try {
-        return [this.vault.encrypt(this.store.storeId, to, label, value)]
+        return [this.vault.encrypt(to, label, value)]
       } finally {
         this.vault.wipe(value)
       }
@@ -601,7 +591,7 @@ export class DeploymentsService implements SecretUsage {
       ...resolved.files.map((file) => ({label: `file:${file.key}`, value: file.value})),
       ...resolved.parts,
     ]
-    return copies.map((copy) => this.vault.encrypt(this.store.storeId, owner, copy.label, copy.value))
+    return copies.map((copy) => this.vault.encrypt(owner, copy.label, copy.value))
   }
 
   /** For a rotation of the data key (inside its transaction): every kept copy, re-encrypted. */
@@ -614,14 +604,14 @@ export class DeploymentsService implements SecretUsage {
 
   private openCopies(row: DeploymentRow): Uint8Array[] {
     const owner = copiesOwner(row)
-    return this.records.values(row.id).map((cipher) => this.vault.decrypt(this.store.storeId, owner, cipher))
+    return this.records.values(row.id).map((cipher) => this.vault.decrypt(owner, cipher))
   }
 
   /** Stops the container (SIGTERM, SIGKILL after `graceSeconds`), removes it; state terminated. */
   async terminate(ref: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<DeploymentDetail> {
     const id = this.require(ref).id
     await this.refresh()
-    return this.serialize(id, async () => {
+    return this.locks.run(id, async () => {
       const row = this.require(id)
       if (row.target === 'swarm') await this.swarm.terminate(row)
       else if (row.containerId) {

@@ -357,13 +357,6 @@ export function dockerLogs(
   })
 }
 
-/** Checks that docker answers; the error names what is missing. */
-export async function dockerPing(): Promise<void> {
-  await execa(DOCKER, ['version', '--format', '{{.Server.Version}}'], {stdin: 'ignore'}).catch((error: unknown) => {
-    throw dockerError(error, 'docker version')
-  })
-}
-
 /** The docker client's and engine's versions for `hush doctor`; a missing part is undefined, with why. */
 export async function dockerVersions(): Promise<{command: string; client?: string; server?: string; error?: string}> {
   const result = await execa(DOCKER, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], {

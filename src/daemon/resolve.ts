@@ -178,7 +178,7 @@ export function resolveEnv(
       values = new Map()
       opened.set(secret.name, values)
       for (const cipher of store.ciphertexts(secret.id)) {
-        values.set(cipher.key, vault.decrypt(store.storeId, secret, cipher))
+        values.set(cipher.key, vault.decrypt(secret, cipher))
       }
     }
     const value = values.get(srcKey)

@@ -49,12 +49,8 @@ export class SecretsService {
     private readonly vault: Vault,
     private readonly sodium: Sodium,
     private readonly transport: TransportKeys,
-    private usage: SecretUsage,
+    private readonly usage: SecretUsage,
   ) {}
-
-  setUsage(usage: SecretUsage): void {
-    this.usage = usage
-  }
 
   /** `users`: the live users of every secret, when the caller read them once for many rows. */
   info(row: SecretRow, users?: Map<string, string[]>): SecretInfo {
@@ -143,7 +139,7 @@ export class SecretsService {
         // Checked against the bundle as it is where it is written: nothing changes when one fails.
         checkKeyEdits(scopeLabel(name, app), current.keys, [...given.keys()], edits)
         for (const cipher of this.store.ciphertexts(current.id)) {
-          merged.set(cipher.key, this.vault.decrypt(this.store.storeId, current, cipher))
+          merged.set(cipher.key, this.vault.decrypt(current, cipher))
         }
         // Renamed values move to their new key; every value is encrypted again below under the
         // new version, and the associated data binds each one to its (new) key name.
@@ -290,7 +286,7 @@ export class SecretsService {
   }
 
   private encryptAll(row: SecretRow, plain: Plain): CipherRow[] {
-    return [...plain].map(([key, value]) => this.vault.encrypt(this.store.storeId, row, key, value))
+    return [...plain].map(([key, value]) => this.vault.encrypt(row, key, value))
   }
 
   private wipe(plain: Plain): void {

@@ -1,10 +1,10 @@
-// The durable store: SQLite (better-sqlite3) in WAL mode with synchronous=FULL, so every
-// acknowledged write survives kill -9. It holds metadata and ciphertext only; it never sees a
-// plaintext value (see vault.ts for the encryption).
+// The secrets repository and the audit log, over the store's connection (store-connection.ts):
+// rows of metadata and ciphertext only; it never sees a plaintext value (see vault.ts for the
+// encryption).
 import {randomUUID} from 'node:crypto'
-import Database from 'better-sqlite3'
 import type {AuditEvent, AuditEventType} from '../api/contract.js'
 import {visibleScopes} from '../api/precedence.js'
+import {StoreConnection} from './store-connection.js'
 
 export interface SecretRow {
   id: number
@@ -25,59 +25,6 @@ export interface CipherRow {
   ciphertext: Uint8Array
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS secrets (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  description TEXT NOT NULL DEFAULT '',
-  version INTEGER NOT NULL,
-  keys TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  deleted_at TEXT
-);
-CREATE TABLE IF NOT EXISTS secret_values (
-  secret_id INTEGER NOT NULL REFERENCES secrets(id),
-  key TEXT NOT NULL,
-  nonce BLOB NOT NULL,
-  ciphertext BLOB NOT NULL,
-  PRIMARY KEY (secret_id, key)
-);
-CREATE TABLE IF NOT EXISTS audit (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  at TEXT NOT NULL,
-  event TEXT NOT NULL,
-  secret TEXT,
-  keys TEXT NOT NULL DEFAULT '[]',
-  version INTEGER,
-  deployment TEXT
-);
-`
-
-/**
- * Columns added after the first release: added in place to a store made before them (CREATE TABLE
- * IF NOT EXISTS leaves an existing table as it is). The live-name uniqueness is per (name, app):
- * the old index on name alone is dropped.
- */
-function migrate(db: Database.Database): void {
-  const columns = (table: string) =>
-    (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{name: string}>).map((column) => column.name)
-  db.transaction(() => {
-    if (!columns('secrets').includes('app')) db.exec('ALTER TABLE secrets ADD COLUMN app TEXT')
-    if (!columns('audit').includes('app')) db.exec('ALTER TABLE audit ADD COLUMN app TEXT')
-    if (!columns('audit').includes('counts')) db.exec('ALTER TABLE audit ADD COLUMN counts TEXT')
-    db.exec(`DROP INDEX IF EXISTS secrets_live_name;
-CREATE UNIQUE INDEX IF NOT EXISTS secrets_live_name_app ON secrets(name, IFNULL(app, '')) WHERE deleted_at IS NULL;`)
-  }).immediate()
-}
-
-interface QueuedWrite {
-  fn: () => unknown
-  resolve(value: unknown): void
-  reject(error: unknown): void
-}
-
 /** The columns of `secrets`, in the order `tupleToSecret` reads them (list reads rows as arrays: half the cost of objects). */
 const SECRET_COLUMNS = 'id, name, app, description, version, keys, created_at, updated_at, deleted_at'
 type SecretTuple = [number, string, string | null, string, number, string, string, string, string | null]
@@ -96,10 +43,7 @@ function tupleToSecret([
   return {id, name, app, description, version, keys: JSON.parse(keys) as string[], createdAt, updatedAt, deletedAt}
 }
 
-export class Store {
-  readonly db: Database.Database
-  private queued: QueuedWrite[] = []
-  private readonly statements = new Map<string, Database.Statement>()
+export class Store extends StoreConnection {
   /**
    * The secrets as list() last read them, by includeDeleted. Only this agent writes the store (it
    * holds the start lock), so the rows stay true until one of its own writes: every write to
@@ -108,98 +52,16 @@ export class Store {
   private listed = new Map<boolean, readonly SecretRow[]>()
 
   constructor(file: string) {
-    this.db = new Database(file)
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma('synchronous = FULL')
-    // Freed pages are overwritten, so a deleted secret's ciphertext does not linger in the file.
-    this.db.pragma('secure_delete = ON')
-    this.db.pragma('foreign_keys = ON')
-    this.db.pragma('busy_timeout = 5000')
-    this.db.exec(SCHEMA)
-    migrate(this.db)
+    super(file)
     if (this.getMeta('store_id') === undefined) this.setMeta('store_id', randomUUID())
   }
 
-  close(): void {
-    this.db.close()
-  }
-
-  /** A prepared statement, prepared once per agent (preparing costs more than running most of them). */
-  statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql)
-    if (!statement) {
-      statement = this.db.prepare(sql)
-      this.statements.set(sql, statement)
-    }
-    return statement
-  }
-
-  transaction<T>(fn: () => T): T {
-    try {
-      return this.db.transaction(fn).immediate()
-    } finally {
-      this.listed.clear()
-    }
-  }
-
-  /**
-   * Group commit: runs `fn` in one transaction with the other writes queued in this turn of the
-   * event loop, so they share one fsync. The promise settles only once that transaction committed
-   * (an acknowledged write still survives kill -9); `fn` throwing undoes only its own part (each
-   * write runs in a savepoint), and a failed commit fails every write of the group.
-   */
-  commit<T>(fn: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queued.push({fn, resolve: resolve as (value: unknown) => void, reject})
-      if (this.queued.length === 1) setImmediate(() => this.commitQueued())
-    })
-  }
-
-  private commitQueued(): void {
-    const group = this.queued
-    this.queued = []
-    const outcomes: Array<{ok: true; value: unknown} | {ok: false; error: unknown}> = []
-    try {
-      this.transaction(() => {
-        for (const write of group) {
-          try {
-            outcomes.push({ok: true, value: this.db.transaction(write.fn)()})
-          } catch (error) {
-            outcomes.push({ok: false, error})
-          }
-        }
-      })
-    } catch (error) {
-      for (const write of group) write.reject(error)
-      return
-    }
-    group.forEach((write, index) => {
-      const outcome = outcomes[index]
-      if (outcome.ok) write.resolve(outcome.value)
-      else write.reject(outcome.error)
-    })
-  }
-
-  /** SQLite's user_version of this file (what `hush doctor` reports). */
-  schemaVersion(): number {
-    return Number(this.db.pragma('user_version', {simple: true}))
+  protected override afterTransaction(): void {
+    this.listed.clear()
   }
 
   get storeId(): string {
     return String(this.getMeta('store_id'))
-  }
-
-  getMeta(key: string): Buffer | string | undefined {
-    const row = this.statement('SELECT v FROM meta WHERE k = ?').get(key) as {v: Buffer | string} | undefined
-    return row?.v
-  }
-
-  setMeta(key: string, value: Buffer | string): void {
-    this.statement('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v').run(key, value)
-  }
-
-  deleteMeta(key: string): void {
-    this.statement('DELETE FROM meta WHERE k = ?').run(key)
   }
 
   /** The live secret NAME of exactly this scope (`app` null = the shared one). */

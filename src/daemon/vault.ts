@@ -1,7 +1,7 @@
-// The one place where a secret value is encrypted or decrypted at rest. A random data key,
-// wrapped by the master key, encrypts each value with XChaCha20-Poly1305; the associated data
-// binds the ciphertext to its store, secret, key and version.
-import {randomBytes} from 'node:crypto'
+// The one place where a secret value is encrypted or decrypted at rest, and the life of the key
+// that does it: a random data key, wrapped by the master key (key-sources.ts says where that comes
+// from), encrypts each value with XChaCha20-Poly1305; the associated data binds the ciphertext to
+// its store, secret, key and version. Unlock, seal, init, change of passphrase, rotation.
 import type {
   AuditEventType,
   ChangePassphraseOutput,
@@ -16,134 +16,38 @@ import {HushError} from '../api/errors.js'
 import type {UnlockTtl} from '../api/ttl.js'
 import {aeadDecrypt, aeadEncrypt} from '../crypto/aead.js'
 import * as kernelKeyring from '../crypto/kernel-keyring.js'
-import {deleteMasterKey, probeOsKeyring, readMasterKey, writeMasterKey} from '../crypto/os-keyring.js'
-import {checkPassphrase, deriveMasterKey, type KdfParams, newKdfParams, parseKdfParams} from '../crypto/passphrase.js'
+import {probeOsKeyring} from '../crypto/os-keyring.js'
+import {checkPassphrase, deriveMasterKey, newKdfParams, parseKdfParams} from '../crypto/passphrase.js'
 import type {Sodium} from '../crypto/sodium.js'
+import {
+  CachedKeySource,
+  freshKey,
+  KDF_PARAMS,
+  kernelUnlockCache,
+  type MasterKeySource,
+  OsKeyringSource,
+  PassphraseSource,
+  type UnlockCache,
+} from './key-sources.js'
+import {KeyedLock} from './keyed-lock.js'
 import type {CipherRow, SecretRow, Store} from './store.js'
 
 const WRAPPED_DATA_KEY = 'data_key'
 /** Store meta: which master key wraps the data key (`os` when absent, for stores made before init). */
 const KEYRING_MODE = 'keyring'
-/** Store meta in passphrase mode: the Argon2id salt and parameters (JSON). */
-const KDF_PARAMS = 'kdf'
-
-/** Where the master key comes from. */
-export interface MasterKeySource {
-  readonly mode: KeyringMode
-  /** Returns the master key; with `create`, makes and keeps a new one (a new store or a new wrapping). */
-  masterKey(create: boolean): Promise<Uint8Array>
-  /** Store meta kept with the wrapped data key (passphrase mode: the KDF salt and parameters). */
-  meta(): Record<string, string>
-  /** Forgets the master key once the data key is wrapped by another source (best effort). */
-  forget(): Promise<void>
-}
-
-/** The OS keyring holds the master key: service `hush`, account = the store id. */
-export class OsKeyringSource implements MasterKeySource {
-  readonly mode = 'os' as const
-
-  constructor(readonly account: string) {}
-
-  async masterKey(create: boolean): Promise<Uint8Array> {
-    if (create) {
-      const key = freshKey()
-      await writeMasterKey(this.account, key)
-      return key
-    }
-    const key = await readMasterKey(this.account)
-    if (!key) {
-      throw new HushError(
-        'master_key_missing',
-        `This store's master key is not in the OS keyring (service hush, account ${this.account}): restore that entry, or start over with a new HUSH_HOME.`,
-      )
-    }
-    return key
-  }
-
-  meta(): Record<string, string> {
-    return {}
-  }
-
-  async forget(): Promise<void> {
-    await deleteMasterKey(this.account)
-  }
-}
-
-/** Passphrase mode: the master key is derived (Argon2id) from the passphrase and the stored parameters. */
-export class PassphraseSource implements MasterKeySource {
-  readonly mode = 'passphrase' as const
-
-  /** `passphrase` stays owned (and wiped) by the caller. */
-  constructor(
-    private readonly sodium: Sodium,
-    private readonly passphrase: Uint8Array,
-    private readonly params: KdfParams,
-  ) {}
-
-  async masterKey(): Promise<Uint8Array> {
-    return deriveMasterKey(this.sodium, this.passphrase, this.params)
-  }
-
-  meta(): Record<string, string> {
-    return {[KDF_PARAMS]: JSON.stringify(this.params)}
-  }
-
-  async forget(): Promise<void> {
-    // Nothing is kept: the passphrase exists only in the user's head.
-  }
-}
-
-/**
- * The unlock cache of a passphrase store: its master key kept outside the agent (the Linux kernel
- * keyring, crypto/kernel-keyring.ts) so that a later agent opens the store without asking.
- */
-export interface UnlockCache {
-  read(storeId: string): Promise<kernelKeyring.CacheRead>
-  /** Throws kernelKeyring.KernelKeyringUnavailable when it cannot keep the key. */
-  write(storeId: string, key: Uint8Array, ttlSeconds: number): Promise<kernelKeyring.CachedKey>
-  remove(storeId: string): Promise<boolean>
-}
-
-export const kernelUnlockCache: UnlockCache = {
-  read: kernelKeyring.readCachedKey,
-  write: kernelKeyring.writeCachedKey,
-  remove: kernelKeyring.removeCachedKey,
-}
-
-/** A passphrase store's master key as the unlock cache gave it back (owned, and wiped, by the vault). */
-class CachedKeySource implements MasterKeySource {
-  readonly mode = 'passphrase' as const
-
-  constructor(private readonly key: Uint8Array) {}
-
-  async masterKey(): Promise<Uint8Array> {
-    return new Uint8Array(this.key)
-  }
-
-  meta(): Record<string, string> {
-    return {}
-  }
-
-  async forget(): Promise<void> {}
-}
 
 /** The longest delay setTimeout takes; a longer TTL is left to the kernel (the next agent sees it expired). */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
-/** 32 random bytes in a buffer of their own (a Buffer from randomBytes may sit in Node's shared pool). */
-function freshKey(): Uint8Array {
-  const raw = randomBytes(32)
-  const key = new Uint8Array(raw)
-  raw.fill(0)
-  return key
-}
+/** What a value's ciphertext is bound to, besides its store and key: its secret's row and version. */
+export type ValueOwner = Pick<SecretRow, 'id' | 'name' | 'version'>
 
-function valueAd(storeId: string, secret: Pick<SecretRow, 'id' | 'name' | 'version'>, key: string): string {
+function valueAd(storeId: string, secret: ValueOwner, key: string): string {
   return `hush/value/v1\u0000${storeId}\u0000${secret.id}\u0000${secret.name}\u0000${key}\u0000${secret.version}`
 }
 
 /** Re-encrypts one ciphertext bound to `owner` from the old data key to the new (during a rotation). */
-export type Reencrypt = (owner: Pick<SecretRow, 'id' | 'name' | 'version'>, row: CipherRow) => CipherRow
+export type Reencrypt = (owner: ValueOwner, row: CipherRow) => CipherRow
 
 /** Ciphertexts under the data key kept outside `secret_values` (deployments' copies of their values). */
 export interface CiphertextHolder {
@@ -159,8 +63,8 @@ export function sealedError(): HushError {
 export class Vault {
   private dataKey: Uint8Array | undefined
   private unlocking: Promise<void> | undefined
-  /** init, unseal and seal run one at a time. */
-  private exclusive: Promise<unknown> = Promise.resolve()
+  /** Every change of key (init, unseal, seal, expiry, change of passphrase, rotation) runs one at a time. */
+  private readonly keyChanges = new KeyedLock<'store'>()
   private currentMode: KeyringMode
   /** Others holding ciphertexts under the data key: a rotation re-encrypts theirs too. */
   private readonly holders: CiphertextHolder[] = []
@@ -181,10 +85,6 @@ export class Vault {
 
   get mode(): KeyringMode {
     return this.currentMode
-  }
-
-  get unlocked(): boolean {
-    return this.dataKey !== undefined
   }
 
   /** Passphrase mode without the data key in memory: only routes marked `whileSealed` answer. */
@@ -437,9 +337,7 @@ export class Vault {
   }
 
   private serial<T>(action: () => Promise<T>): Promise<T> {
-    const run = this.exclusive.then(action, action)
-    this.exclusive = run.catch(() => undefined)
-    return run
+    return this.keyChanges.run('store', action)
   }
 
   private requirePassphraseMode(verb: 'seal' | 'unseal'): void {
@@ -540,28 +438,19 @@ export class Vault {
     return this.dataKey
   }
 
-  encrypt(
-    storeId: string,
-    secret: Pick<SecretRow, 'id' | 'name' | 'version'>,
-    key: string,
-    plaintext: Uint8Array,
-  ): CipherRow {
-    const sealed = aeadEncrypt(this.sodium, this.key(), plaintext, valueAd(storeId, secret, key))
+  /** Encrypts one value of `secret` under the data key, bound to this store, the secret and `key`. */
+  encrypt(secret: ValueOwner, key: string, plaintext: Uint8Array): CipherRow {
+    const sealed = aeadEncrypt(this.sodium, this.key(), plaintext, valueAd(this.store.storeId, secret, key))
     return {key, ...sealed}
   }
 
   /** Decrypts one stored value, or reports the secret as corrupt. */
-  decrypt(storeId: string, secret: Pick<SecretRow, 'id' | 'name' | 'version'>, row: CipherRow): Uint8Array {
-    return this.decryptWith(this.key(), storeId, secret, row)
+  decrypt(secret: ValueOwner, row: CipherRow): Uint8Array {
+    return this.decryptWith(this.key(), secret, row)
   }
 
-  private decryptWith(
-    dataKey: Uint8Array,
-    storeId: string,
-    secret: Pick<SecretRow, 'id' | 'name' | 'version'>,
-    row: CipherRow,
-  ): Uint8Array {
-    const plaintext = aeadDecrypt(this.sodium, dataKey, row, valueAd(storeId, secret, row.key))
+  private decryptWith(dataKey: Uint8Array, secret: ValueOwner, row: CipherRow): Uint8Array {
+    const plaintext = aeadDecrypt(this.sodium, dataKey, row, valueAd(this.store.storeId, secret, row.key))
     if (!plaintext) {
       throw new HushError(
         'store_corrupt',
@@ -681,7 +570,7 @@ export class Vault {
   private reencryptAll(oldKey: Uint8Array, newKey: Uint8Array): {secrets: number; values: number} {
     const storeId = this.store.storeId
     const reencrypt: Reencrypt = (owner, row) => {
-      const plain = this.decryptWith(oldKey, storeId, owner, row)
+      const plain = this.decryptWith(oldKey, owner, row)
       const sealed = aeadEncrypt(this.sodium, newKey, plain, valueAd(storeId, owner, row.key))
       this.sodium.memzero(plain)
       return {key: row.key, ...sealed}
