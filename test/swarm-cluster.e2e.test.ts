@@ -7,8 +7,16 @@ import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from './docker.js'
 import {makeHome, type TestHome} from './helpers.js'
 import {type SwarmWorker, startSwarmWorker, swarmClusterProblem} from './swarm-cluster.js'
-import {swarmAvailable, swarmInfo} from './swarm-engine.js'
-import {containersOn, dockerAt, manager, readInside, removeSwarmObjects, waitForTasks} from './swarm-tools.js'
+import {swarmInfo} from './swarm-engine.js'
+import {
+  containersOn,
+  dockerAt,
+  manager,
+  readInside,
+  removeSwarmObjects,
+  swarmAvailable,
+  waitForTasks,
+} from './swarm-tools.js'
 
 const FILE = 'test/swarm-cluster.e2e.test.ts'
 const docker = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))

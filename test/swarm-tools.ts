@@ -3,6 +3,7 @@
 // store made; and the cleanup of everything a test store left in the swarm.
 import {execa} from 'execa'
 import {waitFor} from './helpers.js'
+import {swarmInfo} from './swarm-engine.js'
 
 /** `docker ...` against one engine: the test engine when `host` is undefined, else `-H host`. */
 export type Docker = (args: string[], input?: string) => Promise<{stdout: string; stderr: string; exitCode: number}>
@@ -158,4 +159,18 @@ export async function removeSwarmObjects(
       (result) => result.exitCode !== 0,
     )
   }, 60_000).catch(() => undefined)
+}
+
+/**
+ * For a Swarm test file: true when the test engine is a swarm manager (the global setup makes it
+ * one). Locally, without one the tests are skipped with a loud reason; under CI=true it is a failure.
+ */
+export async function swarmAvailable(file: string): Promise<boolean> {
+  const problem = await swarmInfo()
+    .then((info) => (info.manager ? undefined : `the Docker engine is no swarm manager (swarm ${info.state})`))
+    .catch((error: Error) => `docker does not answer: ${error.message.split('\n')[0]}`)
+  if (!problem) return true
+  if (process.env.CI === 'true') throw new Error(`${file}: ${problem} (CI=true: the Swarm tests must run)`)
+  process.stderr.write(`\n!!! SKIPPING the Swarm tests of ${file}: ${problem}\n\n`)
+  return false
 }
