@@ -174,3 +174,28 @@ export async function swarmAvailable(file: string): Promise<boolean> {
   process.stderr.write(`\n!!! SKIPPING the Swarm tests of ${file}: ${problem}\n\n`)
   return false
 }
+
+/** A Swarm deployment as `hush status ID --json` shows it: what a local one has, plus the Swarm fields. */
+export interface SwarmDeployment {
+  id: string
+  name: string | null
+  image: string
+  state: string
+  revision: number
+  stale: boolean
+  target: string
+  serviceId: string
+  containerId: string | null
+  env: Record<string, string>
+  secrets: Array<{name: string; keys: string[]; version: number}>
+  replicas: {running: number; desired: number}
+  tasks: Array<{id: string; node: string; state: string; revision: number; error: string | null}>
+  update: {state: string | null; message: string | null}
+}
+
+/** The deployment id a plain (not --json) `hush submit` prints: its one line on stdout. */
+export function deploymentId(stdout: string): string {
+  const id = stdout.trim()
+  if (!/^d-[0-9a-f]{8}$/.test(id)) throw new Error(`submit printed no deployment id: ${JSON.stringify(stdout)}`)
+  return id
+}
