@@ -91,24 +91,28 @@ export async function envInside(docker: Docker, container: string, key: string):
   return result.exitCode === 0 ? result.stdout : undefined
 }
 
+export interface ServiceSpec {
+  Name: string
+  Labels: Record<string, string>
+  TaskTemplate: {
+    ContainerSpec: {
+      Env?: string[]
+      Labels?: Record<string, string>
+      Secrets?: Array<{
+        SecretName: string
+        SecretID: string
+        File: {Name: string; UID: string; GID: string; Mode: number}
+      }>
+    }
+  }
+  Mode: {Replicated?: {Replicas: number}}
+}
+
 export interface ServiceFacts {
   ID: string
-  Spec: {
-    Name: string
-    Labels: Record<string, string>
-    TaskTemplate: {
-      ContainerSpec: {
-        Env?: string[]
-        Labels?: Record<string, string>
-        Secrets?: Array<{
-          SecretName: string
-          SecretID: string
-          File: {Name: string; UID: string; GID: string; Mode: number}
-        }>
-      }
-    }
-    Mode: {Replicated?: {Replicas: number}}
-  }
+  Spec: ServiceSpec
+  /** The spec a rollback returns to. */
+  PreviousSpec?: ServiceSpec
   UpdateStatus?: {State: string; Message: string}
 }
 
