@@ -49,6 +49,8 @@ from .errors import (
     BackupUnsupported,
     StoreNotEmpty,
     RestoreConflict,
+    SwarmUnavailable,
+    RolledBack,
 )
 
 __version__ = "0.1.0"
@@ -95,4 +97,6 @@ __all__ = [
     "BackupUnsupported",
     "StoreNotEmpty",
     "RestoreConflict",
+    "SwarmUnavailable",
+    "RolledBack",
 ]

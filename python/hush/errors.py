@@ -201,6 +201,18 @@ class NoTmpfs(HushError):
     code = "no_tmpfs"
 
 
+class SwarmUnavailable(HushError):
+    """`--swarm` on an engine that is not a Docker Swarm manager (run `docker swarm init`)."""
+
+    code = "swarm_unavailable"
+
+
+class RolledBack(HushError):
+    """A Swarm service's rolling update failed and was rolled back: the previous revision runs."""
+
+    code = "rolled_back"
+
+
 class NoSpace(HushError):
     """The disk holding the store (or the env-file tmpfs) is full: nothing was written."""
 
@@ -288,6 +300,8 @@ ERRORS: Dict[str, Type[HushError]] = {
         BackupUnsupported,
         StoreNotEmpty,
         RestoreConflict,
+        SwarmUnavailable,
+        RolledBack,
     )
 }
 """Every API error code and its exception class."""

@@ -12,9 +12,9 @@
 // the server refuses any other field with 400 naming it, for every route in one place.
 
 import type {KdfParams} from '../crypto/passphrase.js'
-import type {RunOptions} from './run-options.js'
+import type {DeploymentTarget, RunOptions} from './run-options.js'
 
-export type {RunOptions}
+export type {DeploymentTarget, RunOptions}
 
 export type Method = 'GET' | 'POST' | 'DELETE'
 
@@ -382,17 +382,34 @@ export interface SubmitInput {
   options?: RunOptions
   /** The docker context whose engine runs it (absent: the agent's own engine). */
   context?: string
+  /** `swarm`: a Docker Swarm service on the agent's engine (a manager); absent: a local container. */
+  target?: DeploymentTarget
   /** "false" skips the sensitive-key warnings. */
   warn?: string
 }
 
 export interface SubmitOutput {
   id: string
+  /** The container's id; '' for a Swarm service (see serviceId). */
   containerId: string
+  /** A Swarm service's id (target swarm only). */
+  serviceId?: string
   state: DeploymentState
   image: string
   /** One line per `--env` whose key or value looks sensitive (advisory; the submit went ahead). */
   warnings: string[]
+}
+
+/** One current task of a Swarm service (desired state running, or the latest of its slot). */
+export interface SwarmTask {
+  id: string
+  /** The node's hostname ('' while not yet assigned). */
+  node: string
+  /** docker's task state: new, pending, assigned, preparing, starting, running, rejected, failed, shutdown... */
+  state: string
+  /** The hush revision the task runs (its hush.revision label). */
+  revision: number | null
+  error: string | null
 }
 
 export interface DeploymentSecret {
@@ -419,6 +436,16 @@ export interface DeploymentInfo {
   env: Record<string, string>
   secrets: DeploymentSecret[]
   createdAt: string
+  /** `local`: a container; `swarm`: a Docker Swarm service. */
+  target: DeploymentTarget
+  /** Swarm only: the service id (null until created). */
+  serviceId?: string | null
+  /** Swarm only: tasks running and tasks wanted. */
+  replicas?: {running: number; desired: number}
+  /** Swarm only: the current tasks. */
+  tasks?: SwarmTask[]
+  /** Swarm only: docker's UpdateStatus of the service (state null: never updated). */
+  update?: {state: string | null; message: string | null}
 }
 
 /** A deployment with what `status ID` shows besides the JSON shape. */
@@ -436,6 +463,8 @@ export interface DeploymentDetail extends DeploymentInfo {
 export interface ResubmitOutput extends SubmitOutput {
   revision: number
   previousContainerId: string | null
+  /** Swarm only: the service's tasks once the rolling update finished. */
+  tasks?: SwarmTask[]
 }
 
 export const routes = {
@@ -492,6 +521,7 @@ export const routes = {
     command: true,
     options: true,
     context: true,
+    target: true,
     warn: true,
   }),
   listDeployments: route<Record<string, never>, DeploymentDetail[]>('GET', '/v1/deployments', NO_FIELDS),

@@ -34,6 +34,10 @@ export const errorCodes = {
   docker_unavailable: {status: 503, exit: 1},
   launch_failed: {status: 502, exit: 1},
   no_tmpfs: {status: 500, exit: 1},
+  /** `--swarm` on an engine that is not a Swarm manager. */
+  swarm_unavailable: {status: 503, exit: 1},
+  /** A Swarm service's rolling update failed and docker rolled it back: the previous revision runs. */
+  rolled_back: {status: 502, exit: 1},
   /** A backup file that fails its checks (not a backup, cut short, a changed byte). */
   backup_damaged: {status: 400, exit: 1},
   /** A backup file of a newer format than this hush reads. */

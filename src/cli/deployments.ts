@@ -7,8 +7,24 @@ import {logChunks} from '../client/logs.js'
 
 /** Exactly the spec's `status --json` fields. */
 export function specShape(detail: DeploymentDetail): DeploymentInfo {
-  const {id, name, image, state, revision, containerId, exitCode, stale, env, secrets, createdAt} = detail
-  return {id, name, image, state, revision, containerId, exitCode, stale, env, secrets, createdAt}
+  const {id, name, image, state, revision, containerId, exitCode, stale, env, secrets, createdAt, target} = detail
+  const shape: DeploymentInfo = {
+    id,
+    name,
+    image,
+    state,
+    revision,
+    containerId,
+    exitCode,
+    stale,
+    env,
+    secrets,
+    createdAt,
+    target,
+  }
+  if (target !== 'swarm') return shape
+  const {serviceId, replicas, tasks, update} = detail
+  return {...shape, serviceId: serviceId ?? null, replicas, tasks, update}
 }
 
 function write(stream: NodeJS.WriteStream, bytes: Uint8Array): Promise<void> {

@@ -2,18 +2,32 @@
 // the options object a parsed command line gives, checked like the agent checks it.
 import {Flags} from '@oclif/core'
 import type {AlphabetLowercase, FlagInput} from '@oclif/core/interfaces'
-import {checkRunOptions, RUN_OPTIONS, type RunOptions, refusedRunOption} from '../api/run-options.js'
+import {
+  checkRunOptions,
+  type DeploymentTarget,
+  RUN_OPTIONS,
+  type RunOptionSpec,
+  type RunOptions,
+  refusedRunOption,
+} from '../api/run-options.js'
 import {usage} from './base.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const
 
-/** One oclif flag per run option, in the help group DOCKER RUN. */
+/** Which docker command an option goes to, for --help: run, service create, or both. */
+function dockerFlag(spec: RunOptionSpec): string {
+  if (spec.swarmOnly) return `docker service create --${spec.name}`
+  if (spec.swarm === undefined) return `docker run --${spec.name} (local only)`
+  return `docker run --${spec.name}, service --${spec.swarm === true ? spec.name : spec.swarm}`
+}
+
+/** One oclif flag per run option, in the help group DOCKER RUN (Swarm's own in SWARM). */
 export function runOptionFlags(): FlagInput {
   const flags: FlagInput = {}
-  for (const spec of RUN_OPTIONS) {
+  for (const spec of RUN_OPTIONS as readonly RunOptionSpec[]) {
     const base = {
-      description: `docker run --${spec.name}: ${spec.summary}`,
-      helpGroup: 'DOCKER RUN',
+      description: `${dockerFlag(spec)}: ${spec.summary}`,
+      helpGroup: spec.swarmOnly ? 'SWARM' : 'DOCKER RUN',
       ...('char' in spec ? {char: spec.char as AlphabetLowercase} : {}),
     }
     if (spec.kind === 'boolean') flags[spec.name] = Flags.boolean(base)
@@ -31,9 +45,9 @@ export function refuseValueCarriers(argv: string[]): void {
   }
 }
 
-/** The run options of parsed flags, checked (the agent checks them again). */
-export function runOptionsOf(flags: Record<string, unknown>): RunOptions {
+/** The run options of parsed flags, checked for `target` (the agent checks them again). */
+export function runOptionsOf(flags: Record<string, unknown>, target: DeploymentTarget = 'local'): RunOptions {
   const raw: Record<string, unknown> = {}
   for (const spec of RUN_OPTIONS) if (flags[spec.name] !== undefined) raw[spec.name] = flags[spec.name]
-  return checkRunOptions(raw)
+  return checkRunOptions(raw, target)
 }

@@ -6,7 +6,7 @@ import {HushCommand} from '../cli/base.js'
 export default class Resubmit extends HushCommand {
   static override summary = 'Relaunch a deployment with fresh secret values (revision + 1).'
   static override description =
-    'Every secret is resolved again by name first; if one is gone, nothing changes and the old container keeps running. Then the old container is replaced by a new one of the same spec.'
+    'Every secret is resolved again by name first; if one is gone, nothing changes and the old container keeps running. Then the old container is replaced by a new one of the same spec. A Swarm service (submit --swarm) gets a rolling update instead, with the new version as new Swarm secrets; if it fails, docker rolls it back, the command exits 1 saying so, and the deployment stays STALE.'
   static override examples = ['<%= config.bin %> resubmit d-1a2b3c4d']
   static override args = {id: Args.string({description: 'deployment id or name', required: true, ignoreStdin: true})}
 
@@ -14,6 +14,12 @@ export default class Resubmit extends HushCommand {
     const {args} = await this.parse(Resubmit)
     const client = await this.client()
     const result = await client.call(routes.resubmit, {id: args.id}, {wait: true})
+    if (result.serviceId) {
+      this.log(`Resubmitted ${result.id}: revision ${result.revision} rolled out to service ${result.serviceId.slice(0, 12)}.`)
+      for (const task of result.tasks ?? [])
+        this.log(`  task ${task.id.slice(0, 12)} on ${task.node || '?'}: ${task.state}, revision ${task.revision ?? '?'}`)
+      return result
+    }
     this.log(
       `Resubmitted ${result.id}: revision ${result.revision}, container ${result.containerId.slice(0, 12)} (${result.state}).`,
     )

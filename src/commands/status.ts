@@ -57,8 +57,12 @@ function describe(d: DeploymentDetail): string {
     `state:      ${d.state}`,
     `exit code:  ${d.exitCode ?? '-'}`,
     `revision:   ${d.revision}`,
-    `container:  ${d.containerId ?? '-'}`,
-    `engine:     ${d.context ? `docker context ${d.context}` : 'the agent’s own'}`,
+    ...(d.target === 'swarm'
+      ? [`service:    ${d.serviceId ?? '-'} (Docker Swarm)`, ...swarmLines(d)]
+      : [
+          `container:  ${d.containerId ?? '-'}`,
+          `engine:     ${d.context ? `docker context ${d.context}` : 'the agent’s own'}`,
+        ]),
     `created:    ${d.createdAt} (${ago(d.createdAt)})`,
     `stale:      ${d.stale ? `yes (a secret changed since it started: hush resubmit ${d.id})` : 'no'}`,
     `--secret:   ${list(d.refs)}`,
@@ -83,4 +87,17 @@ function describe(d: DeploymentDetail): string {
   if (env.length === 0) lines.push('  (none)')
   for (const [key, value] of env) lines.push(`  ${key}=${value}`)
   return lines.join('\n')
+}
+
+/** A Swarm service's replicas, update state and current tasks (node, state, revision, error). */
+function swarmLines(d: DeploymentDetail): string[] {
+  const lines = [`replicas:   ${d.replicas?.running ?? 0}/${d.replicas?.desired ?? 0} running`]
+  if (d.update?.state) lines.push(`update:     ${d.update.state}${d.update.message ? ` (${d.update.message})` : ''}`)
+  lines.push('tasks:')
+  if (!d.tasks?.length) lines.push('  (none)')
+  for (const task of d.tasks ?? [])
+    lines.push(
+      `  ${task.id.slice(0, 12)}  ${task.node || '(no node)'}  ${task.state}  revision ${task.revision ?? '?'}${task.error ? `  ${task.error}` : ''}`,
+    )
+  return lines
 }

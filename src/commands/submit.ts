@@ -7,10 +7,12 @@ import {isSession} from '../api/run-options.js'
 import {envWarning} from '../api/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {printLogs} from '../cli/deployments.js'
+import {SWARM_ENV_NOTICE, waitForReplicas} from '../cli/swarm-wait.js'
 import {pickSecrets} from '../cli/pick.js'
 import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-option-flags.js'
 import {attachSession, checkSessionTerminal} from '../cli/session.js'
 import {type Connection, connectAgent} from '../client/connect.js'
+import type {AgentClient} from '../client/client.js'
 import {engineArgs} from '../daemon/engine.js'
 import type {PickedSecrets} from '../ui/run-picker.js'
 
@@ -65,7 +67,15 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       description:
         'the docker context whose engine runs it (default: the dockerContext preference, else the agent’s engine)',
     }),
-    wait: Flags.boolean({description: 'follow the output (secret values redacted) and exit with the container’s code'}),
+    wait: Flags.boolean({
+      description:
+        'follow the output (secret values redacted) and exit with the container’s code; with --swarm, return once every replica runs',
+    }),
+    swarm: Flags.boolean({
+      description:
+        'run it as a Docker Swarm service on this engine (a manager): secret files become Swarm secrets; see docs/swarm.md',
+      exclusive: ['context'],
+    }),
     'no-warn': Flags.boolean({description: 'do not warn about sensitive-looking --env keys or values'}),
     ...runOptionFlags(),
   }
@@ -84,7 +94,8 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
         throw error
       },
     )
-    const options = runOptionsOf(flags)
+    const target = flags.swarm ? 'swarm' : 'local'
+    const options = runOptionsOf(flags, target)
     if (isSession(options)) {
       if (flags.wait)
         throw usage('--wait is for detached jobs: a session (-i/-t) already shows its output and ends with it.')
@@ -99,7 +110,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     const secrets = picked?.secrets ?? flags.secret ?? []
     const client = await this.client()
     const warn = await this.shouldWarn(flags['no-warn'], env)
-    const context = flags.context ?? (await this.preferredContext())
+    const context = flags.swarm ? undefined : (flags.context ?? (await this.preferredContext()))
     const result = await client.call(
       routes.submit,
       {
@@ -111,11 +122,13 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
         command,
         options,
         ...(context ? {context} : {}),
+        ...(flags.swarm ? {target: 'swarm' as const} : {}),
         ...(warn ? {} : {warn: 'false'}),
       },
       {wait: true},
     )
     for (const warning of result.warnings) this.note(warning)
+    if (flags.swarm) return this.swarmSubmitted(client, result, flags.wait, (flags.secret ?? []).length > 0)
     if (isSession(options)) return this.session(result, options.interactive === true, context)
     if (!flags.wait) {
       if (!this.jsonEnabled()) {
@@ -135,6 +148,28 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       )
     process.exitCode = end.exitCode ?? 1
     return {...result, state: end.state}
+  }
+
+  /**
+   * A Swarm service was created: the id on stdout (and, with --secret, the one-line reminder that
+   * env values sit in the service spec); with --wait, returns once every replica runs this revision,
+   * or fails with the task error.
+   */
+  private async swarmSubmitted(
+    client: AgentClient,
+    result: SubmitOutput,
+    wait: boolean,
+    envSecrets: boolean,
+  ): Promise<SubmitOutput> {
+    if (envSecrets) this.note(SWARM_ENV_NOTICE)
+    if (!this.jsonEnabled()) this.log(result.id)
+    if (!wait) {
+      this.note(`Submitted ${result.id} (service ${(result.serviceId ?? '').slice(0, 12)}): see \`hush status ${result.id}\`.`)
+      return result
+    }
+    this.note(`Submitted ${result.id}; waiting for every replica to run it...`)
+    const converged = await waitForReplicas(client, result.id)
+    return {...result, state: converged.state}
   }
 
   /**

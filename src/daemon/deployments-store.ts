@@ -1,7 +1,7 @@
 // The deployments' records in the agent's SQLite store (store.ts owns the connection): what was
 // launched, with which secret versions, and the encrypted copies of the injected values that
 // log redaction needs. Never a plaintext value.
-import type {DeploymentState, RunOptions} from '../api/contract.js'
+import type {DeploymentState, DeploymentTarget, RunOptions} from '../api/contract.js'
 import type {CipherRow, Store} from './store.js'
 
 /** A `--secret` reference as given: `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`. */
@@ -37,6 +37,10 @@ export interface DeploymentRow {
   options: RunOptions
   /** The docker context of its engine (`submit --context`); null: the agent's own engine. */
   context: string | null
+  /** A container (`local`) or a Docker Swarm service (`swarm`, `submit --swarm`). */
+  target: DeploymentTarget
+  /** The Swarm service's id once created (target swarm); null otherwise. */
+  serviceId: string | null
   injected: InjectedSecret[]
   containerId: string | null
   state: DeploymentState
@@ -56,6 +60,8 @@ interface RawDeployment {
   files: string
   options: string
   context: string | null
+  target: string | null
+  service_id: string | null
   injected: string
   container_id: string | null
   state: DeploymentState
@@ -102,6 +108,8 @@ function toRow(raw: RawDeployment): DeploymentRow {
     files: JSON.parse(raw.files) as string[],
     options: JSON.parse(raw.options) as RunOptions,
     context: raw.context ?? null,
+    target: raw.target === 'swarm' ? 'swarm' : 'local',
+    serviceId: raw.service_id ?? null,
     injected: JSON.parse(raw.injected) as InjectedSecret[],
     containerId: raw.container_id,
     state: raw.state,
@@ -124,6 +132,15 @@ export class DeploymentsStore {
     if (!columns.some((column) => column.name === 'context')) {
       store.db.exec('ALTER TABLE deployments ADD COLUMN context TEXT')
     }
+    // --- Added with --swarm (issue #14), one migration: the target (older deployments are local
+    // containers) and the Swarm service's id. Swarm options live in `options` (run-options.ts).
+    if (!columns.some((column) => column.name === 'target')) {
+      store.db.exec("ALTER TABLE deployments ADD COLUMN target TEXT NOT NULL DEFAULT 'local'")
+    }
+    if (!columns.some((column) => column.name === 'service_id')) {
+      store.db.exec('ALTER TABLE deployments ADD COLUMN service_id TEXT')
+    }
+    // --- end of --swarm's columns
   }
 
   get(id: string): DeploymentRow | undefined {
@@ -155,10 +172,10 @@ export class DeploymentsStore {
   save(row: DeploymentRow): void {
     this.store
       .statement(
-        `INSERT INTO deployments (id, name, image, command, env, refs, files, options, context, injected, container_id, state, exit_code, revision, created_at, updated_at)
-         VALUES (@id, @name, @image, @command, @env, @refs, @files, @options, @context, @injected, @container_id, @state, @exit_code, @revision, @created_at, @updated_at)
+        `INSERT INTO deployments (id, name, image, command, env, refs, files, options, context, target, service_id, injected, container_id, state, exit_code, revision, created_at, updated_at)
+         VALUES (@id, @name, @image, @command, @env, @refs, @files, @options, @context, @target, @service_id, @injected, @container_id, @state, @exit_code, @revision, @created_at, @updated_at)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, image = excluded.image, command = excluded.command,
-           env = excluded.env, refs = excluded.refs, files = excluded.files, options = excluded.options, context = excluded.context, injected = excluded.injected,
+           env = excluded.env, refs = excluded.refs, files = excluded.files, options = excluded.options, context = excluded.context, target = excluded.target, service_id = excluded.service_id, injected = excluded.injected,
            container_id = excluded.container_id, state = excluded.state, exit_code = excluded.exit_code,
            revision = excluded.revision, updated_at = excluded.updated_at`,
       )
@@ -172,6 +189,8 @@ export class DeploymentsStore {
         files: JSON.stringify(row.files),
         options: JSON.stringify(row.options),
         context: row.context,
+        target: row.target,
+        service_id: row.serviceId,
         injected: JSON.stringify(row.injected),
         container_id: row.containerId,
         state: row.state,

@@ -8,7 +8,6 @@ import type {Readable} from 'node:stream'
 import {
   type DeploymentDetail,
   type DeploymentInfo,
-  type DeploymentSecret,
   type DeploymentState,
   type ResubmitOutput,
   type SubmitInput,
@@ -17,11 +16,11 @@ import {
 } from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {isSession} from '../api/run-options.js'
-import {parseSecretFileSpec, secretFileName, secretFilePath} from '../api/secret-file-spec.js'
-import {templateRefs} from '../api/templates.js'
+import {secretFileName} from '../api/secret-file-spec.js'
 import type {HushPaths} from '../config/paths.js'
 import {findDeployment, LiveNames} from './deployment-lookup.js'
-import {type DeploymentRow, DeploymentsStore, type InjectedSecret} from './deployments-store.js'
+import {deploymentSecrets, shownKeys, usedSecrets, withFileEnv, withFileTargets} from './deployment-parts.js'
+import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
 import {checkContext} from './engine.js'
 import {
   type ContainerState,
@@ -35,12 +34,14 @@ import {
   type StoreContainer,
 } from './launcher.js'
 import type {Logger} from './log.js'
-import {redactedLogStream} from './log-stream.js'
-import {type EnvEntry, formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
+import {containerLogSource, redactedLogStream} from './log-stream.js'
+import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
 import {removeOrphanSecretFiles, removeSecretFiles, writeSecretFiles} from './secret-files.js'
 import {type SecretUsage, scopeKey} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
+import {serviceLogs} from './swarm.js'
+import {SwarmTarget} from './swarm-deployments.js'
 import type {Reencrypt, Vault} from './vault.js'
 
 /** What the copies of a deployment's values are bound to (their associated data). */
@@ -76,6 +77,8 @@ export class DeploymentsService implements SecretUsage {
   private readonly locks = new Map<string, Promise<unknown>>()
   /** Deployments whose launch runs in this agent now: reconciliation leaves them to it. */
   private readonly launching = new Set<string>()
+  /** Deployments that are Docker Swarm services (`submit --swarm`). */
+  private readonly swarm: SwarmTarget
 
   constructor(
     private readonly store: Store,
@@ -85,6 +88,7 @@ export class DeploymentsService implements SecretUsage {
   ) {
     this.records = new DeploymentsStore(store)
     this.names = new LiveNames(this.records)
+    this.swarm = new SwarmTarget(() => store.storeId, this.records, paths, log)
   }
 
   // --- SecretUsage -------------------------------------------------------------------------
@@ -152,6 +156,17 @@ export class DeploymentsService implements SecretUsage {
       env: row.env,
       secrets: deploymentSecrets(row),
       createdAt: row.createdAt,
+      target: row.target,
+    }
+    if (row.target === 'swarm') {
+      const view = this.swarm.view(row.id)
+      info.serviceId = row.serviceId
+      info.replicas = {
+        running: view?.tasks.filter((task) => task.state === 'running').length ?? 0,
+        desired: view?.desired ?? Number(row.options.replicas ?? 1),
+      }
+      info.tasks = view?.tasks ?? []
+      info.update = view?.update ?? {state: null, message: null}
     }
     return {
       ...info,
@@ -197,7 +212,13 @@ export class DeploymentsService implements SecretUsage {
   private async refreshFromDocker(): Promise<void> {
     // A container exists only after its record (the intent comes first) and until it is terminated.
     if (!this.records.anyUnterminated()) return
-    const before = new Map(this.records.live().map((row) => [row.id, row]))
+    await this.refreshSwarm()
+    const before = new Map(
+      this.records
+        .live()
+        .filter((row) => row.target === 'local')
+        .map((row) => [row.id, row]),
+    )
     const launchingBefore = new Set(this.launching)
     // One `docker ps -a` per engine: the agent's own, and each docker context a live deployment is on.
     // An engine that does not answer leaves its deployments' records as they are.
@@ -235,6 +256,7 @@ export class DeploymentsService implements SecretUsage {
     }
     const at = now()
     for (const row of this.records.live()) {
+      if (row.target !== 'local') continue
       const seen = before.get(row.id)
       // Skip a record that changed during the pass (launched, resubmitted or terminated meanwhile).
       if (this.launching.has(row.id) || launchingBefore.has(row.id) || !reached.has(row.context)) continue
@@ -257,11 +279,39 @@ export class DeploymentsService implements SecretUsage {
     this.log.warn(`adopted container ${container.id.slice(0, 12)} of ${row.id} revision ${row.revision}`)
   }
 
+  /**
+   * The Swarm side of a state read: services adopted or removed and their states read (see
+   * SwarmTarget.refresh), then the store's Swarm secrets that nothing needs removed.
+   */
+  private async refreshSwarm(): Promise<void> {
+    if (!this.records.list().some((row) => row.target === 'swarm' && row.state !== 'terminated')) return
+    const launching = new Set(this.launching)
+    await this.swarm.refresh(launching, (row, serviceId) => {
+      this.recordLaunched(
+        {...row, serviceId, state: 'starting', updatedAt: now()},
+        row.revision === 1 ? 'deployment.submitted' : 'deployment.resubmitted',
+      )
+    })
+    await this.collectSwarmSecrets(launching)
+  }
+
+  /** Removes the store's Swarm secrets no deployment needs (docker keeps any a service uses). */
+  private async collectSwarmSecrets(launching: ReadonlySet<string> = this.launching): Promise<void> {
+    try {
+      const removed = await this.swarm.collectSecrets(launching)
+      if (removed) this.log.info(`removed ${removed} Swarm secret(s) no deployment uses`)
+    } catch (error) {
+      this.log.warn(`cannot read Swarm secrets: ${(error as Error).message}`)
+    }
+  }
+
   /** At agent start: remove leftover env-files, reconcile with docker, remove orphan secret files. */
   async reconcile(): Promise<void> {
     const removed = removeLeftoverEnvFiles(this.paths)
     if (removed) this.log.warn(`removed ${removed} leftover env-file(s)`)
     await this.refresh()
+    // A terminate or a launch that died may have left Swarm secrets of deployments no longer live.
+    if (this.records.list().some((row) => row.target === 'swarm')) await this.collectSwarmSecrets()
     const live = new Map(this.records.live().map((row) => [row.id, row.revision]))
     const orphans = removeOrphanSecretFiles(this.paths, live)
     if (orphans) this.log.warn(`removed the secret files of ${orphans} deployment(s) no longer running`)
@@ -283,7 +333,7 @@ export class DeploymentsService implements SecretUsage {
   }
 
   async submit(input: SubmitInput): Promise<SubmitOutput> {
-    const {image, name, command, refs, env, files, options, context, warnings} = checkSubmitInput(input)
+    const {image, name, command, refs, env, files, options, context, target, warnings} = checkSubmitInput(input)
     if (context !== null) await checkContext(context, files.length > 0)
 
     const id = `d-${randomBytes(4).toString('hex')}`
@@ -298,6 +348,8 @@ export class DeploymentsService implements SecretUsage {
       files,
       options,
       context,
+      target,
+      serviceId: null,
       injected: [],
       containerId: null,
       state: 'starting',
@@ -311,7 +363,14 @@ export class DeploymentsService implements SecretUsage {
     const release = this.names.claim(name, id)
     return this.serialize(id, async () => {
       const launched = await this.launch(row, 'deployment.submitted', true).finally(release)
-      return {id, containerId: launched.containerId ?? '', state: launched.state, image, warnings}
+      return {
+        id,
+        containerId: launched.containerId ?? '',
+        ...(launched.serviceId ? {serviceId: launched.serviceId} : {}),
+        state: launched.state,
+        image,
+        warnings,
+      }
     })
   }
 
@@ -336,6 +395,7 @@ export class DeploymentsService implements SecretUsage {
         warnings: [],
         revision: launched.revision,
         previousContainerId: old.containerId,
+        ...(launched.serviceId ? {serviceId: launched.serviceId, tasks: this.swarm.view(id)?.tasks ?? []} : {}),
       }
     })
   }
@@ -357,6 +417,7 @@ export class DeploymentsService implements SecretUsage {
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
     this.launching.add(row.id)
     try {
+      if (row.target === 'swarm') return await this.launchService(row, resolved, event, isNew, previous)
       checkLaunchable(resolved.entries)
       const intent: DeploymentRow = {
         ...row,
@@ -415,6 +476,81 @@ export class DeploymentsService implements SecretUsage {
       this.launching.delete(row.id)
       wipeResolved(this.vault, resolved)
     }
+  }
+
+  /**
+   * The Swarm form of launch: checks first (a manager, sizes), then the intent with the values'
+   * copies (a previous revision's kept too: its tasks' logs stay readable until they go), then the
+   * Swarm secrets and the service or its rolling update. A failure forgets a new record (or fails
+   * a resubmitted one) and removes what it created; a rollback restores the previous record.
+   */
+  private async launchService(
+    row: DeploymentRow,
+    resolved: ResolvedEnv,
+    event: 'deployment.submitted' | 'deployment.resubmitted',
+    isNew: boolean,
+    previous?: DeploymentRow,
+  ): Promise<DeploymentRow> {
+    await this.swarm.check(resolved)
+    const intent: DeploymentRow = {
+      ...row,
+      injected: withFileTargets(resolved.injected, row.files),
+      state: 'starting',
+      exitCode: null,
+      updatedAt: now(),
+    }
+    const previousCopies = previous ? this.records.values(row.id) : []
+    this.store.transaction(() => {
+      this.records.save(intent)
+      this.records.replaceValues(row.id, [
+        ...this.sealCopies(intent, resolved),
+        ...(previous ? this.carriedCopies(previous, intent) : []),
+      ])
+    })
+    let launched: {serviceId: string}
+    try {
+      launched = await this.swarm.launch(intent, resolved, previous)
+    } catch (error) {
+      if (previous) {
+        // The previous revision still runs (rolled back, or never replaced): it stays the recorded one.
+        this.store.transaction(() => {
+          this.records.save(previous)
+          this.records.replaceValues(row.id, previousCopies)
+        })
+      } else {
+        await this.swarm.undo(intent, isNew)
+        this.store.transaction(() => this.records.remove(intent.id))
+      }
+      await this.collectSwarmSecrets()
+      throw error
+    }
+    const state = previous ? 'running' : 'starting'
+    const done: DeploymentRow = {...intent, serviceId: launched.serviceId, state, updatedAt: now()}
+    this.recordLaunched(done, event)
+    // The previous revision's Swarm secrets go once its tasks are replaced.
+    if (previous) await this.collectSwarmSecrets()
+    return done
+  }
+
+  /**
+   * A previous revision's copies, re-sealed to the new revision under `rN:` labels: Swarm keeps
+   * old tasks (and their logs) a while after a rolling update, and those logs stay redacted.
+   * Copies older than the last four revisions are dropped.
+   */
+  private carriedCopies(previous: DeploymentRow, next: DeploymentRow) {
+    const from = copiesOwner(previous)
+    const to = copiesOwner(next)
+    return this.records.values(previous.id).flatMap((cipher) => {
+      const carried = /^r(\d+):/.exec(cipher.key)
+      if (carried && Number(carried[1]) < next.revision - 4) return []
+      const label = carried ? cipher.key : `r${previous.revision}:${cipher.key}`
+      const value = this.vault.decrypt(this.store.storeId, from, cipher)
+      try {
+        return [this.vault.encrypt(this.store.storeId, to, label, value)]
+      } finally {
+        this.vault.wipe(value)
+      }
+    })
   }
 
   /**
@@ -498,7 +634,8 @@ export class DeploymentsService implements SecretUsage {
     await this.refresh()
     return this.serialize(id, async () => {
       const row = this.require(id)
-      if (row.containerId) {
+      if (row.target === 'swarm') await this.swarm.terminate(row)
+      else if (row.containerId) {
         if (isLive(row.state)) await dockerStop(row.containerId, graceSeconds, row.context)
         await dockerRemove(row.containerId, row.context)
       }
@@ -515,6 +652,7 @@ export class DeploymentsService implements SecretUsage {
           )
         }
       })
+      if (row.target === 'swarm') await this.collectSwarmSecrets()
       return this.detail(this.require(id))
     })
   }
@@ -524,7 +662,8 @@ export class DeploymentsService implements SecretUsage {
     const id = this.require(ref).id
     await this.refresh()
     const row = this.require(id)
-    if (row.state === 'terminated' || !row.containerId) {
+    const source = row.target === 'swarm' ? row.serviceId : row.containerId
+    if (row.state === 'terminated' || !source) {
       throw new HushError(
         'deployment_not_found',
         `Deployment ${id} has no container (${row.state}): its logs are gone.`,
@@ -535,7 +674,9 @@ export class DeploymentsService implements SecretUsage {
     const values = row.injected.length > 0 ? this.openCopies(row) : []
     try {
       return redactedLogStream(
-        row.containerId,
+        row.target === 'swarm'
+          ? {child: serviceLogs(source, follow), stopped: async () => undefined}
+          : containerLogSource(source, follow, row.context),
         values,
         follow,
         async () => {
@@ -543,7 +684,6 @@ export class DeploymentsService implements SecretUsage {
           const after = this.records.get(id) ?? row
           return {state: after.state, exitCode: after.exitCode}
         },
-        row.context,
       )
     } finally {
       for (const value of values) this.vault.wipe(value)
@@ -568,44 +708,4 @@ function containerVerdict(
   if (container.state.status === 'created') return 'docker created it but it never started'
   if (row.containerId && exists(row.containerId)) return 'its deployment already has a container'
   return 'adopt'
-}
-
-/** The keys a secret put in the container as users see them: env keys, or /run/secrets paths for files. */
-function shownKeys(item: InjectedSecret): string[] {
-  return item.mount === 'file' ? item.keys.map((key) => secretFilePath(item, key)) : item.keys
-}
-
-/** The file secrets' target directories (when not /run/secrets), recorded with what they injected. */
-function withFileTargets(injected: InjectedSecret[], specs: string[]): InjectedSecret[] {
-  const targets = new Map(specs.map(parseSecretFileSpec).map((spec) => [spec.name, spec.target]))
-  return injected.map((item) => {
-    const target = item.mount === 'file' ? targets.get(item.name) : undefined
-    return target === undefined ? item : {...item, target}
-  })
-}
-
-/** The env plus the `KEY_FILE` paths of `--secret-file ...,env`; a key already in the env keeps its value. */
-function withFileEnv(entries: EnvEntry[], fileEnv: EnvEntry[]): EnvEntry[] {
-  return [...entries, ...fileEnv.filter((entry) => !entries.some((given) => given.key === entry.key))]
-}
-
-/** Per secret (one entry, in order): its env keys, then its files as /run/secrets paths. */
-function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
-  const secrets: DeploymentSecret[] = []
-  for (const item of row.injected) {
-    const keys = shownKeys(item)
-    const seen = secrets.find((secret) => secret.name === item.name && secret.version === item.version)
-    if (seen) seen.keys = [...seen.keys, ...keys]
-    else secrets.push({name: item.name, ...(item.app ? {app: item.app} : {}), keys, version: item.version})
-  }
-  return secrets
-}
-
-/** The secrets a deployment uses: referenced by `--secret`, `--secret-file` or an `--env` template. */
-function usedSecrets(row: DeploymentRow): Set<string> {
-  return new Set([
-    ...row.refs.map((ref) => ref.name),
-    ...row.files.map(secretFileName),
-    ...Object.values(row.env).flatMap((value) => templateRefs(value).map((ref) => ref.name)),
-  ])
 }

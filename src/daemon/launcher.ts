@@ -132,12 +132,12 @@ export function mountArg(mount: FileMount): string {
   return `--mount=type=bind,${field(`source=${mount.source}`)},${field(`target=${mount.target}`)},readonly`
 }
 
-function secretValues(entries: EnvEntry[]): Uint8Array[] {
+export function secretValues(entries: EnvEntry[]): Uint8Array[] {
   return entries.filter((entry) => entry.secret !== undefined).map((entry) => entry.value)
 }
 
 /** A failed docker call as a HushError: docker missing or unreachable, or its (scrubbed) message. */
-function dockerError(error: unknown, what: string, values: Uint8Array[] = []): HushError {
+export function dockerError(error: unknown, what: string, values: Uint8Array[] = []): HushError {
   const failure = error as {code?: string; stderr?: string; shortMessage?: string}
   if (failure.code === 'ENOENT') {
     return new HushError(
@@ -165,39 +165,26 @@ function firstLine(text: string): string {
 }
 
 /**
- * Runs `docker run -d --env-file FILE --label ... IMAGE CMD...`. The env-file lives on tmpfs only
- * while docker runs; values it cannot carry travel in the docker client's environment (`-e KEY`).
+ * Runs `call(envArgs, clientEnv)` with `env` on its way to docker: `envArgs` is `--env-file FILE`
+ * (a 0600 file on tmpfs, removed as soon as `call` returns) plus `-e KEY` for the values the file
+ * cannot carry, which travel in `clientEnv`, the docker client's own environment.
  */
-export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<string> {
-  checkLaunchable(spec.env)
+export async function withEnvFile<T>(
+  paths: HushPaths,
+  id: string,
+  env: EnvEntry[],
+  call: (envArgs: string[], clientEnv: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  checkLaunchable(env)
   const dir = prepareEnvFileDir(paths)
-  const viaClient = spec.env.filter(needsClientEnv)
-  const inFile = spec.env.filter((entry) => !needsClientEnv(entry))
-  const file = join(dir, `${spec.id}-${randomBytes(6).toString('hex')}.env`)
+  const viaClient = env.filter(needsClientEnv)
+  const inFile = env.filter((entry) => !needsClientEnv(entry))
+  const file = join(dir, `${id}-${randomBytes(6).toString('hex')}.env`)
   const parts: Buffer[] = []
   for (const entry of inFile) parts.push(Buffer.from(`${entry.key}=`), Buffer.from(entry.value), Buffer.from('\n'))
   const content = Buffer.concat(parts)
   const clientEnv: Record<string, string> = {}
   for (const entry of viaClient) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
-  const args = [
-    ...engineArgs(spec.context),
-    // A session's container is created here and started by the CLI, attached to its terminal.
-    ...(isSession(spec.options) ? ['create'] : ['run', '-d']),
-    '--env-file',
-    file,
-    '--label',
-    `${LABEL_DEPLOYMENT}=${spec.id}`,
-    '--label',
-    `${LABEL_STORE}=${spec.storeId}`,
-    '--label',
-    `${LABEL_REVISION}=${spec.revision}`,
-    ...(spec.name ? ['--name', spec.name] : []),
-    ...viaClient.flatMap((entry) => ['-e', entry.key]),
-    ...(spec.mounts ?? []).map(mountArg),
-    ...runOptionArgs(spec.options),
-    spec.image,
-    ...spec.command,
-  ]
   try {
     const fd = openSync(file, 'wx', 0o600)
     try {
@@ -207,13 +194,42 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
       content.fill(0)
       for (const part of parts) part.fill(0)
     }
-    const result = await execa(DOCKER, args, {env: clientEnv, stdin: 'ignore'})
-    return result.stdout.trim().split('\n').pop() ?? ''
+    return await call(['--env-file', file, ...viaClient.flatMap((entry) => ['-e', entry.key])], clientEnv)
+  } finally {
+    rmSync(file, {force: true})
+  }
+}
+
+/**
+ * Runs `docker run -d --env-file FILE --label ... IMAGE CMD...`. The env-file lives on tmpfs only
+ * while docker runs; values it cannot carry travel in the docker client's environment (`-e KEY`).
+ */
+export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<string> {
+  try {
+    return await withEnvFile(paths, spec.id, spec.env, async (envArgs, clientEnv) => {
+      const args = [
+        ...engineArgs(spec.context),
+        // A session's container is created here and started by the CLI, attached to its terminal.
+        ...(isSession(spec.options) ? ['create'] : ['run', '-d']),
+        ...envArgs,
+        '--label',
+        `${LABEL_DEPLOYMENT}=${spec.id}`,
+        '--label',
+        `${LABEL_STORE}=${spec.storeId}`,
+        '--label',
+        `${LABEL_REVISION}=${spec.revision}`,
+        ...(spec.name ? ['--name', spec.name] : []),
+        ...(spec.mounts ?? []).map(mountArg),
+        ...runOptionArgs(spec.options),
+        spec.image,
+        ...spec.command,
+      ]
+      const result = await execa(DOCKER, args, {env: clientEnv, stdin: 'ignore'})
+      return result.stdout.trim().split('\n').pop() ?? ''
+    })
   } catch (error) {
     if (error instanceof HushError || (error as NodeJS.ErrnoException).code === 'ENOSPC') throw error
     throw dockerError(error, 'docker run', [...secretValues(spec.env), ...(spec.redact ?? [])])
-  } finally {
-    rmSync(file, {force: true})
   }
 }
 

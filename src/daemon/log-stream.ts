@@ -1,23 +1,35 @@
-// A container's output as the frames of the logs route: `docker logs [--follow]`, each stream
-// passed through its own Redactor, then (when following) an end frame saying how it stopped.
+// A deployment's output as the frames of the logs route: `docker logs [--follow]` of a container
+// or `docker service logs` of a Swarm service, each stream passed through its own Redactor, then
+// (when following) an end frame saying how it stopped.
 import {PassThrough, type Readable} from 'node:stream'
+import type {ResultPromise} from 'execa'
 import {type EndInfo, encodeFrame, FRAME_END, FRAME_ERROR, FRAME_STDERR, FRAME_STDOUT} from '../api/frames.js'
 import {dockerLogs, dockerWait} from './launcher.js'
 import {Redactor} from './redact.js'
 
+/** Where output comes from: the docker child printing it, and (when following) a wait for the end. */
+export interface LogSource {
+  child: ResultPromise<{buffer: false; stdin: 'ignore'}>
+  stopped: () => Promise<unknown>
+}
+
+/** `docker logs` of a container, waiting on `docker wait` for its end. */
+export function containerLogSource(containerId: string, follow: boolean, context: string | null = null): LogSource {
+  return {child: dockerLogs(containerId, follow, context), stopped: () => dockerWait(containerId, context)}
+}
+
 /**
- * Streams the redacted output of `containerId`. `values` may be wiped once this returns.
- * With follow, `ended()` is asked for the final state after the container stopped.
+ * Streams the redacted output of `source`. `values` may be wiped once this returns.
+ * With follow, `ended()` is asked for the final state after it stopped.
  */
 export function redactedLogStream(
-  containerId: string,
+  source: LogSource,
   values: Uint8Array[],
   follow: boolean,
   ended: () => Promise<EndInfo>,
-  context: string | null = null,
 ): Readable {
   const redactors = {out: new Redactor(values), err: new Redactor(values)}
-  const child = dockerLogs(containerId, follow, context)
+  const {child} = source
   const out = new PassThrough()
   const send = (kind: typeof FRAME_STDOUT | typeof FRAME_STDERR, bytes: Buffer) => {
     if (bytes.length && !out.destroyed) out.write(encodeFrame(kind, bytes))
@@ -36,7 +48,7 @@ export function redactedLogStream(
     async () => {
       flush()
       if (follow && !out.destroyed) {
-        await dockerWait(containerId, context)
+        await source.stopped()
         const end = await ended()
         out.write(encodeFrame(FRAME_END, Buffer.from(JSON.stringify(end))))
       }

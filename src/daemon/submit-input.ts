@@ -1,6 +1,6 @@
 // What a submit asks for, checked whole before anything resolves or runs: image, name, command,
 // secret references, plain env, the pass-through docker options, and the advisory warnings.
-import type {SubmitInput} from '../api/contract.js'
+import type {DeploymentTarget, SubmitInput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {checkRunOptions, type RunOptions} from '../api/run-options.js'
 import {formatSecretFileSpec, parseSecretFileSpec} from '../api/secret-file-spec.js'
@@ -22,6 +22,8 @@ export interface CheckedSubmit {
   options: RunOptions
   /** `--context NAME` (checked against docker's contexts when launching); null: the agent's engine. */
   context: string | null
+  /** `local` (a container) or `swarm` (a service on the agent's engine). */
+  target: DeploymentTarget
   warnings: string[]
 }
 
@@ -59,7 +61,10 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
     specs.set(spec.name, formatSecretFileSpec(spec))
   }
   const files = [...specs.values()]
-  const options = checkRunOptions(input.options)
+  if (input.target !== undefined && input.target !== 'local' && input.target !== 'swarm')
+    throw new HushError('bad_request', '`target` must be local or swarm.')
+  const target: DeploymentTarget = input.target ?? 'local'
+  const options = checkRunOptions(input.options, target)
   const warnings =
     input.warn === 'false'
       ? []
@@ -69,5 +74,7 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
 
   const context = input.context === undefined || input.context === null || input.context === '' ? null : input.context
   if (context !== null && typeof context !== 'string') throw new HushError('bad_request', '`context` must be a string.')
-  return {image, name, command, refs, env, files, options, context, warnings}
+  if (context !== null && target === 'swarm')
+    throw new HushError('bad_request', '--swarm runs on the agent’s engine (a Swarm manager): drop --context.')
+  return {image, name, command, refs, env, files, options, context, target, warnings}
 }

@@ -1,0 +1,248 @@
+// The Swarm target of deployments: launching a deployment as a service (its file secrets as
+// versioned Swarm secrets), rolling it to a new revision with rollback, reading its replicas and
+// tasks, terminating it, and removing the store's Swarm secrets that nothing uses. Resolution,
+// records, audit and usage stay in deployments.ts, shared with local containers.
+import type {SwarmTask} from '../api/contract.js'
+import {HushError} from '../api/errors.js'
+import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../api/secret-file-spec.js'
+import type {HushPaths} from '../config/paths.js'
+import {withFileEnv} from './deployment-parts.js'
+import type {DeploymentRow, DeploymentsStore} from './deployments-store.js'
+import {checkLaunchable} from './launcher.js'
+import type {Logger} from './log.js'
+import type {ResolvedEnv} from './resolve.js'
+import {fileOwner} from './secret-files.js'
+import {
+  checkSwarmManager,
+  checkSwarmSecretSize,
+  createSwarmSecret,
+  inspectService,
+  LABEL_SECRET_ID,
+  listStoreServices,
+  listSwarmSecrets,
+  removeSwarmSecret,
+  type SecretMount,
+  type ServiceSpec,
+  type ServiceView,
+  serviceCreate,
+  serviceRemove,
+  serviceUpdate,
+  swarmSecretName,
+  waitForUpdate,
+} from './swarm.js'
+
+/** Task states after which a task never runs. */
+const DEAD_TASK = ['rejected', 'failed', 'orphaned', 'remove']
+
+/** A service's state as a hush state: running once every desired replica runs the recorded revision. */
+export function serviceState(view: ServiceView | undefined, revision: number): 'starting' | 'running' | 'failed' {
+  if (!view) return 'failed'
+  const running = view.tasks.filter((task) => task.state === 'running')
+  if (running.length >= view.desired && running.every((task) => task.revision === revision)) return 'running'
+  if (running.length === 0 && view.tasks.some((task) => DEAD_TASK.includes(task.state))) return 'failed'
+  return 'starting'
+}
+
+/** One Swarm secret a revision mounts: its name, what it holds, and where it goes. */
+interface PlannedSecret {
+  mount: SecretMount
+  of: {storeId: string; name: string; secretId: number; version: number; key: string}
+  value: Uint8Array
+}
+
+/** The Swarm secrets a record's file secrets are (names only: for usage and removal). */
+export function swarmSecretNames(storeId: string, row: DeploymentRow): string[] {
+  return row.injected
+    .filter((item) => item.mount === 'file')
+    .flatMap((item) =>
+      item.keys.map((key) =>
+        swarmSecretName({storeId, name: item.name, secretId: item.secretId, version: item.version, key}),
+      ),
+    )
+}
+
+/** The docker side of a Swarm deployment; deployments.ts calls it with the records it keeps. */
+export class SwarmTarget {
+  /** The last view of each deployment's service (what `status` shows of replicas and tasks). */
+  private readonly views = new Map<string, ServiceView>()
+
+  constructor(
+    private readonly storeId: () => string,
+    private readonly records: DeploymentsStore,
+    private readonly paths: HushPaths,
+    private readonly log: Logger,
+  ) {}
+
+  view(id: string): ServiceView | undefined {
+    return this.views.get(id)
+  }
+
+  /** Checks, before anything is recorded, that the engine is a manager and that Swarm can carry the values. */
+  async check(resolved: ResolvedEnv): Promise<void> {
+    await checkSwarmManager()
+    checkLaunchable(resolved.entries)
+    for (const file of resolved.files) checkSwarmSecretSize(file.key, file.value)
+  }
+
+  /** The Swarm secrets and env of the recorded intent `row` with its resolved values. */
+  private plan(row: DeploymentRow, resolved: ResolvedEnv): {secrets: PlannedSecret[]; spec: ServiceSpec} {
+    const specs = new Map<string, SecretFileSpec>(
+      row.files.map((text) => [parseSecretFileSpec(text).name, parseSecretFileSpec(text)]),
+    )
+    const storeId = this.storeId()
+    const secrets: PlannedSecret[] = []
+    const fileEnv = []
+    for (const file of resolved.files) {
+      const item = row.injected.find((injected) => injected.mount === 'file' && injected.name === file.secret)
+      if (!item) continue
+      const spec = specs.get(file.secret) ?? {name: file.secret}
+      const of = {storeId, name: item.name, secretId: item.secretId, version: item.version, key: file.key}
+      const owner = fileOwner(spec, row.options.user)
+      const target = secretFilePath(spec, file.key)
+      secrets.push({
+        of,
+        value: file.value,
+        mount: {
+          source: swarmSecretName(of),
+          target,
+          ...(owner && owner.uid >= 0 ? {uid: owner.uid} : {}),
+          ...(owner && owner.gid >= 0 ? {gid: owner.gid} : {}),
+          mode: spec.mode ?? 0o400,
+        },
+      })
+      if (spec.env) fileEnv.push({key: `${file.key}_FILE`, value: Buffer.from(target)})
+    }
+    const spec: ServiceSpec = {
+      id: row.id,
+      revision: row.revision,
+      storeId,
+      name: row.name,
+      image: row.image,
+      command: row.command,
+      options: row.options,
+      env: withFileEnv(resolved.entries, fileEnv),
+      secrets: secrets.map((secret) => secret.mount),
+      redact: [...resolved.files, ...resolved.parts, ...resolved.entries.filter((e) => e.secret)].map(
+        (item) => item.value,
+      ),
+    }
+    return {secrets, spec}
+  }
+
+  /**
+   * Launches the recorded intent `row`: its Swarm secrets (values on stdin), then the service
+   * (`previous` absent) or a rolling update of `previous`'s service, waited for. Returns the
+   * service id and, after an update, the tasks. A rollback throws `rolled_back`.
+   */
+  async launch(
+    row: DeploymentRow,
+    resolved: ResolvedEnv,
+    previous?: DeploymentRow,
+  ): Promise<{serviceId: string; tasks?: SwarmTask[]}> {
+    const {secrets, spec} = this.plan(row, resolved)
+    for (const secret of secrets) await createSwarmSecret(secret.mount.source, secret.of, secret.value)
+    if (!previous?.serviceId) {
+      const serviceId = await serviceCreate(this.paths, spec)
+      return {serviceId}
+    }
+    const serviceId = previous.serviceId
+    const before = await inspectService(serviceId)
+    if (!before) {
+      throw new HushError(
+        'launch_failed',
+        `The Swarm service of ${row.id} is gone: terminate it and submit again.`,
+        {deployment: row.id},
+      )
+    }
+    await serviceUpdate(serviceId, spec)
+    const after = await waitForUpdate(serviceId)
+    if (after) this.views.set(row.id, after)
+    const state = after?.update.state ?? null
+    if (state !== 'completed') {
+      throw new HushError(
+        'rolled_back',
+        `The rolling update of ${row.id} to revision ${row.revision} failed and was rolled back${after?.update.message ? ` (${after.update.message})` : ''}: revision ${previous.revision} keeps running and stays STALE. See \`hush status ${row.id}\` and \`hush logs ${row.id}\`.`,
+        {deployment: row.id, tasks: after?.tasks ?? []},
+      )
+    }
+    return {serviceId, tasks: after?.tasks}
+  }
+
+  /** After a failed launch: the service of a new deployment (when docker made one) goes. */
+  async undo(row: DeploymentRow, isNew: boolean): Promise<void> {
+    if (!isNew) return
+    try {
+      for (const service of await listStoreServices(this.storeId()))
+        if (service.deployment === row.id) await serviceRemove(service.id)
+    } catch (error) {
+      this.log.warn(`cannot remove the service of ${row.id}: ${(error as Error).message}`)
+    }
+  }
+
+  /** Removes the service (its tasks stop); the secrets go with collectSecrets. */
+  async terminate(row: DeploymentRow): Promise<void> {
+    if (row.serviceId) await serviceRemove(row.serviceId)
+    this.views.delete(row.id)
+  }
+
+  /**
+   * One pass over the store's services: a service no record owns (or of a terminated deployment)
+   * is removed; one a record launched but could not record (the agent died) is adopted. Then the
+   * records not being launched take their services' states. Returns the adopted records.
+   */
+  async refresh(launching: ReadonlySet<string>, adopt: (row: DeploymentRow, serviceId: string) => void): Promise<void> {
+    const rows = this.records.list().filter((row) => row.target === 'swarm' && row.state !== 'terminated')
+    if (rows.length === 0) return
+    let services: Awaited<ReturnType<typeof listStoreServices>>
+    try {
+      services = await listStoreServices(this.storeId())
+    } catch (error) {
+      this.log.warn(`cannot read Swarm services: ${(error as Error).message}`)
+      return
+    }
+    for (const service of services) {
+      if (launching.has(service.deployment)) continue
+      const row = this.records.get(service.deployment)
+      if (!row || row.state === 'terminated') {
+        await serviceRemove(service.id).catch(() => undefined)
+        this.log.warn(`removed Swarm service ${service.id.slice(0, 12)} of ${service.deployment || '?'}: no live deployment records it`)
+      } else if (row.serviceId === null) {
+        adopt(row, service.id)
+        this.log.warn(`adopted Swarm service ${service.id.slice(0, 12)} of ${row.id}`)
+      }
+    }
+    const at = new Date().toISOString()
+    for (const row of this.records.list()) {
+      if (row.target !== 'swarm' || row.state === 'terminated' || launching.has(row.id)) continue
+      const view = row.serviceId ? await inspectService(row.serviceId).catch(() => undefined) : undefined
+      if (view) this.views.set(row.id, view)
+      else this.views.delete(row.id)
+      const state = serviceState(view, row.revision)
+      if (state !== row.state) this.records.setState(row.id, state, null, at)
+    }
+  }
+
+  /**
+   * Removes the store's Swarm secrets that no deployment needs: needed are the secrets of every
+   * deployment not terminated that has a service or is being launched. docker itself refuses to
+   * remove a secret a service still uses, so one in use is never removed. Returns how many went.
+   */
+  async collectSecrets(launching: ReadonlySet<string>): Promise<number> {
+    const storeId = this.storeId()
+    const needed = new Set(
+      this.records
+        .list()
+        .filter(
+          (row) =>
+            row.target === 'swarm' && row.state !== 'terminated' && (row.serviceId !== null || launching.has(row.id)),
+        )
+        .flatMap((row) => swarmSecretNames(storeId, row)),
+    )
+    let removed = 0
+    for (const [name, labels] of await listSwarmSecrets(storeId)) {
+      if (needed.has(name) || labels[LABEL_SECRET_ID] === undefined) continue
+      if (await removeSwarmSecret(name)) removed++
+    }
+    return removed
+  }
+}
