@@ -14,6 +14,7 @@ import {
   type Docker,
   deploymentId,
   dockerAt,
+  dockerFor,
   manager,
   readInside,
   removeSwarmObjects,
@@ -63,7 +64,7 @@ beforeAll(async () => {
   if (problem) return
   managerNode = (await swarmInfo()).nodeId
   worker = await startSwarmWorker(TEST_IMAGE)
-  t = makeHome({DOCKER_CONFIG: worker.engine.dockerConfig})
+  t = makeHome()
 }, 300_000)
 afterAll(async () => {
   if (t) {
@@ -149,21 +150,18 @@ describe.skipIf(Boolean(problem))('two Swarm nodes', () => {
   })
 
   it('--swarm against a worker (no manager): exit 1, one line, nothing created', async () => {
-    const before = (await t!.json<SwarmDeployment[]>(['status'])).length
-    const result = await t!.hush([
-      'submit',
-      '--swarm',
-      '--context',
-      worker!.engine.context,
-      TEST_IMAGE,
-      '--secret-file',
-      'clus',
-      '--',
-      ...READER,
-    ])
-    expect(result.exitCode).toBe(1)
-    expect(errorLine(result.stderr)).toMatch(/manager|docker swarm init/)
-    expect((await t!.json<SwarmDeployment[]>(['status'])).length).toBe(before)
+    const wrapper = dockerFor(worker!.engine.host)
+    const onWorker = makeHome({HUSH_DOCKER: wrapper.path})
+    try {
+      await onWorker.ok(['secrets', 'new', 'clus', `TOKEN=worker-${run}`])
+      const result = await onWorker.hush(['submit', '--swarm', TEST_IMAGE, '--secret-file', 'clus', '--', ...READER])
+      expect(result.exitCode, result.stderr).toBe(1)
+      expect(errorLine(result.stderr)).toMatch(/manager|docker swarm init/)
+      expect(await onWorker.json<SwarmDeployment[]>(['status'])).toEqual([])
+    } finally {
+      await removeDockerStore(onWorker)
+      wrapper.remove()
+    }
   })
 
   it('a worker stopped under a running service: status shows the replica missing and why', async () => {

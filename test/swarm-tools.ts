@@ -1,6 +1,9 @@
 // What the Swarm tests read straight from docker (never through hush): a service's tasks and
 // their containers on a node's own engine, a task's files and environment, the Swarm secrets a
 // store made; and the cleanup of everything a test store left in the swarm.
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {execa} from 'execa'
 import {waitFor} from './helpers.js'
 import {swarmInfo} from './swarm-engine.js'
@@ -202,4 +205,15 @@ export function deploymentId(stdout: string): string {
   const id = stdout.trim()
   if (!/^d-[0-9a-f]{8}$/.test(id)) throw new Error(`submit printed no deployment id: ${JSON.stringify(stdout)}`)
   return id
+}
+
+/**
+ * A HUSH_DOCKER program that sends every docker command of an agent to the engine at `host` (a
+ * real engine: hush cannot reach another one with --swarm, which takes no --context).
+ */
+export function dockerFor(host: string): {path: string; remove(): void} {
+  const dir = mkdtempSync(join(tmpdir(), 'hush-docker-for-'))
+  const path = join(dir, 'docker')
+  writeFileSync(path, `#!/bin/sh\nexec docker -H '${host}' "$@"\n`, {mode: 0o755})
+  return {path, remove: () => rmSync(dir, {recursive: true, force: true})}
 }
