@@ -171,8 +171,8 @@ describe.skipIf(!swarm)('Swarm deployments on one node', () => {
       expect(await envInside(manager, container, 'TLS_KEY')).toBeUndefined()
       expect(await readInside(manager, container, '/run/secrets/TLS_KEY')).toBe(pem)
       expect(await readInside(manager, container, '/run/secrets/db/PGPASSWORD')).toBe(pg)
-      const stat = await manager(['exec', container, 'stat', '-c', '%a %u %g', '/run/secrets/db/PGPASSWORD'])
-      expect(stat.stdout.trim()).toBe('440 1000 1001')
+      const listed = await manager(['exec', container, 'ls', '-ln', '/run/secrets/db/PGPASSWORD'])
+      expect(listed.stdout.trim().split(/\s+/).slice(0, 4), listed.stderr).toEqual(['-r--r-----', '1', '1000', '1001'])
     }
   })
 
