@@ -138,10 +138,13 @@ export async function storeSwarmSecrets(storeId: string): Promise<SwarmSecretFac
   return inspected.exitCode === 0 ? (JSON.parse(inspected.stdout) as SwarmSecretFacts[]) : []
 }
 
-/** The services labelled with the store. */
+/** The full ids of the services labelled with the store (`service ls` shortens them). */
 export async function storeServices(storeId: string): Promise<string[]> {
   const ids = await manager(['service', 'ls', '-q', '--filter', `label=hush.store=${storeId}`])
-  return ids.stdout.split('\n').filter(Boolean)
+  const list = ids.stdout.split('\n').filter(Boolean)
+  if (list.length === 0) return []
+  const full = await manager(['service', 'inspect', '--format', '{{.ID}}', ...list])
+  return full.stdout.split('\n').filter(Boolean)
 }
 
 /**
