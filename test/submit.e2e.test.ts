@@ -103,6 +103,8 @@ describe.skipIf(!docker)('submit', () => {
         'secrets',
         'stale',
         'state',
+        // local or swarm (a Swarm service adds its own fields: docs/swarm.md)
+        'target',
       ].sort(),
     )
     expect(status).toMatchObject({

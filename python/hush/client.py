@@ -207,9 +207,12 @@ class Client:
         name: Optional[str] = None,
         command: Optional[Sequence[str]] = None,
         warn: bool = True,
+        swarm: bool = False,
         **run_options: Union[str, bool, int, Sequence[str]],
     ) -> SubmitOutput:
-        """Resolves the secrets (all or nothing) and launches one container.
+        """Resolves the secrets (all or nothing) and launches one container (with `swarm=True`, a
+        Docker Swarm service on the agent's engine: replicas=2, constraint=[...] and the other Swarm
+        options go in `run_options` too).
 
         `secrets`: references as the CLI's `--secret` takes them (`NAME`, `KEY=NAME`,
         `KEY=NAME:SRCKEY`); `env`: plain values (visible in `status`), a mapping or `KEY=VALUE`
@@ -234,6 +237,8 @@ class Client:
             }
         if not warn:
             params["warn"] = "false"
+        if swarm:
+            params["target"] = "swarm"
         return cast(SubmitOutput, self._call("POST", "/v1/deployments", params, wait=True))
 
     def resubmit(self, id: str) -> ResubmitOutput:

@@ -32,7 +32,10 @@ const SIZE = {pattern: /^\d+(\.\d+)?[bkmgBKMG]?$/, expect: 'a size such as 512m 
 const NAME = {pattern: /^[A-Za-z0-9][\w.:/-]*$/, expect: 'a name'}
 const ABSOLUTE = {pattern: /^\//, expect: 'an absolute path'}
 const KEY_VALUE = {pattern: /^[A-Za-z0-9][\w.-]*=/, expect: 'KEY=VALUE'}
-const DURATION = {pattern: /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/, expect: "a duration in docker's syntax such as 5s or 1m30s"}
+const DURATION = {
+  pattern: /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/,
+  expect: "a duration in docker's syntax such as 5s or 1m30s",
+}
 const PLACEMENT = {pattern: /^[A-Za-z0-9][\w.:/ !=-]*$/, expect: 'a placement expression such as node.role==worker'}
 
 /** Every option, in the order `--help` and the README list them; adding one is one line. */

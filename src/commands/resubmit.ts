@@ -15,9 +15,13 @@ export default class Resubmit extends HushCommand {
     const client = await this.client()
     const result = await client.call(routes.resubmit, {id: args.id}, {wait: true})
     if (result.serviceId) {
-      this.log(`Resubmitted ${result.id}: revision ${result.revision} rolled out to service ${result.serviceId.slice(0, 12)}.`)
+      this.log(
+        `Resubmitted ${result.id}: revision ${result.revision} rolled out to service ${result.serviceId.slice(0, 12)}.`,
+      )
       for (const task of result.tasks ?? [])
-        this.log(`  task ${task.id.slice(0, 12)} on ${task.node || '?'}: ${task.state}, revision ${task.revision ?? '?'}`)
+        this.log(
+          `  task ${task.id.slice(0, 12)} on ${task.node || '?'}: ${task.state}, revision ${task.revision ?? '?'}`,
+        )
       return result
     }
     this.log(

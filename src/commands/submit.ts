@@ -7,12 +7,12 @@ import {isSession} from '../api/run-options.js'
 import {envWarning} from '../api/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {printLogs} from '../cli/deployments.js'
-import {SWARM_ENV_NOTICE, waitForReplicas} from '../cli/swarm-wait.js'
 import {pickSecrets} from '../cli/pick.js'
 import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-option-flags.js'
 import {attachSession, checkSessionTerminal} from '../cli/session.js'
-import {type Connection, connectAgent} from '../client/connect.js'
+import {SWARM_ENV_NOTICE, waitForReplicas} from '../cli/swarm-wait.js'
 import type {AgentClient} from '../client/client.js'
+import {type Connection, connectAgent} from '../client/connect.js'
 import {engineArgs} from '../daemon/engine.js'
 import type {PickedSecrets} from '../ui/run-picker.js'
 
@@ -128,7 +128,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       {wait: true},
     )
     for (const warning of result.warnings) this.note(warning)
-    if (flags.swarm) return this.swarmSubmitted(client, result, flags.wait, (flags.secret ?? []).length > 0)
+    if (flags.swarm) return this.swarmSubmitted(client, result, flags.wait, secrets.length > 0)
     if (isSession(options)) return this.session(result, options.interactive === true, context)
     if (!flags.wait) {
       if (!this.jsonEnabled()) {
@@ -164,7 +164,9 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     if (envSecrets) this.note(SWARM_ENV_NOTICE)
     if (!this.jsonEnabled()) this.log(result.id)
     if (!wait) {
-      this.note(`Submitted ${result.id} (service ${(result.serviceId ?? '').slice(0, 12)}): see \`hush status ${result.id}\`.`)
+      this.note(
+        `Submitted ${result.id} (service ${(result.serviceId ?? '').slice(0, 12)}): see \`hush status ${result.id}\`.`,
+      )
       return result
     }
     this.note(`Submitted ${result.id}; waiting for every replica to run it...`)

@@ -7,7 +7,7 @@ import {specShape} from '../cli/deployments.js'
 export default class Terminate extends HushCommand {
   static override summary = 'Stop and remove a deployment’s container.'
   static override description =
-    'The container gets SIGTERM, then SIGKILL after the grace period (like `docker stop`), and is removed with its logs.'
+    'The container gets SIGTERM, then SIGKILL after the grace period (like `docker stop`), and is removed with its logs. A Swarm service is removed (`docker service rm`) with every hush Swarm secret no other service uses.'
   static override examples = [
     '<%= config.bin %> terminate d-1a2b3c4d',
     '<%= config.bin %> terminate d-1a2b3c4d --grace 0',
@@ -21,7 +21,11 @@ export default class Terminate extends HushCommand {
     const {args, flags} = await this.parse(Terminate)
     const client = await this.client()
     const result = await client.call(routes.terminate, {id: args.id, grace: flags.grace}, {wait: true})
-    this.log(`Terminated ${result.id}: container ${result.containerId?.slice(0, 12) ?? '-'} removed.`)
+    this.log(
+      result.target === 'swarm'
+        ? `Terminated ${result.id}: service ${result.serviceId?.slice(0, 12) ?? '-'} and its unused Swarm secrets removed.`
+        : `Terminated ${result.id}: container ${result.containerId?.slice(0, 12) ?? '-'} removed.`,
+    )
     return specShape(result)
   }
 }

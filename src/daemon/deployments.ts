@@ -40,8 +40,7 @@ import {removeOrphanSecretFiles, removeSecretFiles, writeSecretFiles} from './se
 import {type SecretUsage, scopeKey} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
-import {serviceLogs} from './swarm.js'
-import {SwarmTarget} from './swarm-deployments.js'
+import {type SwarmEngine, SwarmTarget} from './swarm-deployments.js'
 import type {Reencrypt, Vault} from './vault.js'
 
 /** What the copies of a deployment's values are bound to (their associated data). */
@@ -78,17 +77,18 @@ export class DeploymentsService implements SecretUsage {
   /** Deployments whose launch runs in this agent now: reconciliation leaves them to it. */
   private readonly launching = new Set<string>()
   /** Deployments that are Docker Swarm services (`submit --swarm`). */
-  private readonly swarm: SwarmTarget
+  private readonly swarm: SwarmEngine
 
   constructor(
     private readonly store: Store,
     private readonly vault: Vault,
     private readonly paths: HushPaths,
     private readonly log: Logger,
+    swarm?: (records: DeploymentsStore) => SwarmEngine,
   ) {
     this.records = new DeploymentsStore(store)
     this.names = new LiveNames(this.records)
-    this.swarm = new SwarmTarget(() => store.storeId, this.records, paths, log)
+    this.swarm = swarm?.(this.records) ?? new SwarmTarget(() => store.storeId, this.records, paths, log)
   }
 
   // --- SecretUsage -------------------------------------------------------------------------
@@ -213,6 +213,8 @@ export class DeploymentsService implements SecretUsage {
     // A container exists only after its record (the intent comes first) and until it is terminated.
     if (!this.records.anyUnterminated()) return
     await this.refreshSwarm()
+    // A container exists only after a local record that is not terminated.
+    if (!this.records.list().some((row) => row.target === 'local' && row.state !== 'terminated')) return
     const before = new Map(
       this.records
         .live()
@@ -419,14 +421,7 @@ export class DeploymentsService implements SecretUsage {
     try {
       if (row.target === 'swarm') return await this.launchService(row, resolved, event, isNew, previous)
       checkLaunchable(resolved.entries)
-      const intent: DeploymentRow = {
-        ...row,
-        injected: withFileTargets(resolved.injected, row.files),
-        containerId: null,
-        state: 'starting',
-        exitCode: null,
-        updatedAt: now(),
-      }
+      const intent = intentOf(row, resolved)
       const previousCopies = previous ? this.records.values(row.id) : []
       this.store.transaction(() => {
         this.records.save(intent)
@@ -492,13 +487,7 @@ export class DeploymentsService implements SecretUsage {
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
     await this.swarm.check(resolved)
-    const intent: DeploymentRow = {
-      ...row,
-      injected: withFileTargets(resolved.injected, row.files),
-      state: 'starting',
-      exitCode: null,
-      updatedAt: now(),
-    }
+    const intent = intentOf(row, resolved)
     const previousCopies = previous ? this.records.values(row.id) : []
     this.store.transaction(() => {
       this.records.save(intent)
@@ -674,9 +663,7 @@ export class DeploymentsService implements SecretUsage {
     const values = row.injected.length > 0 ? this.openCopies(row) : []
     try {
       return redactedLogStream(
-        row.target === 'swarm'
-          ? {child: serviceLogs(source, follow), stopped: async () => undefined}
-          : containerLogSource(source, follow, row.context),
+        row.target === 'swarm' ? this.swarm.logSource(source, follow) : containerLogSource(source, follow, row.context),
         values,
         follow,
         async () => {
@@ -688,6 +675,18 @@ export class DeploymentsService implements SecretUsage {
     } finally {
       for (const value of values) this.vault.wipe(value)
     }
+  }
+}
+
+/** The record of a launch about to run: what it injects, starting, no container yet (a service keeps its id). */
+function intentOf(row: DeploymentRow, resolved: ResolvedEnv): DeploymentRow {
+  return {
+    ...row,
+    injected: withFileTargets(resolved.injected, row.files),
+    containerId: null,
+    state: 'starting',
+    exitCode: null,
+    updatedAt: now(),
   }
 }
 

@@ -164,6 +164,20 @@ function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? ''
 }
 
+/** `FLAG hush.x=...` for each of the given hush labels of a deployment revision (containers and services). */
+export function hushLabelArgs(
+  flag: string,
+  spec: {id: string; storeId: string; revision: number},
+  labels: string[],
+): string[] {
+  const values: Record<string, string> = {
+    [LABEL_DEPLOYMENT]: spec.id,
+    [LABEL_STORE]: spec.storeId,
+    [LABEL_REVISION]: String(spec.revision),
+  }
+  return labels.flatMap((label) => [flag, `${label}=${values[label]}`])
+}
+
 /**
  * Runs `call(envArgs, clientEnv)` with `env` on its way to docker: `envArgs` is `--env-file FILE`
  * (a 0600 file on tmpfs, removed as soon as `call` returns) plus `-e KEY` for the values the file
@@ -212,12 +226,7 @@ export async function dockerRun(paths: HushPaths, spec: LaunchSpec): Promise<str
         // A session's container is created here and started by the CLI, attached to its terminal.
         ...(isSession(spec.options) ? ['create'] : ['run', '-d']),
         ...envArgs,
-        '--label',
-        `${LABEL_DEPLOYMENT}=${spec.id}`,
-        '--label',
-        `${LABEL_STORE}=${spec.storeId}`,
-        '--label',
-        `${LABEL_REVISION}=${spec.revision}`,
+        ...hushLabelArgs('--label', spec, [LABEL_DEPLOYMENT, LABEL_STORE, LABEL_REVISION]),
         ...(spec.name ? ['--name', spec.name] : []),
         ...(spec.mounts ?? []).map(mountArg),
         ...runOptionArgs(spec.options),

@@ -2,7 +2,6 @@
 // versioned Swarm secrets), rolling it to a new revision with rollback, reading its replicas and
 // tasks, terminating it, and removing the store's Swarm secrets that nothing uses. Resolution,
 // records, audit and usage stay in deployments.ts, shared with local containers.
-import type {SwarmTask} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../api/secret-file-spec.js'
 import type {HushPaths} from '../config/paths.js'
@@ -10,7 +9,8 @@ import {withFileEnv} from './deployment-parts.js'
 import type {DeploymentRow, DeploymentsStore} from './deployments-store.js'
 import {checkLaunchable} from './launcher.js'
 import type {Logger} from './log.js'
-import type {ResolvedEnv} from './resolve.js'
+import type {LogSource} from './log-stream.js'
+import type {EnvEntry, ResolvedEnv} from './resolve.js'
 import {fileOwner} from './secret-files.js'
 import {
   checkSwarmManager,
@@ -25,6 +25,7 @@ import {
   type ServiceSpec,
   type ServiceView,
   serviceCreate,
+  serviceLogs,
   serviceRemove,
   serviceUpdate,
   swarmSecretName,
@@ -61,8 +62,24 @@ export function swarmSecretNames(storeId: string, row: DeploymentRow): string[] 
     )
 }
 
+/**
+ * What deployments.ts asks of the Swarm target (SwarmTarget below; a fake in the unit test):
+ * check, launch (create or roll), undo, terminate, refresh states, output, and removal of
+ * Swarm secrets nothing needs.
+ */
+export interface SwarmEngine {
+  view(id: string): ServiceView | undefined
+  check(resolved: ResolvedEnv): Promise<void>
+  launch(row: DeploymentRow, resolved: ResolvedEnv, previous?: DeploymentRow): Promise<{serviceId: string}>
+  undo(row: DeploymentRow, isNew: boolean): Promise<void>
+  terminate(row: DeploymentRow): Promise<void>
+  refresh(launching: ReadonlySet<string>, adopt: (row: DeploymentRow, serviceId: string) => void): Promise<void>
+  collectSecrets(launching: ReadonlySet<string>): Promise<number>
+  logSource(serviceId: string, follow: boolean): LogSource
+}
+
 /** The docker side of a Swarm deployment; deployments.ts calls it with the records it keeps. */
-export class SwarmTarget {
+export class SwarmTarget implements SwarmEngine {
   /** The last view of each deployment's service (what `status` shows of replicas and tasks). */
   private readonly views = new Map<string, ServiceView>()
 
@@ -91,7 +108,7 @@ export class SwarmTarget {
     )
     const storeId = this.storeId()
     const secrets: PlannedSecret[] = []
-    const fileEnv = []
+    const fileEnv: EnvEntry[] = []
     for (const file of resolved.files) {
       const item = row.injected.find((injected) => injected.mount === 'file' && injected.name === file.secret)
       if (!item) continue
@@ -134,11 +151,7 @@ export class SwarmTarget {
    * (`previous` absent) or a rolling update of `previous`'s service, waited for. Returns the
    * service id and, after an update, the tasks. A rollback throws `rolled_back`.
    */
-  async launch(
-    row: DeploymentRow,
-    resolved: ResolvedEnv,
-    previous?: DeploymentRow,
-  ): Promise<{serviceId: string; tasks?: SwarmTask[]}> {
+  async launch(row: DeploymentRow, resolved: ResolvedEnv, previous?: DeploymentRow): Promise<{serviceId: string}> {
     const {secrets, spec} = this.plan(row, resolved)
     for (const secret of secrets) await createSwarmSecret(secret.mount.source, secret.of, secret.value)
     if (!previous?.serviceId) {
@@ -148,14 +161,12 @@ export class SwarmTarget {
     const serviceId = previous.serviceId
     const before = await inspectService(serviceId)
     if (!before) {
-      throw new HushError(
-        'launch_failed',
-        `The Swarm service of ${row.id} is gone: terminate it and submit again.`,
-        {deployment: row.id},
-      )
+      throw new HushError('launch_failed', `The Swarm service of ${row.id} is gone: terminate it and submit again.`, {
+        deployment: row.id,
+      })
     }
     await serviceUpdate(serviceId, spec)
-    const after = await waitForUpdate(serviceId)
+    const after = await waitForUpdate(serviceId, before)
     if (after) this.views.set(row.id, after)
     const state = after?.update.state ?? null
     if (state !== 'completed') {
@@ -165,7 +176,7 @@ export class SwarmTarget {
         {deployment: row.id, tasks: after?.tasks ?? []},
       )
     }
-    return {serviceId, tasks: after?.tasks}
+    return {serviceId}
   }
 
   /** After a failed launch: the service of a new deployment (when docker made one) goes. */
@@ -177,6 +188,11 @@ export class SwarmTarget {
     } catch (error) {
       this.log.warn(`cannot remove the service of ${row.id}: ${(error as Error).message}`)
     }
+  }
+
+  /** `docker service logs` of the service (following: until the service goes). */
+  logSource(serviceId: string, follow: boolean): LogSource {
+    return {child: serviceLogs(serviceId, follow), stopped: async () => undefined}
   }
 
   /** Removes the service (its tasks stop); the secrets go with collectSecrets. */
@@ -205,7 +221,9 @@ export class SwarmTarget {
       const row = this.records.get(service.deployment)
       if (!row || row.state === 'terminated') {
         await serviceRemove(service.id).catch(() => undefined)
-        this.log.warn(`removed Swarm service ${service.id.slice(0, 12)} of ${service.deployment || '?'}: no live deployment records it`)
+        this.log.warn(
+          `removed Swarm service ${service.id.slice(0, 12)} of ${service.deployment || '?'}: no live deployment records it`,
+        )
       } else if (row.serviceId === null) {
         adopt(row, service.id)
         this.log.warn(`adopted Swarm service ${service.id.slice(0, 12)} of ${row.id}`)

@@ -5,11 +5,18 @@ import {createHash} from 'node:crypto'
 import {execa, type ResultPromise} from 'execa'
 import type {SwarmTask} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {type RunOptions, runOptionArgs} from '../api/run-options.js'
+import {runOptionArgs} from '../api/run-options.js'
 import type {HushPaths} from '../config/paths.js'
 import {DOCKER} from './engine.js'
-import {dockerError, LABEL_DEPLOYMENT, LABEL_REVISION, LABEL_STORE, withEnvFile} from './launcher.js'
-import type {EnvEntry} from './resolve.js'
+import {
+  dockerError,
+  hushLabelArgs,
+  LABEL_DEPLOYMENT,
+  LABEL_REVISION,
+  LABEL_STORE,
+  type LaunchSpec,
+  withEnvFile,
+} from './launcher.js'
 
 export const LABEL_SECRET = 'hush.secret'
 export const LABEL_VERSION = 'hush.version'
@@ -114,7 +121,9 @@ export async function listSwarmSecrets(storeId: string): Promise<Map<string, Rec
   const secrets = new Map<string, Record<string, string>>()
   if (names.length === 0) return secrets
   const inspected = await execa(DOCKER, ['secret', 'inspect', ...names], {stdin: 'ignore', reject: false})
-  const specs = inspected.failed ? [] : (JSON.parse(inspected.stdout) as {Spec: {Name: string; Labels?: Record<string, string>}}[])
+  const specs = inspected.failed
+    ? []
+    : (JSON.parse(inspected.stdout) as {Spec: {Name: string; Labels?: Record<string, string>}}[])
   for (const spec of specs) secrets.set(spec.Spec.Name, spec.Spec.Labels ?? {})
   return secrets
 }
@@ -143,15 +152,8 @@ function secretArg(mount: SecretMount): string {
   return fields.join(',')
 }
 
-export interface ServiceSpec {
-  id: string
-  revision: number
-  storeId: string
-  name: string | null
-  image: string
-  command: string[]
-  options: RunOptions
-  env: EnvEntry[]
+/** What a service revision runs: a container's launch spec, with Swarm secrets in place of host files. */
+export interface ServiceSpec extends Omit<LaunchSpec, 'mounts' | 'context' | 'redact'> {
   secrets: SecretMount[]
   /** Every secret value of this revision, to scrub from docker's error output. */
   redact: Uint8Array[]
@@ -160,16 +162,9 @@ export interface ServiceSpec {
 /** The labels and rolling-update settings every hush service gets. */
 function serviceArgs(spec: ServiceSpec): string[] {
   return [
-    '--label',
-    `${LABEL_DEPLOYMENT}=${spec.id}`,
-    '--label',
-    `${LABEL_STORE}=${spec.storeId}`,
-    '--label',
-    `${LABEL_REVISION}=${spec.revision}`,
-    '--container-label',
-    `${LABEL_DEPLOYMENT}=${spec.id}`,
-    '--container-label',
-    `${LABEL_REVISION}=${spec.revision}`,
+    ...hushLabelArgs('--label', spec, [LABEL_DEPLOYMENT, LABEL_STORE, LABEL_REVISION]),
+    // Not hush.store: the local reconciliation (docker ps by store) must never see a task's container.
+    ...hushLabelArgs('--container-label', spec, [LABEL_DEPLOYMENT, LABEL_REVISION]),
     '--update-failure-action',
     'rollback',
     ...(spec.options['update-monitor'] ? [] : ['--update-monitor', DEFAULT_UPDATE_MONITOR]),
@@ -224,7 +219,10 @@ async function specList(serviceId: string, template: string): Promise<string[]> 
  */
 export async function serviceUpdate(serviceId: string, spec: ServiceSpec): Promise<void> {
   const previous = {
-    secrets: await specList(serviceId, '{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.SecretName}}{{"\\n"}}{{end}}'),
+    secrets: await specList(
+      serviceId,
+      '{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.SecretName}}{{"\\n"}}{{end}}',
+    ),
     envKeys: await specList(
       serviceId,
       '{{range .Spec.TaskTemplate.ContainerSpec.Env}}{{index (split . "=") 0}}{{"\\n"}}{{end}}',
@@ -239,10 +237,8 @@ export async function serviceUpdate(serviceId: string, spec: ServiceSpec): Promi
     '--detach',
     '--quiet',
     '--no-resolve-image',
-    '--label-add',
-    `${LABEL_REVISION}=${spec.revision}`,
-    '--container-label-add',
-    `${LABEL_REVISION}=${spec.revision}`,
+    ...hushLabelArgs('--label-add', spec, [LABEL_REVISION]),
+    ...hushLabelArgs('--container-label-add', spec, [LABEL_REVISION]),
     '--update-failure-action',
     'rollback',
     '--update-monitor',
@@ -266,12 +262,14 @@ export interface ServiceView {
   desired: number
   tasks: SwarmTask[]
   update: {state: string | null; message: string | null}
+  /** When docker started the last update (null: never): tells a new update from the previous one. */
+  updateStartedAt: string | null
 }
 
 interface ServiceInspect {
   ID: string
   Spec: {Labels?: Record<string, string>; Mode?: {Replicated?: {Replicas?: number}}}
-  UpdateStatus?: {State?: string; Message?: string}
+  UpdateStatus?: {State?: string; Message?: string; StartedAt?: string}
 }
 
 interface TaskInspect {
@@ -310,7 +308,10 @@ export async function inspectService(serviceId: string): Promise<ServiceView | u
   )
   const tasks: TaskInspect[] = []
   if (nodes.size > 0) {
-    const inspected = await execa(DOCKER, ['inspect', '--type', 'task', ...nodes.keys()], {stdin: 'ignore', reject: false})
+    const inspected = await execa(DOCKER, ['inspect', '--type', 'task', ...nodes.keys()], {
+      stdin: 'ignore',
+      reject: false,
+    })
     if (!inspected.failed) tasks.push(...(JSON.parse(inspected.stdout) as TaskInspect[]))
   }
   const bySlot = new Map<string, TaskInspect>()
@@ -337,18 +338,24 @@ export async function inspectService(serviceId: string): Promise<ServiceView | u
         error: task.Status.Err || null,
       })),
     update: {state: spec.UpdateStatus?.State ?? null, message: spec.UpdateStatus?.Message ?? null},
+    updateStartedAt: spec.UpdateStatus?.StartedAt ?? null,
   }
 }
 
 /** Update states after which a rolling update is over (or stuck until someone acts). */
 const UPDATE_DONE = ['completed', 'paused', 'rollback_completed', 'rollback_paused']
 
-/** Polls the service until its rolling update to `revision` is over; its final view. */
-export async function waitForUpdate(serviceId: string): Promise<ServiceView | undefined> {
+/**
+ * Polls the service until the rolling update started after `before` (the view read before
+ * `service update`: its update, if any, is the previous one) is over; its final view.
+ */
+export async function waitForUpdate(serviceId: string, before: ServiceView): Promise<ServiceView | undefined> {
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 1000))
     const view = await inspectService(serviceId)
-    if (!view || (view.update.state !== null && UPDATE_DONE.includes(view.update.state))) return view
+    if (!view) return view
+    const fresh = view.updateStartedAt !== null && view.updateStartedAt !== before.updateStartedAt
+    if (fresh && view.update.state !== null && UPDATE_DONE.includes(view.update.state)) return view
   }
 }
 
