@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // hush's benchmarks (not tests): each measures hush and a baseline side by side in this one run
 // (medians of alternated runs) or one figure with its aim, and the whole run ends with one table.
-// Run `npm run bench`, or `npm run bench -- NAME...` for some of them.
+// Run `npm run bench`, or `npm run bench -- NAME...` for some of them. Each benchmark that ran
+// without failing replaces its figures in docs/benchmarks.json (`npm run docs` renders them into
+// docs/benchmarks.md); `--no-record` leaves the file alone.
 //
 // hush needs the OS keyring, so this script re-runs itself inside scripts/with-keyring.sh (a private
 // D-Bus session with an unlocked gnome-keyring, as `npm test` uses) unless it already runs in one.
@@ -10,6 +12,7 @@ import {spawnSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {cells, HEADER, RESULTS_FILE, recordResults} from './report.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -47,16 +50,8 @@ function ensureBuilt() {
   if (build.status !== 0) process.exit(build.status ?? 1)
 }
 
-/** One row as table cells: what, hush, baseline, ratio, aim. */
-function cells(name, row) {
-  if (row.error) return [`[${name}] ${row.label}`, 'FAILED', row.error, '', '']
-  const aim = row.aim ? `${row.aim} ${row.ok ? '(met)' : '(NOT met)'}` : ''
-  if (row.value !== undefined) return [`[${name}] ${row.label}`, `${row.value} ${row.unit}`, '', '', aim]
-  return [`[${name}] ${row.label}`, `${row.hushMs} ms`, `${row.baselineMs} ms (${row.baseline})`, `${row.ratio}x`, aim]
-}
-
 function printTable(lines) {
-  const header = ['benchmark', 'hush', 'baseline (same run)', 'ratio', 'aim']
+  const header = HEADER
   const all = [header, ...lines]
   const widths = header.map((_, i) => Math.max(...all.map((line) => line[i].length)))
   const format = (line) => `| ${line.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`
@@ -66,7 +61,8 @@ function printTable(lines) {
 }
 
 async function main() {
-  const wanted = process.argv.slice(2)
+  const record = !process.argv.includes('--no-record')
+  const wanted = process.argv.slice(2).filter((arg) => arg !== '--no-record')
   const unknown = wanted.filter((name) => !(name in benchmarks))
   if (unknown.length > 0) {
     console.error(`bench: unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`)
@@ -76,6 +72,7 @@ async function main() {
   const {version} = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
   const started = new Date()
   const lines = []
+  const measured = []
   let failed = false
   for (const name of wanted.length > 0 ? wanted : Object.keys(benchmarks)) {
     const t0 = performance.now()
@@ -86,11 +83,18 @@ async function main() {
       failed = true
       rows = [{label: name, error: String(error?.message ?? error).split('\n')[0]}]
     }
-    for (const row of rows) lines.push(cells(name, row))
+    measured.push({name, rows})
+    for (const row of rows) lines.push(cells({...row, label: `[${name}] ${row.label}`}))
     console.error(`bench: ${name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
   }
   console.log(`\nhush ${version} benchmarks - node ${process.version}, ${started.toISOString()}\n`)
   printTable(lines)
+  if (record) {
+    recordResults(measured, {hush: version, node: process.version, at: started.toISOString()}, Object.keys(benchmarks))
+    console.log(
+      `\nResults written to ${fileURLToPath(RESULTS_FILE)}: \`npm run docs\` renders them into docs/benchmarks.md.`,
+    )
+  }
   if (failed) process.exit(1)
 }
 
