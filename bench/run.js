@@ -33,6 +33,7 @@ const benchmarks = {
   'version-vs-node': async () => (await import('./startup.js')).versionVsNode(),
   'list-vs-node': async () => (await import('./startup.js')).listVsNode(),
   'submit-vs-docker': async () => (await import('./submit.js')).benchSubmit(),
+  'swarm-rotation': async () => (await import('./swarm.js')).benchSwarmRotation(),
   'agent-cold-start': async () => (await import('./agent.js')).agentColdStart(),
   'open-from-kernel-keyring': async () => (await import('./agent.js')).agentOpenFromKernelKeyring(),
   'writes-per-second': async () => (await import('./agent.js')).writesPerSecond(),

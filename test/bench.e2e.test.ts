@@ -11,6 +11,8 @@ import {backupRestoreRotate} from '../bench/backup.js'
 import {listVsNode, versionVsNode} from '../bench/startup.js'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
 import {benchSubmit} from '../bench/submit.js'
+// @ts-expect-error: the benchmarks are plain JavaScript, without types
+import {benchSwarmRotation} from '../bench/swarm.js'
 import {dockerAvailable} from './docker.js'
 
 const docker = await dockerAvailable('test/bench.e2e.test.ts')
@@ -73,5 +75,19 @@ describe('npm run bench, at a tiny size', () => {
       })
       expect(left.stdout.trim()).toBe('')
     },
+  )
+
+  it.skipIf(!docker)(
+    'Swarm: rotation reaching both replicas against the same update by hand, leaving no service or secret',
+    async () => {
+      expectWellFormed(await benchSwarmRotation({runs: 1}), 1)
+      for (const kind of ['service', 'secret']) {
+        const left = await execa('docker', [kind, 'ls', '-q', '--filter', `label=hush-bench=${process.pid}`], {
+          stdin: 'ignore',
+        })
+        expect(left.stdout.trim(), `${kind}s left behind`).toBe('')
+      }
+    },
+    300_000,
   )
 })

@@ -30,6 +30,7 @@ import {hello, sealAll} from './agent-tools.js'
 import {dockerAvailable, removeEnvFileDir, removeStoreContainers, storeId, TEST_IMAGE} from './docker.js'
 import {filesUnder, isAlive, makeHome, type RawResponse, rawRequest, type TestHome, waitFor} from './helpers.js'
 import {cachedPayload} from './kernel-keyring.js'
+import {watchProcesses} from './leak-tools.js'
 
 const docker = await dockerAvailable('test/leak.e2e.test.ts')
 
@@ -71,34 +72,6 @@ function leaksIn(dirs: string[], keys: Buffer[] = []): string[] {
     }
   }
   return found
-}
-
-/**
- * Samples every process's argv and environment (/proc/PID/cmdline and environ, ours excepted) until
- * stopped: what a local user with `ps e` could have seen while the scenario ran.
- */
-function watchProcesses(): {stop(): Set<string>} {
-  const seen = new Set<string>()
-  let running = true
-  const sample = () => {
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name) && name !== String(process.pid))) {
-      for (const part of ['cmdline', 'environ']) {
-        try {
-          seen.add(readFileSync(`/proc/${pid}/${part}`).toString('latin1'))
-        } catch {
-          // gone already, or not ours to read
-        }
-      }
-    }
-    if (running) setTimeout(sample, 5)
-  }
-  sample()
-  return {
-    stop() {
-      running = false
-      return seen
-    },
-  }
 }
 
 /**
