@@ -30,6 +30,7 @@ const memoryKey: MasterKeySource = {
 
 /** A Swarm engine that records what it was asked, and fails when told to. */
 class FakeSwarm implements SwarmEngine {
+  readonly rolling = true
   readonly calls: string[] = []
   /** What the record said when launch was called (the intent must be there first). */
   readonly seenAtLaunch: (DeploymentRow | undefined)[] = []

@@ -1,47 +1,31 @@
-// Deployments: submit, resubmit, terminate, status and logs of the containers hush launched.
-// A launch is recorded (versions and the values' encrypted copies) before `docker run`; every
-// state read reconciles the record with the store's labelled containers (see `refreshFromDocker`),
-// so whatever dies when, no container holding a value is unknown. It also tells the secrets side
-// which deployments use a secret (SecretUsage).
+// Deployments: submit, resubmit, terminate, status and logs of what hush launched, on the target
+// each record names (an Engine: local-deployments.ts or swarm-deployments.ts). A launch is recorded
+// (versions and the values' encrypted copies) before docker runs; every state read reconciles the
+// records with docker (each target's `refresh`), so whatever dies when, nothing holding a value is
+// unknown. It also tells the secrets side which deployments use a secret (SecretUsage).
 import {randomBytes} from 'node:crypto'
 import type {Readable} from 'node:stream'
-import {
-  type DeploymentDetail,
-  type DeploymentInfo,
-  type DeploymentState,
-  type ResubmitOutput,
-  type SubmitInput,
-  type SubmitOutput,
-  TERMINAL_STATES,
-} from '../api/contract.js'
+import type {DeploymentDetail, DeploymentInfo, ResubmitOutput, SubmitInput, SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {isSession} from '../api/run-options.js'
 import {secretFileName} from '../api/secret-file-spec.js'
 import type {HushPaths} from '../config/paths.js'
 import {findDeployment, LiveNames} from './deployment-lookup.js'
-import {deploymentSecrets, shownKeys, usedSecrets, withFileEnv, withFileTargets} from './deployment-parts.js'
+import {deploymentSecrets, shownKeys, usedSecrets, withFileTargets} from './deployment-parts.js'
 import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
 import {checkContext} from './engine.js'
 import {KeyedLock} from './keyed-lock.js'
-import {
-  type ContainerState,
-  checkLaunchable,
-  dockerListStore,
-  dockerRemove,
-  dockerRemoveRevision,
-  dockerRun,
-  dockerStop,
-  removeLeftoverEnvFiles,
-  type StoreContainer,
-} from './launcher.js'
+import {removeLeftoverEnvFiles} from './launcher.js'
+import {DEFAULT_GRACE_SECONDS, LocalTarget} from './local-deployments.js'
 import type {Logger} from './log.js'
-import {containerLogSource, redactedLogStream} from './log-stream.js'
+import {redactedLogStream} from './log-stream.js'
 import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
-import {removeOrphanSecretFiles, removeSecretFiles, writeSecretFiles} from './secret-files.js'
+import {removeOrphanSecretFiles, removeSecretFiles} from './secret-files.js'
 import {type SecretUsage, scopeKey} from './secrets.js'
 import type {Store} from './store.js'
 import {checkSubmitInput} from './submit-input.js'
 import {type SwarmEngine, SwarmTarget} from './swarm-deployments.js'
+import type {Engine, Launched} from './targets.js'
 import type {Reencrypt, Vault} from './vault.js'
 
 /** What the copies of a deployment's values are bound to (their associated data). */
@@ -49,25 +33,8 @@ function copiesOwner(row: DeploymentRow) {
   return {id: 0, name: `deployment/${row.id}`, version: row.revision}
 }
 
-/** How long a container gets to stop after SIGTERM (docker stop's own default). */
-export const DEFAULT_GRACE_SECONDS = 10
-
 function now(): string {
   return new Date().toISOString()
-}
-
-function isLive(state: DeploymentState): boolean {
-  return !TERMINAL_STATES.includes(state)
-}
-
-/** docker's view of a container as a hush state. */
-function stateOf(container: ContainerState | undefined): {state: DeploymentState; exitCode: number | null} {
-  if (!container) return {state: 'failed', exitCode: null}
-  if (container.status === 'created') return {state: 'starting', exitCode: null}
-  if (container.running || ['running', 'paused', 'restarting'].includes(container.status)) {
-    return {state: 'running', exitCode: null}
-  }
-  return {state: container.exitCode === 0 ? 'exited' : 'failed', exitCode: container.exitCode}
 }
 
 export class DeploymentsService implements SecretUsage {
@@ -80,6 +47,8 @@ export class DeploymentsService implements SecretUsage {
   private readonly launching = new Set<string>()
   /** Deployments that are Docker Swarm services (`submit --swarm`). */
   private readonly swarm: SwarmEngine
+  /** Deployments that are containers on a docker engine (`submit`). */
+  private readonly local: LocalTarget
 
   constructor(
     private readonly store: Store,
@@ -91,6 +60,12 @@ export class DeploymentsService implements SecretUsage {
     this.records = new DeploymentsStore(store)
     this.names = new LiveNames(this.records)
     this.swarm = swarm?.(this.records) ?? new SwarmTarget(() => store.storeId, this.records, paths, log)
+    this.local = new LocalTarget(() => store.storeId, this.records, paths, log)
+  }
+
+  /** The target a deployment runs on. */
+  private engineOf(row: DeploymentRow): Engine {
+    return row.target === 'swarm' ? this.swarm : this.local
   }
 
   // --- SecretUsage -------------------------------------------------------------------------
@@ -205,82 +180,15 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /**
-   * One pass over the store's labelled containers (`docker ps -a`): each must be the recorded
-   * container, or the one of the recorded revision of a deployment not terminated (adopted: a
-   * launch whose agent died before recording it), else it is removed (no record, a previous
-   * revision, terminated, created but never started). Then the live records take docker's states.
-   * Deployments this agent is launching right now are left to their launch.
+   * One pass over each target: Swarm's services (see refreshSwarm), then the store's labelled
+   * containers (see LocalTarget.refresh). Deployments this agent is launching right now are left
+   * to their launch.
    */
   private async refreshFromDocker(): Promise<void> {
     // A container exists only after its record (the intent comes first) and until it is terminated.
     if (!this.records.anyUnterminated()) return
     await this.refreshSwarm()
-    // A container exists only after a local record that is not terminated.
-    if (!this.records.list().some((row) => row.target === 'local' && row.state !== 'terminated')) return
-    const before = new Map(
-      this.records
-        .live()
-        .filter((row) => row.target === 'local')
-        .map((row) => [row.id, row]),
-    )
-    const launchingBefore = new Set(this.launching)
-    // One `docker ps -a` per engine: the agent's own, and each docker context a live deployment is on.
-    // An engine that does not answer leaves its deployments' records as they are.
-    const containers: (StoreContainer & {context: string | null})[] = []
-    const reached = new Set<string | null>()
-    for (const context of new Set([null, ...[...before.values()].map((row) => row.context)])) {
-      try {
-        for (const found of await dockerListStore(this.store.storeId, context)) containers.push({...found, context})
-        reached.add(context)
-      } catch (error) {
-        // Without docker nothing can have been launched: only a store with live deployments there cares.
-        if ([...before.values()].some((row) => row.context === context))
-          this.log.warn(
-            `cannot read deployment states from docker${context ? ` (context ${context})` : ''}: ${(error as Error).message}`,
-          )
-      }
-    }
-    const present = new Map<string, ContainerState>()
-    for (const container of containers) {
-      if (this.launching.has(container.deployment) || launchingBefore.has(container.deployment)) continue
-      const row = this.records.get(container.deployment)
-      const verdict = containerVerdict(row, container, (id) => containers.some((other) => other.id === id))
-      if (verdict === 'keep') present.set(container.id, container.state)
-      else if (verdict === 'adopt' && row) {
-        this.adopt(row, container)
-        present.set(container.id, container.state)
-      } else {
-        try {
-          await dockerRemove(container.id, container.context)
-          this.log.warn(`removed container ${container.id.slice(0, 12)} of ${container.deployment || '?'}: ${verdict}`)
-        } catch (error) {
-          this.log.warn(`cannot remove container ${container.id.slice(0, 12)}: ${(error as Error).message}`)
-        }
-      }
-    }
-    const at = now()
-    for (const row of this.records.live()) {
-      if (row.target !== 'local') continue
-      const seen = before.get(row.id)
-      // Skip a record that changed during the pass (launched, resubmitted or terminated meanwhile).
-      if (this.launching.has(row.id) || launchingBefore.has(row.id) || !reached.has(row.context)) continue
-      if (!seen || seen.containerId !== row.containerId || seen.revision !== row.revision) continue
-      const {state, exitCode} = stateOf(row.containerId ? present.get(row.containerId) : undefined)
-      if (state !== row.state || exitCode !== row.exitCode) this.records.setState(row.id, state, exitCode, at)
-      // A container that stopped needs its secret files no more (only its revision's: a resubmit
-      // may be writing the next one).
-      if (!isLive(state) && row.files.length > 0) {
-        removeSecretFiles(this.paths, row.id, {only: row.revision})
-      }
-    }
-  }
-
-  /** Records a container of the recorded revision that its launch could not record (the agent died). */
-  private adopt(row: DeploymentRow, container: StoreContainer): void {
-    const {state, exitCode} = stateOf(container.state)
-    const adopted: DeploymentRow = {...row, containerId: container.id, state, exitCode, updatedAt: now()}
-    this.recordLaunched(adopted, row.revision === 1 ? 'deployment.submitted' : 'deployment.resubmitted')
-    this.log.warn(`adopted container ${container.id.slice(0, 12)} of ${row.id} revision ${row.revision}`)
+    await this.local.refresh(this.launching, (adopted) => this.recordLaunched(adopted, launchEvent(adopted)))
   }
 
   /**
@@ -290,12 +198,7 @@ export class DeploymentsService implements SecretUsage {
   private async refreshSwarm(): Promise<void> {
     if (!this.records.list().some((row) => row.target === 'swarm' && row.state !== 'terminated')) return
     const launching = new Set(this.launching)
-    await this.swarm.refresh(launching, (row, serviceId) => {
-      this.recordLaunched(
-        {...row, serviceId, state: 'starting', updatedAt: now()},
-        row.revision === 1 ? 'deployment.submitted' : 'deployment.resubmitted',
-      )
-    })
+    await this.swarm.refresh(launching, (adopted) => this.recordLaunched(adopted, launchEvent(adopted)))
     await this.collectSwarmSecrets(launching)
   }
 
@@ -393,11 +296,12 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /**
-   * Resolves fresh values and checks docker can carry them (failing before anything changes),
-   * removes `previous`'s container, records the intent (revision, versions, the values' encrypted
-   * copies) durably, and only then runs the container and records it. If the agent dies after the
-   * intent, reconciliation adopts or removes what docker made; if `docker run` fails, a container
-   * it created is removed before the error returns.
+   * Resolves fresh values and checks the target can carry them (failing before anything changes),
+   * records the intent (revision, versions, the values' encrypted copies) durably, removes
+   * `previous`'s container (local), and only then launches and records what it made. If the agent
+   * dies after the intent, reconciliation adopts or removes what docker made. If the launch fails,
+   * a rolling target's previous record is restored (its revision still runs); otherwise what
+   * docker made is removed and a new record forgotten (or a resubmitted one failed).
    */
   private async launch(
     row: DeploymentRow,
@@ -409,106 +313,61 @@ export class DeploymentsService implements SecretUsage {
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
     this.launching.add(row.id)
     try {
-      if (row.target === 'swarm') return await this.launchService(row, resolved, event, isNew, previous)
-      checkLaunchable(resolved.entries)
+      const engine = this.engineOf(row)
+      await engine.check(resolved)
       const intent = intentOf(row, resolved)
       const previousCopies = previous ? this.records.values(row.id) : []
       this.store.transaction(() => {
         this.records.save(intent)
-        this.records.replaceValues(row.id, this.sealCopies(intent, resolved))
+        this.records.replaceValues(row.id, [
+          ...this.sealCopies(intent, resolved),
+          // A rolling target keeps old tasks (and their logs) a while: their copies are carried.
+          ...(previous && engine.rolling ? this.carriedCopies(previous, intent) : []),
+        ])
       })
-      if (previous?.containerId) {
+      if (previous && engine.retire) {
         try {
-          if (isLive(previous.state)) await dockerStop(previous.containerId, DEFAULT_GRACE_SECONDS, previous.context)
-          await dockerRemove(previous.containerId, previous.context)
+          await engine.retire(previous)
         } catch (error) {
           // The previous container still runs: it stays the recorded one.
-          this.store.transaction(() => {
-            this.records.save(previous)
-            this.records.replaceValues(row.id, previousCopies)
-          })
+          this.restore(previous, previousCopies)
           throw error
         }
       }
-      let containerId: string
+      let launched: Launched
       try {
-        const files = writeSecretFiles(this.paths, row.id, row.revision, resolved.files, row.files, row.options.user)
-        containerId = await dockerRun(this.paths, {
-          id: row.id,
-          revision: row.revision,
-          storeId: this.store.storeId,
-          name: row.name,
-          image: row.image,
-          command: row.command,
-          options: row.options,
-          context: row.context,
-          env: withFileEnv(resolved.entries, files.env),
-          mounts: files.mounts,
-          redact: [...resolved.files, ...resolved.parts].map((item) => item.value),
-        })
+        launched = await engine.launch(intent, resolved, previous)
       } catch (error) {
-        await this.undoLaunch(intent, isNew, error)
+        // The previous revision still runs (rolled back, or never replaced): it stays the recorded one.
+        if (previous && engine.rolling) this.restore(previous, previousCopies)
+        else await this.undoLaunch(engine, intent, isNew, error)
+        if (row.target === 'swarm') await this.collectSwarmSecrets()
         throw error
       }
-      // The previous revision's files went with its container.
-      removeSecretFiles(this.paths, row.id, {keep: row.revision})
-      // A session's container is created, not started: the CLI starts it attached.
-      const state = isSession(row.options) ? 'starting' : 'running'
-      const launched: DeploymentRow = {...intent, containerId, state, updatedAt: now()}
-      this.recordLaunched(launched, event)
-      return launched
+      engine.settle?.(intent)
+      const done: DeploymentRow = {
+        ...intent,
+        ...(launched.containerId !== undefined ? {containerId: launched.containerId} : {}),
+        ...(launched.serviceId !== undefined ? {serviceId: launched.serviceId} : {}),
+        state: launched.state ?? (previous ? 'running' : 'starting'),
+        updatedAt: now(),
+      }
+      this.recordLaunched(done, event)
+      // The previous revision's Swarm secrets go once its tasks are replaced.
+      if (previous && row.target === 'swarm') await this.collectSwarmSecrets()
+      return done
     } finally {
       this.launching.delete(row.id)
       wipeResolved(this.vault, resolved)
     }
   }
 
-  /**
-   * The Swarm form of launch: checks first (a manager, sizes), then the intent with the values'
-   * copies (a previous revision's kept too: its tasks' logs stay readable until they go), then the
-   * Swarm secrets and the service or its rolling update. A failure forgets a new record (or fails
-   * a resubmitted one) and removes what it created; a rollback restores the previous record.
-   */
-  private async launchService(
-    row: DeploymentRow,
-    resolved: ResolvedEnv,
-    event: 'deployment.submitted' | 'deployment.resubmitted',
-    isNew: boolean,
-    previous?: DeploymentRow,
-  ): Promise<DeploymentRow> {
-    await this.swarm.check(resolved)
-    const intent = intentOf(row, resolved)
-    const previousCopies = previous ? this.records.values(row.id) : []
+  /** Puts back the record of a previous revision that still runs, with its copies. */
+  private restore(previous: DeploymentRow, copies: ReturnType<DeploymentsStore['values']>): void {
     this.store.transaction(() => {
-      this.records.save(intent)
-      this.records.replaceValues(row.id, [
-        ...this.sealCopies(intent, resolved),
-        ...(previous ? this.carriedCopies(previous, intent) : []),
-      ])
+      this.records.save(previous)
+      this.records.replaceValues(previous.id, copies)
     })
-    let launched: {serviceId: string}
-    try {
-      launched = await this.swarm.launch(intent, resolved, previous)
-    } catch (error) {
-      if (previous) {
-        // The previous revision still runs (rolled back, or never replaced): it stays the recorded one.
-        this.store.transaction(() => {
-          this.records.save(previous)
-          this.records.replaceValues(row.id, previousCopies)
-        })
-      } else {
-        await this.swarm.undo(intent, isNew)
-        this.store.transaction(() => this.records.remove(intent.id))
-      }
-      await this.collectSwarmSecrets()
-      throw error
-    }
-    const state = previous ? 'running' : 'starting'
-    const done: DeploymentRow = {...intent, serviceId: launched.serviceId, state, updatedAt: now()}
-    this.recordLaunched(done, event)
-    // The previous revision's Swarm secrets go once its tasks are replaced.
-    if (previous) await this.collectSwarmSecrets()
-    return done
   }
 
   /**
@@ -533,25 +392,14 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /**
-   * After a failed `docker run`: the container docker created but could not start (its config
-   * holds the values) goes first, then the files and the record (a new one is forgotten, a
-   * resubmitted one is failed without a container). When docker never reached an engine (no CLI,
-   * no engine answering), it created nothing: a new record is forgotten too, so nothing stays.
+   * After a failed launch on a target that does not roll: the target removes what docker made
+   * (see its `undo`), then the record goes (a new one whose launch left nothing) or is failed
+   * without a container and copies.
    */
-  private async undoLaunch(intent: DeploymentRow, isNew: boolean, runError: unknown): Promise<void> {
-    const unreachable = runError instanceof HushError && runError.code === 'docker_unavailable'
-    let removedAll = true
-    try {
-      const removed = await dockerRemoveRevision(this.store.storeId, intent.id, intent.revision, intent.context)
-      if (removed) this.log.warn(`removed ${removed} container(s) docker created for ${intent.id} but could not start`)
-    } catch (error) {
-      // Kept as a failed record: the next state read still looks for its container and removes it.
-      removedAll = false
-      this.log.warn(`cannot remove the failed container of ${intent.id}: ${(error as Error).message}`)
-    }
-    removeSecretFiles(this.paths, intent.id)
+  private async undoLaunch(engine: Engine, intent: DeploymentRow, isNew: boolean, error: unknown): Promise<void> {
+    const nothingLeft = (await engine.undo(intent, isNew, error)) !== false
     this.store.transaction(() => {
-      if (isNew && (removedAll || unreachable)) this.records.remove(intent.id)
+      if (isNew && nothingLeft) this.records.remove(intent.id)
       else {
         this.records.save({...intent, state: 'failed', updatedAt: now()})
         this.records.replaceValues(intent.id, [])
@@ -613,11 +461,7 @@ export class DeploymentsService implements SecretUsage {
     await this.refresh()
     return this.locks.run(id, async () => {
       const row = this.require(id)
-      if (row.target === 'swarm') await this.swarm.terminate(row)
-      else if (row.containerId) {
-        if (isLive(row.state)) await dockerStop(row.containerId, graceSeconds, row.context)
-        await dockerRemove(row.containerId, row.context)
-      }
+      await this.engineOf(row).terminate(row, graceSeconds)
       removeSecretFiles(this.paths, id)
       const at = now()
       const wasLive = row.state !== 'terminated'
@@ -652,16 +496,11 @@ export class DeploymentsService implements SecretUsage {
     if (row.injected.length > 0) await this.vault.unlock()
     const values = row.injected.length > 0 ? this.openCopies(row) : []
     try {
-      return redactedLogStream(
-        row.target === 'swarm' ? this.swarm.logSource(source, follow) : containerLogSource(source, follow, row.context),
-        values,
-        follow,
-        async () => {
-          await this.refresh()
-          const after = this.records.get(id) ?? row
-          return {state: after.state, exitCode: after.exitCode}
-        },
-      )
+      return redactedLogStream(this.engineOf(row).logSource(source, follow, row), values, follow, async () => {
+        await this.refresh()
+        const after = this.records.get(id) ?? row
+        return {state: after.state, exitCode: after.exitCode}
+      })
     } finally {
       for (const value of values) this.vault.wipe(value)
     }
@@ -680,21 +519,7 @@ function intentOf(row: DeploymentRow, resolved: ResolvedEnv): DeploymentRow {
   }
 }
 
-/**
- * What reconciliation does with one of the store's containers: `keep` the recorded one, `adopt`
- * the one of the recorded revision that no record names yet, else the reason it is removed.
- */
-function containerVerdict(
-  row: DeploymentRow | undefined,
-  container: StoreContainer,
-  exists: (containerId: string) => boolean,
-): 'keep' | 'adopt' | string {
-  if (!row) return 'no deployment records it'
-  if (row.state === 'terminated') return 'its deployment is terminated'
-  if (row.containerId === container.id) return 'keep'
-  if (container.revision !== row.revision)
-    return `it belongs to revision ${container.revision ?? '?'}, not ${row.revision}`
-  if (container.state.status === 'created') return 'docker created it but it never started'
-  if (row.containerId && exists(row.containerId)) return 'its deployment already has a container'
-  return 'adopt'
+/** The audit event of a launch: a first revision is submitted, a later one resubmitted. */
+function launchEvent(row: DeploymentRow): 'deployment.submitted' | 'deployment.resubmitted' {
+  return row.revision === 1 ? 'deployment.submitted' : 'deployment.resubmitted'
 }

@@ -31,6 +31,7 @@ import {
   swarmSecretName,
   waitForUpdate,
 } from './swarm.js'
+import type {Engine} from './targets.js'
 
 /** Task states after which a task never runs. */
 const DEAD_TASK = ['rejected', 'failed', 'orphaned', 'remove']
@@ -63,25 +64,20 @@ export function swarmSecretNames(storeId: string, row: DeploymentRow): string[] 
 }
 
 /**
- * What deployments.ts asks of the Swarm target (SwarmTarget below; a fake in the unit test):
- * check, launch (create or roll), undo, terminate, refresh states, output, and removal of
- * Swarm secrets nothing needs.
+ * What deployments.ts asks of the Swarm target (SwarmTarget below; a fake in the unit test): an
+ * Engine (targets.ts), plus the last view of a service and removal of Swarm secrets nothing needs.
  */
-export interface SwarmEngine {
+export interface SwarmEngine extends Engine {
   view(id: string): ServiceView | undefined
-  check(resolved: ResolvedEnv): Promise<void>
-  launch(row: DeploymentRow, resolved: ResolvedEnv, previous?: DeploymentRow): Promise<{serviceId: string}>
-  undo(row: DeploymentRow, isNew: boolean): Promise<void>
-  terminate(row: DeploymentRow): Promise<void>
-  refresh(launching: ReadonlySet<string>, adopt: (row: DeploymentRow, serviceId: string) => void): Promise<void>
   collectSecrets(launching: ReadonlySet<string>): Promise<number>
-  logSource(serviceId: string, follow: boolean): LogSource
 }
 
 /** The docker side of a Swarm deployment; deployments.ts calls it with the records it keeps. */
 export class SwarmTarget implements SwarmEngine {
   /** The last view of each deployment's service (what `status` shows of replicas and tasks). */
   private readonly views = new Map<string, ServiceView>()
+  /** A new revision rolls over the previous one (`docker service update`). */
+  readonly rolling = true
 
   constructor(
     private readonly storeId: () => string,
@@ -206,7 +202,7 @@ export class SwarmTarget implements SwarmEngine {
    * is removed; one a record launched but could not record (the agent died) is adopted. Then the
    * records not being launched take their services' states. Returns the adopted records.
    */
-  async refresh(launching: ReadonlySet<string>, adopt: (row: DeploymentRow, serviceId: string) => void): Promise<void> {
+  async refresh(launching: ReadonlySet<string>, adopt: (launched: DeploymentRow) => void): Promise<void> {
     const rows = this.records.list().filter((row) => row.target === 'swarm' && row.state !== 'terminated')
     if (rows.length === 0) return
     let services: Awaited<ReturnType<typeof listStoreServices>>
@@ -225,7 +221,7 @@ export class SwarmTarget implements SwarmEngine {
           `removed Swarm service ${service.id.slice(0, 12)} of ${service.deployment || '?'}: no live deployment records it`,
         )
       } else if (row.serviceId === null) {
-        adopt(row, service.id)
+        adopt({...row, serviceId: service.id, state: 'starting', updatedAt: new Date().toISOString()})
         this.log.warn(`adopted Swarm service ${service.id.slice(0, 12)} of ${row.id}`)
       }
     }
