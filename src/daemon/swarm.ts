@@ -395,9 +395,13 @@ export async function serviceRemove(serviceId: string): Promise<void> {
     throw dockerError(result, 'docker service rm')
 }
 
-/** `docker service logs [--follow]` as a child whose stdout and stderr are the tasks'. */
+/**
+ * `docker service logs --raw [--follow]` as a child whose stdout and stderr are the tasks'. Raw:
+ * without it docker writes its task prefix (`name.1@node | `) before each piece of a line it cut
+ * at its 16 KiB buffer, so inside a value, which the redactor would then never see whole.
+ */
 export function serviceLogs(serviceId: string, follow: boolean): ResultPromise<{buffer: false; stdin: 'ignore'}> {
-  return execa(DOCKER, ['service', 'logs', '--no-task-ids', ...(follow ? ['--follow'] : []), serviceId], {
+  return execa(DOCKER, ['service', 'logs', '--raw', ...(follow ? ['--follow'] : []), serviceId], {
     buffer: false,
     stdin: 'ignore',
   })
