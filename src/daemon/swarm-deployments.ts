@@ -29,6 +29,7 @@ import {
   serviceRemove,
   serviceUpdate,
   swarmSecretName,
+  updateBase,
   waitForUpdate,
 } from './swarm.js'
 
@@ -75,6 +76,7 @@ export interface SwarmEngine {
   terminate(row: DeploymentRow): Promise<void>
   refresh(launching: ReadonlySet<string>, adopt: (row: DeploymentRow, serviceId: string) => void): Promise<void>
   collectSecrets(launching: ReadonlySet<string>): Promise<number>
+  collectSecretsOf(previous: DeploymentRow, launching: ReadonlySet<string>): Promise<number>
   logSource(serviceId: string, follow: boolean): LogSource
 }
 
@@ -159,14 +161,14 @@ export class SwarmTarget implements SwarmEngine {
       return {serviceId}
     }
     const serviceId = previous.serviceId
-    const before = await inspectService(serviceId)
+    const before = await updateBase(serviceId)
     if (!before) {
       throw new HushError('launch_failed', `The Swarm service of ${row.id} is gone: terminate it and submit again.`, {
         deployment: row.id,
       })
     }
-    await serviceUpdate(serviceId, spec)
-    const after = await waitForUpdate(serviceId, before)
+    await serviceUpdate(serviceId, before, spec)
+    const after = await waitForUpdate(serviceId, before.updateStartedAt)
     if (after) this.views.set(row.id, after)
     const state = after?.update.state ?? null
     if (state !== 'completed') {
@@ -246,8 +248,33 @@ export class SwarmTarget implements SwarmEngine {
    * remove a secret a service still uses, so one in use is never removed. Returns how many went.
    */
   async collectSecrets(launching: ReadonlySet<string>): Promise<number> {
+    const needed = this.neededSecrets(launching)
+    let removed = 0
+    for (const [name, labels] of await listSwarmSecrets(this.storeId())) {
+      if (needed.has(name) || labels[LABEL_SECRET_ID] === undefined) continue
+      if (await removeSwarmSecret(name)) removed++
+    }
+    return removed
+  }
+
+  /**
+   * After a rolling update away from `previous`: removes its Swarm secrets that no deployment
+   * needs, by name (one `docker secret rm` each, no listing). What this misses, collectSecrets
+   * finds on the next state read or agent start. Returns how many went.
+   */
+  async collectSecretsOf(previous: DeploymentRow, launching: ReadonlySet<string>): Promise<number> {
+    const needed = this.neededSecrets(launching)
+    let removed = 0
+    for (const name of swarmSecretNames(this.storeId(), previous)) {
+      if (!needed.has(name) && (await removeSwarmSecret(name))) removed++
+    }
+    return removed
+  }
+
+  /** The Swarm secret names of every deployment not terminated that has a service or is being launched. */
+  private neededSecrets(launching: ReadonlySet<string>): Set<string> {
     const storeId = this.storeId()
-    const needed = new Set(
+    return new Set(
       this.records
         .list()
         .filter(
@@ -256,11 +283,5 @@ export class SwarmTarget implements SwarmEngine {
         )
         .flatMap((row) => swarmSecretNames(storeId, row)),
     )
-    let removed = 0
-    for (const [name, labels] of await listSwarmSecrets(storeId)) {
-      if (needed.has(name) || labels[LABEL_SECRET_ID] === undefined) continue
-      if (await removeSwarmSecret(name)) removed++
-    }
-    return removed
   }
 }
