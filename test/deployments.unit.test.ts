@@ -79,6 +79,9 @@ class FakeSwarm implements SwarmEngine {
   async collectSecrets() {
     return 0
   }
+  async collectSecretsOf() {
+    return 0
+  }
   logSource(): never {
     throw new Error('no logs in this test')
   }

@@ -353,8 +353,13 @@ export class DeploymentsService implements SecretUsage {
         updatedAt: now(),
       }
       this.recordLaunched(done, event)
-      // The previous revision's Swarm secrets go once its tasks are replaced.
-      if (previous && row.target === 'swarm') await this.collectSwarmSecrets()
+      // The previous revision's Swarm secrets go once its tasks are replaced (by name: no listing;
+      // one left, e.g. the agent died here, goes with the next state read or agent start).
+      if (previous && row.target === 'swarm') {
+        await this.swarm.collectSecretsOf(previous, this.launching).catch((error: unknown) => {
+          this.log.warn(`cannot remove the previous Swarm secrets of ${row.id}: ${(error as Error).message}`)
+        })
+      }
       return done
     } finally {
       this.launching.delete(row.id)

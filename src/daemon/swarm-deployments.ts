@@ -29,6 +29,7 @@ import {
   serviceRemove,
   serviceUpdate,
   swarmSecretName,
+  updateBase,
   waitForUpdate,
 } from './swarm.js'
 import type {Engine} from './targets.js'
@@ -70,6 +71,7 @@ export function swarmSecretNames(storeId: string, row: DeploymentRow): string[] 
 export interface SwarmEngine extends Engine {
   view(id: string): ServiceView | undefined
   collectSecrets(launching: ReadonlySet<string>): Promise<number>
+  collectSecretsOf(previous: DeploymentRow, launching: ReadonlySet<string>): Promise<number>
 }
 
 /** The docker side of a Swarm deployment; deployments.ts calls it with the records it keeps. */
@@ -155,14 +157,14 @@ export class SwarmTarget implements SwarmEngine {
       return {serviceId}
     }
     const serviceId = previous.serviceId
-    const before = await inspectService(serviceId)
+    const before = await updateBase(serviceId)
     if (!before) {
       throw new HushError('launch_failed', `The Swarm service of ${row.id} is gone: terminate it and submit again.`, {
         deployment: row.id,
       })
     }
-    await serviceUpdate(serviceId, spec)
-    const after = await waitForUpdate(serviceId, before)
+    await serviceUpdate(serviceId, before, spec)
+    const after = await waitForUpdate(serviceId, before.updateStartedAt)
     if (after) this.views.set(row.id, after)
     const state = after?.update.state ?? null
     if (state !== 'completed') {
@@ -242,8 +244,33 @@ export class SwarmTarget implements SwarmEngine {
    * remove a secret a service still uses, so one in use is never removed. Returns how many went.
    */
   async collectSecrets(launching: ReadonlySet<string>): Promise<number> {
+    const needed = this.neededSecrets(launching)
+    let removed = 0
+    for (const [name, labels] of await listSwarmSecrets(this.storeId())) {
+      if (needed.has(name) || labels[LABEL_SECRET_ID] === undefined) continue
+      if (await removeSwarmSecret(name)) removed++
+    }
+    return removed
+  }
+
+  /**
+   * After a rolling update away from `previous`: removes its Swarm secrets that no deployment
+   * needs, by name (one `docker secret rm` each, no listing). What this misses, collectSecrets
+   * finds on the next state read or agent start. Returns how many went.
+   */
+  async collectSecretsOf(previous: DeploymentRow, launching: ReadonlySet<string>): Promise<number> {
+    const needed = this.neededSecrets(launching)
+    let removed = 0
+    for (const name of swarmSecretNames(this.storeId(), previous)) {
+      if (!needed.has(name) && (await removeSwarmSecret(name))) removed++
+    }
+    return removed
+  }
+
+  /** The Swarm secret names of every deployment not terminated that has a service or is being launched. */
+  private neededSecrets(launching: ReadonlySet<string>): Set<string> {
     const storeId = this.storeId()
-    const needed = new Set(
+    return new Set(
       this.records
         .list()
         .filter(
@@ -252,11 +279,5 @@ export class SwarmTarget implements SwarmEngine {
         )
         .flatMap((row) => swarmSecretNames(storeId, row)),
     )
-    let removed = 0
-    for (const [name, labels] of await listSwarmSecrets(storeId)) {
-      if (needed.has(name) || labels[LABEL_SECRET_ID] === undefined) continue
-      if (await removeSwarmSecret(name)) removed++
-    }
-    return removed
   }
 }

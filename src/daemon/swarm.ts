@@ -201,33 +201,57 @@ export async function serviceCreate(paths: HushPaths, spec: ServiceSpec): Promis
   }
 }
 
-/** One field of each item of a list in a service's spec, by a Go template (never an env value). */
-async function specList(serviceId: string, template: string): Promise<string[]> {
-  const result = await execa(DOCKER, ['service', 'inspect', '--format', template, serviceId], {
+/**
+ * What a rolling update starts from: the Swarm secrets and env keys of the service's spec (by a
+ * Go template, never an env value) and when its last update started (null: never). One docker call.
+ */
+export interface UpdateBase {
+  secrets: string[]
+  envKeys: string[]
+  updateStartedAt: string | null
+}
+
+const UPDATE_BASE_FORMAT = [
+  '{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}secret {{.SecretName}}{{"\\n"}}{{end}}',
+  '{{range .Spec.TaskTemplate.ContainerSpec.Env}}env {{index (split . "=") 0}}{{"\\n"}}{{end}}',
+  'update {{json .UpdateStatus}}',
+].join('')
+
+/** The service's UpdateBase; undefined when the service is gone. */
+export async function updateBase(serviceId: string): Promise<UpdateBase | undefined> {
+  const result = await execa(DOCKER, ['service', 'inspect', '--format', UPDATE_BASE_FORMAT, serviceId], {
     stdin: 'ignore',
-  }).catch((error: unknown) => {
-    throw dockerError(error, 'docker service inspect')
+    reject: false,
   })
-  return result.stdout.split('\n').filter(Boolean)
+  if (result.failed) {
+    if (/no such service|not found/i.test(String(result.stderr))) return undefined
+    throw dockerError(result, 'docker service inspect')
+  }
+  const base: UpdateBase = {secrets: [], envKeys: [], updateStartedAt: null}
+  for (const line of String(result.stdout).split('\n')) {
+    const [kind, ...rest] = line.split(' ')
+    const text = rest.join(' ')
+    if (kind === 'secret' && text) base.secrets.push(text)
+    else if (kind === 'env' && text) base.envKeys.push(text)
+    else if (kind === 'update') base.updateStartedAt = updateStatusOf(text).startedAt
+  }
+  return base
+}
+
+/** docker's `{{json .UpdateStatus}}` (the text `null` when the service was never updated). */
+function updateStatusOf(json: string): {state: string | null; message: string | null; startedAt: string | null} {
+  const status = (JSON.parse(json || 'null') ?? {}) as {State?: string; Message?: string; StartedAt?: string}
+  return {state: status.State ?? null, message: status.Message ?? null, startedAt: status.StartedAt ?? null}
 }
 
 /**
- * Starts a rolling `docker service update` to revision `spec`: Swarm secrets swapped
+ * Starts a rolling `docker service update` from `base` to revision `spec`: Swarm secrets swapped
  * (`--secret-rm`/`--secret-add`), every env value given again as `--env-add KEY` (the value
  * travels in the docker client's own environment: `service update` takes no env-file), keys no
  * longer set removed. Returns once docker accepted it (detached); see waitForUpdate.
  */
-export async function serviceUpdate(serviceId: string, spec: ServiceSpec): Promise<void> {
-  const previous = {
-    secrets: await specList(
-      serviceId,
-      '{{range .Spec.TaskTemplate.ContainerSpec.Secrets}}{{.SecretName}}{{"\\n"}}{{end}}',
-    ),
-    envKeys: await specList(
-      serviceId,
-      '{{range .Spec.TaskTemplate.ContainerSpec.Env}}{{index (split . "=") 0}}{{"\\n"}}{{end}}',
-    ),
-  }
+export async function serviceUpdate(serviceId: string, base: UpdateBase, spec: ServiceSpec): Promise<void> {
+  const previous = base
   const keys = new Set(spec.env.map((entry) => entry.key))
   const clientEnv: Record<string, string> = {}
   for (const entry of spec.env) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
@@ -344,18 +368,28 @@ export async function inspectService(serviceId: string): Promise<ServiceView | u
 
 /** Update states after which a rolling update is over (or stuck until someone acts). */
 const UPDATE_DONE = ['completed', 'paused', 'rollback_completed', 'rollback_paused']
+/** How often a rolling update's state is read: one `docker service inspect --format` each time. */
+const UPDATE_POLL_MS = 250
 
 /**
- * Polls the service until the rolling update started after `before` (the view read before
- * `service update`: its update, if any, is the previous one) is over; its final view.
+ * Polls docker's UpdateStatus of the service until the rolling update started after
+ * `startedBefore` (the start of the previous update, if any) is over; then the service's full
+ * view with its tasks (undefined when the service went).
  */
-export async function waitForUpdate(serviceId: string, before: ServiceView): Promise<ServiceView | undefined> {
+export async function waitForUpdate(serviceId: string, startedBefore: string | null): Promise<ServiceView | undefined> {
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    const view = await inspectService(serviceId)
-    if (!view) return view
-    const fresh = view.updateStartedAt !== null && view.updateStartedAt !== before.updateStartedAt
-    if (fresh && view.update.state !== null && UPDATE_DONE.includes(view.update.state)) return view
+    await new Promise((resolve) => setTimeout(resolve, UPDATE_POLL_MS))
+    const result = await execa(DOCKER, ['service', 'inspect', '--format', '{{json .UpdateStatus}}', serviceId], {
+      stdin: 'ignore',
+      reject: false,
+    })
+    if (result.failed) {
+      if (/no such service|not found/i.test(String(result.stderr))) return undefined
+      throw dockerError(result, 'docker service inspect')
+    }
+    const status = updateStatusOf(String(result.stdout).trim())
+    const fresh = status.startedAt !== null && status.startedAt !== startedBefore
+    if (fresh && status.state !== null && UPDATE_DONE.includes(status.state)) return inspectService(serviceId)
   }
 }
 
@@ -395,9 +429,13 @@ export async function serviceRemove(serviceId: string): Promise<void> {
     throw dockerError(result, 'docker service rm')
 }
 
-/** `docker service logs [--follow]` as a child whose stdout and stderr are the tasks'. */
+/**
+ * `docker service logs --raw [--follow]` as a child whose stdout and stderr are the tasks'. Raw:
+ * without it docker writes its task prefix (`name.1@node | `) before each piece of a line it cut
+ * at its 16 KiB buffer, so inside a value, which the redactor would then never see whole.
+ */
 export function serviceLogs(serviceId: string, follow: boolean): ResultPromise<{buffer: false; stdin: 'ignore'}> {
-  return execa(DOCKER, ['service', 'logs', '--no-task-ids', ...(follow ? ['--follow'] : []), serviceId], {
+  return execa(DOCKER, ['service', 'logs', '--raw', ...(follow ? ['--follow'] : []), serviceId], {
     buffer: false,
     stdin: 'ignore',
   })
