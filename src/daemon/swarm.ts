@@ -345,6 +345,11 @@ export async function inspectService(serviceId: string): Promise<ServiceView | u
 /** Update states after which a rolling update is over (or stuck until someone acts). */
 const UPDATE_DONE = ['completed', 'paused', 'rollback_completed', 'rollback_paused']
 
+/** True when no rolling update of the service is under way (none ever ran, or the last is over). */
+export function updateSettled(view: ServiceView): boolean {
+  return view.update.state === null || UPDATE_DONE.includes(view.update.state)
+}
+
 /**
  * Polls the service until the rolling update started after `before` (the view read before
  * `service update`: its update, if any, is the previous one) is over; its final view.
