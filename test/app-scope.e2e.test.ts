@@ -125,7 +125,7 @@ describe.skipIf(!docker)('app scope with containers', () => {
     expect(audit.filter((e) => e.event === 'secret.rotated').map((e) => e.app)).toEqual([app, app])
     expect(audit.find((e) => e.event === 'secret.deleted')).toMatchObject({secret: 'db', app})
     expect(audit.find((e) => e.event === 'secret.created' && e.secret === 'db' && e.app === undefined)).toBeTruthy()
-  })
+  }, 180_000)
 })
 
 describe('app scope without containers', () => {

@@ -1,6 +1,6 @@
 // The one table of `docker run` options hush passes through (docker/cli's opts.go habit): each
 // option's name, short flag, kind, value check and docker argument. submit's flags, the agent's
-// checks, the docker arguments, `status ID`, resubmit and the README's table all derive from it.
+// checks, the docker arguments, `status ID`, resubmit and the table in docs/reference.md all derive from it.
 // Each option also says which targets take it: local containers (`docker run`), Swarm services
 // (`docker service create`, under the flag name `swarm` gives), or both.
 import {HushError} from './errors.js'
@@ -14,7 +14,7 @@ export interface RunOptionSpec {
   readonly name: string
   readonly char?: string
   readonly kind: RunOptionKind
-  /** One line for `--help` and the README. */
+  /** One line for `--help` and docs/reference.md. */
   readonly summary: string
   /** What a valid value looks like (beyond one line, no leading `-`), and how to say so. */
   readonly value?: {readonly pattern: RegExp; readonly expect: string}
@@ -38,7 +38,7 @@ const DURATION = {
 }
 const PLACEMENT = {pattern: /^[A-Za-z0-9][\w.:/ !=-]*$/, expect: 'a placement expression such as node.role==worker'}
 
-/** Every option, in the order `--help` and the README list them; adding one is one line. */
+/** Every option, in the order `--help` and docs/reference.md list them; adding one is one line. */
 // biome-ignore format: one line per option
 export const RUN_OPTIONS = [
   {name: 'interactive', char: 'i', kind: 'boolean', summary: 'an interactive session: stdin open, this terminal attached until it ends'},

@@ -55,7 +55,7 @@ export async function readAll(stream: NodeJS.ReadableStream, where: string): Pro
 /** Asks on the terminal without echo (the prompt on stderr); the answer as bytes. */
 export async function promptHidden(io: IOStreams, prompt: string): Promise<Uint8Array> {
   const {read} = await import('read')
-  // `read` hands back a JS string: it cannot be wiped (see README, memory hygiene).
+  // `read` hands back a JS string: it cannot be wiped (see docs/security.md, memory hygiene).
   const answer = String(
     await read({
       prompt,
