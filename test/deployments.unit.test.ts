@@ -76,6 +76,9 @@ class FakeSwarm implements SwarmEngine {
     this.calls.push(`terminate ${row.id}`)
   }
   async refresh() {}
+  async settledRevision(serviceId: string) {
+    return [...this.views.values()].find((view) => view.serviceId === serviceId)?.revision ?? null
+  }
   async collectSecrets() {
     return 0
   }

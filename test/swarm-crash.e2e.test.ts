@@ -146,14 +146,15 @@ describe.skipIf(!swarm)('the agent dies between creating Swarm secrets and the s
     await t.ok(['secrets', 'delete', 'tok'])
   })
 
-  it(`resubmit: killed ${ROUNDS} times at service update; the service runs one tracked revision, no secret orphaned`, async () => {
+  it(`resubmit: killed ${ROUNDS} times at service update; the service runs one tracked revision, no secret orphaned, a later resubmit works`, async () => {
     await t.ok(['secrets', 'new', 'tok', 'TOKEN=first'])
     const submitted = await t.hush(['submit', '--swarm', TEST_IMAGE, '--secret-file', 'tok', '--wait', ...LONG])
     expect(submitted.exitCode, submitted.stderr).toBe(0)
     const id = submitted.stdout.trim()
     for (let round = 0; round < ROUNDS; round++) {
       await t.ok(['secrets', 'rotate', 'tok', `TOKEN=round-${round}`])
-      const result = await killedAt(['resubmit', id], round % 2 === 0)
+      const proceed = round % 2 === 0
+      const result = await killedAt(['resubmit', id], proceed)
       expect(result.exitCode).toBe(1)
       await checkPromises()
       const service = (await storeServices((await storeId(t))!))[0]
@@ -166,7 +167,19 @@ describe.skipIf(!swarm)('the agent dies between creating Swarm secrets and the s
       const mounted = facts.Spec.TaskTemplate.ContainerSpec.Secrets?.map((secret) => secret.SecretName) ?? []
       expect(mounted).toHaveLength(1)
       expect(mounted[0]).toMatch(new RegExp(`-tok-v${d.secrets[0].version}-TOKEN$`))
+      // A resubmit that never reached docker left the previous revision running and recorded: STALE.
+      if (!proceed) expect(d).toMatchObject({stale: true, state: 'running'})
     }
+    // The last round's resubmit was cut short: a later one goes through to the newest version.
+    const again = await t.hush(['resubmit', id])
+    expect(again.exitCode, again.stderr).toBe(0)
+    const after = await t.json<SwarmDeployment>(['status', id])
+    expect(after).toMatchObject({stale: false, state: 'running'})
+    const service = (await storeServices((await storeId(t))!))[0]
+    const mounted = (await inspectService(service))!.Spec.TaskTemplate.ContainerSpec.Secrets ?? []
+    expect(mounted.map((secret) => secret.SecretName)).toEqual([
+      expect.stringMatching(new RegExp(`-tok-v${after.secrets[0].version}-TOKEN$`)),
+    ])
     await t.ok(['terminate', id])
     expect(await storeSwarmSecrets((await storeId(t))!)).toEqual([])
     expect(readdirSync(trap)).not.toContain('armed')

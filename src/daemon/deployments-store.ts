@@ -163,6 +163,7 @@ export class DeploymentsStore {
   }
 
   remove(id: string): void {
+    this.forgetPrevious(id)
     this.store.statement('DELETE FROM deployment_values WHERE deployment_id = ?').run(id)
     this.store.statement('DELETE FROM deployments WHERE id = ?').run(id)
   }
@@ -181,4 +182,49 @@ export class DeploymentsStore {
     )
     for (const row of rows) insert.run(id, row.key, row.nonce, row.ciphertext)
   }
+
+  /**
+   * Keeps, while a Swarm resubmit is under way, the record and copies it replaces: if the agent
+   * dies before the rolling update, reconciliation puts them back (the service still runs them).
+   */
+  keepPrevious(row: DeploymentRow, copies: CipherRow[]): void {
+    const kept: KeptPrevious = {
+      row,
+      copies: copies.map((copy) => ({
+        key: copy.key,
+        nonce: Buffer.from(copy.nonce).toString('base64'),
+        ciphertext: Buffer.from(copy.ciphertext).toString('base64'),
+      })),
+    }
+    this.store.setMeta(previousKey(row.id), JSON.stringify(kept))
+  }
+
+  /** The record and copies a Swarm resubmit under way (or cut short) replaced, if any. */
+  previous(id: string): {row: DeploymentRow; copies: CipherRow[]} | undefined {
+    const text = this.store.getMeta(previousKey(id))
+    if (text === undefined) return undefined
+    const kept = JSON.parse(String(text)) as KeptPrevious
+    return {
+      row: kept.row,
+      copies: kept.copies.map((copy) => ({
+        key: copy.key,
+        nonce: Buffer.from(copy.nonce, 'base64'),
+        ciphertext: Buffer.from(copy.ciphertext, 'base64'),
+      })),
+    }
+  }
+
+  forgetPrevious(id: string): void {
+    this.store.deleteMeta(previousKey(id))
+  }
+}
+
+/** A kept previous record in the store's meta (copies still encrypted, base64). */
+interface KeptPrevious {
+  row: DeploymentRow
+  copies: {key: string; nonce: string; ciphertext: string}[]
+}
+
+function previousKey(id: string): string {
+  return `deployment_previous:${id}`
 }

@@ -198,8 +198,37 @@ export class DeploymentsService implements SecretUsage {
   private async refreshSwarm(): Promise<void> {
     if (!this.records.list().some((row) => row.target === 'swarm' && row.state !== 'terminated')) return
     const launching = new Set(this.launching)
+    await this.settleResubmits(launching)
     await this.swarm.refresh(launching, (adopted) => this.recordLaunched(adopted, launchEvent(adopted)))
     await this.collectSwarmSecrets(launching)
+  }
+
+  /**
+   * Resubmits of Swarm deployments that no launch is finishing (the agent died during one): once
+   * the service is settled, the revision it runs is the recorded one. Still the replaced revision
+   * (the update never ran, or rolled back): that record and its copies are put back, so status
+   * shows what runs (STALE again) and the new revision's Swarm secrets are no longer needed.
+   */
+  private async settleResubmits(launching: ReadonlySet<string>): Promise<void> {
+    for (const row of this.records.list()) {
+      if (row.target !== 'swarm' || launching.has(row.id)) continue
+      const kept = this.records.previous(row.id)
+      if (!kept) continue
+      const revision = row.serviceId ? await this.swarm.settledRevision(row.serviceId) : null
+      if (revision === undefined || this.launching.has(row.id)) continue
+      this.store.transaction(() => {
+        if (revision === kept.row.revision && this.records.get(row.id)?.revision === row.revision) {
+          this.records.save({...kept.row, updatedAt: now()})
+          this.records.replaceValues(row.id, kept.copies)
+        }
+        this.records.forgetPrevious(row.id)
+      })
+      if (revision === kept.row.revision) {
+        this.log.warn(
+          `the resubmit of ${row.id} to revision ${row.revision} never reached its service: revision ${revision} runs and stays recorded`,
+        )
+      }
+    }
   }
 
   /** Removes the store's Swarm secrets no deployment needs (docker keeps any a service uses). */
@@ -324,6 +353,8 @@ export class DeploymentsService implements SecretUsage {
           // A rolling target keeps old tasks (and their logs) a while: their copies are carried.
           ...(previous && engine.rolling ? this.carriedCopies(previous, intent) : []),
         ])
+        // Until a rolling update is done, the service runs `previous`: kept to be put back.
+        if (previous && engine.rolling) this.records.keepPrevious(previous, previousCopies)
       })
       if (previous && engine.retire) {
         try {
@@ -372,6 +403,7 @@ export class DeploymentsService implements SecretUsage {
     this.store.transaction(() => {
       this.records.save(previous)
       this.records.replaceValues(previous.id, copies)
+      this.records.forgetPrevious(previous.id)
     })
   }
 
@@ -412,11 +444,12 @@ export class DeploymentsService implements SecretUsage {
     })
   }
 
-  /** Saves a launched (or adopted) container with its audit events, in one transaction. */
+  /** Saves a launched (or adopted) container or service with its audit events, in one transaction. */
   private recordLaunched(launched: DeploymentRow, event: 'deployment.submitted' | 'deployment.resubmitted'): void {
     const at = launched.updatedAt
     this.store.transaction(() => {
       this.records.save(launched)
+      this.records.forgetPrevious(launched.id)
       const audited = launched.injected.length ? launched.injected : [undefined]
       for (const item of audited) {
         this.store.addAudit(
@@ -452,6 +485,11 @@ export class DeploymentsService implements SecretUsage {
     for (const row of this.records.list()) {
       const rows = this.records.values(row.id).map((cipher) => reencrypt(copiesOwner(row), cipher))
       if (rows.length > 0) this.records.replaceValues(row.id, rows)
+      const kept = this.records.previous(row.id)
+      if (kept) {
+        const copies = kept.copies.map((cipher) => reencrypt(copiesOwner(kept.row), cipher))
+        this.records.keepPrevious(kept.row, copies)
+      }
     }
   }
 
@@ -472,6 +510,7 @@ export class DeploymentsService implements SecretUsage {
       const wasLive = row.state !== 'terminated'
       this.store.transaction(() => {
         this.records.replaceValues(id, [])
+        this.records.forgetPrevious(id)
         this.records.setState(id, 'terminated', row.exitCode, at)
         if (wasLive) {
           this.store.addAudit(

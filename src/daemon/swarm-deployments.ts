@@ -30,6 +30,7 @@ import {
   serviceUpdate,
   swarmSecretName,
   updateBase,
+  updateSettled,
   waitForUpdate,
 } from './swarm.js'
 import type {Engine} from './targets.js'
@@ -70,6 +71,7 @@ export function swarmSecretNames(storeId: string, row: DeploymentRow): string[] 
  */
 export interface SwarmEngine extends Engine {
   view(id: string): ServiceView | undefined
+  settledRevision(serviceId: string): Promise<number | null | undefined>
   collectSecrets(launching: ReadonlySet<string>): Promise<number>
   collectSecretsOf(previous: DeploymentRow, launching: ReadonlySet<string>): Promise<number>
 }
@@ -200,6 +202,18 @@ export class SwarmTarget implements SwarmEngine {
   }
 
   /**
+   * The revision the service runs once no rolling update is under way: its spec's hush.revision
+   * (after a rollback, the previous one); null when the service is gone; undefined while an update
+   * runs or docker cannot say.
+   */
+  async settledRevision(serviceId: string): Promise<number | null | undefined> {
+    const view = await inspectService(serviceId).catch(() => 'unknown' as const)
+    if (view === undefined) return null
+    if (view === 'unknown' || !updateSettled(view)) return undefined
+    return view.revision ?? undefined
+  }
+
+  /**
    * One pass over the store's services: a service no record owns (or of a terminated deployment)
    * is removed; one a record launched but could not record (the agent died) is adopted. Then the
    * records not being launched take their services' states. Returns the adopted records.
@@ -240,8 +254,9 @@ export class SwarmTarget implements SwarmEngine {
 
   /**
    * Removes the store's Swarm secrets that no deployment needs: needed are the secrets of every
-   * deployment not terminated that has a service or is being launched. docker itself refuses to
-   * remove a secret a service still uses, so one in use is never removed. Returns how many went.
+   * deployment not terminated that has a service or is being launched, and of the revision a
+   * resubmit under way replaces (its service may still run it). docker itself refuses to remove a
+   * secret a service still uses, so one in use is never removed. Returns how many went.
    */
   async collectSecrets(launching: ReadonlySet<string>): Promise<number> {
     const needed = this.neededSecrets(launching)
@@ -267,17 +282,19 @@ export class SwarmTarget implements SwarmEngine {
     return removed
   }
 
-  /** The Swarm secret names of every deployment not terminated that has a service or is being launched. */
+  /**
+   * The Swarm secret names of every deployment not terminated that has a service or is being
+   * launched, and of the revision a resubmit under way replaces (its service may still run it).
+   */
   private neededSecrets(launching: ReadonlySet<string>): Set<string> {
     const storeId = this.storeId()
-    return new Set(
-      this.records
-        .list()
-        .filter(
-          (row) =>
-            row.target === 'swarm' && row.state !== 'terminated' && (row.serviceId !== null || launching.has(row.id)),
-        )
-        .flatMap((row) => swarmSecretNames(storeId, row)),
-    )
+    const live = this.records
+      .list()
+      .filter(
+        (row) =>
+          row.target === 'swarm' && row.state !== 'terminated' && (row.serviceId !== null || launching.has(row.id)),
+      )
+    const replaced = live.flatMap((row) => this.records.previous(row.id)?.row ?? [])
+    return new Set([...live, ...replaced].flatMap((row) => swarmSecretNames(storeId, row)))
   }
 }

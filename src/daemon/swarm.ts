@@ -371,6 +371,11 @@ const UPDATE_DONE = ['completed', 'paused', 'rollback_completed', 'rollback_paus
 /** How often a rolling update's state is read: one `docker service inspect --format` each time. */
 const UPDATE_POLL_MS = 250
 
+/** True when no rolling update of the service is under way (none ever ran, or the last is over). */
+export function updateSettled(view: ServiceView): boolean {
+  return view.update.state === null || UPDATE_DONE.includes(view.update.state)
+}
+
 /**
  * Polls docker's UpdateStatus of the service until the rolling update started after
  * `startedBefore` (the start of the previous update, if any) is over; then the service's full
