@@ -15,6 +15,7 @@ import {
   deploymentId,
   dockerAt,
   dockerFor,
+  holdSwarm,
   manager,
   readInside,
   removeSwarmObjects,
@@ -22,6 +23,13 @@ import {
   swarmAvailable,
   waitForTasks,
 } from './swarm-tools.js'
+
+/** The Swarm test files take turns (swarm-tools.ts, holdSwarm). */
+let releaseSwarm: (() => void) | undefined
+beforeAll(async () => {
+  releaseSwarm = await holdSwarm()
+}, 30 * 60_000)
+afterAll(() => releaseSwarm?.())
 
 const FILE = 'test/swarm-cluster.e2e.test.ts'
 const docker = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))

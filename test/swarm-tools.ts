@@ -1,11 +1,11 @@
 // What the Swarm tests read straight from docker (never through hush): a service's tasks and
 // their containers on a node's own engine, a task's files and environment, the Swarm secrets a
 // store made; and the cleanup of everything a test store left in the swarm.
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {waitFor} from './helpers.js'
+import {isAlive, waitFor} from './helpers.js'
 import {swarmInfo} from './swarm-engine.js'
 
 /** `docker ...` against one engine: the test engine when `host` is undefined, else `-H host`. */
@@ -219,4 +219,32 @@ export function dockerFor(host: string): {path: string; remove(): void} {
   const path = join(dir, 'docker')
   writeFileSync(path, `#!/bin/sh\nexec docker -H '${host}' "$@"\n`, {mode: 0o755})
   return {path, remove: () => rmSync(dir, {recursive: true, force: true})}
+}
+
+const SWARM_LOCK = join(tmpdir(), 'hush-test-swarm.lock')
+
+/**
+ * Holds the test swarm for one test file until the returned release runs. vitest runs two files
+ * at once, and the swarm is the engine's: a second node joined by one file would take the tasks
+ * of another's services (and its `--replicas-max-per-node` slots), so the Swarm files take turns.
+ * A lock left by a test process that died is taken over.
+ */
+export async function holdSwarm(): Promise<() => void> {
+  for (;;) {
+    try {
+      mkdirSync(SWARM_LOCK)
+      writeFileSync(join(SWARM_LOCK, 'pid'), String(process.pid))
+      return () => rmSync(SWARM_LOCK, {recursive: true, force: true})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+    let holder = Number.NaN
+    try {
+      holder = Number(readFileSync(join(SWARM_LOCK, 'pid'), 'utf8'))
+    } catch {
+      // Being written, or being removed: look again.
+    }
+    if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) rmSync(SWARM_LOCK, {recursive: true, force: true})
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
 }

@@ -16,6 +16,7 @@ import {
   deploymentId,
   dockerFor,
   envInside,
+  holdSwarm,
   inspectService,
   manager,
   readInside,
@@ -25,6 +26,13 @@ import {
   storeSwarmSecrets,
   swarmAvailable,
 } from './swarm-tools.js'
+
+/** The Swarm test files take turns (swarm-tools.ts, holdSwarm). */
+let releaseSwarm: (() => void) | undefined
+beforeAll(async () => {
+  releaseSwarm = await holdSwarm()
+}, 30 * 60_000)
+afterAll(() => releaseSwarm?.())
 
 const FILE = 'test/swarm.e2e.test.ts'
 const swarm = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))
