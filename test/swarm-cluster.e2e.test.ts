@@ -15,21 +15,16 @@ import {
   deploymentId,
   dockerAt,
   dockerFor,
-  holdSwarm,
   manager,
   readInside,
   removeSwarmObjects,
   type SwarmDeployment,
   swarmAvailable,
+  takeSwarmTurns,
   waitForTasks,
 } from './swarm-tools.js'
 
-/** The Swarm test files take turns (swarm-tools.ts, holdSwarm). */
-let releaseSwarm: (() => void) | undefined
-beforeAll(async () => {
-  releaseSwarm = await holdSwarm()
-}, 30 * 60_000)
-afterAll(() => releaseSwarm?.())
+takeSwarmTurns()
 
 const FILE = 'test/swarm-cluster.e2e.test.ts'
 const docker = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))

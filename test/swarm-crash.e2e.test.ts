@@ -6,27 +6,22 @@
 import {chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
 import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from './docker.js'
 import {filesUnder, isAlive, makeHome, type RunResult, rawRequest, type TestHome, waitFor} from './helpers.js'
 import {
-  holdSwarm,
   inspectService,
   removeSwarmObjects,
   type SwarmDeployment,
   storeServices,
   storeSwarmSecrets,
   swarmAvailable,
+  takeSwarmTurns,
 } from './swarm-tools.js'
 
-/** The Swarm test files take turns (swarm-tools.ts, holdSwarm). */
-let releaseSwarm: (() => void) | undefined
-beforeAll(async () => {
-  releaseSwarm = await holdSwarm()
-}, 30 * 60_000)
-afterAll(() => releaseSwarm?.())
+takeSwarmTurns()
 
 const FILE = 'test/swarm-crash.e2e.test.ts'
 const swarm = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))

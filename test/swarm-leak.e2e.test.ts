@@ -15,14 +15,9 @@ import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from './docker.
 import {makeHome, type TestHome} from './helpers.js'
 import {watchProcesses} from './leak-tools.js'
 import {type SwarmWorker, startSwarmWorker, swarmClusterProblem} from './swarm-cluster.js'
-import {deploymentId, holdSwarm, removeSwarmObjects, type SwarmDeployment, swarmAvailable} from './swarm-tools.js'
+import {deploymentId, removeSwarmObjects, type SwarmDeployment, swarmAvailable, takeSwarmTurns} from './swarm-tools.js'
 
-/** The Swarm test files take turns (swarm-tools.ts, holdSwarm). */
-let releaseSwarm: (() => void) | undefined
-beforeAll(async () => {
-  releaseSwarm = await holdSwarm()
-}, 30 * 60_000)
-afterAll(() => releaseSwarm?.())
+takeSwarmTurns()
 
 const FILE = 'test/swarm-leak.e2e.test.ts'
 const docker = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))

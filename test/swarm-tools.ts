@@ -5,6 +5,7 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
+import {afterAll, beforeAll} from 'vitest'
 import {isAlive, waitFor} from './helpers.js'
 import {swarmInfo} from './swarm-engine.js'
 
@@ -247,4 +248,13 @@ export async function holdSwarm(): Promise<() => void> {
     if (Number.isInteger(holder) && holder > 0 && !isAlive(holder)) rmSync(SWARM_LOCK, {recursive: true, force: true})
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
+}
+
+/** Registers, in the calling test file, hooks that hold the swarm (holdSwarm) for the whole file. */
+export function takeSwarmTurns(): void {
+  let release: (() => void) | undefined
+  beforeAll(async () => {
+    release = await holdSwarm()
+  }, 30 * 60_000)
+  afterAll(() => release?.())
 }

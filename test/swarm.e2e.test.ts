@@ -16,7 +16,6 @@ import {
   deploymentId,
   dockerFor,
   envInside,
-  holdSwarm,
   inspectService,
   manager,
   readInside,
@@ -25,14 +24,10 @@ import {
   storeServices,
   storeSwarmSecrets,
   swarmAvailable,
+  takeSwarmTurns,
 } from './swarm-tools.js'
 
-/** The Swarm test files take turns (swarm-tools.ts, holdSwarm). */
-let releaseSwarm: (() => void) | undefined
-beforeAll(async () => {
-  releaseSwarm = await holdSwarm()
-}, 30 * 60_000)
-afterAll(() => releaseSwarm?.())
+takeSwarmTurns()
 
 const FILE = 'test/swarm.e2e.test.ts'
 const swarm = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))
