@@ -3,7 +3,7 @@
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import type {SubmitInput} from '../src/api/contract.js'
 import {HushError} from '../src/api/errors.js'
 import {resolvePaths} from '../src/config/paths.js'
@@ -37,6 +37,12 @@ class FakeSwarm implements SwarmEngine {
   /** Env keys and file keys each launch received (never values in this log). */
   readonly launched: {env: string[]; files: string[]}[] = []
   fail: HushError | undefined
+  /** A launch that never returns (the agent dies during it). */
+  hang = false
+  /** What settledRevision says; by default the revision of the last launch's view. */
+  settled: ((serviceId: string) => number | null | undefined) | undefined
+  /** How many times unused Swarm secrets were collected. */
+  collected = 0
   private readonly views = new Map<string, ServiceView>()
 
   constructor(private readonly records: DeploymentsStore) {}
@@ -55,6 +61,7 @@ class FakeSwarm implements SwarmEngine {
       files: resolved.files.map((file) => `${file.secret}/${file.key}`),
     })
     if (this.fail) throw this.fail
+    if (this.hang) return new Promise<never>(() => undefined)
     const serviceId = previous?.serviceId ?? `svc-${row.id}`
     this.views.set(row.id, {
       serviceId,
@@ -77,9 +84,11 @@ class FakeSwarm implements SwarmEngine {
   }
   async refresh() {}
   async settledRevision(serviceId: string) {
+    if (this.settled) return this.settled(serviceId)
     return [...this.views.values()].find((view) => view.serviceId === serviceId)?.revision ?? null
   }
   async collectSecrets() {
+    this.collected++
     return 0
   }
   async collectSecretsOf() {
@@ -179,6 +188,34 @@ describe('DeploymentsService with a Swarm engine', () => {
     expect(swarm.calls.filter((call) => call.startsWith('update'))).toEqual(['update r2', 'update r2'])
     const done = await deployments.get(id)
     expect(done).toMatchObject({revision: 2, stale: false, state: 'running'})
+  })
+
+  it('a resubmit cut short while the service still rolls is settled by the agent itself once it settles', async () => {
+    const {id} = await submit({secretFiles: ['cert']})
+    await putSecret('cert', {CERT: 'cert-value-2'})
+    swarm.hang = true
+    void deployments.resubmit(id)
+    await vi.waitFor(() => expect(swarm.calls).toContain('update r2'))
+    // The agent died there; the next one finds the service still rolling (docker cannot say yet).
+    let settled: number | undefined
+    const restarted = new DeploymentsService(store, vault, resolvePaths({HUSH_HOME: dir}), quiet, (records) => {
+      swarm = new FakeSwarm(records)
+      swarm.settled = () => settled
+      return swarm
+    })
+    try {
+      expect((await restarted.get(id)).revision).toBe(2)
+      const collectedBefore = swarm.collected
+      // The update never reached the service: revision 1 runs. No command reads the state again,
+      // yet the record goes back to revision 1 (STALE) and the unused Swarm secrets are collected.
+      settled = 1
+      await vi.waitFor(() => expect(restarted.records.get(id)?.revision).toBe(1), {timeout: 5000})
+      await vi.waitFor(() => expect(swarm.collected).toBeGreaterThan(collectedBefore), {timeout: 5000})
+      expect(restarted.records.previous(id)).toBeUndefined()
+      expect((await restarted.get(id)).stale).toBe(true)
+    } finally {
+      restarted.close()
+    }
   })
 
   it('a launch that fails leaves no record, and the engine is asked to undo it', async () => {

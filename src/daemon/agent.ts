@@ -103,6 +103,7 @@ export class Agent {
   }
 
   close(): void {
+    this.deployments.close()
     this.vault.lock()
     this.sodium.memzero(this.transport.privateKey)
     this.store.close()

@@ -37,10 +37,18 @@ function now(): string {
   return new Date().toISOString()
 }
 
+/**
+ * While the service of a resubmit cut short is still rolling (a previous update under way, or
+ * docker could not say), the agent reads it again this often, on its own, until it has settled.
+ */
+const SETTLE_RETRY_MS = 1000
+
 export class DeploymentsService implements SecretUsage {
   readonly records: DeploymentsStore
   private readonly names: LiveNames
   private refreshing: Promise<void> | undefined
+  /** The next state read of its own while a resubmit cut short waits for its service (see settleResubmits). */
+  private settleTimer: NodeJS.Timeout | undefined
   /** One change at a time per deployment. */
   private readonly locks = new KeyedLock<string>()
   /** Deployments whose launch runs in this agent now: reconciliation leaves them to it. */
@@ -210,12 +218,17 @@ export class DeploymentsService implements SecretUsage {
    * shows what runs (STALE again) and the new revision's Swarm secrets are no longer needed.
    */
   private async settleResubmits(launching: ReadonlySet<string>): Promise<void> {
+    let unsettled = false
     for (const row of this.records.list()) {
       if (row.target !== 'swarm' || launching.has(row.id)) continue
       const kept = this.records.previous(row.id)
       if (!kept) continue
       const revision = row.serviceId ? await this.swarm.settledRevision(row.serviceId) : null
-      if (revision === undefined || this.launching.has(row.id)) continue
+      if (this.launching.has(row.id)) continue
+      if (revision === undefined) {
+        unsettled = true
+        continue
+      }
       this.store.transaction(() => {
         if (revision === kept.row.revision && this.records.get(row.id)?.revision === row.revision) {
           this.records.save({...kept.row, updatedAt: now()})
@@ -229,6 +242,26 @@ export class DeploymentsService implements SecretUsage {
         )
       }
     }
+    // No user command may come to read the state again: the agent does, until the service settles
+    // (else the new revision's Swarm secrets, needed while it might still roll out, stay for good).
+    if (unsettled) this.settleLater()
+  }
+
+  /** One state read of the agent's own, SETTLE_RETRY_MS from now (one pending at a time). */
+  private settleLater(): void {
+    if (this.settleTimer) return
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined
+      this.refresh().catch((error: unknown) => this.log.warn(`cannot settle a resubmit: ${(error as Error).message}`))
+    }, SETTLE_RETRY_MS)
+    // It never keeps a stopping agent alive.
+    this.settleTimer.unref()
+  }
+
+  /** Stops the agent's own state reads (the store is about to close). */
+  close(): void {
+    clearTimeout(this.settleTimer)
+    this.settleTimer = undefined
   }
 
   /** Removes the store's Swarm secrets no deployment needs (docker keeps any a service uses). */
