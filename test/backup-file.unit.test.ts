@@ -93,6 +93,19 @@ describe('backup file format', () => {
     expect(error.message).toContain('upgrade hush')
   })
 
+  it('quotes and cuts the unauthenticated hush version of a newer backup: no escape or newline reaches the terminal', () => {
+    const hostile = `9\u001b]0;pwned\u0007\n${'x'.repeat(60_000)}`
+    const text = sample()
+      .toString('latin1')
+      .replace('{"format":1,', '{"format":2,')
+      .replace(/"hush":"[^"]*"/, `"hush":${JSON.stringify(hostile)}`)
+    const error = refusal(() => openBackup(sodium, Buffer.from(text, 'latin1'), PASSPHRASE))
+    expect(error.code).toBe('backup_unsupported')
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u007f]/)
+    expect(error.message).toContain('\\u001b]0;pwned')
+    expect(error.message.length).toBeLessThan(300)
+  })
+
   it('refuses a header asking for more key-derivation work than a backup may', () => {
     const text = sample()
       .toString('latin1')

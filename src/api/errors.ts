@@ -96,3 +96,12 @@ export class HushError extends Error {
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && value in errorCodes
 }
+
+/**
+ * Text from outside (a name, an image, a header field) as it goes into a message: JSON-quoted, so
+ * control characters, escapes and newlines show as `\u001b`, `\n` and never reach the terminal,
+ * and cut to `max` characters.
+ */
+export function quoted(text: unknown, max = 140): string {
+  return JSON.stringify(String(text)).slice(0, max)
+}

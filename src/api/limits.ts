@@ -1,5 +1,5 @@
 // Names, keys, values and request sizes that hush accepts, checked the same way by the CLI and the agent.
-import {HushError} from './errors.js'
+import {HushError, quoted} from './errors.js'
 
 export const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -12,7 +12,7 @@ export function checkSecretName(name: unknown): string {
   if (typeof name !== 'string' || !SECRET_NAME.test(name)) {
     throw new HushError(
       'invalid_name',
-      `Invalid secret name ${JSON.stringify(String(name)).slice(0, 140)}: use 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit.`,
+      `Invalid secret name ${quoted(name)}: use 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit.`,
     )
   }
   return name

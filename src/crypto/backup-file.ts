@@ -2,7 +2,7 @@
 // and a libsodium secretstream (XChaCha20-Poly1305) under a key derived (Argon2id) from a backup
 // passphrase. The header is the associated data of the first chunk, so the whole file is authenticated.
 import type {BackupCounts, BackupHeader} from '../api/contract.js'
-import {HushError} from '../api/errors.js'
+import {HushError, quoted} from '../api/errors.js'
 import {checkPassphrase, deriveMasterKey, type KdfParams, newKdfParams} from './passphrase.js'
 import type {Sodium} from './sodium.js'
 
@@ -105,7 +105,7 @@ export function readBackupHeader(file: Uint8Array): {header: BackupHeader; heade
   if ((parsed.format as number) > BACKUP_FORMAT) {
     throw new HushError(
       'backup_unsupported',
-      `This backup is in format ${parsed.format}, written by hush ${String(parsed.hush)}; this hush reads format ${BACKUP_FORMAT} and older: upgrade hush to restore it.`,
+      `This backup is in format ${parsed.format}, written by hush ${quoted(parsed.hush, 40)}; this hush reads format ${BACKUP_FORMAT} and older: upgrade hush to restore it.`,
     )
   }
   const kdf = parsed.kdf

@@ -2,7 +2,7 @@
 // deployment) or, when none, the one of the agent's environment; the docker CLI arguments that
 // select it, and whether the engine shares this machine's files (secret files need that).
 import {execa} from 'execa'
-import {HushError} from '../api/errors.js'
+import {HushError, quoted} from '../api/errors.js'
 
 /** The docker CLI the agent runs. */
 export const DOCKER = process.env.HUSH_DOCKER ?? 'docker'
@@ -26,10 +26,7 @@ export function isLocalEndpoint(host: string): boolean {
 /** Checks that `context` exists and, with `files`, that its engine is local; returns its endpoint. */
 export async function checkContext(context: string, files: boolean): Promise<string> {
   if (!CONTEXT_NAME.test(context)) {
-    throw new HushError(
-      'bad_request',
-      `Invalid --context ${JSON.stringify(context).slice(0, 140)}: give a docker context name.`,
-    )
+    throw new HushError('bad_request', `Invalid --context ${quoted(context)}: give a docker context name.`)
   }
   const result = await execa(DOCKER, ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}', context], {
     reject: false,

@@ -1,7 +1,7 @@
 // What a submit asks for, checked whole before anything resolves or runs: image, name, command,
 // secret references, plain env, the pass-through docker options, and the advisory warnings.
 import type {DeploymentTarget, SubmitInput} from '../api/contract.js'
-import {HushError} from '../api/errors.js'
+import {HushError, quoted} from '../api/errors.js'
 import {checkRunOptions, type RunOptions} from '../api/run-options.js'
 import {formatSecretFileSpec, parseSecretFileSpec} from '../api/secret-file-spec.js'
 import {envWarning} from '../api/sensitive.js'
@@ -31,17 +31,11 @@ export interface CheckedSubmit {
 export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
   const image = input.image
   if (!IMAGE.test(image)) {
-    throw new HushError(
-      'bad_request',
-      `Invalid image ${JSON.stringify(image).slice(0, 140)}: give an image reference such as busybox:1.36.`,
-    )
+    throw new HushError('bad_request', `Invalid image ${quoted(image)}: give an image reference such as busybox:1.36.`)
   }
   const name = input.name ?? null
   if (name !== null && !DOCKER_NAME.test(name)) {
-    throw new HushError(
-      'invalid_name',
-      `Invalid --name ${JSON.stringify(name).slice(0, 140)}: use letters, digits, '_', '.' or '-'.`,
-    )
+    throw new HushError('invalid_name', `Invalid --name ${quoted(name)}: use letters, digits, '_', '.' or '-'.`)
   }
   const command = input.command ?? []
   if (command.some((arg) => arg.includes('\0'))) {
