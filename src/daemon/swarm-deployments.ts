@@ -35,6 +35,10 @@ import {
 } from './swarm.js'
 import type {Engine} from './targets.js'
 
+/** How long a rolled-back service's previous revision is waited for, and how often it is read. */
+const ROLLBACK_SETTLE_MS = 30_000
+const ROLLBACK_POLL_MS = 250
+
 /** Task states after which a task never runs. */
 const DEAD_TASK = ['rejected', 'failed', 'orphaned', 'remove']
 
@@ -166,9 +170,10 @@ export class SwarmTarget implements SwarmEngine {
       })
     }
     await serviceUpdate(serviceId, before, spec)
-    const after = await waitForUpdate(serviceId, before.updateStartedAt)
-    if (after) this.views.set(row.id, after)
+    let after = await waitForUpdate(serviceId, before.updateStartedAt)
     const state = after?.update.state ?? null
+    if (state === 'rollback_completed') after = await this.rolledBack(serviceId, previous.revision, after)
+    if (after) this.views.set(row.id, after)
     if (state !== 'completed') {
       throw new HushError(
         'rolled_back',
@@ -177,6 +182,21 @@ export class SwarmTarget implements SwarmEngine {
       )
     }
     return {serviceId}
+  }
+
+  /**
+   * After a rollback: docker says `rollback_completed` once it has replaced the tasks, before the
+   * replacements run. Waits (at most ROLLBACK_SETTLE_MS) until every replica runs `revision` again,
+   * so the rolled_back answer and the next `status` say the same; the last view either way.
+   */
+  private async rolledBack(serviceId: string, revision: number, view: ServiceView | undefined) {
+    const deadline = Date.now() + ROLLBACK_SETTLE_MS
+    let current = view
+    while (current && serviceState(current, revision) !== 'running' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, ROLLBACK_POLL_MS))
+      current = await inspectService(serviceId).catch(() => current)
+    }
+    return current
   }
 
   /** After a failed launch: the service of a new deployment (when docker made one) goes. */
