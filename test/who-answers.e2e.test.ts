@@ -21,7 +21,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {resolvePaths} from '../src/config/paths.js'
+import {resolvePaths, userDir} from '../src/config/paths.js'
 import {VERSION} from '../src/version.js'
 import {makeHome, ROOT, type TestHome, waitFor} from './helpers.js'
 
@@ -250,6 +250,42 @@ describe('the CLI and the SDK check who answers before sending anything', () => 
     expect(received(fake.record)).toBe('')
     const stop = await t.hush(['daemon', 'stop'])
     expect(stop.exitCode, stop.stderr).toBe(0)
+  })
+})
+
+describe('userDir', () => {
+  it('userDir skips every name another user holds, and says what to do when all are taken', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'hush-userdir-'))
+    dirs.push(base)
+    chmodSync(base, 0o1777)
+    const python = async () =>
+      (
+        await execa(
+          PYTHON,
+          ['-c', 'import sys; from hush._paths import user_dir; print(user_dir(sys.argv[1]))', base],
+          {
+            env: {...(process.env as Record<string, string>), PYTHONPATH: join(ROOT, 'python')},
+            reject: false,
+            all: true,
+          },
+        )
+      ).all
+    expect(userDir(base)).toBe(join(base, 'hush-0'))
+    attackerDir(base, 'hush-0')
+    // A file or a symlink of the other user's holds the name just as well.
+    writeFileSync(join(base, 'hush-0.1'), '')
+    lchownSync(join(base, 'hush-0.1'), attackerUid, attackerGid)
+    expect(userDir(base)).toBe(join(base, 'hush-0.2'))
+    expect(await python()).toBe(join(base, 'hush-0.2'))
+    // A name of the user's own is used (and checked when it is made private), wherever it is.
+    mkdirSync(join(base, 'hush-0.5'), {mode: 0o700})
+    for (let n = 2; n < 5; n++) attackerDir(base, `hush-0.${n}`)
+    expect(userDir(base)).toBe(join(base, 'hush-0.5'))
+    rmSync(join(base, 'hush-0.5'), {recursive: true})
+    for (let n = 5; n <= 63; n++) attackerDir(base, `hush-0.${n}`)
+    const message = `Other users hold every name hush tries in ${base} (hush-0 to hush-0.63): set XDG_RUNTIME_DIR to a private directory of yours (mode 0700).`
+    expect(() => userDir(base)).toThrow(message)
+    expect(await python()).toContain(message)
   })
 })
 

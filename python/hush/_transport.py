@@ -11,7 +11,7 @@ import struct
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 from urllib.parse import quote, urlencode
 
-from ._who_answers import check_peer, check_socket_path
+from ._who_answers import check_peer, check_socket_path, process_stat
 from .errors import DaemonUnreachable, HushError, Internal, PayloadTooLarge, error_from_body
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -39,7 +39,10 @@ class _UnixConnection(http.client.HTTPConnection):
         try:
             sock.settimeout(CONNECT_TIMEOUT)
             sock.connect(self._socket_path)
-            self._transport.peer_pid = check_peer(sock, self._socket_path)
+            pid = check_peer(sock, self._socket_path)
+            stat = process_stat(pid)
+            self._transport.peer_pid = pid
+            self._transport.peer_ticks = stat[1] if stat else None
             sock.settimeout(self.timeout)
         except BaseException:
             sock.close()
@@ -77,6 +80,8 @@ class Transport:
         self.socket_path = socket_path
         self.peer_pid: Optional[int] = None
         """The pid of the process that answered on the last connection (from the kernel)."""
+        self.peer_ticks: Optional[int] = None
+        """Its CPU time (clock ticks) when that connection opened."""
 
     def _open(
         self, method: str, path: str, params: Mapping[str, Any], timeout: Optional[float]

@@ -89,15 +89,16 @@ def check_peer(sock: socket.socket, path: str) -> int:
     return pid
 
 
-def process_state(pid: int) -> Optional[str]:
-    """The state of a process (`R` running, `S` sleeping, `T` stopped, ...) from /proc."""
+def process_stat(pid: int) -> Optional[Tuple[str, int]]:
+    """A process's state (`R` running, `S` sleeping, `T` stopped, ...) and CPU time used (clock
+    ticks), from /proc (the CLI's `processStat`)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as file:
             text = file.read()
-    except OSError:
+        fields = text[text.rfind(")") + 2 :].split(" ")
+        return fields[0], int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
         return None
-    rest = text[text.rfind(")") + 2 :].split(" ")
-    return rest[0] if rest else None
 
 
 def wedged_agent(path: str, pid: Optional[int], seconds: float) -> DaemonUnreachable:
@@ -108,8 +109,8 @@ def wedged_agent(path: str, pid: Optional[int], seconds: float) -> DaemonUnreach
             f"The process on {path} accepted the connection but did not answer within {shown} s; "
             f"stop the process that holds {path}, then try again."
         )
-    state = process_state(pid)
-    if state in ("T", "t"):
+    stat = process_stat(pid)
+    if stat is not None and stat[0] in ("T", "t"):
         fix = f"it is stopped: resume it (`kill -CONT {pid}`) or end it (`kill {pid}`), then try again"
     else:
         fix = f"it is stuck: end it (`kill {pid}`, or `kill -9 {pid}`), then try again"

@@ -18,7 +18,7 @@ from typing import Any, Dict, Generator, Iterable, List, Mapping, Optional, Sequ
 from ._paths import HushPaths, resolve_paths
 from ._transport import FRAME_END, FRAME_ERROR, FRAME_STDERR, FRAME_STDOUT, Transport, unreachable
 from ._values import plain_values, seal_values
-from ._who_answers import process_state, wedged_agent
+from ._who_answers import process_stat, wedged_agent
 from .errors import DaemonUnreachable, HushError, UnopenableValue, error_from_body
 from .types import (
     AuditEvent,
@@ -37,7 +37,9 @@ from .types import (
 HELLO_TIMEOUT = 3.0
 """Seconds an agent has to answer hello (the CLI's): a live one answers in milliseconds."""
 BUSY_HELLO_TIMEOUT = 20.0
-"""Seconds more for a busy agent (running, say deriving a key for another command)."""
+"""Seconds more for a busy agent (using the CPU, say deriving a key for another command)."""
+BUSY_TICKS = 10
+"""CPU time (clock ticks, 10 ms each) an agent must have used while hello waited to count as busy."""
 
 PROTOCOL = 1
 """The API protocol this client speaks (the agent's `hello.protocol`)."""
@@ -70,14 +72,16 @@ class Client:
 
     def _try_hello(self) -> Optional[Hello]:
         """Hello, or None when nothing listens; an agent that accepts and does not answer within a few
-        seconds (stopped, stuck) is reported naming its pid; a busy one (running) gets longer."""
+        seconds (stopped, stuck) is reported naming its pid; a busy one (using the CPU) gets longer."""
         try:
             return cast(Hello, self._transport.call("GET", "/v1/hello", {}, timeout=HELLO_TIMEOUT))
         except HushError:
             raise
         except socket.timeout:
-            pid = self._transport.peer_pid
-            if pid is None or process_state(pid) != "R":
+            pid, before = self._transport.peer_pid, self._transport.peer_ticks
+            now = process_stat(pid) if pid is not None else None
+            busy = now is not None and before is not None and now[0] != "T" and now[1] - before >= BUSY_TICKS
+            if not busy:
                 raise wedged_agent(self.paths.socket, pid, HELLO_TIMEOUT) from None
         except OSError:
             return None

@@ -6,7 +6,7 @@ import type {ByteStream, Route, RouteInput, RouteOutput} from '../api/contract.j
 import {HushError} from '../api/errors.js'
 import {MAX_BODY_BYTES} from '../api/limits.js'
 import type {PeerCredentials} from '../config/peer-credentials.js'
-import {checkPeer, checkSocketPath} from './who-answers.js'
+import {checkPeer, checkSocketPath, processStat} from './who-answers.js'
 
 /** Builds the request path: `:param` from the input, the rest in the query (GET/DELETE) or the body (POST). */
 export function requestFor<R extends Route<unknown, unknown>>(
@@ -109,8 +109,8 @@ function checkedConnector(socketPath: string, onPeer: (peer: PeerCredentials) =>
 
 export class AgentClient {
   private readonly http: Client
-  /** Who answered on the last connection (pid, uid, gid from the kernel). */
-  peer: PeerCredentials | undefined
+  /** Who answered on the last connection (pid, uid, gid from the kernel), and its CPU time then (clock ticks). */
+  peer: (PeerCredentials & {cpuTicks?: number}) | undefined
 
   /** `timeoutMs`: the longest any answer may take unless a call says otherwise (default: undici's). */
   constructor(
@@ -119,7 +119,7 @@ export class AgentClient {
   ) {
     this.http = new Client('http://hush.local', {
       connect: checkedConnector(socketPath, (peer) => {
-        this.peer = peer
+        this.peer = {...peer, cpuTicks: processStat(peer.pid)?.cpuTicks}
       }),
       maxHeaderSize: MAX_HEADER_BYTES,
     })

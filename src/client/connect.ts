@@ -13,7 +13,7 @@ import {ensurePrivateDir, ensureRuntimeDir, type HushPaths} from '../config/path
 import {storeOwner} from '../config/store-owner.js'
 import {VERSION} from '../version.js'
 import {AgentClient} from './client.js'
-import {checkStoreHome, processState, trustedStoreOwner, wedgedAgent} from './who-answers.js'
+import {checkStoreHome, processStat, trustedStoreOwner, wedgedAgent} from './who-answers.js'
 
 const READY_TIMEOUT_MS = 20_000
 
@@ -33,8 +33,10 @@ export function agentCommand(): {file: string; args: string[]} {
 
 /** How long an agent has to answer hello: a live one answers in milliseconds. */
 const HELLO_TIMEOUT_MS = 3_000
-/** How much longer a busy agent (running, say deriving a key for another command) gets. */
+/** How much longer a busy agent (using the CPU, say deriving a key for another command) gets. */
 const BUSY_HELLO_TIMEOUT_MS = 20_000
+/** CPU time (clock ticks, 10 ms each) an agent must have used while hello waited to count as busy. */
+const BUSY_TICKS = 10
 
 function isAnswerTimeout(error: unknown): boolean {
   const code = (error as {code?: string}).code
@@ -44,19 +46,24 @@ function isAnswerTimeout(error: unknown): boolean {
 /**
  * Says hello; undefined when nothing listens. An agent that accepts and does not answer (stopped,
  * stuck, or not an agent) is reported in one line naming its pid, after a few seconds, not minutes;
- * one that is busy running gets longer, unless the caller's own budget (`budgetMs`) is short.
+ * one that used the CPU meanwhile (busy) gets longer, unless the caller's own budget (`budgetMs`) is short.
  */
 async function tryHello(client: AgentClient, budgetMs?: number): Promise<Hello | undefined> {
   const first = Math.min(budgetMs ?? HELLO_TIMEOUT_MS, HELLO_TIMEOUT_MS)
+  // CPU time of the agent before hello: now, on a connection already open; else as the connector saw it.
+  const known = client.peer
+  const knownTicks = known && processStat(known.pid)?.cpuTicks
   try {
     return await client.call(routes.hello, {}, {timeoutMs: first})
   } catch (error) {
     if (error instanceof HushError) throw error
     if (!isAnswerTimeout(error)) return undefined
     const pid = client.peer?.pid
+    const before = client.peer === known ? knownTicks : client.peer?.cpuTicks
+    const now = pid === undefined ? undefined : processStat(pid)
+    const busy = now !== undefined && before !== undefined && now.state !== 'T' && now.cpuTicks - before >= BUSY_TICKS
     const mayWait = budgetMs === undefined || budgetMs > HELLO_TIMEOUT_MS
-    if (pid === undefined || !mayWait || processState(pid) !== 'R')
-      throw wedgedAgent(client.socketPath, pid, first / 1000)
+    if (!busy || !mayWait) throw wedgedAgent(client.socketPath, pid, first / 1000)
     try {
       return await client.call(routes.hello, {}, {timeoutMs: BUSY_HELLO_TIMEOUT_MS})
     } catch (again) {

@@ -85,11 +85,13 @@ export function trustedStoreOwner(paths: HushPaths): StoreOwner | undefined {
   return storeOwner(paths)
 }
 
-/** The state of a process (`R` running, `S` sleeping, `T` stopped, ...) from /proc; undefined when unknown. */
-export function processState(pid: number): string | undefined {
+/** A process's state (`R` running, `S` sleeping, `T` stopped, ...) and CPU time used (clock ticks), from /proc. */
+export function processStat(pid: number): {state: string; cpuTicks: number} | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]
+    // After "pid (comm) ": state is field 3, utime and stime fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return {state: fields[0], cpuTicks: Number(fields[11]) + Number(fields[12])}
   } catch {
     return undefined
   }
@@ -98,7 +100,7 @@ export function processState(pid: number): string | undefined {
 /** The one line for an agent that accepted the connection and did not say hello in time. */
 export function wedgedAgent(socket: string, pid: number | undefined, seconds: number): HushError {
   const who = pid === undefined ? 'The process on' : `The hush agent (pid ${pid}) on`
-  const state = pid === undefined ? undefined : processState(pid)
+  const state = pid === undefined ? undefined : processStat(pid)?.state
   const fix =
     pid === undefined
       ? `stop the process that holds ${socket}, then try again`
