@@ -112,11 +112,16 @@ function stream(res: ServerResponse, source: Readable, open: Set<ServerResponse>
 /** A write refused for lack of space (SQLite's SQLITE_FULL, or ENOSPC) as the one line users see; else undefined. */
 export function noSpaceError(error: unknown, home: string): HushError | undefined {
   const failure = error as {code?: string; path?: string}
-  if (failure?.code !== 'SQLITE_FULL' && failure?.code !== 'ENOSPC') return undefined
-  const where = failure.path && !failure.path.startsWith(home) ? `the disk of ${failure.path}` : "the store's disk"
+  if (failure?.code !== 'SQLITE_FULL' && failure?.code !== 'ENOSPC' && failure?.code !== 'EDQUOT') return undefined
+  if (failure.path && !failure.path.startsWith(home)) {
+    return new HushError(
+      'no_space',
+      `No space left in ${failure.path} (the agent's tmpfs for env-files and secret files): free some space there or make that tmpfs larger, then try again. Nothing was launched.`,
+    )
+  }
   return new HushError(
     'no_space',
-    `No space left on ${where} (${failure.path && !failure.path.startsWith(home) ? failure.path : home}): free some space, then try again. Nothing was changed.`,
+    `No space left on the store's disk (${home}): free some space, then try again. Nothing was changed.`,
   )
 }
 
