@@ -177,7 +177,10 @@ describe.skipIf(!docker)('edge values with docker', () => {
     t = makeHome({XDG_RUNTIME_DIR: mount})
     await t.ok(['secrets', 'new', 'tok', 'TOKEN=value-on-a-full-tmpfs'])
     await execa('sh', ['-c', `dd if=/dev/zero of=${join(mount, 'filler')} bs=4k 2>/dev/null; true`])
-    for (const how of [['--secret', 'tok'], ['--secret-file', 'tok']]) {
+    for (const how of [
+      ['--secret', 'tok'],
+      ['--secret-file', 'tok'],
+    ]) {
       const submit = await t.hush(['submit', TEST_IMAGE, ...how, '--', 'sleep', '300'])
       expect(submit.exitCode, submit.stderr).toBe(1)
       expect(errorLine(submit.stderr)).toMatch(new RegExp(`^hush: No space left in ${mount}/hush-\\d+/`))
