@@ -3,7 +3,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {Readable} from 'node:stream'
 import {type Method, type RouteName, routes} from '../api/contract.js'
-import {HushError} from '../api/errors.js'
+import {HushError, readOnlyError} from '../api/errors.js'
 import {MAX_BODY_BYTES} from '../api/limits.js'
 import type {Agent} from './agent.js'
 import type {HandlerTable} from './handlers/types.js'
@@ -192,7 +192,7 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
           if (unread) res.once('finish', () => req.socket.destroy())
           return
         }
-        const full = noSpaceError(error, agent.paths.home)
+        const full = noSpaceError(error, agent.paths.home) ?? readOnlyError(error, agent.paths.home)
         if (full) {
           log.warn(`${req.method} ${req.url?.split('?')[0]}: ${full.message}`)
           send(res, full.status, full.toBody(), draining)
