@@ -1,9 +1,14 @@
 // Errors that name the real cause: a read-only HUSH_HOME says so (path and fix), not
-// "Unexpected error: EROFS".
+// "Unexpected error: EROFS"; an unlock cache entry in the user keyring opens the store from a
+// session keyring that does not link it, instead of the kernel keyring being blamed.
 import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
 import {errorLine} from './agent-tools.js'
+import {storeId} from './docker.js'
 import {BIN, makeHome, type TestHome} from './helpers.js'
+import {cachedPayload, plantEntry, removeCachedEntries} from './kernel-keyring.js'
+
+const PASSPHRASE = 'correct horse battery staple 42'
 
 let t: TestHome | undefined
 afterEach(async () => {
@@ -34,5 +39,27 @@ describe('errors that name the real cause', () => {
     )
     // Writable again, the store is as it was.
     expect((await t.ok(['secrets', 'list'])).stdout).toContain('api')
+  })
+})
+
+describe('the unlock cache in a session keyring that does not link the user keyring', () => {
+  it('opens the store from its user-keyring entry (links @u as pam_keyinit does)', async () => {
+    t = makeHome()
+    await t.ok(['init', '--keyring', 'passphrase'], {input: `${PASSPHRASE}\n`})
+    await t.ok(['secrets', 'new', 'api', 'TOKEN=session-keyring-value'])
+    const id = (await storeId(t))!
+    // Move the entry into the user keyring, where hush keeps it when there is no persistent keyring.
+    const payload = await cachedPayload(id)
+    expect(payload).toBeDefined()
+    await t.ok(['daemon', 'stop'])
+    await removeCachedEntries(id)
+    await plantEntry(id, payload!)
+    // A fresh session keyring (`keyctl session -`) links nothing: the entry is found, not possessed.
+    const inSession = (args: string[]) =>
+      execa('keyctl', ['session', '-', process.execPath, BIN, ...args], {env: t!.env, reject: false, stdin: 'ignore'})
+    const listed = await inSession(['secrets', 'list'])
+    expect(listed.exitCode, listed.stderr).toBe(0)
+    expect(listed.stdout).toContain('api')
+    expect((await inSession(['daemon', 'status'])).stdout).toContain('master key: passphrase, unsealed')
   })
 })
