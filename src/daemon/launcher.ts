@@ -58,6 +58,13 @@ export function prepareEnvFileDir(paths: HushPaths): string {
   return dir
 }
 
+/** `error` with `path` = `dir` when it has none (a write to a file descriptor names no path), to say where space ran out. */
+export function inDirectory(error: unknown, dir: string): unknown {
+  const failure = error as NodeJS.ErrnoException
+  if (failure && typeof failure === 'object' && failure.path === undefined) failure.path = dir
+  return error
+}
+
 /** Removes env-files a killed agent left behind. Returns how many. */
 export function removeLeftoverEnvFiles(paths: HushPaths): number {
   let dir: string
@@ -200,11 +207,16 @@ export async function withEnvFile<T>(
   const clientEnv: Record<string, string> = {}
   for (const entry of viaClient) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
   try {
-    const fd = openSync(file, 'wx', 0o600)
     try {
-      writeSync(fd, content)
+      const fd = openSync(file, 'wx', 0o600)
+      try {
+        writeSync(fd, content)
+      } finally {
+        closeSync(fd)
+      }
+    } catch (error) {
+      throw inDirectory(error, dir)
     } finally {
-      closeSync(fd)
       content.fill(0)
       for (const part of parts) part.fill(0)
     }
