@@ -177,6 +177,16 @@ class ValuesTest(unittest.TestCase):
             plain_values({"TOKEN": "sentinel-\x00-value"})
         self.assertNotIn("sentinel", str(caught.exception))
 
+    def test_a_bad_key_is_never_repeated(self) -> None:
+        # What fails the key rule may be a value given where a key goes: the message is the agent's, without it.
+        for key in ("sk-live-9f8e7d6c5b4a", "1" + "x" * 300, "a b"):
+            with self.assertRaises(hush.InvalidKey) as caught:
+                plain_values({key: "v"})
+            self.assertNotIn(key[:8], str(caught.exception))
+            self.assertTrue(str(caught.exception).startswith("Invalid key (not shown: it may be a value): "))
+        limits = (REPO / "src" / "api" / "limits.ts").read_text()
+        self.assertIn("(not shown: it may be a value)", limits)
+
     def test_values_are_sealed_to_the_agent_key(self) -> None:
         key = PrivateKey.generate()
         sealed = seal_values(base64.b64encode(bytes(key.public_key)).decode(), {"A": b"plain-text"})
