@@ -7,6 +7,13 @@ export const MAX_KEY_LENGTH = 256
 export const MAX_VALUE_BYTES = 64 * 1024
 export const MAX_BODY_BYTES = 1024 * 1024
 export const MAX_DESCRIPTION_LENGTH = 1024
+/** A secret's highest version: far beyond any real use, and every version up to it is exact in a double. */
+export const MAX_VERSION = 2 ** 31 - 1
+/** A count (of secrets, values, events) in a store-wide audit event: a whole number from 0 to this. */
+export const MAX_COUNT = 2 ** 31 - 1
+/** The earliest time hush accepts in a row (no store is older); the latest is a day from now (a clock ahead). */
+const EARLIEST_TIME = Date.parse('2000-01-01T00:00:00.000Z')
+const DAY_MS = 86_400_000
 
 /** The name, or `invalid_name`; like a key, text that fails the rule is never repeated (it may be a value). */
 export function checkSecretName(name: unknown): string {
@@ -99,4 +106,69 @@ export function checkAppName(app: unknown): string {
 /** An optional app scope from a request: absent = shared (null); an empty name is refused like any bad one. */
 export function checkAppScope(app: unknown): string | null {
   return app === undefined || app === null ? null : checkAppName(app)
+}
+
+/** A secret's version: a whole number from 1 to MAX_VERSION (a version past 2^53 would stop increasing). */
+export function checkVersion(version: unknown): number {
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > MAX_VERSION) {
+    throw new HushError(
+      'bad_request',
+      `Invalid version ${quoted(version, 40)}: a version is a whole number from 1 to ${MAX_VERSION}.`,
+    )
+  }
+  return version
+}
+
+/** The version a new bundle of a secret at `version` gets: refused past MAX_VERSION. */
+export function nextVersion(version: number): number {
+  if (version >= MAX_VERSION) {
+    throw new HushError(
+      'bad_request',
+      `This secret is at version ${version}, the highest there is: delete it and create it again.`,
+    )
+  }
+  return version + 1
+}
+
+/** A time as hush writes it (`Date.toISOString()`, UTC, milliseconds), from 2000 to a day from now. */
+export function checkTimestamp(at: unknown, now = Date.now()): string {
+  const time = typeof at === 'string' ? Date.parse(at) : Number.NaN
+  if (
+    typeof at !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) ||
+    Number.isNaN(time) ||
+    new Date(time).toISOString() !== at ||
+    time < EARLIEST_TIME ||
+    time > now + DAY_MS
+  ) {
+    throw new HushError(
+      'bad_request',
+      `Invalid time ${quoted(at, 60)}: a time is UTC as hush writes it (2026-01-31T12:00:00.000Z), from 2000 to a day from now.`,
+    )
+  }
+  return at
+}
+
+/** A count of a store-wide audit event: a whole number from 0 to MAX_COUNT. */
+export function checkCount(count: unknown): number {
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_COUNT) {
+    throw new HushError(
+      'bad_request',
+      `Invalid count ${quoted(count, 40)}: a count is a whole number from 0 to ${MAX_COUNT}.`,
+    )
+  }
+  return count
+}
+
+/** A deployment id as the agent makes them (`d-` and 8 hex digits, deployments.ts). */
+export const DEPLOYMENT_ID = /^d-[0-9a-f]{8}$/
+
+export function checkDeploymentId(id: unknown): string {
+  if (typeof id !== 'string' || !DEPLOYMENT_ID.test(id)) {
+    throw new HushError(
+      'bad_request',
+      `Invalid deployment id ${quoted(id, 40)}: a deployment id is d- and 8 hex digits.`,
+    )
+  }
+  return id
 }
