@@ -14,6 +14,7 @@ import {findDeployment, LiveNames} from './deployment-lookup.js'
 import {deploymentSecrets, shownKeys, usedSecrets, withFileTargets} from './deployment-parts.js'
 import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
 import {checkContext} from './engine.js'
+import {checkHostMounts} from './host-mounts.js'
 import {KeyedLock} from './keyed-lock.js'
 import {removeLeftoverEnvFiles} from './launcher.js'
 import {DEFAULT_GRACE_SECONDS, LocalTarget} from './local-deployments.js'
@@ -371,6 +372,8 @@ export class DeploymentsService implements SecretUsage {
     isNew: boolean,
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
+    // A resubmit checks again: hush's directories may have moved since the submit.
+    checkHostMounts(row.options, this.paths)
     await this.vault.unlock()
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
     this.launching.add(row.id)

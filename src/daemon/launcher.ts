@@ -35,10 +35,21 @@ function uid(): number {
   return process.getuid?.() ?? 0
 }
 
-/** The private env-file directory of this store on tmpfs: $XDG_RUNTIME_DIR when it is private and tmpfs, else /dev/shm. */
+/**
+ * Where env-files and secret files may go, best first: $XDG_RUNTIME_DIR when it is the user's own
+ * (never another user's or a shared one); for root, /run (root's own, and no container mounts it
+ * for shared memory); /dev/shm last, which `-v /dev/shm:/dev/shm` and `--ipc host` reach
+ * (host-mounts.ts refuses those then). Only a tmpfs one is used.
+ */
+export function envFileBases(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [privateRuntimeDir(env), uid() === 0 ? '/run' : undefined, '/dev/shm'].filter((dir): dir is string =>
+    Boolean(dir),
+  )
+}
+
+/** The private env-file directory of this store: `hush-UID/TAG` in the first tmpfs of envFileBases. */
 export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.env): string {
-  // Only a runtime directory that is really the user's own: never another user's or a shared one.
-  const bases = [privateRuntimeDir(env), '/dev/shm'].filter((dir): dir is string => Boolean(dir))
+  const bases = envFileBases(env)
   const base = bases.find(isTmpfs)
   if (!base) {
     throw new HushError(
