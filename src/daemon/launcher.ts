@@ -384,3 +384,23 @@ export async function dockerVersions(): Promise<{command: string; client?: strin
     error: firstLine(String(result.stderr)) || `exit ${result.exitCode}`,
   }
 }
+
+/**
+ * Whether docker tried and failed to start a created container (`docker start` failed: the
+ * command is missing, the user unknown...), with docker's exit code; undefined while it was never
+ * tried (or docker no longer knows it).
+ */
+export async function dockerStartFailure(
+  containerId: string,
+  context?: string | null,
+): Promise<{exitCode: number | null} | undefined> {
+  const result = await execa(
+    DOCKER,
+    [...engineArgs(context), 'inspect', '--type', 'container', '--format', '{{json .State}}', containerId],
+    {reject: false, stdin: 'ignore'},
+  )
+  if (result.failed) return undefined
+  const state = JSON.parse(String(result.stdout)) as {Status?: string; Error?: string; ExitCode?: number}
+  if (state.Status !== 'created' || !state.Error) return undefined
+  return {exitCode: state.ExitCode ? state.ExitCode : null}
+}
