@@ -8,7 +8,7 @@ import {basename, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {HushError} from '../api/errors.js'
 import {isSession, type RunOptions, runOptionArgs} from '../api/run-options.js'
-import {ensurePrivateDir, type HushPaths, privateRuntimeDir} from '../config/paths.js'
+import {ensureUserDir, type HushPaths, privateRuntimeDir, userDir} from '../config/paths.js'
 import {checkClientEnv} from './client-env.js'
 import {DOCKER, engineArgs} from './engine.js'
 import {scrub} from './redact.js'
@@ -57,14 +57,13 @@ export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.en
       `No tmpfs to hold the env-file during \`docker run\` (tried ${bases.join(', ')}): mount one at /dev/shm or set XDG_RUNTIME_DIR to a tmpfs directory of yours.`,
     )
   }
-  return join(base, `hush-${uid()}`, basename(paths.runtimeDir))
+  return join(userDir(base), basename(paths.runtimeDir))
 }
 
 /** Creates the env-file directory (and its hush-UID parent) private, and checks it is still on tmpfs. */
 export function prepareEnvFileDir(paths: HushPaths): string {
   const dir = envFileDir(paths)
-  ensurePrivateDir(join(dir, '..'))
-  ensurePrivateDir(dir)
+  ensureUserDir(dir)
   if (!isTmpfs(dir)) throw new HushError('no_tmpfs', `${dir} is not on tmpfs: refusing to write an env-file there.`)
   return dir
 }
