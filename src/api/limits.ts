@@ -1,5 +1,5 @@
 // Names, keys, values and request sizes that hush accepts, checked the same way by the CLI and the agent.
-import {HushError} from './errors.js'
+import {HushError, quoted} from './errors.js'
 
 export const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
