@@ -8,6 +8,7 @@ No method returns a secret value, and nothing here logs one.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import shutil
@@ -296,16 +297,24 @@ class Client:
         if follow:
             params["follow"] = True
         end: Optional[LogEnd] = None
+        # One decoder per stream: a character cut between two frames is decoded whole, not as U+FFFD.
+        decoders = {kind: codecs.getincrementaldecoder("utf-8")("replace") for kind in (FRAME_STDOUT, FRAME_STDERR)}
         try:
             for kind, payload in self._transport.frames("GET", "/v1/deployments/:id/logs", params):
-                if kind in (FRAME_STDOUT, FRAME_STDERR):
-                    yield payload.decode("utf-8", "replace")
+                if kind in decoders:
+                    text = decoders[kind].decode(payload)
+                    if text:
+                        yield text
                 elif kind == FRAME_END:
                     end = cast(LogEnd, json.loads(payload))
                 elif kind == FRAME_ERROR:
                     raise error_from_body({"error": json.loads(payload)}, 500)
         except OSError as error:
             raise unreachable(error) from None
+        for decoder in decoders.values():
+            rest = decoder.decode(b"", final=True)
+            if rest:
+                yield rest
         return end
 
     def audit(self, limit: Optional[int] = None) -> List[AuditEvent]:

@@ -7,7 +7,7 @@ import {closeSync, openSync, readFileSync} from 'node:fs'
 import {isSea} from 'node:sea'
 import {fileURLToPath} from 'node:url'
 import {type Hello, routes} from '../api/contract.js'
-import {HushError} from '../api/errors.js'
+import {HushError, readOnlyError} from '../api/errors.js'
 import {agentEnvironment} from '../config/agent-env.js'
 import {ensurePrivateDir, ensureRuntimeDir, type HushPaths} from '../config/paths.js'
 import {storeOwner} from '../config/store-owner.js'
@@ -79,8 +79,13 @@ const NO_CORE_SCRIPT = 'ulimit -c 0 && exec "$0" "$@"'
 
 /** Starts the agent detached; the returned flag turns true if that process ends (ready or not). */
 function spawnAgent(paths: HushPaths): {exited: boolean} {
-  ensurePrivateDir(paths.home)
-  const out = openSync(paths.log, 'a', 0o600)
+  let out: number
+  try {
+    ensurePrivateDir(paths.home)
+    out = openSync(paths.log, 'a', 0o600)
+  } catch (error) {
+    throw readOnlyError(error, paths.home) ?? error
+  }
   const {file, args} = agentCommand()
   // Only the agent's own variables; HUSH_HOME is the store chosen here (a client may pick it by option).
   const env = {...agentEnvironment(process.env), HUSH_HOME: paths.home}
