@@ -57,7 +57,7 @@ afterAll(async () => {
 /**
  * The fake agent: answers hello as the real one would (version, store, socket, protocol 1) and
  * every other route with `[]`, or nothing at all when `silent`; appends every byte it receives to
- * its record file.
+ * its record file, and writes `RECORD.ready` once it listens.
  */
 const FAKE_AGENT = `
 const fs = require('node:fs')
@@ -76,7 +76,10 @@ const server = http.createServer((req, res) => {
   })
 })
 server.on('connection', (conn) => conn.on('data', (bytes) => fs.appendFileSync(record, bytes)))
-server.listen(socket, () => fs.chmodSync(socket, 0o777))
+server.listen(socket, () => {
+  fs.chmodSync(socket, 0o777)
+  fs.writeFileSync(record + '.ready', '')
+})
 `
 
 /** A directory of the other user's (mode 0755), under `parent`. */
@@ -108,7 +111,7 @@ async function startFake(socket: string, home: string): Promise<{pid: number; re
     {cwd: '/', reject: false, stdin: 'ignore'},
   )
   fakes.push(fake)
-  await waitFor(() => existsSync(socket), 10_000)
+  await waitFor(() => existsSync(`${record}.ready`), 10_000)
   expect(statSync(socket).uid).toBe(attackerUid)
   return {pid: fake.pid ?? 0, record}
 }
@@ -329,7 +332,7 @@ describe('an agent that accepts and does not answer', () => {
       },
     )
     fakes.push(silent)
-    await waitFor(() => existsSync(paths.socket), 10_000)
+    await waitFor(() => existsSync(join(lab, 'silent-received.ready')), 10_000)
     const pid = silent.pid ?? 0
     const started = Date.now()
     const list = await t.hush(['secrets', 'list'])
