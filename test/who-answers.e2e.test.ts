@@ -8,6 +8,7 @@
 import {
   chmodSync,
   chownSync,
+  copyFileSync,
   existsSync,
   lchownSync,
   mkdirSync,
@@ -185,6 +186,40 @@ describe('the CLI and the SDK check who answers before sending anything', () => 
     expect(received(fake.record)).toBe('')
     chmodSync(t.home, 0o700)
     rmSync(owner)
+  })
+
+  it("agent.owner naming another user's process is not the user's agent (kill(pid, 0) fails with EPERM)", async () => {
+    // store-owner.js has no import of hush's own: copied where the other user can load it, who runs it.
+    const module = join(lab, 'store-owner.mjs')
+    copyFileSync(join(ROOT, 'dist', 'config', 'store-owner.js'), module)
+    const store = attackerDir(lab, 'eperm-home')
+    const own = await startFake(join(attackerDir(lab, 'eperm-run'), 'agent.sock'), store)
+    const ownerAs = async (pid: number) => {
+      writeFileSync(join(store, 'agent.owner'), `${JSON.stringify({pid, socket: '/nowhere/agent.sock'})}\n`, {
+        mode: 0o644,
+      })
+      const script =
+        'const m = await import(process.argv[1]); console.log(JSON.stringify(m.storeOwner({home: process.argv[2]}) ?? null))'
+      const result = await execa(
+        'setpriv',
+        [
+          `--reuid=${attackerUid}`,
+          `--regid=${attackerGid}`,
+          '--clear-groups',
+          process.execPath,
+          '--input-type=module',
+          '-e',
+          script,
+          module,
+          store,
+        ],
+        {cwd: '/', reject: false, stdin: 'ignore', all: true},
+      )
+      return result.all
+    }
+    // Their own live process counts; root's (this test's) does not: signalling it fails with EPERM.
+    expect(await ownerAs(own.pid)).toBe(JSON.stringify({pid: own.pid, socket: '/nowhere/agent.sock'}))
+    expect(await ownerAs(process.pid)).toBe('null')
   })
 
   it('the CLI, completion and the SDK refuse a process of another user on the socket, even when every file looks right', async () => {
