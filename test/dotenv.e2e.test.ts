@@ -33,7 +33,7 @@ const entries: Array<[string, string, Buffer]> = [
 ]
 
 describe.skipIf(!docker)('--from-dotenv end to end', () => {
-  it('stores every key, __proto__ and constructor too, and the container reads each value byte for byte', async () => {
+  it('stores every key, __proto__ and constructor too, the container reads each value byte for byte, rotate renames them', async () => {
     t = makeHome()
     const file = join(t.home, 'app.env')
     writeFileSync(file, `# tricky bytes\n\n${entries.map(([, line]) => line).join('\n')}\n`)
@@ -49,6 +49,13 @@ describe.skipIf(!docker)('--from-dotenv end to end', () => {
       const entry = Buffer.concat([Buffer.from(`\0${key}=`), bytes, Buffer.from('\0')])
       expect(Buffer.concat([Buffer.from('\0'), environ]).includes(entry), key).toBe(true)
     }
+
+    // rotate renames and removes them like any key, and renames to one.
+    await t.ok(['secrets', 'rotate', 'app', '--rename', '__proto__=RENAMED', '--rename', 'toString=hasOwnProperty'])
+    await t.ok(['secrets', 'rotate', 'app', '--remove', 'constructor', '--rename', 'UNICODE=__proto__'])
+    const [rotated] = await t.json<SecretInfo[]>(['secrets', 'list'])
+    expect(rotated.keys).toEqual(['CRLF', 'EQUALS', 'MULTI', 'RENAMED', '__proto__', 'hasOwnProperty'])
+    expect(rotated.version).toBe(3)
   })
 
   it('refuses a file with a bad line, naming the line and storing nothing', async () => {
