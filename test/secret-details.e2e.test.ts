@@ -80,7 +80,7 @@ describe('rotate --rename / --remove: bad input', () => {
       [['--rename', 'HF_TOKEN=HF_USER'], /already has a key HF_USER/],
       [['--rename', 'NOPE=NEW_KEY'], /has no key NOPE to rename/],
       [['--rename', 'HF_TOKEN=1BAD'], /Invalid key in --rename number 1 \(not shown: it may be a value\)/],
-      [['--rename', 'HF_TOKEN'], /write it as OLD=NEW/],
+      [['--rename', 'HF_TOKEN'], /--rename number 1 is not OLD=NEW: write --rename OLD=NEW/],
       [['--remove', 'NOPE'], /has no key NOPE to remove/],
       [['--rename', 'HF_TOKEN=NEW_KEY', '--remove', 'HF_TOKEN'], /both renamed and removed/],
       [['--remove', 'HF_TOKEN', '--remove', 'HF_USER', '--remove', 'OTHER'], /no key: delete the secret instead/],

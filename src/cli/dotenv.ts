@@ -147,7 +147,7 @@ export function parseDotenv(bytes: Uint8Array, file: string): Map<string, string
       throw fail('bad_request', start, 'backquotes do not quote a value here: use \' or ".')
     } else {
       const valueFrom = at
-      while (!atLineEnd() && !(text[at] === '#' && at > valueFrom && BLANK.has(text[at - 1]))) at++
+      while (!atLineEnd() && !(text[at] === '#' && BLANK.has(text[at - 1]))) at++
       let end = at
       while (end > valueFrom && BLANK.has(text[end - 1])) end--
       value = text.slice(valueFrom, end)

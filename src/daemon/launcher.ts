@@ -214,8 +214,8 @@ export async function withEnvFile<T>(
   const parts: Buffer[] = []
   for (const entry of inFile) parts.push(Buffer.from(`${entry.key}=`), Buffer.from(entry.value), Buffer.from('\n'))
   const content = Buffer.concat(parts)
-  const clientEnv: Record<string, string> = {}
-  for (const entry of viaClient) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
+  // fromEntries defines own properties: a `__proto__` key reaches docker like any other.
+  const clientEnv = Object.fromEntries(viaClient.map((entry) => [entry.key, Buffer.from(entry.value).toString('utf8')]))
   try {
     try {
       const fd = openSync(file, 'wx', 0o600)
