@@ -127,7 +127,10 @@ export class BackupService {
     const opened = this.open(file, passphrase)
     try {
       await this.vault.unlock()
-      return await this.store.commit(() => this.write(opened, mode, onConflict))
+      // A replaced secret's old ciphertexts are erased from the files before the answer.
+      return await this.store.commit(() => this.write(opened, mode, onConflict), {
+        erase: (done) => done.replaced.length > 0,
+      })
     } finally {
       for (const value of opened.values) this.vault.wipe(value)
     }
