@@ -1,7 +1,8 @@
 // What a command replaced or removed is gone from the store's files when it returns: a copy of
 // store.db, store.db-wal and store.db-shm taken right then holds no byte of the old wrapping of the
 // data key (after `init --change-passphrase`) or of an old ciphertext (after `secrets delete`,
-// `rotate`, a key rename), and does not open with the old passphrase.
+// `rotate`, a key rename, a replacing create or restore, `terminate`), and does not open with the
+// old passphrase.
 import {randomBytes} from 'node:crypto'
 import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -9,15 +10,19 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
+import type {SubmitOutput} from '../src/api/contract.js'
 import {aeadDecrypt} from '../src/crypto/aead.js'
 import {deriveMasterKey, parseKdfParams} from '../src/crypto/passphrase.js'
 import {loadSodium} from '../src/crypto/sodium.js'
+import {BACKUP_PASSPHRASE} from './backup-tools.js'
+import {dockerAvailable, ensureTestImage, removeDockerStore, TEST_IMAGE} from './docker.js'
 import {BIN, makeHome, type TestHome} from './helpers.js'
 
 const OLD = 'the old store passphrase'
 const NEW = 'the new store passphrase'
 const FILES = ['store.db', 'store.db-wal', 'store.db-shm']
 const sodium = await loadSodium()
+const docker = await dockerAvailable('test/erase.e2e.test.ts')
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -138,21 +143,49 @@ describe('old state is erased from the files before the command returns', () => 
     }
   }, 120_000)
 
-  it('secrets delete, rotate and a key rename: no byte of an old ciphertext is left', async () => {
+  it('secrets delete, rotate, a key rename, a replacing create or restore: no byte of an old ciphertext is left', async () => {
     const t = home()
     const dir = scratch()
     await t.ok(['secrets', 'new', 'gone', `TOKEN=${value('gone')}`, `OTHER=${value('other')}`])
     await t.ok(['secrets', 'new', 'db', `PASSWORD=${value('db')}`, `USER=${value('user')}`])
+    const file = join(dir, 'db.backup')
+    await t.ok(['backup', file], {input: BACKUP_PASSPHRASE})
     const steps: Array<[string, string[]]> = [
       ['gone', ['secrets', 'delete', 'gone']],
       ['db', ['secrets', 'rotate', 'db', `PASSWORD=${value('db2')}`]],
       ['db', ['secrets', 'rotate', 'db', '--rename', 'USER=LOGIN']],
+      ['db', ['secrets', 'new', 'db', `PASSWORD=${value('db3')}`, `USER=${value('user3')}`]],
+      ['db', ['restore', file, '--merge', '--on-conflict', 'replace', '--yes']],
     ]
     for (const [index, [name, args]] of steps.entries()) {
       const old = ciphertextsOf(copyStore(t, dir, `before-${index}`), name)
-      expect(old.length, args.join(' ')).toBe(2)
-      await t.ok(args)
-      expect(holding(copyStore(t, dir, `after-${index}`), old), args.join(' ')).toEqual([])
+      expect(old.length, args.slice(0, 3).join(' ')).toBe(2)
+      await t.ok(args, {input: BACKUP_PASSPHRASE})
+      expect.soft(holding(copyStore(t, dir, `after-${index}`), old), args.slice(0, 3).join(' ')).toEqual([])
     }
   }, 120_000)
+
+  it.runIf(docker)(
+    "terminate: no byte of the copies kept to redact the deployment's logs is left",
+    async () => {
+      await ensureTestImage()
+      const t = home()
+      cleanups.push(() => removeDockerStore(t))
+      const dir = scratch()
+      await t.ok(['secrets', 'new', 'db', `PASSWORD=${value('db')}`])
+      const submit = await t.ok(['submit', TEST_IMAGE, '--secret', 'db', '--json', '--', 'sleep', '300'])
+      const submitted = JSON.parse(submit.stdout) as SubmitOutput
+      const copies = readCopy(copyStore(t, dir, 'before'), true, (db) =>
+        (
+          db.prepare('SELECT ciphertext FROM deployment_values WHERE deployment_id = ?').all(submitted.id) as Array<{
+            ciphertext: Buffer
+          }>
+        ).map((row) => Buffer.from(row.ciphertext)),
+      )
+      expect(copies.length).toBeGreaterThan(0)
+      await t.ok(['terminate', submitted.id, '--grace', '0'])
+      expect(holding(copyStore(t, dir, 'after'), copies)).toEqual([])
+    },
+    120_000,
+  )
 })
