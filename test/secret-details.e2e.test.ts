@@ -79,7 +79,7 @@ describe('rotate --rename / --remove: bad input', () => {
       [['--rename', 'HF_TOKEN=HF_TOKEN'], /renames a key to itself/],
       [['--rename', 'HF_TOKEN=HF_USER'], /already has a key HF_USER/],
       [['--rename', 'NOPE=NEW_KEY'], /has no key NOPE to rename/],
-      [['--rename', 'HF_TOKEN=1BAD'], /Invalid key "1BAD"/],
+      [['--rename', 'HF_TOKEN=1BAD'], /Invalid key in --rename number 1 \(not shown: it may be a value\)/],
       [['--rename', 'HF_TOKEN'], /write it as OLD=NEW/],
       [['--remove', 'NOPE'], /has no key NOPE to remove/],
       [['--rename', 'HF_TOKEN=NEW_KEY', '--remove', 'HF_TOKEN'], /both renamed and removed/],

@@ -16,25 +16,49 @@ export const MAX_COUNT = 2 ** 31 - 1
 const EARLIEST_TIME = Date.parse('2000-01-01T00:00:00.000Z')
 const DAY_MS = 86_400_000
 
+/** The name, or `invalid_name`; like a key, text that fails the rule is never repeated (it may be a value). */
 export function checkSecretName(name: unknown): string {
   if (typeof name !== 'string' || !SECRET_NAME.test(name)) {
     throw new HushError(
       'invalid_name',
-      `Invalid secret name ${quoted(name)}: use 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit.`,
+      `Invalid secret name (not shown: it may be a value): use 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit.`,
     )
   }
   return name
 }
 
-export function checkKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH || !ENV_KEY.test(key)) {
-    const shown = JSON.stringify(String(key))
+/** Whether `key` is a key of a bundle: an env var name of at most MAX_KEY_LENGTH characters. */
+export function isKey(key: unknown): key is string {
+  return typeof key === 'string' && key.length <= MAX_KEY_LENGTH && ENV_KEY.test(key)
+}
+
+/** What a key must be, for any message that refuses one. */
+export const KEY_RULE = `a key is an env var name (letters, digits, '_', not starting with a digit), at most ${MAX_KEY_LENGTH} characters`
+
+/**
+ * The key, or `invalid_key` naming where it was given (`--from-stdin`, `argument 3`). The message
+ * never repeats the text: what fails the key rule may be a value typed where a key goes.
+ */
+export function checkKey(key: unknown, where?: string): string {
+  if (!isKey(key)) {
     throw new HushError(
       'invalid_key',
-      `Invalid key ${shown.length > 60 ? `${shown.slice(0, 57)}..."` : shown}: a key is an env var name (letters, digits, '_', not starting with a digit), at most ${MAX_KEY_LENGTH} characters.`,
+      `Invalid key${where ? ` in ${where}` : ''} (not shown: it may be a value): ${KEY_RULE}.`,
     )
   }
   return key
+}
+
+/**
+ * The text of UTF-8 bytes, or undefined when they are not valid UTF-8 (strict: no byte replaced,
+ * a byte order mark kept). The one UTF-8 rule for values, wherever they come from.
+ */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', {fatal: true, ignoreBOM: true}).decode(bytes)
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -54,11 +78,11 @@ export function checkValue(key: string, bytes: Uint8Array): string {
   if (bytes.includes(0)) {
     throw new HushError('invalid_value', `The value of ${key} contains a NUL byte: values must be text without NUL.`)
   }
-  try {
-    return new TextDecoder('utf-8', {fatal: true}).decode(bytes)
-  } catch {
+  const text = utf8Text(bytes)
+  if (text === undefined) {
     throw new HushError('invalid_value', `The value of ${key} is not valid UTF-8: values must be UTF-8 text.`)
   }
+  return text
 }
 
 export function checkDescription(description: unknown): string {
@@ -74,7 +98,7 @@ export function checkAppName(app: unknown): string {
   if (typeof app !== 'string' || !SECRET_NAME.test(app)) {
     throw new HushError(
       'invalid_name',
-      `Invalid app name ${JSON.stringify(String(app)).slice(0, 140)}: use 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit (the --name given to hush submit).`,
+      `Invalid app name (not shown: it may be a value): use 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit (the --name given to hush submit).`,
     )
   }
   return app
