@@ -432,6 +432,8 @@ describe.skipIf(!docker)('leaks, every route with a real deployment', () => {
     // Restart, read everything again, stop with SIGKILL so the WAL and shm stay as they are.
     await ok(['secrets', 'list', '--json'])
     await ok(['secrets', 'rotate', 'stdin', 'EXTRA=1'])
+    // A rotation erases the WAL before it answers (StoreConnection.erase); a new secret writes to it again.
+    await ok(['secrets', 'new', 'after-rotate', 'K=1'])
     await ok(['status', '--json'])
     const walFiles = readdirSync(t.home).filter((file) => file.startsWith('store.db-'))
     expect(walFiles.sort()).toEqual(['store.db-shm', 'store.db-wal'])

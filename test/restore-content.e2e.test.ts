@@ -77,7 +77,11 @@ const bad: Array<[string, (meta: Meta) => void, string]> = [
   ['createdAt in 1970', set(db, 'createdAt', '1970-01-01T00:00:00.000Z'), 'secrets[0] "db" createdAt'],
   ['createdAt in 9999', set(db, 'createdAt', '9999-01-01T00:00:00.000Z'), 'secrets[0] "db" createdAt'],
   ['createdAt without milliseconds', set(db, 'createdAt', '2026-01-01T00:00:00Z'), 'secrets[0] "db" createdAt'],
-  ['a name with an escape', set(db, 'name', '\u001b[31mdb'), 'secrets[0] "\\u001b[31mdb" name: Invalid secret name'],
+  [
+    'a name with an escape',
+    set(db, 'name', '\u001b[31mdb'),
+    'secrets[0] name: Invalid secret name (not shown: it may be a value)',
+  ],
   ['an empty app', set(db, 'app', ''), 'secrets[0] "db" app: Invalid app name'],
   [
     'app absent',
@@ -89,7 +93,11 @@ const bad: Array<[string, (meta: Meta) => void, string]> = [
   ['description a number', set(db, 'description', 5), 'secrets[0] "db" description'],
   ['description too long', set(db, 'description', 'x'.repeat(1025)), 'secrets[0] "db" description'],
   ['keys not a list', set(db, 'keys', 'PASSWORD'), 'secrets[0] "db" keys'],
-  ['a key that is not a key', set(db, 'keys', ['1BAD']), 'secrets[0] "db" keys: Invalid key "1BAD"'],
+  [
+    'a key that is not a key',
+    set(db, 'keys', ['1BAD']),
+    'secrets[0] "db" keys: Invalid key (not shown: it may be a value)',
+  ],
   ['a live secret with deletedAt', set(db, 'deletedAt', '2026-01-01T00:00:00.000Z'), 'secrets[0] "db" deletedAt'],
   ['an unknown field', set(db, 'extra', 1), 'secrets[0] has an unknown field "extra"'],
   ['the same secret twice', (m) => void m.secrets.push(db(m)), 'secret "db" appears twice'],
@@ -98,15 +106,28 @@ const bad: Array<[string, (meta: Meta) => void, string]> = [
   [
     'an unknown audit event',
     set(firstAudit, 'event', 'secret.exfiltrated'),
-    'audit[0] "secret.exfiltrated" event: Unknown event',
+    'audit[0] event: Unknown event "secret.exfiltrated"',
+  ],
+  [
+    'an audit event with an escape',
+    set(firstAudit, 'event', 'store.\u001b[2J'),
+    'audit[0] event: Unknown event "store.\\u001b[2J"',
   ],
   ['an audit event that is not text', set(firstAudit, 'event', {}), 'audit[0] event: Unknown event'],
   ['an audit secret that is an object', set(firstAudit, 'secret', {}), 'secret: Invalid secret name'],
-  ['an audit secret with a bad name', set(firstAudit, 'secret', '../db'), 'secret: Invalid secret name "../db"'],
-  ['a secret event without a secret', set(firstAudit, 'secret', null), 'secret: Invalid secret name "null"'],
+  [
+    'an audit secret with a bad name',
+    set(firstAudit, 'secret', '../db'),
+    'audit[0] "secret.created" secret: Invalid secret name (not shown',
+  ],
+  [
+    'a secret event without a secret',
+    set(firstAudit, 'secret', null),
+    'audit[0] "secret.created" secret: Invalid secret name (not shown',
+  ],
   ['an audit time not a date', set(firstAudit, 'at', 'yesterday'), 'at: Invalid time "yesterday"'],
   ['an audit version 2^53', set(firstAudit, 'version', 2 ** 53), 'version: Invalid version'],
-  ['audit keys of numbers', set(firstAudit, 'keys', [1]), 'keys: Invalid key "1"'],
+  ['audit keys of numbers', set(firstAudit, 'keys', [1]), 'audit[0] "secret.created" keys: Invalid key (not shown'],
   ['audit keys not a list', set(firstAudit, 'keys', null), 'keys: Keys are a list'],
   [
     'a secret event naming a deployment',

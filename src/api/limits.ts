@@ -1,4 +1,5 @@
-// Names, keys, values and request sizes that hush accepts, checked the same way by the CLI and the agent.
+// Names, keys, values, versions, times, counts and request sizes that hush accepts, checked the same
+// way by the CLI and the agent (and for every row of a restored backup).
 import {HushError, quoted} from './errors.js'
 
 export const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/

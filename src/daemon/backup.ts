@@ -24,6 +24,7 @@ import {
   checkValue,
   checkVersion,
   nextVersion,
+  SECRET_NAME,
 } from '../api/limits.js'
 import {isSecretFilePath} from '../api/secret-file-spec.js'
 import {openBackup, readBackupHeader, sealBackup} from '../crypto/backup-file.js'
@@ -127,7 +128,10 @@ export class BackupService {
     const opened = this.open(file, passphrase)
     try {
       await this.vault.unlock()
-      return await this.store.commit(() => this.write(opened, mode, onConflict))
+      // A replaced secret's old ciphertexts are erased from the files before the answer.
+      return await this.store.commit(() => this.write(opened, mode, onConflict), {
+        erase: (done) => done.replaced.length > 0,
+      })
     } finally {
       for (const value of opened.values) this.vault.wipe(value)
     }
@@ -293,7 +297,7 @@ function checkContent(
     next += row.keys.length
     if (own.length !== row.keys.length) throw invalid('fewer values than keys')
     for (const [at, key] of row.keys.entries())
-      field(named(where, row.name), `value of ${key}`, () => checkValue(key, own[at]))
+      field(named(where, row.name, secretName), `value of ${key}`, () => checkValue(key, own[at]))
     return {row, values: own}
   })
   if (next !== values.length) throw invalid('more values than keys')
@@ -314,9 +318,13 @@ function checkContent(
 }
 
 /** `secrets[3] "db"`: where a row is, and its name when it has a readable one. */
-function named(where: string, name: unknown): string {
-  return typeof name === 'string' ? `${where} ${quoted(name, 60)}` : where
+function named(where: string, name: unknown, valid: (name: string) => boolean): string {
+  return typeof name === 'string' && valid(name) ? `${where} ${quoted(name, 60)}` : where
 }
+
+/** A row's secret name, shown only when it passes the name rule (text that fails it is never repeated). */
+const secretName = (name: string) => SECRET_NAME.test(name)
+const eventKind = (event: string) => (AUDIT_EVENT_TYPES as readonly string[]).includes(event)
 
 function checkKeys(keys: unknown, check: (key: unknown) => string): string[] {
   if (!Array.isArray(keys)) throw new HushError('bad_request', 'Keys are a list of key names.')
@@ -327,7 +335,7 @@ function checkKeys(keys: unknown, check: (key: unknown) => string): string[] {
 
 function checkRow(input: unknown, at: string, deleted: boolean, now: number): BackedUpSecret {
   const row = checkFields(input, at, SECRET_FIELDS)
-  const where = named(at, row.name)
+  const where = named(at, row.name, secretName)
   const keys = field(where, 'keys', () => checkKeys(row.keys, checkKey))
   if (keys.length === 0) throw invalid(`${where} keys: a secret has at least one key`)
   const description = row.description
@@ -355,9 +363,9 @@ function checkRow(input: unknown, at: string, deleted: boolean, now: number): Ba
 /** An audit event as the agent writes them: a known kind, with the secret, version and deployment it names. */
 function checkAuditRow(input: unknown, at: string, now: number): Omit<AuditEvent, 'id'> {
   const row = checkFields(input, at, AUDIT_FIELDS, ['app', 'counts'])
-  const where = named(at, row.event)
+  const where = named(at, row.event, eventKind)
   const event = field(where, 'event', () => {
-    if (!(AUDIT_EVENT_TYPES as readonly unknown[]).includes(row.event)) {
+    if (typeof row.event !== 'string' || !eventKind(row.event)) {
       throw new HushError('bad_request', `Unknown event ${quoted(row.event, 60)}: not one that hush records.`)
     }
     return row.event as AuditEventType

@@ -575,6 +575,8 @@ export class DeploymentsService implements SecretUsage {
           )
         }
       })
+      // The encrypted copies of the values it received leave the store's files too.
+      this.store.erase()
       if (row.target === 'swarm') await this.collectSwarmSecrets()
       return this.detail(this.require(id))
     })

@@ -90,33 +90,36 @@ export class SecretsService {
     try {
       await this.vault.unlock()
       const at = now()
-      const {row, replaced} = await this.store.commit(() => {
-        const existing = this.store.findLive(name, app)
-        const keys = [...plain.keys()].sort()
-        const row: SecretRow = existing
-          ? {
-              ...existing,
-              version: nextVersion(existing.version),
+      const {row, replaced} = await this.store.commit(
+        () => {
+          const existing = this.store.findLive(name, app)
+          const keys = [...plain.keys()].sort()
+          const row: SecretRow = existing
+            ? {
+                ...existing,
+                version: nextVersion(existing.version),
+                keys,
+                description: description ?? existing.description,
+                updatedAt: at,
+              }
+            : this.store.insertSecret(name, app, description ?? '', keys, at)
+          if (existing) this.store.updateSecret(row)
+          this.store.replaceCiphertexts(row.id, this.encryptAll(row, plain))
+          this.store.addAudit(
+            {
+              event: existing ? 'secret.replaced' : 'secret.created',
+              secret: name,
+              ...(app === null ? {} : {app}),
               keys,
-              description: description ?? existing.description,
-              updatedAt: at,
-            }
-          : this.store.insertSecret(name, app, description ?? '', keys, at)
-        if (existing) this.store.updateSecret(row)
-        this.store.replaceCiphertexts(row.id, this.encryptAll(row, plain))
-        this.store.addAudit(
-          {
-            event: existing ? 'secret.replaced' : 'secret.created',
-            secret: name,
-            ...(app === null ? {} : {app}),
-            keys,
-            version: row.version,
-            deployment: null,
-          },
-          at,
-        )
-        return {row, replaced: existing !== undefined}
-      })
+              version: row.version,
+              deployment: null,
+            },
+            at,
+          )
+          return {row, replaced: existing !== undefined}
+        },
+        {erase: (done) => done.replaced},
+      )
       return {secret: this.info(row), replaced, staleDeployments: this.usage.staleUsers(name, app, row.version)}
     } finally {
       this.wipe(plain)
@@ -134,44 +137,47 @@ export class SecretsService {
     let merged: Plain = new Map()
     try {
       const at = now()
-      const {row, previousKeys} = await this.store.commit(() => {
-        const current = this.requireLive(name, app)
-        // Checked against the bundle as it is where it is written: nothing changes when one fails.
-        checkKeyEdits(scopeLabel(name, app), current.keys, [...given.keys()], edits)
-        for (const cipher of this.store.ciphertexts(current.id)) {
-          merged.set(cipher.key, this.vault.decrypt(current, cipher))
-        }
-        // Renamed values move to their new key; every value is encrypted again below under the
-        // new version, and the associated data binds each one to its (new) key name.
-        merged = applyKeyEdits(merged, edits, (value) => this.vault.wipe(value))
-        for (const [key, value] of given) {
-          const replaced = merged.get(key)
-          if (replaced) this.vault.wipe(replaced)
-          merged.set(key, value)
-        }
-        const row: SecretRow = {
-          ...current,
-          version: nextVersion(current.version),
-          keys: [...merged.keys()].sort(),
-          description: description ?? current.description,
-          updatedAt: at,
-        }
-        this.store.updateSecret(row)
-        this.store.replaceCiphertexts(row.id, this.encryptAll(row, merged))
-        const touched = new Set([...given.keys(), ...[...edits.rename].flat(), ...edits.remove])
-        this.store.addAudit(
-          {
-            event: 'secret.rotated',
-            secret: name,
-            ...(app === null ? {} : {app}),
-            keys: [...touched].sort(),
-            version: row.version,
-            deployment: null,
-          },
-          at,
-        )
-        return {row, previousKeys: current.keys}
-      })
+      const {row, previousKeys} = await this.store.commit(
+        () => {
+          const current = this.requireLive(name, app)
+          // Checked against the bundle as it is where it is written: nothing changes when one fails.
+          checkKeyEdits(scopeLabel(name, app), current.keys, [...given.keys()], edits)
+          for (const cipher of this.store.ciphertexts(current.id)) {
+            merged.set(cipher.key, this.vault.decrypt(current, cipher))
+          }
+          // Renamed values move to their new key; every value is encrypted again below under the
+          // new version, and the associated data binds each one to its (new) key name.
+          merged = applyKeyEdits(merged, edits, (value) => this.vault.wipe(value))
+          for (const [key, value] of given) {
+            const replaced = merged.get(key)
+            if (replaced) this.vault.wipe(replaced)
+            merged.set(key, value)
+          }
+          const row: SecretRow = {
+            ...current,
+            version: nextVersion(current.version),
+            keys: [...merged.keys()].sort(),
+            description: description ?? current.description,
+            updatedAt: at,
+          }
+          this.store.updateSecret(row)
+          this.store.replaceCiphertexts(row.id, this.encryptAll(row, merged))
+          const touched = new Set([...given.keys(), ...[...edits.rename].flat(), ...edits.remove])
+          this.store.addAudit(
+            {
+              event: 'secret.rotated',
+              secret: name,
+              ...(app === null ? {} : {app}),
+              keys: [...touched].sort(),
+              version: row.version,
+              deployment: null,
+            },
+            at,
+          )
+          return {row, previousKeys: current.keys}
+        },
+        {erase: true},
+      )
       const givenKeys = [...given.keys()].sort()
       const renamedTo = new Set(edits.rename.values())
       return {
@@ -208,33 +214,36 @@ export class SecretsService {
     const app = checkAppScope(appInput)
     this.requireLive(name, app)
     // Checked again where it is written: another write of the same group may come first.
-    const {row, users} = await this.store.commit(() => {
-      const existing = this.requireLive(name, app)
-      const users = this.usage.liveUsers(name, app)
-      if (users.length > 0 && !force) {
-        throw new HushError(
-          'secret_in_use',
-          `Secret ${scopeLabel(name, app)} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
-          {deployments: users},
+    const {row, users} = await this.store.commit(
+      () => {
+        const existing = this.requireLive(name, app)
+        const users = this.usage.liveUsers(name, app)
+        if (users.length > 0 && !force) {
+          throw new HushError(
+            'secret_in_use',
+            `Secret ${scopeLabel(name, app)} is used by live deployment${users.length > 1 ? 's' : ''} ${users.join(', ')}: terminate ${users.length > 1 ? 'them' : 'it'} first, or pass --force.`,
+            {deployments: users},
+          )
+        }
+        const at = now()
+        const row: SecretRow = {...existing, deletedAt: at, updatedAt: at}
+        this.store.replaceCiphertexts(existing.id, [])
+        this.store.updateSecret(row)
+        this.store.addAudit(
+          {
+            event: 'secret.deleted',
+            secret: name,
+            ...(app === null ? {} : {app}),
+            keys: row.keys,
+            version: row.version,
+            deployment: null,
+          },
+          at,
         )
-      }
-      const at = now()
-      const row: SecretRow = {...existing, deletedAt: at, updatedAt: at}
-      this.store.replaceCiphertexts(existing.id, [])
-      this.store.updateSecret(row)
-      this.store.addAudit(
-        {
-          event: 'secret.deleted',
-          secret: name,
-          ...(app === null ? {} : {app}),
-          keys: row.keys,
-          version: row.version,
-          deployment: null,
-        },
-        at,
-      )
-      return {row, users}
-    })
+        return {row, users}
+      },
+      {erase: true},
+    )
     return {secret: this.info(row), forcedDeployments: users}
   }
 

@@ -382,6 +382,8 @@ export class Vault {
       if (event) this.audit(event)
     })
     this.currentMode = source.mode
+    // The old wrapping (under the old passphrase or keyring entry) leaves the files before the answer.
+    this.store.erase()
   }
 
   /**
@@ -548,11 +550,12 @@ export class Vault {
         } else {
           this.sodium.memzero(newKey)
         }
-        // The old wrapping's page leaves the write-ahead log too (secure_delete clears freed pages).
-        this.store.db.pragma('wal_checkpoint(TRUNCATE)')
+        // The old wrapping and the old ciphertexts leave the files too (store-connection.ts, erase).
+        this.store.erase()
         return {keyring: this.currentMode, ...counts}
       } catch (error) {
-        this.sodium.memzero(newKey)
+        // (Once committed, newKey is the live key: only erase() can throw then, and the key stays.)
+        if (this.dataKey !== newKey) this.sodium.memzero(newKey)
         throw error
       } finally {
         this.sodium.memzero(master)
