@@ -7,7 +7,7 @@ import {randomBytes} from 'node:crypto'
 import type {Readable} from 'node:stream'
 import type {DeploymentDetail, DeploymentInfo, ResubmitOutput, SubmitInput, SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {isSession} from '../api/run-options.js'
+import {isSession, SESSION_NOT_RESUBMITTED} from '../api/run-options.js'
 import {secretFileName} from '../api/secret-file-spec.js'
 import type {HushPaths} from '../config/paths.js'
 import {findDeployment, LiveNames} from './deployment-lookup.js'
@@ -359,10 +359,7 @@ export class DeploymentsService implements SecretUsage {
     return this.locks.run(id, async () => {
       const old = this.require(id)
       if (isSession(old.options)) {
-        throw new HushError(
-          'bad_request',
-          `${id} was an interactive session (-i/-t): start a new one with \`hush submit -it ...\` instead.`,
-        )
+        throw new HushError('bad_request', `${id}: ${SESSION_NOT_RESUBMITTED}.`)
       }
       const release = this.names.claim(old.name, id)
       const next: DeploymentRow = {...old, revision: old.revision + 1, updatedAt: now()}
