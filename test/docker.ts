@@ -105,6 +105,19 @@ export async function storeId(t: {home: string}): Promise<string | undefined> {
   }
 }
 
+/** The store's label id (label hush.store of its containers): its store id, or a copy's own id. */
+export async function labelId(t: {home: string}): Promise<string | undefined> {
+  const file = join(t.home, 'store.db')
+  if (!existsSync(file)) return undefined
+  const db = new Database(file, {readonly: true, fileMustExist: true})
+  try {
+    const row = db.prepare("SELECT v FROM meta WHERE k = 'label_id'").get() as {v: string} | undefined
+    return row ? String(row.v) : storeId(t)
+  } finally {
+    db.close()
+  }
+}
+
 /** `hush submit ... --json` with --json before a `--` (after it, it would belong to the container's command). */
 export async function submitJson<T>(
   t: {
@@ -133,7 +146,7 @@ export function removeEnvFileDir(env: Record<string, string>): void {
 
 /** After a docker test: its store's containers, its env-file directory, then the store itself. */
 export async function removeDockerStore(t: TestHome): Promise<void> {
-  await removeStoreContainers(await storeId(t))
+  await removeStoreContainers(await labelId(t))
   removeEnvFileDir(t.env)
   await t.cleanup()
 }

@@ -164,6 +164,32 @@ describe.skipIf(!docker)('edge values with docker', () => {
     rmSync(join(mount, 'filler'))
     expect(await t.json<DeploymentDetail[]>(['status'])).toEqual([])
   })
+
+  it('a full env-file tmpfs: names that directory, not the store disk, and launches nothing', async () => {
+    const mount = mkdtempSync(join(tmpdir(), 'hush-fullrun-'))
+    const mounted = await execa('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs', mount], {reject: false})
+    expect(mounted.exitCode, `mount tmpfs (needs root, as in CI): ${mounted.stderr}`).toBe(0)
+    cleanups.push(async () => {
+      await execa('umount', ['-l', mount], {reject: false})
+      rmSync(mount, {recursive: true, force: true})
+    })
+    // A private XDG_RUNTIME_DIR on tmpfs holds the env-files (and the socket).
+    t = makeHome({XDG_RUNTIME_DIR: mount})
+    await t.ok(['secrets', 'new', 'tok', 'TOKEN=value-on-a-full-tmpfs'])
+    await execa('sh', ['-c', `dd if=/dev/zero of=${join(mount, 'filler')} bs=4k 2>/dev/null; true`])
+    for (const how of [
+      ['--secret', 'tok'],
+      ['--secret-file', 'tok'],
+    ]) {
+      const submit = await t.hush(['submit', TEST_IMAGE, ...how, '--', 'sleep', '300'])
+      expect(submit.exitCode, submit.stderr).toBe(1)
+      expect(errorLine(submit.stderr)).toMatch(new RegExp(`^hush: No space left in ${mount}/hush-\\d+/`))
+      expect(submit.stderr).not.toContain("store's disk")
+    }
+    expect(await storeContainers()).toEqual([])
+    rmSync(join(mount, 'filler'))
+    expect(await t.json<DeploymentDetail[]>(['status'])).toEqual([])
+  })
 })
 
 describe('private directories', () => {

@@ -48,6 +48,8 @@ export const errorCodes = {
   restore_conflict: {status: 409, exit: 1},
   /** The disk holding the store (or the env-file tmpfs) is full: nothing was written. */
   no_space: {status: 507, exit: 1},
+  /** HUSH_HOME is on a read-only file system: nothing can be written there. */
+  read_only: {status: 507, exit: 1},
   /** Another agent holds the store's lock. */
   store_locked: {status: 409, exit: 1},
   /** The agent found a debugger or preloaded code in its own process. */
@@ -104,4 +106,17 @@ export function isErrorCode(value: unknown): value is ErrorCode {
  */
 export function quoted(text: unknown, max = 140): string {
   return JSON.stringify(String(text)).slice(0, max)
+}
+
+/**
+ * A write refused because HUSH_HOME is on a read-only file system (EROFS, SQLite's
+ * SQLITE_READONLY) as the one line users see; else undefined.
+ */
+export function readOnlyError(error: unknown, home: string): HushError | undefined {
+  const failure = error as {code?: string; path?: string}
+  if (failure?.code !== 'EROFS' && !String(failure?.code).startsWith('SQLITE_READONLY')) return undefined
+  return new HushError(
+    'read_only',
+    `HUSH_HOME ${quoted(home)} is on a read-only file system${failure.path ? ` (writing ${quoted(failure.path)})` : ''}: remount it read-write, or set HUSH_HOME to a directory you can write. Nothing was changed.`,
+  )
 }

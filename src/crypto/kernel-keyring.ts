@@ -143,7 +143,22 @@ export async function readCachedKey(storeId: string): Promise<CacheRead> {
     }
     if (!found) return {state: 'absent'}
     const id = found.id
-    const result = await keyctl(['pipe', id])
+    let result = await keyctl(['pipe', id])
+    if (result.code !== 0 && found.keyring === 'user' && /permission denied/i.test(result.stderr)) {
+      // A session keyring that does not link the user keyring (`keyctl new_session`, `su`
+      // without pam_keyinit): its keys are found but not possessed, so not readable. Link it,
+      // as pam_keyinit does at login, and read again.
+      result.stdout.fill(0)
+      const linked = await keyctl(['link', '@u', '@s'])
+      result = await keyctl(['pipe', id])
+      if (result.code !== 0) {
+        result.stdout.fill(0)
+        return {
+          state: 'unavailable',
+          reason: `the entry ${description(storeId)} is in your user keyring, which this session's keyring does not link, so it cannot be read${linked.code === 0 ? '' : ` (keyctl link @u @s: ${firstLine(linked.stderr)})`}: run \`keyctl link @u @s\` in the shell that starts hush, then \`hush daemon stop\``,
+        }
+      }
+    }
     if (result.code !== 0) {
       result.stdout.fill(0)
       if (/expired|revoked|not available/i.test(result.stderr)) return {state: 'absent'}

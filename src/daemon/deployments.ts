@@ -72,8 +72,8 @@ export class DeploymentsService implements SecretUsage {
   ) {
     this.records = new DeploymentsStore(store)
     this.names = new LiveNames(this.records)
-    this.swarm = swarm?.(this.records) ?? new SwarmTarget(() => store.storeId, this.records, paths, log)
-    this.local = new LocalTarget(() => store.storeId, this.records, paths, log)
+    this.swarm = swarm?.(this.records) ?? new SwarmTarget(() => store.labelId, this.records, paths, log)
+    this.local = new LocalTarget(() => store.labelId, this.records, paths, log)
   }
 
   /** The target a deployment runs on. */

@@ -8,7 +8,7 @@ import {basename, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {HushError} from '../api/errors.js'
 import {isSession, type RunOptions, runOptionArgs} from '../api/run-options.js'
-import {ensurePrivateDir, type HushPaths, privateRuntimeDir} from '../config/paths.js'
+import {ensureUserDir, type HushPaths, privateRuntimeDir, userDir} from '../config/paths.js'
 import {checkClientEnv} from './client-env.js'
 import {DOCKER, engineArgs} from './engine.js'
 import {scrub} from './redact.js'
@@ -57,16 +57,22 @@ export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.en
       `No tmpfs to hold the env-file during \`docker run\` (tried ${bases.join(', ')}): mount one at /dev/shm or set XDG_RUNTIME_DIR to a tmpfs directory of yours.`,
     )
   }
-  return join(base, `hush-${uid()}`, basename(paths.runtimeDir))
+  return join(userDir(base), basename(paths.runtimeDir))
 }
 
 /** Creates the env-file directory (and its hush-UID parent) private, and checks it is still on tmpfs. */
 export function prepareEnvFileDir(paths: HushPaths): string {
   const dir = envFileDir(paths)
-  ensurePrivateDir(join(dir, '..'))
-  ensurePrivateDir(dir)
+  ensureUserDir(dir)
   if (!isTmpfs(dir)) throw new HushError('no_tmpfs', `${dir} is not on tmpfs: refusing to write an env-file there.`)
   return dir
+}
+
+/** `error` with `path` = `dir` when it has none (a write to a file descriptor names no path), to say where space ran out. */
+export function inDirectory(error: unknown, dir: string): unknown {
+  const failure = error as NodeJS.ErrnoException
+  if (failure && typeof failure === 'object' && failure.path === undefined) failure.path = dir
+  return error
 }
 
 /** Removes env-files a killed agent left behind. Returns how many. */
@@ -208,14 +214,19 @@ export async function withEnvFile<T>(
   const parts: Buffer[] = []
   for (const entry of inFile) parts.push(Buffer.from(`${entry.key}=`), Buffer.from(entry.value), Buffer.from('\n'))
   const content = Buffer.concat(parts)
-  const clientEnv: Record<string, string> = {}
-  for (const entry of viaClient) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
+  // fromEntries defines own properties: a `__proto__` key reaches docker like any other.
+  const clientEnv = Object.fromEntries(viaClient.map((entry) => [entry.key, Buffer.from(entry.value).toString('utf8')]))
   try {
-    const fd = openSync(file, 'wx', 0o600)
     try {
-      writeSync(fd, content)
+      const fd = openSync(file, 'wx', 0o600)
+      try {
+        writeSync(fd, content)
+      } finally {
+        closeSync(fd)
+      }
+    } catch (error) {
+      throw inDirectory(error, dir)
     } finally {
-      closeSync(fd)
       content.fill(0)
       for (const part of parts) part.fill(0)
     }

@@ -181,6 +181,7 @@ export class LocalTarget implements Engine {
       if (launching.has(container.deployment) || launchingBefore.has(container.deployment)) continue
       const row = this.records.get(container.deployment)
       const verdict = containerVerdict(row, container, (id) => containers.some((other) => other.id === id))
+      if (verdict === 'foreign') continue
       if (verdict === 'keep') present.set(container.id, container.state)
       else if (verdict === 'adopt' && row) {
         this.adopt(row, container, adopt)
@@ -253,14 +254,17 @@ export class LocalTarget implements Engine {
 
 /**
  * What reconciliation does with one of the store's containers: `keep` the recorded one, `adopt`
- * the one of the recorded revision that no record names yet, else the reason it is removed.
+ * the one of the recorded revision that no record names yet, leave a `foreign` one (of a
+ * deployment id never recorded here) alone, else the reason it is removed.
  */
 function containerVerdict(
   row: DeploymentRow | undefined,
   container: StoreContainer,
   exists: (containerId: string) => boolean,
 ): 'keep' | 'adopt' | string {
-  if (!row) return 'no deployment records it'
+  // A deployment id this store never recorded is not its own (a copy of the store, restored
+  // elsewhere, made it): never removed, and nothing of it is recorded.
+  if (!row) return 'foreign'
   if (row.state === 'terminated') return 'its deployment is terminated'
   if (row.containerId === container.id) return 'keep'
   if (container.revision !== row.revision)

@@ -68,6 +68,10 @@ export async function runAgent(paths: HushPaths, options: AgentOptions): Promise
       server.drain(STOP_GRACE_MS)
     }
     agent = new Agent(paths, sodium, stop)
+    if (agent.store.copiedFrom)
+      log.warn(
+        `this store is a copy of the one at ${agent.store.copiedFrom}: its containers now carry a label id of its own (${agent.store.labelId}), and the original's are left alone`,
+      )
     await agent.open()
     let busy = 0
     let idleTimer: NodeJS.Timeout | undefined

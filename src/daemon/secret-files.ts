@@ -8,7 +8,7 @@ import {chmodSync, chownSync, closeSync, mkdirSync, openSync, readdirSync, rmdir
 import {join} from 'node:path'
 import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../api/secret-file-spec.js'
 import type {HushPaths} from '../config/paths.js'
-import {envFileDir, type FileMount, prepareEnvFileDir} from './launcher.js'
+import {envFileDir, type FileMount, inDirectory, prepareEnvFileDir} from './launcher.js'
 import type {EnvEntry, SecretFileEntry} from './resolve.js'
 
 const DIR = /^(d-[0-9a-f]+)-r(\d+)$/
@@ -82,11 +82,15 @@ export function writeSecretFiles(
     for (const file of files) {
       const spec = parsed.get(file.secret) ?? {name: file.secret}
       const source = join(dir, file.key)
-      const fd = openSync(source, 'wx', 0o600)
       try {
-        writeSync(fd, file.value)
-      } finally {
-        closeSync(fd)
+        const fd = openSync(source, 'wx', 0o600)
+        try {
+          writeSync(fd, file.value)
+        } finally {
+          closeSync(fd)
+        }
+      } catch (error) {
+        throw inDirectory(error, root)
       }
       placeSecretFile(source, spec, fileOwner(spec, user))
       const target = secretFilePath(spec, file.key)

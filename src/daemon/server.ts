@@ -3,7 +3,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {Readable} from 'node:stream'
 import {type Method, type RouteName, routes} from '../api/contract.js'
-import {HushError} from '../api/errors.js'
+import {HushError, readOnlyError} from '../api/errors.js'
 import {MAX_BODY_BYTES} from '../api/limits.js'
 import type {Agent} from './agent.js'
 import type {HandlerTable} from './handlers/types.js'
@@ -112,11 +112,16 @@ function stream(res: ServerResponse, source: Readable, open: Set<ServerResponse>
 /** A write refused for lack of space (SQLite's SQLITE_FULL, or ENOSPC) as the one line users see; else undefined. */
 export function noSpaceError(error: unknown, home: string): HushError | undefined {
   const failure = error as {code?: string; path?: string}
-  if (failure?.code !== 'SQLITE_FULL' && failure?.code !== 'ENOSPC') return undefined
-  const where = failure.path && !failure.path.startsWith(home) ? `the disk of ${failure.path}` : "the store's disk"
+  if (failure?.code !== 'SQLITE_FULL' && failure?.code !== 'ENOSPC' && failure?.code !== 'EDQUOT') return undefined
+  if (failure.path && !failure.path.startsWith(home)) {
+    return new HushError(
+      'no_space',
+      `No space left in ${failure.path} (the agent's tmpfs for env-files and secret files): free some space there or make that tmpfs larger, then try again. Nothing was launched.`,
+    )
+  }
   return new HushError(
     'no_space',
-    `No space left on ${where} (${failure.path && !failure.path.startsWith(home) ? failure.path : home}): free some space, then try again. Nothing was changed.`,
+    `No space left on the store's disk (${home}): free some space, then try again. Nothing was changed.`,
   )
 }
 
@@ -187,7 +192,7 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
           if (unread) res.once('finish', () => req.socket.destroy())
           return
         }
-        const full = noSpaceError(error, agent.paths.home)
+        const full = noSpaceError(error, agent.paths.home) ?? readOnlyError(error, agent.paths.home)
         if (full) {
           log.warn(`${req.method} ${req.url?.split('?')[0]}: ${full.message}`)
           send(res, full.status, full.toBody(), draining)

@@ -2,6 +2,8 @@
 // rows of metadata and ciphertext only; it never sees a plaintext value (see vault.ts for the
 // encryption).
 import {randomUUID} from 'node:crypto'
+import {statSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
 import type {AuditEvent, AuditEventType} from '../api/contract.js'
 import {visibleScopes} from '../api/precedence.js'
 import {StoreConnection} from './store-connection.js'
@@ -54,7 +56,35 @@ export class Store extends StoreConnection {
   constructor(file: string) {
     super(file)
     if (this.getMeta('store_id') === undefined) this.setMeta('store_id', randomUUID())
+    this.claimPlace(dirname(resolve(file)))
   }
+
+  /**
+   * The store's label id (label hush.store of its containers and Swarm objects) must be its own:
+   * a copy of the directory (`cp -a`) is another store, though its store id (bound into every
+   * ciphertext, the OS keyring account) stays. The directory's path and device:inode are
+   * recorded; a store found at another path AND in another directory (a move keeps the inode, a
+   * remount the path) is a copy and takes a new label id. The first label id is the store id.
+   */
+  private claimPlace(dir: string): void {
+    const stat = statSync(dir)
+    const place = `${stat.dev}:${stat.ino}`
+    const recordedPath = this.getMeta('store_path')
+    const recordedPlace = this.getMeta('store_place')
+    if (recordedPath !== undefined && recordedPlace !== undefined) {
+      if (String(recordedPath) === dir && String(recordedPlace) === place) return
+      if (String(recordedPath) !== dir && String(recordedPlace) !== place) {
+        this.copiedFrom = String(recordedPath)
+        this.setMeta('label_id', randomUUID())
+      }
+    }
+    if (this.getMeta('label_id') === undefined) this.setMeta('label_id', this.storeId)
+    this.setMeta('store_path', dir)
+    this.setMeta('store_place', place)
+  }
+
+  /** Where the store was before, when this opening found it to be a copy; else undefined. */
+  copiedFrom: string | undefined
 
   protected override afterTransaction(): void {
     this.listed.clear()
@@ -62,6 +92,11 @@ export class Store extends StoreConnection {
 
   get storeId(): string {
     return String(this.getMeta('store_id'))
+  }
+
+  /** The id in the hush.store label of this store's containers, services and Swarm secrets. */
+  get labelId(): string {
+    return String(this.getMeta('label_id'))
   }
 
   /** The live secret NAME of exactly this scope (`app` null = the shared one). */
