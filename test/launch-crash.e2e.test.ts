@@ -19,11 +19,11 @@ const ROUNDS = 10
 const CRASH_TEST_TIMEOUT_MS = 900_000
 
 /**
- * HUSH_DOCKER for these tests: a `docker run` while $HUSH_TEST_TRAP/armed exists disarms it, says
- * so (hit), waits, runs docker all the same, and says when docker is done.
+ * HUSH_DOCKER for these tests: a `docker CMD` while $HUSH_TEST_TRAP/armed holds CMD (run, stop,
+ * rm) disarms it, says so (hit), waits, runs docker all the same, and says when docker is done.
  */
 const WRAPPER = `#!/bin/sh
-if [ "$1" = run ] && rm "$HUSH_TEST_TRAP/armed" 2>/dev/null; then
+if [ -f "$HUSH_TEST_TRAP/armed" ] && [ "$1" = "$(cat "$HUSH_TEST_TRAP/armed")" ] && rm "$HUSH_TEST_TRAP/armed" 2>/dev/null; then
   touch "$HUSH_TEST_TRAP/hit"
   sleep 0.4
   docker "$@"
@@ -52,11 +52,11 @@ afterEach(async () => {
   rmSync(trap, {recursive: true, force: true})
 })
 
-/** Starts `hush ...args` with the trap armed; resolves once its `docker run` has begun, with the command's end. */
-async function armedRun(args: string[]): Promise<{running: Promise<RunResult>}> {
+/** Starts `hush ...args` with the trap armed; resolves once its `docker CMD` has begun, with the command's end. */
+async function armedRun(args: string[], command = 'run'): Promise<{running: Promise<RunResult>}> {
   rmSync(join(trap, 'hit'), {force: true})
   rmSync(join(trap, 'done'), {force: true})
-  writeFileSync(join(trap, 'armed'), '')
+  writeFileSync(join(trap, 'armed'), command)
   const running = t.hush(args)
   await waitFor(() => existsSync(join(trap, 'hit')), 30_000)
   // Wrapped: an async function returning the promise itself would wait for the command to end.
@@ -180,6 +180,38 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
       }
       await t.ok(['terminate', id, '--grace', '1'])
       expect(await storeContainers()).toEqual([])
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  )
+
+  it(
+    `terminate: killed ${ROUNDS} times during docker stop or rm, the next agent finishes it`,
+    async () => {
+      const value = `crash-terminate-value-${Math.random().toString(36).slice(2)}`
+      await t.ok(['secrets', 'new', 'tok', `TOKEN=${value}`])
+      const ids: string[] = []
+      for (let round = 0; round < ROUNDS; round++) {
+        const submitted = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', '--json', ...PRINTER])
+        expect(submitted.exitCode, submitted.stderr).toBe(0)
+        const id = (JSON.parse(submitted.stdout) as {id: string}).id
+        ids.push(id)
+        const {running} = await armedRun(['terminate', id, '--grace', '1'], round % 2 === 0 ? 'stop' : 'rm')
+        await killAgent('kill')
+        expectLostAgentLine(await running, /the terminate is recorded and the next agent finishes it.*hush status/)
+        // Some rounds restart the agent while the orphaned docker stop or rm is still under way.
+        if (round % 3 === 1) await checkPromises([value])
+        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        const detail = await t.json<DeploymentDetail>(['status', id])
+        expect(detail.state, `round ${round}`).toBe('terminated')
+        expect(await storeContainers(), `round ${round}`).toEqual([])
+      }
+      const audit = await t.json<{event: string; deployment: string | null}[]>(['audit'])
+      for (const id of ids)
+        expect(
+          audit.filter((event) => event.event === 'deployment.terminated' && event.deployment === id),
+        ).toHaveLength(1)
+      // Nothing holds the value: delete needs no --force.
+      await t.ok(['secrets', 'delete', 'tok'])
     },
     CRASH_TEST_TIMEOUT_MS,
   )

@@ -117,6 +117,30 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
     expect(await inspectEnv(third.containerId!)).toMatchObject({HF_TOKEN: 'third-value'})
   })
 
+  it('rotate --resubmit resubmits the stale jobs and names each skipped session with why, one line each', async () => {
+    await t.ok(['secrets', 'new', 'tok', 'TOKEN=first-value'])
+    const job = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'tok', ...SLEEPER])
+    // A live session (-i with a closed stdin: its command runs on without reading it).
+    const session = t.hush(['submit', '-i', TEST_IMAGE, '--secret', 'tok', '--', 'sh', '-c', 'sleep 120'], {input: ''})
+    let sessionId = ''
+    await waitFor(async () => {
+      const live = (await t.json<DeploymentInfo[]>(['status'])).find((item) => item.id !== job.id)
+      sessionId = live?.state === 'running' ? live.id : ''
+      return sessionId !== ''
+    }, 60_000)
+    const rotated = await t.hush(['secrets', 'rotate', 'tok', 'TOKEN=second-value', '--resubmit'])
+    expect(rotated.exitCode, rotated.stderr).toBe(0)
+    const lines = rotated.stdout.trim().split('\n')
+    expect(lines).toContain(`Resubmitted ${job.id}: revision 2.`)
+    expect(lines).toContain(
+      `Skipped ${sessionId}: it is an interactive session (-i/-t), never resubmitted: start a new one with \`hush submit -it ...\`.`,
+    )
+    expect(await t.json<DeploymentInfo>(['status', job.id])).toMatchObject({revision: 2, stale: false})
+    expect(await t.json<DeploymentInfo>(['status', sessionId])).toMatchObject({revision: 1, stale: true})
+    await t.ok(['terminate', sessionId, '--grace', '0'])
+    await session
+  })
+
   it('--wait follows the redacted output and exits with the container code; logs redact split values', async () => {
     const value = `split-secret-${randomBytes(6).toString('hex')}`
     await t.ok(['secrets', 'new', 'tok', `TOK=${value}`])

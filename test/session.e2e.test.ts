@@ -78,7 +78,7 @@ describe.skipIf(!docker)('interactive sessions', () => {
     // A session is not resubmitted: it would start detached with nobody attached.
     const resubmit = await t.hush(['resubmit', deployment.id])
     expect(resubmit.exitCode).toBe(2)
-    expect(resubmit.stderr).toContain('was an interactive session')
+    expect(resubmit.stderr).toContain('is an interactive session (-i/-t), never resubmitted')
   })
 
   it('refuses -t without a terminal in one line, exit 2, launching nothing', async () => {

@@ -205,6 +205,10 @@ export function checkRunOptions(input: unknown, target: DeploymentTarget = 'loca
   return checked as RunOptions
 }
 
+/** Why a session is never resubmitted (nobody would be attached), with what to do instead. */
+export const SESSION_NOT_RESUBMITTED =
+  'it is an interactive session (-i/-t), never resubmitted: start a new one with `hush submit -it ...`'
+
 /** A session (`-i`/`-t`): the agent creates the container and the CLI attaches this terminal to it. */
 export function isSession(options: RunOptions): boolean {
   return options.interactive === true || options.tty === true

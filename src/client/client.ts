@@ -47,7 +47,9 @@ export function lostAgent(route: Route<unknown, unknown>, path: string, error: u
       ? 'nothing was changed'
       : path === '/v1/deployments'
         ? 'the deployment may or may not have been launched (the next agent records or removes its container)'
-        : 'whether the change took effect is unknown'
+        : path.endsWith('/terminate')
+          ? 'the terminate is recorded and the next agent finishes it'
+          : 'whether the change took effect is unknown'
   return new HushError(
     'daemon_unreachable',
     `The hush agent stopped before answering (${reason}): ${known}; check with \`${check}\`.`,

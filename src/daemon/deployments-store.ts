@@ -170,8 +170,27 @@ export class DeploymentsStore {
     })
   }
 
+  /**
+   * Records, durably and before anything is stopped, that `terminate` was asked (with its grace):
+   * a terminate cut short (the agent killed) is finished by the next state read.
+   */
+  markTerminating(id: string, graceSeconds: number): void {
+    this.store.setMeta(terminatingKey(id), String(graceSeconds))
+  }
+
+  /** The grace of a terminate asked and not finished, or undefined. */
+  terminating(id: string): number | undefined {
+    const text = this.store.getMeta(terminatingKey(id))
+    return text === undefined ? undefined : Number(String(text)) || 0
+  }
+
+  forgetTerminating(id: string): void {
+    this.store.deleteMeta(terminatingKey(id))
+  }
+
   remove(id: string): void {
     this.forgetPrevious(id)
+    this.forgetTerminating(id)
     this.store.statement('DELETE FROM deployment_values WHERE deployment_id = ?').run(id)
     this.store.statement('DELETE FROM deployments WHERE id = ?').run(id)
   }
@@ -231,6 +250,10 @@ export class DeploymentsStore {
 interface KeptPrevious {
   row: DeploymentRow
   copies: {key: string; nonce: string; ciphertext: string}[]
+}
+
+function terminatingKey(id: string): string {
+  return `deployment_terminating:${id}`
 }
 
 function previousKey(id: string): string {

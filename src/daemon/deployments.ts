@@ -7,7 +7,7 @@ import {randomBytes} from 'node:crypto'
 import type {Readable} from 'node:stream'
 import type {DeploymentDetail, DeploymentInfo, ResubmitOutput, SubmitInput, SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {isSession} from '../api/run-options.js'
+import {isSession, SESSION_NOT_RESUBMITTED} from '../api/run-options.js'
 import {secretFileName} from '../api/secret-file-spec.js'
 import type {HushPaths} from '../config/paths.js'
 import {findDeployment, LiveNames} from './deployment-lookup.js'
@@ -54,6 +54,8 @@ export class DeploymentsService implements SecretUsage {
   private readonly sessionTimers = new Set<NodeJS.Timeout>()
   /** One change at a time per deployment. */
   private readonly locks = new KeyedLock<string>()
+  /** Deployments whose terminate runs in this agent now (a recorded terminate intent is theirs). */
+  private readonly terminatingNow = new Set<string>()
   /** Deployments whose launch runs in this agent now: reconciliation leaves them to it. */
   private readonly launching = new Set<string>()
   /** Deployments that are Docker Swarm services (`submit --swarm`). */
@@ -198,6 +200,7 @@ export class DeploymentsService implements SecretUsage {
   private async refreshFromDocker(): Promise<void> {
     // A container exists only after its record (the intent comes first) and until it is terminated.
     if (!this.records.anyUnterminated()) return
+    await this.finishCutTerminates()
     await this.refreshSwarm()
     await this.local.refresh(this.launching, (adopted) => this.recordLaunched(adopted, launchEvent(adopted)))
   }
@@ -356,10 +359,7 @@ export class DeploymentsService implements SecretUsage {
     return this.locks.run(id, async () => {
       const old = this.require(id)
       if (isSession(old.options)) {
-        throw new HushError(
-          'bad_request',
-          `${id} was an interactive session (-i/-t): start a new one with \`hush submit -it ...\` instead.`,
-        )
+        throw new HushError('bad_request', `${id}: ${SESSION_NOT_RESUBMITTED}.`)
       }
       const release = this.names.claim(old.name, id)
       const next: DeploymentRow = {...old, revision: old.revision + 1, updatedAt: now()}
@@ -554,32 +554,63 @@ export class DeploymentsService implements SecretUsage {
     return this.records.values(row.id).map((cipher) => this.vault.decrypt(owner, cipher))
   }
 
-  /** Stops the container (SIGTERM, SIGKILL after `graceSeconds`), removes it; state terminated. */
+  /**
+   * Stops the container (SIGTERM, SIGKILL after `graceSeconds`), removes it; state terminated.
+   * The intent is recorded first, so a terminate cut short is finished by the next agent.
+   */
   async terminate(ref: string, graceSeconds = DEFAULT_GRACE_SECONDS): Promise<DeploymentDetail> {
-    const id = this.require(ref).id
-    await this.refresh()
-    return this.locks.run(id, async () => {
-      const row = this.require(id)
-      await this.engineOf(row).terminate(row, graceSeconds)
-      removeSecretFiles(this.paths, id)
-      const at = now()
-      const wasLive = row.state !== 'terminated'
-      this.store.transaction(() => {
-        this.records.replaceValues(id, [])
-        this.records.forgetPrevious(id)
-        this.records.setState(id, 'terminated', row.exitCode, at)
-        if (wasLive) {
-          this.store.addAudit(
-            {event: 'deployment.terminated', secret: null, keys: [], version: null, deployment: id},
-            at,
-          )
-        }
+    const found = this.require(ref)
+    const id = found.id
+    if (found.state !== 'terminated') this.records.markTerminating(id, graceSeconds)
+    this.terminatingNow.add(id)
+    try {
+      await this.refresh()
+      return await this.locks.run(id, async () => {
+        await this.finishTerminate(this.require(id), graceSeconds)
+        return this.detail(this.require(id))
       })
-      // The encrypted copies of the values it received leave the store's files too.
-      this.store.erase()
-      if (row.target === 'swarm') await this.collectSwarmSecrets()
-      return this.detail(this.require(id))
+    } finally {
+      this.terminatingNow.delete(id)
+    }
+  }
+
+  /** Stops and removes what `row` runs, its files and copies; then terminated, with its audit event. */
+  private async finishTerminate(row: DeploymentRow, graceSeconds: number): Promise<void> {
+    const id = row.id
+    await this.engineOf(row).terminate(row, graceSeconds)
+    removeSecretFiles(this.paths, id)
+    const at = now()
+    const wasLive = row.state !== 'terminated'
+    this.store.transaction(() => {
+      this.records.replaceValues(id, [])
+      this.records.forgetPrevious(id)
+      this.records.setState(id, 'terminated', row.exitCode, at)
+      this.records.forgetTerminating(id)
+      if (wasLive) {
+        this.store.addAudit({event: 'deployment.terminated', secret: null, keys: [], version: null, deployment: id}, at)
+      }
     })
+    // The encrypted copies of the values it received leave the store's files too.
+    this.store.erase()
+    if (row.target === 'swarm') await this.collectSwarmSecrets()
+  }
+
+  /**
+   * Terminates asked of an agent that died before finishing them (the intent is recorded, this
+   * agent runs none of them): each is done now, before the records take docker's states.
+   */
+  private async finishCutTerminates(): Promise<void> {
+    for (const row of this.records.list()) {
+      if (row.state === 'terminated' || this.terminatingNow.has(row.id)) continue
+      const grace = this.records.terminating(row.id)
+      if (grace === undefined) continue
+      try {
+        await this.finishTerminate(row, grace)
+        this.log.warn(`finished the terminate of ${row.id} that a stopped agent left`)
+      } catch (error) {
+        this.log.warn(`cannot finish the terminate of ${row.id}: ${(error as Error).message}`)
+      }
+    }
   }
 
   /** The container's output as frames, every injected value replaced by ***; with follow, an end frame. */

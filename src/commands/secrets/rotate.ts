@@ -1,7 +1,9 @@
 // `hush secrets rotate NAME KEY=VALUE...`: new values for the given keys, the others kept.
 import {Flags} from '@oclif/core'
 import type {RotateSecretOutput} from '../../api/contract.js'
+import {HushError} from '../../api/errors.js'
 import {checkKey} from '../../api/limits.js'
+import {isSession, SESSION_NOT_RESUBMITTED} from '../../api/run-options.js'
 import {HushCommand, usage} from '../../cli/base.js'
 import {valueArgs, valueFlags} from '../../cli/value-flags.js'
 import {collectValues} from '../../cli/values.js'
@@ -73,10 +75,23 @@ export default class SecretsRotate extends HushCommand {
       `Rotated secret ${secret.name}${secret.app ? ` for app ${secret.app}` : ''}: version ${secret.version}${parts.length ? `, ${parts.join('; ')}` : ''}.`,
     )
     if (result.staleDeployments.length > 0 && flags.resubmit) {
+      // Each stale deployment is resubmitted, or named with why it was not (one line each).
+      let notResubmitted = 0
       for (const id of result.staleDeployments) {
-        const again = await hush.resubmit(id)
-        this.log(`Resubmitted ${id}: revision ${again.revision}.`)
+        if (isSession((await hush.status(id)).options)) {
+          this.log(`Skipped ${id}: ${SESSION_NOT_RESUBMITTED}.`)
+          continue
+        }
+        try {
+          const again = await hush.resubmit(id)
+          this.log(`Resubmitted ${id}: revision ${again.revision}.`)
+        } catch (error) {
+          if (!(error instanceof HushError)) throw error
+          notResubmitted++
+          this.log(`Not resubmitted ${id}: ${error.message.split('\n')[0]}`)
+        }
       }
+      if (notResubmitted > 0) process.exitCode = 1
     } else if (result.staleDeployments.length > 0) {
       this.log(`Live deployments on an older version: ${result.staleDeployments.join(', ')}`)
       this.log(`Resubmit them with: ${result.staleDeployments.map((id) => `hush resubmit ${id}`).join(' && ')}`)
