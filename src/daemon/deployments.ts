@@ -10,10 +10,11 @@ import {HushError} from '../api/errors.js'
 import {isSession} from '../api/run-options.js'
 import {secretFileName} from '../api/secret-file-spec.js'
 import type {HushPaths} from '../config/paths.js'
+import {preference} from '../config/preferences.js'
 import {findDeployment, LiveNames} from './deployment-lookup.js'
 import {deploymentSecrets, shownKeys, usedSecrets, withFileTargets} from './deployment-parts.js'
 import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
-import {checkContext} from './engine.js'
+import {checkEngine} from './engine.js'
 import {KeyedLock} from './keyed-lock.js'
 import {removeLeftoverEnvFiles} from './launcher.js'
 import {DEFAULT_GRACE_SECONDS, LocalTarget} from './local-deployments.js'
@@ -291,7 +292,6 @@ export class DeploymentsService implements SecretUsage {
 
   async submit(input: SubmitInput): Promise<SubmitOutput> {
     const {image, name, command, refs, env, files, options, context, target, warnings} = checkSubmitInput(input)
-    if (context !== null) await checkContext(context, files.length > 0)
 
     const id = `d-${randomBytes(4).toString('hex')}`
     const at = now()
@@ -372,6 +372,12 @@ export class DeploymentsService implements SecretUsage {
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
     await this.vault.unlock()
+    // The engine it goes to (the context's, else the agent's own) can take what it carries.
+    await checkEngine(row.context, {
+      files: row.files.length > 0,
+      values: row.refs.length > 0 || row.files.length > 0,
+      allowPlainTcp: preference(this.paths.home, 'allowPlainTcp'),
+    })
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
     this.launching.add(row.id)
     try {
