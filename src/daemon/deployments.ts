@@ -70,6 +70,22 @@ export class DeploymentsService implements SecretUsage {
     this.names = new LiveNames(this.records)
     this.swarm = swarm?.(this.records) ?? new SwarmTarget(() => store.labelId, this.records, paths, log)
     this.local = new LocalTarget(() => store.labelId, this.records, paths, log)
+    if (store.copiedFrom) this.detachCopied()
+  }
+
+  /**
+   * A copy of a store holds the original's live records, whose containers and services are the
+   * original's: the copy forgets them (failed, no container), so its terminate or reconcile never
+   * touches them.
+   */
+  private detachCopied(): void {
+    const at = now()
+    this.store.transaction(() => {
+      for (const row of this.records.live()) {
+        this.records.save({...row, containerId: null, serviceId: null, state: 'failed', exitCode: null, updatedAt: at})
+        this.log.warn(`${row.id} runs for the store this one was copied from: recorded as failed here`)
+      }
+    })
   }
 
   /** The target a deployment runs on. */
