@@ -24,6 +24,19 @@ function keyringBinding() {
   throw new Error('build-binary: no @napi-rs/keyring binding for this platform in node_modules (run npm ci)')
 }
 
+/** koffi's native module for this platform and this Node's libc, from its per-platform package. */
+function koffiBinding() {
+  const dir = join(ROOT, `node_modules/@koromix/koffi-${process.platform}-${process.arch}`)
+  const libc = process.platform === 'linux' && !process.report.getReport().header.glibcVersionRuntime ? 'musl' : process.platform
+  const file = join(dir, `${libc}_${process.arch}`, 'koffi.node')
+  try {
+    statSync(file)
+  } catch {
+    throw new Error(`build-binary: no koffi binding for this platform in node_modules (${file}; run npm ci)`)
+  }
+  return file
+}
+
 const started = Date.now()
 mkdirSync(SEA, {recursive: true})
 execFileSync(process.execPath, [join(ROOT, 'scripts/build-bundle.mjs'), '--sea'], {stdio: 'inherit'})
@@ -36,6 +49,7 @@ const config = {
   useCodeCache: true,
   assets: {
     'keyring.node': keyringBinding(),
+    'koffi.node': koffiBinding(),
     'better_sqlite3.node': join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'),
   },
 }

@@ -191,6 +191,18 @@ const nativeAssets = {
       resolveDir: ROOT,
       loader: 'js',
     }))
+    // koffi's loader requires one package per platform (@koromix/koffi-linux-x64, ...): the executable carries this platform's (asset koffi.node).
+    // Its CommonJS entry: the ESM one requires those packages through createRequire, which esbuild cannot follow.
+    b.onResolve({filter: /^koffi$/}, () => ({path: join(ROOT, 'node_modules/koffi/index.cjs')}))
+    b.onResolve({filter: /^@koromix\/koffi-/}, (args) => ({path: args.path, namespace: 'hush-koffi'}))
+    b.onLoad({filter: /.*/, namespace: 'hush-koffi'}, (args) => ({
+      contents:
+        args.path === `@koromix/koffi-${process.platform}-${process.arch}`
+          ? "module.exports = require('./koffi.node')\n"
+          : `throw new Error(${JSON.stringify(`${args.path} is not built into this executable`)})\n`,
+      resolveDir: ROOT,
+      loader: 'js',
+    }))
     b.onResolve({filter: /\.node$/}, (args) => ({path: args.path.split('/').pop(), namespace: 'hush-native'}))
     b.onLoad({filter: /.*/, namespace: 'hush-native'}, (args) => ({
       contents: `module.exports = require(${JSON.stringify(join(ROOT, 'src/bundle/native.ts'))}).loadNativeAddon(${JSON.stringify(args.path)})\n`,
@@ -284,7 +296,7 @@ if (sea) {
     // Chunks sit beside the entry, as deep as dist/client/: relative URLs in the sources stay right.
     chunkNames: '[name]-[hash]',
     // The native addons stay in node_modules, found by their own loaders.
-    external: [...common.external, 'better-sqlite3', '@napi-rs/keyring'],
+    external: [...common.external, 'better-sqlite3', '@napi-rs/keyring', 'koffi'],
     banner: {js: "import {createRequire as __hushCreateRequire} from 'node:module'; const require = __hushCreateRequire(import.meta.url);"},
     plugins: [virtualModules, patches, undiciClient],
   }

@@ -2,7 +2,17 @@
 // 200-secret store goes through a backup file into a new store (own HUSH_HOME, own keyring entry)
 // and reaches a container byte for byte; every bad input and fault of the issue changes nothing.
 import {randomBytes} from 'node:crypto'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -219,6 +229,27 @@ describe('backup: bad input and faults', () => {
     })
     expect(piped.exitCode).toBe(0)
     expect(Buffer.from(piped.stdout).subarray(0, 12).toString()).toBe('hush-backup\n')
+  }, 120_000)
+
+  it('makes the file behind `hush backup - > FILE` 0600, whatever the umask made it', async () => {
+    const t = home()
+    const dir = scratch()
+    await t.ok(['secrets', 'new', 'db', 'PASSWORD=hunter2'])
+    const fresh = join(dir, 'fresh.backup')
+    const existing = join(dir, 'existing.backup')
+    writeFileSync(existing, 'old')
+    chmodSync(existing, 0o644)
+    for (const file of [fresh, existing]) {
+      const result = await execa(
+        'sh',
+        ['-c', 'umask 022; exec "$0" "$1" backup - > "$2"', process.execPath, join(process.cwd(), 'bin/run.js'), file],
+        {env: t.env, input: BACKUP_PASSPHRASE, reject: false},
+      )
+      expect(result.exitCode, result.stderr).toBe(0)
+      expect(result.stderr).not.toContain('warning')
+      expect(statSync(file).mode & 0o777, file).toBe(0o600)
+      expect(readFileSync(file).subarray(0, 12).toString()).toBe('hush-backup\n')
+    }
   }, 120_000)
 
   it('leaves no partial file and the old one untouched when the disk fills up', async () => {

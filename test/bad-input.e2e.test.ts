@@ -72,14 +72,14 @@ const cases: Case[] = [
     args: ['secrets', 'new', 'bad/name', 'K=v'],
     exit: 2,
     code: 'invalid_name',
-    says: /Invalid secret name "bad\/name": use 1-128 letters/,
+    says: /Invalid secret name \(not shown: it may be a value\): use 1-128 letters/,
   },
   {
     what: 'a secret name starting with a dot',
     args: ['secrets', 'new', '.hidden', 'K=v'],
     exit: 2,
     code: 'invalid_name',
-    says: /Invalid secret name "\.hidden"/,
+    says: /Invalid secret name \(not shown/,
   },
   {
     what: 'an unknown flag',
@@ -100,21 +100,21 @@ const cases: Case[] = [
     args: ['secrets', 'new', 'ok', '1ABC=v'],
     exit: 2,
     code: 'invalid_key',
-    says: /Invalid key "1ABC": a key is an env var name/,
+    says: /Invalid key in argument 2 \(KEY=VALUE\) \(not shown: it may be a value\): a key is an env var name/,
   },
   {
     what: 'a key with a dash',
     args: ['secrets', 'new', 'ok', 'A-B=v'],
     exit: 2,
     code: 'invalid_key',
-    says: /Invalid key "A-B"/,
+    says: /Invalid key in argument 2/,
   },
   {
     what: 'a 257-character key',
     args: ['secrets', 'new', 'ok', `${'K'.repeat(257)}=v`],
     exit: 2,
     code: 'invalid_key',
-    says: /Invalid key "K+\.\.\.": .*at most 256 characters/,
+    says: /Invalid key in argument 2 .*at most 256 characters/,
   },
   {
     what: 'a duplicate key in one command',
@@ -266,8 +266,49 @@ describe('bad input through the CLI', () => {
     writeFileSync(badKey, 'GOOD=1\nBAD-KEY=2\n')
     const result = await t.hush(['secrets', 'new', 'ok', '--from-dotenv', badKey])
     expect(result.exitCode).toBe(2)
-    expect(errorLine(result.stderr)).toMatch(/Invalid key "BAD-KEY"/)
+    expect(errorLine(result.stderr)).toBe(
+      `hush: --from-dotenv ${badKey}:2: the key is invalid (not shown: it may be a value): a key is an env var name (letters, digits, '_', not starting with a digit), at most 256 characters.`,
+    )
     expect(await names()).toEqual([])
+  })
+
+  it('never repeats a value typed where a key or name goes, and says where it was', async () => {
+    // Fails the key rule ('-', '/', '+') and the name rule ('/', '+'): it reads as a pasted token.
+    const token = 'sk-live/9f8e7d6c+5b4a'
+    await t.ok(['secrets', 'new', 'echo', 'K=v'])
+    const tries: Array<[string[], RegExp]> = [
+      [
+        ['secrets', 'new', 'ok', '--from-stdin', token],
+        /^Invalid key in --from-stdin \(not shown: it may be a value\)/,
+      ],
+      [['secrets', 'new', 'ok', '--from-env', token], /^Invalid key in --from-env \(not shown/],
+      [['secrets', 'new', 'ok', `${token}=v`], /^Invalid key in argument 2 \(KEY=VALUE\) \(not shown/],
+      [['secrets', 'new', token, 'K=v'], /^Invalid secret name \(not shown: it may be a value\)/],
+      [['secrets', 'rotate', 'echo', '--rename', `${token}=NEW`], /^Invalid key in --rename number 1 \(not shown/],
+      [['secrets', 'rotate', 'echo', '--rename', `K=${token}`], /^Invalid key in --rename number 1 \(not shown/],
+      [['secrets', 'rotate', 'echo', '--remove', token], /^Invalid key in --remove \(not shown/],
+      [['secrets', 'show', token], /^Invalid secret name \(not shown/],
+      [['submit', 'busybox:1.36', '--secret', token], /^Invalid secret name \(not shown/],
+      [['submit', 'busybox:1.36', '--secret', `${token}=echo`], /^Invalid key in a --secret KEY=NAME \(not shown/],
+      [['submit', 'busybox:1.36', '--env', `${token}=v`], /^Invalid key in --env number 1 \(not shown/],
+      [['submit', 'busybox:1.36', '--name', token], /^Invalid --name \(not shown/],
+    ]
+    try {
+      for (const [args, says] of tries) {
+        const [human, json] = await Promise.all([
+          t.hush(args, {input: 'value\n'}),
+          t.hush([...args, '--json'], {input: 'value\n'}),
+        ])
+        expect(human.exitCode, args.join(' ')).toBe(2)
+        expect(errorLine(human.stderr).slice('hush: '.length), args.join(' ')).toMatch(says)
+        for (const out of [human.stdout, human.stderr, json.stdout, json.stderr]) {
+          expect(out, args.join(' ')).not.toContain('9f8e7d6c')
+        }
+      }
+      expect(await names()).toEqual(['echo'])
+    } finally {
+      await t.ok(['secrets', 'delete', 'echo'])
+    }
   })
 })
 

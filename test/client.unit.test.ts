@@ -80,6 +80,7 @@ describe('collectValues', () => {
         'MULTI="line1\\nline2"',
         'EQUALS=a=b=c',
         'CRLF=windows\r',
+        '',
       ].join('\n'),
     )
     expect(await text({pairs: [], fromDotenv: file})).toEqual({

@@ -100,7 +100,8 @@ const CASES: Record<string, Case> = {
     expected: 'json-file',
   },
   'log-opt': {
-    args: ['--log-opt', 'max-size=1m'],
+    // A tag naming the container is taken; a tag template that expands the environment is refused (below).
+    args: ['--log-opt', 'max-size=1m', '--log-opt', 'tag={{.Name}}'],
     check: (f) => (f.HostConfig.LogConfig as {Config: Record<string, string>}).Config['max-size'],
     expected: '1m',
   },
@@ -196,6 +197,12 @@ describe.skipIf(!docker)('docker run options', () => {
       [['--label', 'hush.store=other'], /--label value "hush.store=other"/],
       [['--stop-timeout', 'soon'], /--stop-timeout needs a whole number/],
       [['--health-cmd', 'true\nfalse'], /--health-cmd value .* holds a NUL or a line break/],
+      // Log options that make docker copy the environment into every log record are refused as -e is.
+      [['--log-opt', 'env=TOKEN'], /--log-opt "env=TOKEN" is not taken by hush submit.*every log record/],
+      [['--log-opt', 'max-size=1m', '--log-opt=env-regex=.*'], /--log-opt "env-regex=\.\*" is not taken/],
+      [['--log-opt', 'labels-regex=.'], /--log-opt "labels-regex=\." is not taken/],
+      [['--log-opt', 'tag={{.ContainerEnv}}'], /--log-opt "tag=\{\{\.ContainerEnv\}\}" is not taken/],
+      [['--log-opt', 'tag={{.Name}}-{{ index .ContainerLabels "x" }}'], /--log-opt "tag=.*" is not taken/],
     ]
     for (const [args, message] of refused) {
       const result = await t.hush(['submit', TEST_IMAGE, '--secret', 'db', ...args, '--', 'true'])
@@ -217,6 +224,8 @@ describe.skipIf(!docker)('docker run options', () => {
       {init: 'yes'},
       {nosuch: 'x'},
       {label: 'team=ml'},
+      {'log-opt': ['env=TOKEN']},
+      {'log-opt': ['tag={{.ContainerEnv}}']},
     ]
     for (const options of bodies) {
       const response = await rawRequest(

@@ -4,12 +4,13 @@
 // one line, exit 2, nothing launched.
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
+import {execa} from 'execa'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
 import {envFileDir} from '../src/daemon/launcher.js'
 import {dockerAvailable, ensureTestImage, removeDockerStore, storeId, TEST_IMAGE} from './docker.js'
-import {BIN, makeHome, type TestHome} from './helpers.js'
+import {BIN, makeHome, rawRequest, type TestHome, waitFor} from './helpers.js'
 import {Tmux} from './terminal.js'
 
 const docker = await dockerAvailable('test/session.e2e.test.ts')
@@ -32,6 +33,12 @@ afterEach(async () => {
   await tmux.kill()
   await removeDockerStore(t)
 })
+
+async function storeContainers(home: TestHome): Promise<string[]> {
+  const id = await storeId(home)
+  const {stdout} = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${id}`])
+  return stdout.split('\n').filter(Boolean)
+}
 
 function hushCommand(args: string[]): string {
   const env = Object.entries({...t.env, FORCE_COLOR: '0'})
@@ -86,6 +93,49 @@ describe.skipIf(!docker)('interactive sessions', () => {
     expect(await t.json<DeploymentInfo[]>(['status'])).toEqual([])
   })
 
+  it('an attach that fails leaves no container: the deployment is failed and its secret can be deleted', async () => {
+    // docker creates the container (holding the value in its config); `docker start --attach` then fails.
+    const result = await t.hush(
+      ['submit', '-i', TEST_IMAGE, '--secret', 'hf', '--secret-file', 'hf', '--', '/no/such/command'],
+      {
+        input: '',
+      },
+    )
+    expect(result.exitCode).toBe(127)
+    expect(result.stderr).toMatch(/Session d-[0-9a-f]{8} ended: failed \(exit code 127\)\./)
+    const [deployment] = await t.json<DeploymentInfo[]>(['status'])
+    expect([deployment.state, deployment.exitCode]).toEqual(['failed', 127])
+    expect(await storeContainers(t)).toEqual([])
+    const files = join(envFileDir(resolvePaths({...process.env, ...t.env})), 'files', `${deployment.id}-r1`)
+    expect(existsSync(files)).toBe(false)
+    await t.ok(['secrets', 'delete', 'hf'])
+  })
+
+  it('removes a session nobody attaches to (interactive through the API) when its start window ends', async () => {
+    const api = makeHome({HUSH_SESSION_START_SECONDS: '2'})
+    try {
+      await api.ok(['secrets', 'new', 'hf', `HF_TOKEN=${TOKEN}`])
+      const response = await rawRequest(
+        api.socket,
+        'POST',
+        '/v1/deployments',
+        JSON.stringify({image: TEST_IMAGE, command: ['sh'], secrets: ['hf'], options: {interactive: true}}),
+        {'content-type': 'application/json'},
+      )
+      expect(response.status, JSON.stringify(response.json)).toBeLessThan(300)
+      const {id, state} = response.json as {id: string; state: string}
+      expect(state).toBe('starting')
+      expect(await storeContainers(api)).toHaveLength(1)
+      // No command asks: the agent ends it itself once the window is over.
+      await waitFor(async () => (await storeContainers(api)).length === 0, 30_000)
+      const after = await api.json<DeploymentInfo>(['status', id])
+      expect([after.state, after.exitCode]).toEqual(['failed', null])
+      await api.ok(['secrets', 'delete', 'hf'])
+    } finally {
+      await removeDockerStore(api)
+    }
+  })
+
   it('runs -i with piped stdin and exits with the container code', async () => {
     const result = await t.hush(['submit', '-i', TEST_IMAGE, '--secret', 'hf', '--', 'sh'], {
       input: 'printf %s "$HF_TOKEN" | wc -c\nexit 4\n',
@@ -95,7 +145,6 @@ describe.skipIf(!docker)('interactive sessions', () => {
     const [deployment] = await t.json<DeploymentInfo[]>(['status'])
     expect([deployment.state, deployment.exitCode]).toEqual(['failed', 4])
     // -i reached docker as --interactive (stdin kept open), without a terminal (-t).
-    const {execa} = await import('execa')
     const {stdout} = await execa('docker', [
       'inspect',
       '--format',

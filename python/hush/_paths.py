@@ -4,7 +4,8 @@ The state directory is HUSH_HOME, else $XDG_DATA_HOME/hush (default ~/.local/sha
 sits in `<runtime>/hush-<uid>/<first 16 hex of sha256(home)>/agent.sock`, where <runtime> is
 $XDG_RUNTIME_DIR when it is a private directory of the user's (not a symlink, mode 0700), else the
 temp directory as Node sees it;
-a path too long for a Unix socket moves under /tmp.
+a path too long for a Unix socket moves under /tmp. When another user holds `hush-<uid>` there, the
+first of `hush-<uid>.1` ... `hush-<uid>.63` that is the user's or free is used instead (`user_dir`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import stat
 from dataclasses import dataclass
 from typing import Mapping, Optional
+
+from .errors import InsecurePath
 
 MAX_SOCKET_PATH = 107
 """sun_path holds 108 bytes with the terminating NUL."""
@@ -56,13 +59,36 @@ def _runtime_base(env: Mapping[str, str]) -> str:
     return _node_tmpdir(env)
 
 
+MORE_USER_DIRS = 63
+"""How many other names `user_dir` tries after `hush-<uid>`."""
+
+
+def user_dir(base: str) -> str:
+    """hush's directory of this user under `base`: `hush-<uid>`, or when another user holds that
+    name, the first of `hush-<uid>.1` ... `hush-<uid>.63` that is the user's or free (the CLI's
+    rule, src/config/paths.ts `userDir`). Another user's entry is never used."""
+    name = f"hush-{os.getuid()}"
+    for n in range(MORE_USER_DIRS + 1):
+        path = os.path.join(base, name if n == 0 else f"{name}.{n}")
+        try:
+            if os.lstat(path).st_uid == os.getuid():
+                return path
+        except FileNotFoundError:
+            return path
+        except OSError:
+            pass
+    raise InsecurePath(
+        f"Other users hold every name hush tries in {base} ({name} to {name}.{MORE_USER_DIRS}): "
+        "set XDG_RUNTIME_DIR to a private directory of yours (mode 0700)."
+    )
+
+
 def resolve_paths(env: Optional[Mapping[str, str]] = None) -> HushPaths:
     """The paths of the store chosen by `env` (default: this process's environment)."""
     env = os.environ if env is None else env
     home = resolve_home(env)
     tag = hashlib.sha256(home.encode("utf-8")).hexdigest()[:16]
-    leaf = os.path.join(f"hush-{os.getuid()}", tag)
-    runtime_dir = os.path.join(_runtime_base(env), leaf)
+    runtime_dir = os.path.join(user_dir(_runtime_base(env)), tag)
     if len(os.path.join(runtime_dir, "agent.sock").encode("utf-8")) > MAX_SOCKET_PATH:
-        runtime_dir = os.path.join("/tmp", leaf)
+        runtime_dir = os.path.join(user_dir("/tmp"), tag)
     return HushPaths(home=home, runtime_dir=runtime_dir, socket=os.path.join(runtime_dir, "agent.sock"))

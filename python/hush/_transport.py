@@ -11,6 +11,7 @@ import struct
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 from urllib.parse import quote, urlencode
 
+from ._who_answers import check_peer, check_socket_path, process_stat
 from .errors import DaemonUnreachable, HushError, Internal, PayloadTooLarge, error_from_body
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -26,15 +27,22 @@ FRAME_ERROR = 4
 
 
 class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, socket_path: str, timeout: Optional[float]) -> None:
+    def __init__(self, socket_path: str, timeout: Optional[float], transport: "Transport") -> None:
         super().__init__("hush.local", timeout=timeout)
         self._socket_path = socket_path
+        self._transport = transport
 
     def connect(self) -> None:
+        # Nothing is sent before the socket's files and the process on the other end are the user's.
+        check_socket_path(self._socket_path)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.settimeout(CONNECT_TIMEOUT)
             sock.connect(self._socket_path)
+            pid = check_peer(sock, self._socket_path)
+            stat = process_stat(pid)
+            self._transport.peer_pid = pid
+            self._transport.peer_ticks = stat[1] if stat else None
             sock.settimeout(self.timeout)
         except BaseException:
             sock.close()
@@ -70,6 +78,10 @@ class Transport:
 
     def __init__(self, socket_path: str) -> None:
         self.socket_path = socket_path
+        self.peer_pid: Optional[int] = None
+        """The pid of the process that answered on the last connection (from the kernel)."""
+        self.peer_ticks: Optional[int] = None
+        """Its CPU time (clock ticks) when that connection opened."""
 
     def _open(
         self, method: str, path: str, params: Mapping[str, Any], timeout: Optional[float]
@@ -80,7 +92,7 @@ class Transport:
                 f"This request is over {MAX_BODY_BYTES} bytes (1 MiB): split the values over several secrets."
             )
         headers: Dict[str, str] = {"content-type": "application/json"} if body is not None else {}
-        connection = _UnixConnection(self.socket_path, timeout)
+        connection = _UnixConnection(self.socket_path, timeout, self)
         try:
             connection.request(method, target, body=body, headers=headers)
             return connection, connection.getresponse()
@@ -88,9 +100,12 @@ class Transport:
             connection.close()
             raise
 
-    def call(self, method: str, path: str, params: Mapping[str, Any], wait: bool = False) -> Any:
-        """Calls a JSON route; `wait` lifts the answer timeout (a route that runs docker may take long)."""
-        connection, response = self._open(method, path, params, None if wait else ANSWER_TIMEOUT)
+    def call(
+        self, method: str, path: str, params: Mapping[str, Any], wait: bool = False, timeout: Optional[float] = None
+    ) -> Any:
+        """Calls a JSON route; `wait` lifts the answer timeout (a route that runs docker may take long),
+        `timeout` shortens it (hello)."""
+        connection, response = self._open(method, path, params, None if wait else (timeout or ANSWER_TIMEOUT))
         try:
             text = response.read()
         finally:

@@ -22,12 +22,12 @@ Value = Union[str, bytes]
 
 
 def check_key(key: object) -> str:
-    """The key, or InvalidKey when it is not an env var name of at most 256 characters."""
+    """The key, or InvalidKey when it is not an env var name of at most 256 characters. The message never
+    repeats the text: what fails the key rule may be a value given where a key goes (as in src/api/limits.ts)."""
     if not isinstance(key, str) or len(key) > MAX_KEY_LENGTH or not ENV_KEY.fullmatch(key):
-        shown = repr(key) if isinstance(key, str) else type(key).__name__
         raise InvalidKey(
-            f"Invalid key {shown[:60]}: a key is an env var name (letters, digits, '_', not starting with a digit), "
-            f"at most {MAX_KEY_LENGTH} characters."
+            "Invalid key (not shown: it may be a value): a key is an env var name (letters, digits, '_', "
+            f"not starting with a digit), at most {MAX_KEY_LENGTH} characters."
         )
     return key
 

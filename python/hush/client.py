@@ -8,15 +8,18 @@ No method returns a secret value, and nothing here logs one.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import shutil
+import socket
 import subprocess
 from typing import Any, Dict, Generator, Iterable, List, Mapping, Optional, Sequence, Union, cast, overload
 
 from ._paths import HushPaths, resolve_paths
 from ._transport import FRAME_END, FRAME_ERROR, FRAME_STDERR, FRAME_STDOUT, Transport, unreachable
 from ._values import plain_values, seal_values
+from ._who_answers import process_stat, wedged_agent
 from .errors import DaemonUnreachable, HushError, UnopenableValue, error_from_body
 from .types import (
     AuditEvent,
@@ -31,6 +34,13 @@ from .types import (
     SecretInfo,
     SubmitOutput,
 )
+
+HELLO_TIMEOUT = 3.0
+"""Seconds an agent has to answer hello (the CLI's): a live one answers in milliseconds."""
+BUSY_HELLO_TIMEOUT = 20.0
+"""Seconds more for a busy agent (using the CPU, say deriving a key for another command)."""
+BUSY_TICKS = 10
+"""CPU time (clock ticks, 10 ms each) an agent must have used while hello waited to count as busy."""
 
 PROTOCOL = 1
 """The API protocol this client speaks (the agent's `hello.protocol`)."""
@@ -62,10 +72,24 @@ class Client:
     # -- connection -------------------------------------------------------------------------
 
     def _try_hello(self) -> Optional[Hello]:
+        """Hello, or None when nothing listens; an agent that accepts and does not answer within a few
+        seconds (stopped, stuck) is reported naming its pid; a busy one (using the CPU) gets longer."""
         try:
-            return cast(Hello, self._transport.call("GET", "/v1/hello", {}))
+            return cast(Hello, self._transport.call("GET", "/v1/hello", {}, timeout=HELLO_TIMEOUT))
         except HushError:
             raise
+        except socket.timeout:
+            pid, before = self._transport.peer_pid, self._transport.peer_ticks
+            now = process_stat(pid) if pid is not None else None
+            busy = now is not None and before is not None and now[0] != "T" and now[1] - before >= BUSY_TICKS
+            if not busy:
+                raise wedged_agent(self.paths.socket, pid, HELLO_TIMEOUT) from None
+        except OSError:
+            return None
+        try:
+            return cast(Hello, self._transport.call("GET", "/v1/hello", {}, timeout=BUSY_HELLO_TIMEOUT))
+        except socket.timeout:
+            raise wedged_agent(self.paths.socket, pid, HELLO_TIMEOUT + BUSY_HELLO_TIMEOUT) from None
         except OSError:
             return None
 
@@ -273,16 +297,24 @@ class Client:
         if follow:
             params["follow"] = True
         end: Optional[LogEnd] = None
+        # One decoder per stream: a character cut between two frames is decoded whole, not as U+FFFD.
+        decoders = {kind: codecs.getincrementaldecoder("utf-8")("replace") for kind in (FRAME_STDOUT, FRAME_STDERR)}
         try:
             for kind, payload in self._transport.frames("GET", "/v1/deployments/:id/logs", params):
-                if kind in (FRAME_STDOUT, FRAME_STDERR):
-                    yield payload.decode("utf-8", "replace")
+                if kind in decoders:
+                    text = decoders[kind].decode(payload)
+                    if text:
+                        yield text
                 elif kind == FRAME_END:
                     end = cast(LogEnd, json.loads(payload))
                 elif kind == FRAME_ERROR:
                     raise error_from_body({"error": json.loads(payload)}, 500)
         except OSError as error:
             raise unreachable(error) from None
+        for decoder in decoders.values():
+            rest = decoder.decode(b"", final=True)
+            if rest:
+                yield rest
         return end
 
     def audit(self, limit: Optional[int] = None) -> List[AuditEvent]:

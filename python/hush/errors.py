@@ -219,6 +219,12 @@ class NoSpace(HushError):
     code = "no_space"
 
 
+class ReadOnly(HushError):
+    """HUSH_HOME is on a read-only file system: nothing can be written there."""
+
+    code = "read_only"
+
+
 class StoreLocked(HushError):
     """Another agent holds the store's lock."""
 
@@ -293,6 +299,7 @@ ERRORS: Dict[str, Type[HushError]] = {
         LaunchFailed,
         NoTmpfs,
         NoSpace,
+        ReadOnly,
         StoreLocked,
         InsecureEnvironment,
         NameInUse,

@@ -177,6 +177,16 @@ class ValuesTest(unittest.TestCase):
             plain_values({"TOKEN": "sentinel-\x00-value"})
         self.assertNotIn("sentinel", str(caught.exception))
 
+    def test_a_bad_key_is_never_repeated(self) -> None:
+        # What fails the key rule may be a value given where a key goes: the message is the agent's, without it.
+        for key in ("sk-live-9f8e7d6c5b4a", "1" + "x" * 300, "a b"):
+            with self.assertRaises(hush.InvalidKey) as caught:
+                plain_values({key: "v"})
+            self.assertNotIn(key[:8], str(caught.exception))
+            self.assertTrue(str(caught.exception).startswith("Invalid key (not shown: it may be a value): "))
+        limits = (REPO / "src" / "api" / "limits.ts").read_text()
+        self.assertIn("(not shown: it may be a value)", limits)
+
     def test_values_are_sealed_to_the_agent_key(self) -> None:
         key = PrivateKey.generate()
         sealed = seal_values(base64.b64encode(bytes(key.public_key)).decode(), {"A": b"plain-text"})
@@ -312,6 +322,25 @@ class ClientTest(WithAgent):
                 break
         self.assertEqual(chunks, ["out ***\n", "err\n"])
         self.assertEqual(self.sent()[0][1], "/v1/deployments/d-1/logs?follow=true")
+
+    def test_a_character_split_across_frames_is_decoded_whole(self) -> None:
+        # "é" (c3 a9) and "🔑" (f0 9f 94 91) cut between frames, stdout and stderr interleaved.
+        text = "é🔑".encode()
+        stream = (
+            frame(1, b"caf" + text[:1])
+            + frame(2, "err ".encode() + text[2:4])
+            + frame(1, text[1:3])
+            + frame(2, text[4:])
+            + frame(1, text[3:])
+            + frame(3, b'{"state":"exited","exitCode":0}')
+        )
+        self.answer("GET", "/v1/deployments/d-1/logs", 200, stream)
+        # Each stream is decoded on its own; a piece that ends mid-character waits for the rest.
+        self.assertEqual(list(self.client.logs("d-1", follow=True)), ["caf", "err ", "\u00e9", "\U0001f511", "\U0001f511"])
+
+    def test_a_stream_cut_inside_a_character_ends_with_one_replacement(self) -> None:
+        self.answer("GET", "/v1/deployments/d-1/logs", 200, frame(1, b"ok " + "é".encode()[:1]))
+        self.assertEqual("".join(self.client.logs("d-1")), "ok \ufffd")
 
     def test_an_error_frame_raises(self) -> None:
         self.answer("GET", "/v1/deployments/d-1/logs", 200, frame(4, b'{"code":"docker_unavailable","message":"m"}'))

@@ -310,21 +310,25 @@ export interface SealState {
   unlockCache?: UnlockCacheState
 }
 
-export type AuditEventType =
-  | 'secret.created'
-  | 'secret.replaced'
-  | 'secret.rotated'
-  | 'secret.deleted'
-  | 'deployment.submitted'
-  | 'deployment.resubmitted'
-  | 'deployment.terminated'
-  | 'store.unsealed'
-  | 'store.sealed'
-  | 'store.initialized'
-  | 'store.rewrapped'
-  | 'store.restored'
-  | 'store.key_rotated'
-  | 'store.passphrase_changed'
+/** Every kind of audit event (a restored backup's events are checked against it). */
+export const AUDIT_EVENT_TYPES = [
+  'secret.created',
+  'secret.replaced',
+  'secret.rotated',
+  'secret.deleted',
+  'deployment.submitted',
+  'deployment.resubmitted',
+  'deployment.terminated',
+  'store.unsealed',
+  'store.sealed',
+  'store.initialized',
+  'store.rewrapped',
+  'store.restored',
+  'store.key_rotated',
+  'store.passphrase_changed',
+] as const
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number]
 
 export interface AuditEvent {
   id: number

@@ -13,7 +13,8 @@ function valueShape(spec: RunOptionSpec): string {
   if (spec.kind === 'boolean') return '(switch)'
   if (spec.kind === 'number') return spec.min ? `a whole number, at least ${spec.min}` : 'a whole number'
   const shape = spec.value?.expect ?? 'one line'
-  return spec.kind === 'repeatable' ? `${shape} (repeatable)` : shape
+  const refused = spec.refuses ? `; refused: ${spec.refuses.what}` : ''
+  return `${spec.kind === 'repeatable' ? `${shape} (repeatable)` : shape}${refused}`
 }
 
 /** Which targets take it: local containers, Swarm services (under docker's service flag when it differs). */

@@ -3,7 +3,7 @@
 // checks, the docker arguments, `status ID`, resubmit and the table in docs/reference.md all derive from it.
 // Each option also says which targets take it: local containers (`docker run`), Swarm services
 // (`docker service create`, under the flag name `swarm` gives), or both.
-import {HushError} from './errors.js'
+import {HushError, quoted} from './errors.js'
 
 export type RunOptionKind = 'string' | 'number' | 'boolean' | 'repeatable'
 
@@ -26,6 +26,11 @@ export interface RunOptionSpec {
   readonly swarm?: true | string
   /** A Swarm service option only (`--replicas`, ...): refused for a local container. */
   readonly swarmOnly?: true
+  /**
+   * Values refused as `-e` is (docker would copy values around hush with them): `pattern` finds
+   * one, `what` names them (for the message and docs/reference.md), `fix` says what to give instead.
+   */
+  readonly refuses?: {readonly pattern: RegExp; readonly what: string; readonly fix: string}
 }
 
 const SIZE = {pattern: /^\d+(\.\d+)?[bkmgBKMG]?$/, expect: 'a size such as 512m or 16g'}
@@ -35,6 +40,18 @@ const KEY_VALUE = {pattern: /^[A-Za-z0-9][\w.-]*=/, expect: 'KEY=VALUE'}
 const DURATION = {
   pattern: /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/,
   expect: "a duration in docker's syntax such as 5s or 1m30s",
+}
+/**
+ * Log options that make docker copy the container's environment or labels into every log record
+ * (json-file, local, journald, gelf, fluentd, splunk...): `env=`, `env-regex=`, `labels-regex=`,
+ * and a `tag=` template with anything but the container's and image's names and ids (a template
+ * can expand `{{.ContainerEnv}}`).
+ */
+const LOG_OPT_CARRIERS = {
+  pattern:
+    /^(env|env-regex|labels-regex)=|^tag=.*?\{\{(?!\s*\.(ID|FullID|Name|ImageID|ImageFullID|ImageName|DaemonName)\s*\}\})/,
+  what: 'env=, env-regex=, labels-regex= and a tag= template beyond {{.Name}}, {{.ID}}, {{.FullID}}, {{.ImageName}}, {{.ImageID}}, {{.ImageFullID}}, {{.DaemonName}}',
+  fix: 'docker would copy the values of the environment into every log record; drop that option (a tag may name the container: tag={{.Name}})',
 }
 const PLACEMENT = {pattern: /^[A-Za-z0-9][\w.:/ !=-]*$/, expect: 'a placement expression such as node.role==worker'}
 
@@ -76,7 +93,7 @@ export const RUN_OPTIONS = [
   {name: 'stop-timeout', kind: 'number', summary: 'seconds to wait before killing it on stop'},
   {name: 'health-cmd', kind: 'string', summary: 'command that checks its health', swarm: true},
   {name: 'log-driver', kind: 'string', summary: 'logging driver (hush logs needs local or json-file)', value: NAME, swarm: true},
-  {name: 'log-opt', kind: 'repeatable', summary: 'a logging driver option KEY=VALUE', value: KEY_VALUE, swarm: true},
+  {name: 'log-opt', kind: 'repeatable', summary: 'a logging driver option KEY=VALUE', value: KEY_VALUE, refuses: LOG_OPT_CARRIERS, swarm: true},
   {name: 'replicas', kind: 'number', summary: 'Swarm: number of tasks the service runs (default 1)', min: 1, swarm: true, swarmOnly: true},
   {name: 'replicas-max-per-node', kind: 'number', summary: 'Swarm: at most this many tasks on one node', min: 1, swarm: true, swarmOnly: true},
   {name: 'constraint', kind: 'repeatable', summary: 'Swarm: a placement constraint, e.g. node.role==worker', value: PLACEMENT, swarm: true, swarmOnly: true},
@@ -137,12 +154,14 @@ export function checkRunOptionValue(spec: RunOptionSpec, value: unknown): string
     return number
   }
   if (typeof value !== 'string' || value === '' || value.length > 4096) throw bad('needs a one-line value')
-  const shown = JSON.stringify(value).slice(0, 80)
+  const shown = quoted(value, 80)
   if (/[\0\n\r]/.test(value)) throw bad(`value ${shown} holds a NUL or a line break: give one line`)
   if (value.startsWith('-') && !spec.allowsDash?.test(value))
     throw bad(`value ${shown} starts with '-': a value cannot be another option`)
   if (spec.value && !spec.allowsDash?.test(value) && !spec.value.pattern.test(value))
     throw bad(`value ${shown} is not ${spec.value.expect}`)
+  if (spec.refuses?.pattern.test(value))
+    throw bad(`${shown} is not taken by hush submit, it would carry values around hush: ${spec.refuses.fix}`)
   return value
 }
 

@@ -1,7 +1,7 @@
 // `--secret-file NAME[,uid=U][,gid=G][,mode=0440][,target=DIR][,env]` (Swarm's vocabulary): its
 // parsing and checks, and the canonical text a deployment records. Shared by the CLI and the agent.
 import {HushError} from './errors.js'
-import {checkSecretName} from './limits.js'
+import {checkSecretName, ENV_KEY} from './limits.js'
 
 /** Where secret files go when no `target=` is given. */
 export const SECRET_FILES_TARGET = '/run/secrets'
@@ -31,13 +31,17 @@ function checkId(text: string, field: string, value: string): number {
 }
 
 /** An absolute, normalised container directory: no `.`/`..` step, no empty step, no comma or quote. */
-function checkTarget(text: string, value: string): string {
+function isTargetDir(value: string): boolean {
   const steps = value.split('/').slice(1)
-  if (
-    !value.startsWith('/') ||
-    value === '/' ||
-    steps.some((step) => step === '' || step === '.' || step === '..' || !/^[\w.@+-]+$/.test(step))
-  ) {
+  return (
+    value.startsWith('/') &&
+    value !== '/' &&
+    !steps.some((step) => step === '' || step === '.' || step === '..' || !/^[\w.@+-]+$/.test(step))
+  )
+}
+
+function checkTarget(text: string, value: string): string {
+  if (!isTargetDir(value)) {
     throw bad(text, 'target= is an absolute container directory such as /run/secrets/db, without . or .. steps')
   }
   return value
@@ -79,6 +83,12 @@ export function formatSecretFileSpec(spec: SecretFileSpec): string {
 /** The secret name of a recorded spec (records made before the options hold the bare name). */
 export function secretFileName(text: string): string {
   return text.split(',')[0]
+}
+
+/** Whether `path` is a key's file path as secretFilePath makes it (a target directory, then a key). */
+export function isSecretFilePath(path: string): boolean {
+  const slash = path.lastIndexOf('/')
+  return slash > 0 && isTargetDir(path.slice(0, slash)) && ENV_KEY.test(path.slice(slash + 1))
 }
 
 /** The container path of one key's file. */

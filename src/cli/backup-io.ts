@@ -2,7 +2,7 @@
 // prompt, writing through a 0600 temporary file in the same directory renamed into place (an
 // interrupted or failed write never leaves a half file under FILE), and reading one back.
 import {randomBytes} from 'node:crypto'
-import {constants, promises as fs, statSync} from 'node:fs'
+import {constants, fchmodSync, promises as fs, fstatSync, statSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
 import {type BackupHeader, MAX_BACKUP_FILE_BYTES} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
@@ -15,8 +15,12 @@ function errno(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? 'error'
 }
 
-/** Refuses a target that cannot be written, before any passphrase is asked. */
-export function checkBackupTarget(file: string, force: boolean, io: IOStreams): void {
+/**
+ * Refuses a target that cannot be written, before any passphrase is asked. Standard output
+ * redirected to a regular file (`> FILE` makes it 0644 under the usual umask) is made 0600 before
+ * any byte reaches it; the warning to show when that cannot be done.
+ */
+export function checkBackupTarget(file: string, force: boolean, io: IOStreams): string | undefined {
   if (file === STDIO) {
     if (io.isTTY.stdout) {
       throw new HushError(
@@ -24,7 +28,7 @@ export function checkBackupTarget(file: string, force: boolean, io: IOStreams): 
         'A backup is binary: redirect standard output to a file (`hush backup - > FILE`).',
       )
     }
-    return
+    return privateStdout(io)
   }
   const dir = dirname(resolve(file))
   let dirStat: ReturnType<typeof statSync> | undefined
@@ -44,6 +48,21 @@ export function checkBackupTarget(file: string, force: boolean, io: IOStreams): 
   }
   if (exists && !force) {
     throw new HushError('bad_request', `${file} already exists: choose another name, or pass --force to replace it.`)
+  }
+  return undefined
+}
+
+/** Standard output, when it is a regular file open to group or others, narrowed to 0600; else a warning. */
+function privateStdout(io: IOStreams): string | undefined {
+  const fd = (io.stdout as {fd?: unknown}).fd
+  if (typeof fd !== 'number') return undefined
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile() || (stat.mode & 0o077) === 0) return undefined
+    fchmodSync(fd, 0o600)
+    return undefined
+  } catch (error) {
+    return `warning: could not make the file behind standard output private (${errno(error)}): anyone who can read it gets the backup; run \`chmod 600\` on it.`
   }
 }
 

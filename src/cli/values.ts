@@ -1,12 +1,11 @@
 // Collecting secret values on the CLI side: KEY=VALUE arguments, --from-env, --from-stdin,
 // --from-dotenv and presets. Everything is checked before anything is sent, then each value is
 // sealed to the agent's public key so the request body never holds plaintext.
-import {readFileSync} from 'node:fs'
-import {parse as parseDotenv} from 'dotenv'
 import {HushError} from '../api/errors.js'
 import {checkKey, checkValue} from '../api/limits.js'
 import {type PlainValues, wipeValues} from '../client/seal.js'
 import {usage} from './base.js'
+import {readDotenv} from './dotenv.js'
 import {type IOStreams, promptHidden, readAll, systemIO} from './io.js'
 
 export {type PlainValues, sealValues, wipeValues} from '../client/seal.js'
@@ -32,7 +31,7 @@ export interface ValueSources {
 const encoder = new TextEncoder()
 
 function add(values: PlainValues, key: string, bytes: Uint8Array, origin: string): void {
-  checkKey(key)
+  checkKey(key, origin)
   if (values.has(key)) {
     throw new HushError('duplicate_key', `Key ${key} is given twice (again by ${origin}): give each key once.`)
   }
@@ -55,10 +54,11 @@ export async function collectValues(sources: ValueSources, io: IOStreams = syste
           `Argument ${index + 2} is not KEY=VALUE: write KEY=VALUE, or use --from-stdin KEY / --from-env KEY to keep the value out of your shell history.`,
         )
       }
-      add(values, pair.slice(0, eq), encoder.encode(pair.slice(eq + 1)), 'a KEY=VALUE argument')
+      const key = checkKey(pair.slice(0, eq), `argument ${index + 2} (KEY=VALUE)`)
+      add(values, key, encoder.encode(pair.slice(eq + 1)), 'a KEY=VALUE argument')
     })
     for (const key of sources.fromEnv ?? []) {
-      checkKey(key)
+      checkKey(key, '--from-env')
       const value = io.env[key]
       if (value === undefined) throw usage(`--from-env ${key}: the variable ${key} is not set in this environment.`)
       // Read once: no process this command starts (an agent, docker) inherits the value.
@@ -66,25 +66,15 @@ export async function collectValues(sources: ValueSources, io: IOStreams = syste
       add(values, key, encoder.encode(value), '--from-env')
     }
     if (sources.fromDotenv !== undefined) {
-      let text: Buffer
-      try {
-        text = readFileSync(sources.fromDotenv)
-      } catch (error) {
-        throw usage(
-          `--from-dotenv ${sources.fromDotenv}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-        )
-      }
-      const parsed = parseDotenv(text)
-      if (Object.keys(parsed).length === 0)
-        throw usage(`--from-dotenv ${sources.fromDotenv}: no KEY=VALUE lines in it.`)
-      for (const [key, value] of Object.entries(parsed)) add(values, key, encoder.encode(value), '--from-dotenv')
+      for (const [key, value] of readDotenv(sources.fromDotenv))
+        add(values, key, encoder.encode(value), '--from-dotenv')
     }
     if (sources.fromStdin !== undefined && sources.preset !== undefined) {
       throw usage('--from-stdin and --preset both read standard input: use one of them.')
     }
     const stdinKey = sources.fromStdin ?? (sources.preset && PRESETS[sources.preset])
     if (stdinKey) {
-      checkKey(stdinKey)
+      checkKey(stdinKey, sources.preset ? '--preset' : '--from-stdin')
       add(values, stdinKey, await readValueFromStdin(stdinKey, io), sources.preset ? '--preset' : '--from-stdin')
     }
     for (const [key, bytes] of values) checkValue(key, bytes)

@@ -1,9 +1,12 @@
 // A typed client for the agent's API over its Unix socket (undici): one call per route of the
 // contract, errors turned back into HushError with the agent's code.
-import {Client} from 'undici'
+import {connect} from 'node:net'
+import {type buildConnector, Client} from 'undici'
 import type {ByteStream, Route, RouteInput, RouteOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {MAX_BODY_BYTES} from '../api/limits.js'
+import type {PeerCredentials} from '../config/peer-credentials.js'
+import {checkPeer, checkSocketPath, processStat} from './who-answers.js'
 
 /** Builds the request path: `:param` from the input, the rest in the query (GET/DELETE) or the body (POST). */
 export function requestFor<R extends Route<unknown, unknown>>(
@@ -58,15 +61,68 @@ function answerTimeout(ms: number | undefined): {headersTimeout?: number; bodyTi
   return ms ? {headersTimeout: ms, bodyTimeout: ms} : {}
 }
 
+/** The longest a connect to the socket may take. */
+const CONNECT_TIMEOUT_MS = 2_000
+
+/**
+ * Connects to `socketPath` only after its directory and file passed the checks of who-answers.ts,
+ * and hands undici the socket only once the process at the other end is the user's (or root's):
+ * so no byte of any request reaches another user's process. `onPeer` learns who answered.
+ */
+function checkedConnector(socketPath: string, onPeer: (peer: PeerCredentials) => void): buildConnector.connector {
+  return (_options, callback) => {
+    try {
+      checkSocketPath(socketPath)
+    } catch (error) {
+      callback(error as Error, null)
+      return
+    }
+    const socket = connect(socketPath)
+    let done = false
+    const finish = (error: Error | null) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      socket.off('error', finish)
+      if (error) {
+        socket.destroy()
+        callback(error, null)
+      } else {
+        callback(null, socket)
+      }
+    }
+    const timer = setTimeout(
+      () => finish(Object.assign(new Error(`connect to ${socketPath} timed out`), {code: 'ETIMEDOUT'})),
+      CONNECT_TIMEOUT_MS,
+    )
+    socket.once('error', finish)
+    socket.once('connect', () => {
+      try {
+        onPeer(checkPeer(socket, socketPath))
+        finish(null)
+      } catch (error) {
+        finish(error as Error)
+      }
+    })
+  }
+}
+
 export class AgentClient {
   private readonly http: Client
+  /** Who answered on the last connection (pid, uid, gid from the kernel), and its CPU time then (clock ticks). */
+  peer: (PeerCredentials & {cpuTicks?: number}) | undefined
 
   /** `timeoutMs`: the longest any answer may take unless a call says otherwise (default: undici's). */
   constructor(
     readonly socketPath: string,
     private readonly defaults: {timeoutMs?: number} = {},
   ) {
-    this.http = new Client('http://hush.local', {socketPath, connectTimeout: 2_000, maxHeaderSize: MAX_HEADER_BYTES})
+    this.http = new Client('http://hush.local', {
+      connect: checkedConnector(socketPath, (peer) => {
+        this.peer = {...peer, cpuTicks: processStat(peer.pid)?.cpuTicks}
+      }),
+      maxHeaderSize: MAX_HEADER_BYTES,
+    })
   }
 
   /**
@@ -99,6 +155,8 @@ export class AgentClient {
       })
       text = await response.body.text()
     } catch (error) {
+      // A refusal of who answers (nothing was sent) is said as it is.
+      if (error instanceof HushError) throw error
       throw route.path === '/v1/hello' || route.path === '/v1/shutdown' ? error : lostAgent(route, path, error)
     }
     let parsed: unknown

@@ -13,6 +13,7 @@ import {ensurePrivateDir, ensureRuntimeDir, type HushPaths} from '../config/path
 import {storeOwner} from '../config/store-owner.js'
 import {VERSION} from '../version.js'
 import {AgentClient} from './client.js'
+import {checkStoreHome, processStat, trustedStoreOwner, wedgedAgent} from './who-answers.js'
 
 const READY_TIMEOUT_MS = 20_000
 
@@ -30,12 +31,45 @@ export function agentCommand(): {file: string; args: string[]} {
   return {file: process.execPath, args: [entry, 'daemon', 'run']}
 }
 
-async function tryHello(client: AgentClient): Promise<Hello | undefined> {
+/** How long an agent has to answer hello: a live one answers in milliseconds. */
+const HELLO_TIMEOUT_MS = 3_000
+/** How much longer a busy agent (using the CPU, say deriving a key for another command) gets. */
+const BUSY_HELLO_TIMEOUT_MS = 20_000
+/** CPU time (clock ticks, 10 ms each) an agent must have used while hello waited to count as busy. */
+const BUSY_TICKS = 10
+
+function isAnswerTimeout(error: unknown): boolean {
+  const code = (error as {code?: string}).code
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+}
+
+/**
+ * Says hello; undefined when nothing listens. An agent that accepts and does not answer (stopped,
+ * stuck, or not an agent) is reported in one line naming its pid, after a few seconds, not minutes;
+ * one that used the CPU meanwhile (busy) gets longer, unless the caller's own budget (`budgetMs`) is short.
+ */
+async function tryHello(client: AgentClient, budgetMs?: number): Promise<Hello | undefined> {
+  const first = Math.min(budgetMs ?? HELLO_TIMEOUT_MS, HELLO_TIMEOUT_MS)
+  // CPU time of the agent before hello: now, on a connection already open; else as the connector saw it.
+  const known = client.peer
+  const knownTicks = known && processStat(known.pid)?.cpuTicks
   try {
-    return await client.call(routes.hello, {})
+    return await client.call(routes.hello, {}, {timeoutMs: first})
   } catch (error) {
     if (error instanceof HushError) throw error
-    return undefined
+    if (!isAnswerTimeout(error)) return undefined
+    const pid = client.peer?.pid
+    const before = client.peer === known ? knownTicks : client.peer?.cpuTicks
+    const now = pid === undefined ? undefined : processStat(pid)
+    const busy = now !== undefined && before !== undefined && now.state !== 'T' && now.cpuTicks - before >= BUSY_TICKS
+    const mayWait = budgetMs === undefined || budgetMs > HELLO_TIMEOUT_MS
+    if (!busy || !mayWait) throw wedgedAgent(client.socketPath, pid, first / 1000)
+    try {
+      return await client.call(routes.hello, {}, {timeoutMs: BUSY_HELLO_TIMEOUT_MS})
+    } catch (again) {
+      if (again instanceof HushError || !isAnswerTimeout(again)) throw again
+      throw wedgedAgent(client.socketPath, pid, (first + BUSY_HELLO_TIMEOUT_MS) / 1000)
+    }
   }
 }
 
@@ -153,11 +187,16 @@ async function startAgent(client: AgentClient, paths: HushPaths): Promise<Hello>
  * XDG_RUNTIME_DIR): one agent per store, so commands use it rather than start a second.
  */
 async function holderConnection(paths: HushPaths): Promise<Connection | undefined> {
-  const owner = storeOwner(paths)
+  const owner = trustedStoreOwner(paths)
   if (!owner || owner.socket === paths.socket) return undefined
   const client = new AgentClient(owner.socket)
-  const hello = await tryHello(client).catch(() => undefined)
-  if (hello?.home === paths.home && hello.version === VERSION) return {client, hello}
+  try {
+    const hello = await tryHello(client)
+    if (hello?.home === paths.home && hello.version === VERSION) return {client, hello}
+  } catch (error) {
+    await client.close()
+    throw error
+  }
   await client.close()
   return undefined
 }
@@ -167,10 +206,11 @@ export async function connectAgent(
   paths: HushPaths,
   options: {start?: boolean; timeoutMs?: number} = {},
 ): Promise<Connection> {
+  checkStoreHome(paths)
   ensureRuntimeDir(paths)
   const client = new AgentClient(paths.socket, {timeoutMs: options.timeoutMs})
   try {
-    let hello = await tryHello(client)
+    let hello = await tryHello(client, options.timeoutMs)
     if (hello && hello.version !== VERSION) {
       await client.call(routes.shutdown, {})
       await waitUntilGone(client)

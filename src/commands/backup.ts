@@ -42,7 +42,8 @@ Anyone with the file and the passphrase can read every value: choose a strong pa
     const {args, flags} = await this.parse(Backup)
     if (flags.verify) return this.verify(args.file, flags['passphrase-fd'])
     if (args.file === STDIO && this.jsonEnabled()) throw usage('--json writes to standard output: give a FILE, not -.')
-    checkBackupTarget(args.file, flags.force, this.io)
+    const warning = checkBackupTarget(args.file, flags.force, this.io)
+    if (warning) this.note(warning)
     const hush = await this.hush()
     await hush.connection()
     const passphrase = await readPassphrase({

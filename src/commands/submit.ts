@@ -188,6 +188,13 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     try {
       const after = await hush.status(result.id)
       process.exitCode = after.exitCode ?? code ?? 1
+      if (after.state === 'starting') {
+        // docker start never reached the container: the agent removes it when its start window ends.
+        this.note(
+          `Session ${result.id} did not start (docker start exited ${code ?? '?'}): the agent removes its container soon; see \`hush status ${result.id}\`.`,
+        )
+        return {...result, state: after.state}
+      }
       this.note(
         `Session ${result.id} ended: ${after.state}${after.exitCode === null ? '' : ` (exit code ${after.exitCode})`}.`,
       )

@@ -1,7 +1,7 @@
 // Where one hush store lives: its state directory (HUSH_HOME, else the XDG data directory)
 // and the private runtime directory that holds the agent's socket.
 import {lstatSync, mkdirSync, readlinkSync, type Stats} from 'node:fs'
-import {homedir, tmpdir} from 'node:os'
+import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {sha256} from '@noble/hashes/sha2.js'
 import {bytesToHex, utf8ToBytes} from '@noble/hashes/utils.js'
@@ -51,17 +51,48 @@ export function privateRuntimeDir(env: NodeJS.ProcessEnv = process.env): string 
   return undefined
 }
 
+/** Node's os.tmpdir() on Linux, read from `env` (TMPDIR, TMP or TEMP, else /tmp; no trailing slash). */
+function tempDir(env: NodeJS.ProcessEnv): string {
+  const dir = env.TMPDIR || env.TMP || env.TEMP || '/tmp'
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir
+}
+
 function runtimeBase(env: NodeJS.ProcessEnv): string {
-  return privateRuntimeDir(env) ?? tmpdir()
+  return privateRuntimeDir(env) ?? tempDir(env)
+}
+
+/** How many other names `userDir` tries after `hush-UID` (`hush-UID.1` ... `hush-UID.63`). */
+const MORE_USER_DIRS = 63
+
+/**
+ * hush's directory of this user under `base` (a shared one such as /tmp or /dev/shm, or a private
+ * runtime directory): `hush-UID`, or when another user holds that name (pre-created, to squat it or
+ * to serve a fake agent), the first of `hush-UID.1` ... `hush-UID.63` that is the user's or free.
+ * Another user's entry is never used and never a dead end. The Python SDK keeps the same rule
+ * (python/hush/_paths.py).
+ */
+export function userDir(base: string): string {
+  const name = `hush-${uid()}`
+  for (let n = 0; n <= MORE_USER_DIRS; n++) {
+    const dir = join(base, n === 0 ? name : `${name}.${n}`)
+    try {
+      if (lstatSync(dir).uid === uid()) return dir
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return dir
+    }
+  }
+  throw new HushError(
+    'insecure_path',
+    `Other users hold every name hush tries in ${base} (${name} to ${name}.${MORE_USER_DIRS}): set XDG_RUNTIME_DIR to a private directory of yours (mode 0700).`,
+  )
 }
 
 export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HushPaths {
   const home = resolveHome(env)
   // SHA-256 from @noble/hashes, the same digest as node:crypto's, which every command would load just for this (~4 ms).
   const tag = bytesToHex(sha256(utf8ToBytes(home))).slice(0, 16)
-  const leaf = join(`hush-${uid()}`, tag)
-  let runtimeDir = join(runtimeBase(env), leaf)
-  if (Buffer.byteLength(join(runtimeDir, 'agent.sock')) > MAX_SOCKET_PATH) runtimeDir = join('/tmp', leaf)
+  let runtimeDir = join(userDir(runtimeBase(env)), tag)
+  if (Buffer.byteLength(join(runtimeDir, 'agent.sock')) > MAX_SOCKET_PATH) runtimeDir = join(userDir('/tmp'), tag)
   return {
     home,
     runtimeDir,
@@ -78,15 +109,25 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HushPaths {
  * Creates `dir` (and parents) with mode 0700 when missing, then refuses a directory that is a
  * symlink, belongs to someone else or is open to group or others.
  */
-export function ensurePrivateDir(dir: string): void {
+export function ensurePrivateDir(dir: string, ifForeign = FOREIGN_HOME): void {
   mkdirSync(dir, {recursive: true, mode: 0o700})
   const stat = lstatSync(dir)
-  const problem = privateDirProblem(dir, stat)
+  const problem = privateDirProblem(dir, stat, ifForeign)
   if (problem) throw new HushError('insecure_path', `Refusing to use ${dir}: ${problem}.`)
 }
 
-/** What makes `dir` unfit to hold hush's files, with the fix; undefined when it is private. */
-function privateDirProblem(dir: string, stat: Stats): string | undefined {
+/** The fix for a state directory (HUSH_HOME) of another user's: hush cannot make it the user's. */
+const FOREIGN_HOME = 'set HUSH_HOME to a directory of yours'
+/** The fix for a directory that another user created under a shared name after hush chose it (userDir). */
+const FOREIGN_SHARED = 'run the command again (hush then picks another name beside it)'
+/** The fix for another user's directory inside a private directory of the user's (a `userDir`): only root can make one. */
+export const FOREIGN_INSIDE = 'only root can put it inside a directory of yours: have root remove it'
+
+/**
+ * What makes `dir` unfit to hold hush's files, with the fix; undefined when it is private.
+ * `ifForeign`: the fix when it belongs to another user.
+ */
+export function privateDirProblem(dir: string, stat: Stats, ifForeign = FOREIGN_HOME): string | undefined {
   // chmod would follow a symlink, and cannot make another user's directory ours: only removing helps.
   if (stat.isSymbolicLink()) {
     let target = '?'
@@ -98,9 +139,7 @@ function privateDirProblem(dir: string, stat: Stats): string | undefined {
     return `it is a symlink (to ${target}), not a directory of yours: remove the link (\`rm ${dir}\`), then try again`
   }
   if (!stat.isDirectory()) return `it is not a directory: remove it (\`rm ${dir}\`), then try again`
-  if (stat.uid !== uid()) {
-    return `it belongs to another user (uid ${stat.uid}): have it removed (\`sudo rm -r ${dir}\`), then try again`
-  }
+  if (stat.uid !== uid()) return `it belongs to another user (uid ${stat.uid}): ${ifForeign}`
   if ((stat.mode & 0o077) !== 0) {
     return `it is open to group or others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}): fix it with \`chmod 700 ${dir}\``
   }
@@ -109,6 +148,11 @@ function privateDirProblem(dir: string, stat: Stats): string | undefined {
 
 /** The runtime directory and its `hush-UID` parent are both private. */
 export function ensureRuntimeDir(paths: HushPaths): void {
-  ensurePrivateDir(resolve(paths.runtimeDir, '..'))
-  ensurePrivateDir(paths.runtimeDir)
+  ensureUserDir(paths.runtimeDir)
+}
+
+/** Creates `dir` and its parent (a `userDir`) private, or refuses them. */
+export function ensureUserDir(dir: string): void {
+  ensurePrivateDir(resolve(dir, '..'), FOREIGN_SHARED)
+  ensurePrivateDir(dir, FOREIGN_INSIDE)
 }

@@ -17,7 +17,10 @@ export function storeOwnerFile(paths: HushPaths): string {
   return join(paths.home, 'agent.owner')
 }
 
-/** Which agent holds the store, as it wrote it, while that process lives; undefined otherwise. */
+/**
+ * Which agent holds the store, as it wrote it, while that process lives; undefined otherwise. A pid
+ * that `kill(pid, 0)` may not signal (EPERM) is another user's process, so not this user's agent.
+ */
 export function storeOwner(paths: HushPaths): StoreOwner | undefined {
   let owner: StoreOwner
   try {
@@ -29,7 +32,7 @@ export function storeOwner(paths: HushPaths): StoreOwner | undefined {
   try {
     process.kill(owner.pid, 0)
     return owner
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? owner : undefined
+  } catch {
+    return undefined
   }
 }

@@ -1,17 +1,31 @@
 // Backup, verify and restore of a whole store, inside the agent: values are read and sealed into
 // the backup file here (crypto/backup-file.ts), and a restore is checked whole, then written in
 // one transaction with its audit event. No value leaves the agent in plaintext.
-import type {
-  AuditEvent,
-  BackupCounts,
-  BackupOutput,
-  ConflictRule,
-  RestoreMode,
-  RestoreOutput,
-  VerifyBackupOutput,
+import {
+  AUDIT_EVENT_TYPES,
+  type AuditEvent,
+  type AuditEventType,
+  type BackupCounts,
+  type BackupOutput,
+  type ConflictRule,
+  type RestoreMode,
+  type RestoreOutput,
+  type VerifyBackupOutput,
 } from '../api/contract.js'
-import {HushError} from '../api/errors.js'
-import {checkAppScope, checkDescription, checkKey, checkSecretName, checkValue} from '../api/limits.js'
+import {HushError, quoted} from '../api/errors.js'
+import {
+  checkAppName,
+  checkCount,
+  checkDeploymentId,
+  checkDescription,
+  checkKey,
+  checkSecretName,
+  checkTimestamp,
+  checkValue,
+  checkVersion,
+  nextVersion,
+} from '../api/limits.js'
+import {isSecretFilePath} from '../api/secret-file-spec.js'
 import {openBackup, readBackupHeader, sealBackup} from '../crypto/backup-file.js'
 import type {Sodium} from '../crypto/sodium.js'
 import {VERSION} from '../version.js'
@@ -154,7 +168,7 @@ export class BackupService {
           ...existing,
           description: row.description,
           keys: row.keys,
-          version: Math.max(existing.version + 1, row.version),
+          version: Math.max(nextVersion(existing.version), row.version),
           updatedAt: at,
         }
         this.store.updateSecret(target)
@@ -198,7 +212,7 @@ export class BackupService {
   private open(file: Uint8Array, passphrase: Uint8Array): OpenedBackup {
     const {header, meta, values} = openBackup(this.sodium, file, passphrase)
     try {
-      return {header, ...checkContent(meta, values)}
+      return {header, ...checkContent(meta, values, header.counts, Date.now())}
     } catch (error) {
       for (const value of values) this.vault.wipe(value)
       throw error
@@ -221,71 +235,175 @@ function invalid(detail: string): HushError {
   )
 }
 
-/** Every row and value as this hush would accept them (a file with the right passphrase may still be hand-made). */
-function checkContent(metaBytes: Uint8Array, values: Uint8Array[]): Omit<OpenedBackup, 'header'> {
-  let meta: BackupMeta
+/** Runs a live rule on one field of a row; its refusal names the row and field (`secrets[3] "db" version: ...`). */
+function field<T>(where: string, name: string, check: () => T): T {
   try {
-    meta = JSON.parse(decoder.decode(metaBytes)) as BackupMeta
+    return check()
+  } catch (error) {
+    if (error instanceof HushError) throw invalid(`${where} ${name}: ${error.message.replace(/\.$/, '')}`)
+    throw error
+  }
+}
+
+function isObject(input: unknown): input is Record<string, unknown> {
+  return typeof input === 'object' && input !== null && !Array.isArray(input)
+}
+
+/** A row is an object with exactly these fields (`optional` may be absent): nothing unknown is kept or dropped. */
+function checkFields(input: unknown, where: string, fields: readonly string[], optional: readonly string[] = []) {
+  if (!isObject(input)) throw invalid(`${where} is not an object`)
+  for (const key of Object.keys(input)) {
+    if (!fields.includes(key)) throw invalid(`${where} has an unknown field ${quoted(key, 40)}`)
+  }
+  for (const key of fields) {
+    if (!optional.includes(key) && !Object.hasOwn(input, key)) throw invalid(`${where} has no ${key}`)
+  }
+  return input
+}
+
+const SECRET_FIELDS = ['name', 'app', 'description', 'version', 'keys', 'createdAt', 'updatedAt', 'deletedAt'] as const
+const AUDIT_FIELDS = ['at', 'event', 'secret', 'app', 'keys', 'version', 'deployment', 'counts'] as const
+
+/** Every row and value as this hush would accept them (a file with the right passphrase may still be hand-made). */
+function checkContent(
+  metaBytes: Uint8Array,
+  values: Uint8Array[],
+  counts: BackupCounts,
+  now: number,
+): Omit<OpenedBackup, 'header'> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(decoder.decode(metaBytes))
   } catch {
     throw invalid('its metadata is not JSON')
   }
-  if (!meta || !Array.isArray(meta.secrets) || !Array.isArray(meta.deleted) || !Array.isArray(meta.audit)) {
+  const meta = checkFields(parsed, 'its metadata', ['secrets', 'deleted', 'audit'])
+  if (!Array.isArray(meta.secrets) || !Array.isArray(meta.deleted) || !Array.isArray(meta.audit)) {
     throw invalid('its metadata lacks secrets, deleted or audit')
   }
   const seen = new Set<string>()
   let next = 0
-  const secrets = meta.secrets.map((input) => {
-    const row = checkRow(input, false)
+  const secrets = meta.secrets.map((input: unknown, index) => {
+    const where = `secrets[${index}]`
+    const row = checkRow(input, where, false, now)
     const scope = `${row.app ?? ''}\u0000${row.name}`
-    if (seen.has(scope)) throw invalid(`secret ${scopeLabel(row.name, row.app)} appears twice`)
+    if (seen.has(scope)) throw invalid(`secret ${quoted(scopeLabel(row.name, row.app))} appears twice`)
     seen.add(scope)
     const own = values.slice(next, next + row.keys.length)
     next += row.keys.length
     if (own.length !== row.keys.length) throw invalid('fewer values than keys')
-    for (const [index, key] of row.keys.entries()) checkValue(key, own[index])
+    for (const [at, key] of row.keys.entries())
+      field(named(where, row.name), `value of ${key}`, () => checkValue(key, own[at]))
     return {row, values: own}
   })
   if (next !== values.length) throw invalid('more values than keys')
-  const deleted = meta.deleted.map((row) => checkRow(row, true))
-  const audit = meta.audit.map((event) => {
-    if (
-      typeof event !== 'object' ||
-      event === null ||
-      typeof event.at !== 'string' ||
-      typeof event.event !== 'string' ||
-      !/^[a-z]+\.[a-z_]+$/.test(event.event) ||
-      !Array.isArray(event.keys)
-    ) {
-      throw invalid('an audit event is malformed')
+  const deleted = meta.deleted.map((row: unknown, index) => checkRow(row, `deleted[${index}]`, true, now))
+  const audit = meta.audit.map((event: unknown, index) => checkAuditRow(event, `audit[${index}]`, now))
+  const found: BackupCounts = {
+    secrets: secrets.length,
+    values: values.length,
+    deleted: deleted.length,
+    audit: audit.length,
+  }
+  for (const kind of ['secrets', 'values', 'deleted', 'audit'] as const) {
+    if (counts[kind] !== found[kind]) {
+      throw invalid(`its header counts ${counts[kind]} ${kind}, its content ${found[kind]}`)
     }
-    return event
-  })
+  }
   return {secrets, deleted, audit, values}
 }
 
-function checkRow(input: BackedUpSecret, deleted: boolean): BackedUpSecret {
-  if (typeof input !== 'object' || input === null) throw invalid('a secret is not an object')
-  const keys = Array.isArray(input.keys) ? input.keys.map((key) => checkKey(key)) : undefined
-  if (
-    !keys ||
-    keys.length === 0 ||
-    new Set(keys).size !== keys.length ||
-    !Number.isInteger(input.version) ||
-    input.version < 1 ||
-    typeof input.createdAt !== 'string' ||
-    typeof input.updatedAt !== 'string' ||
-    (deleted ? typeof input.deletedAt !== 'string' : input.deletedAt !== null)
-  ) {
-    throw invalid(`secret ${String(input.name)} is malformed`)
-  }
+/** `secrets[3] "db"`: where a row is, and its name when it has a readable one. */
+function named(where: string, name: unknown): string {
+  return typeof name === 'string' ? `${where} ${quoted(name, 60)}` : where
+}
+
+function checkKeys(keys: unknown, check: (key: unknown) => string): string[] {
+  if (!Array.isArray(keys)) throw new HushError('bad_request', 'Keys are a list of key names.')
+  const checked = keys.map(check)
+  if (new Set(checked).size !== checked.length) throw new HushError('bad_request', 'A key is listed twice.')
+  return checked
+}
+
+function checkRow(input: unknown, at: string, deleted: boolean, now: number): BackedUpSecret {
+  const row = checkFields(input, at, SECRET_FIELDS)
+  const where = named(at, row.name)
+  const keys = field(where, 'keys', () => checkKeys(row.keys, checkKey))
+  if (keys.length === 0) throw invalid(`${where} keys: a secret has at least one key`)
+  const description = row.description
   return {
-    name: checkSecretName(input.name),
-    app: checkAppScope(input.app),
-    description: checkDescription(input.description),
-    version: input.version,
+    name: field(where, 'name', () => checkSecretName(row.name)),
+    app: field(where, 'app', () => (row.app === null ? null : checkAppName(row.app))),
+    description: field(where, 'description', () => {
+      if (typeof description !== 'string') throw new HushError('bad_request', 'A description is text.')
+      return checkDescription(description)
+    }),
+    version: field(where, 'version', () => checkVersion(row.version)),
     keys,
-    createdAt: input.createdAt,
-    updatedAt: input.updatedAt,
-    deletedAt: input.deletedAt,
+    createdAt: field(where, 'createdAt', () => checkTimestamp(row.createdAt, now)),
+    updatedAt: field(where, 'updatedAt', () => checkTimestamp(row.updatedAt, now)),
+    deletedAt: field(where, 'deletedAt', () => {
+      if (!deleted) {
+        if (row.deletedAt !== null) throw new HushError('bad_request', 'A live secret has deletedAt null.')
+        return null
+      }
+      return checkTimestamp(row.deletedAt, now)
+    }),
+  }
+}
+
+/** An audit event as the agent writes them: a known kind, with the secret, version and deployment it names. */
+function checkAuditRow(input: unknown, at: string, now: number): Omit<AuditEvent, 'id'> {
+  const row = checkFields(input, at, AUDIT_FIELDS, ['app', 'counts'])
+  const where = named(at, row.event)
+  const event = field(where, 'event', () => {
+    if (!(AUDIT_EVENT_TYPES as readonly unknown[]).includes(row.event)) {
+      throw new HushError('bad_request', `Unknown event ${quoted(row.event, 60)}: not one that hush records.`)
+    }
+    return row.event as AuditEventType
+  })
+  const kind = event.slice(0, event.indexOf('.'))
+  const secret = field(where, 'secret', () => {
+    if (row.secret === null && kind !== 'secret') return null
+    if (kind === 'store') throw new HushError('bad_request', 'A store event names no secret.')
+    return checkSecretName(row.secret)
+  })
+  const app = field(where, 'app', () => {
+    if (row.app === undefined) return undefined
+    if (secret === null) throw new HushError('bad_request', 'An event without a secret has no app.')
+    return checkAppName(row.app)
+  })
+  const version = field(where, 'version', () => {
+    if (row.version === null && secret === null) return null
+    if (secret === null) throw new HushError('bad_request', 'An event without a secret has no version.')
+    return checkVersion(row.version)
+  })
+  const deployment = field(where, 'deployment', () => {
+    if (row.deployment === null && kind !== 'deployment') return null
+    if (kind !== 'deployment') throw new HushError('bad_request', `A ${kind} event names no deployment.`)
+    return checkDeploymentId(row.deployment)
+  })
+  const keys = field(where, 'keys', () =>
+    checkKeys(row.keys, (key) => (typeof key === 'string' && isSecretFilePath(key) ? key : checkKey(key))),
+  )
+  const counts = field(where, 'counts', () => {
+    if (row.counts === undefined) return undefined
+    if (kind !== 'store' || !isObject(row.counts))
+      throw new HushError('bad_request', 'Counts go with store events, by kind.')
+    const entries = Object.entries(row.counts)
+    if (entries.length > 16 || entries.some(([name]) => !/^[a-z_]{1,32}$/.test(name))) {
+      throw new HushError('bad_request', 'Counts are at most 16, each named by a word.')
+    }
+    return Object.fromEntries(entries.map(([name, count]) => [name, checkCount(count)]))
+  })
+  return {
+    at: field(where, 'at', () => checkTimestamp(row.at, now)),
+    event,
+    secret,
+    ...(app === undefined ? {} : {app}),
+    keys,
+    version,
+    deployment,
+    ...(counts === undefined ? {} : {counts}),
   }
 }

@@ -162,6 +162,14 @@ export class DeploymentsStore {
       .run(state, exitCode, at, id)
   }
 
+  /** A deployment whose container is gone without ending (it never started): failed, its copies dropped. */
+  fail(id: string, exitCode: number | null, at: string): void {
+    this.store.transaction(() => {
+      this.setState(id, 'failed', exitCode, at)
+      this.replaceValues(id, [])
+    })
+  }
+
   remove(id: string): void {
     this.forgetPrevious(id)
     this.store.statement('DELETE FROM deployment_values WHERE deployment_id = ?').run(id)

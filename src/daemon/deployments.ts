@@ -15,9 +15,10 @@ import {findDeployment, LiveNames} from './deployment-lookup.js'
 import {deploymentSecrets, shownKeys, usedSecrets, withFileTargets} from './deployment-parts.js'
 import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
 import {checkEngine} from './engine.js'
+import {checkHostMounts} from './host-mounts.js'
 import {KeyedLock} from './keyed-lock.js'
 import {removeLeftoverEnvFiles} from './launcher.js'
-import {DEFAULT_GRACE_SECONDS, LocalTarget} from './local-deployments.js'
+import {DEFAULT_GRACE_SECONDS, isWaitingSession, LocalTarget, sessionStartSeconds} from './local-deployments.js'
 import type {Logger} from './log.js'
 import {redactedLogStream} from './log-stream.js'
 import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve.js'
@@ -50,6 +51,8 @@ export class DeploymentsService implements SecretUsage {
   private refreshing: Promise<void> | undefined
   /** The next state read of its own while a resubmit cut short waits for its service (see settleResubmits). */
   private settleTimer: NodeJS.Timeout | undefined
+  /** State reads of its own at the end of sessions' start windows (see watchSessionStart). */
+  private readonly sessionTimers = new Set<NodeJS.Timeout>()
   /** One change at a time per deployment. */
   private readonly locks = new KeyedLock<string>()
   /** Deployments whose launch runs in this agent now: reconciliation leaves them to it. */
@@ -279,6 +282,22 @@ export class DeploymentsService implements SecretUsage {
   close(): void {
     clearTimeout(this.settleTimer)
     this.settleTimer = undefined
+    for (const timer of this.sessionTimers) clearTimeout(timer)
+    this.sessionTimers.clear()
+  }
+
+  /**
+   * A state read of the agent's own when a waiting session's start window ends, so a session
+   * nobody attached to is removed without anyone asking (see LocalTarget.endUnstartedSessions).
+   */
+  private watchSessionStart(row: DeploymentRow): void {
+    const left = Date.parse(row.updatedAt) + sessionStartSeconds() * 1000 - Date.now()
+    const timer = setTimeout(() => {
+      this.sessionTimers.delete(timer)
+      this.refresh().catch((error: unknown) => this.log.warn(`cannot end a session: ${(error as Error).message}`))
+    }, Math.max(0, left) + 250)
+    timer.unref()
+    this.sessionTimers.add(timer)
   }
 
   /** Removes the store's Swarm secrets no deployment needs (docker keeps any a service uses). */
@@ -298,6 +317,7 @@ export class DeploymentsService implements SecretUsage {
     await this.refresh()
     // A terminate or a launch that died may have left Swarm secrets of deployments no longer live.
     if (this.records.list().some((row) => row.target === 'swarm')) await this.collectSwarmSecrets()
+    for (const row of this.records.live()) if (isWaitingSession(row)) this.watchSessionStart(row)
     const live = new Map(this.records.live().map((row) => [row.id, row.revision]))
     const orphans = removeOrphanSecretFiles(this.paths, live)
     if (orphans) this.log.warn(`removed the secret files of ${orphans} deployment(s) no longer running`)
@@ -387,6 +407,8 @@ export class DeploymentsService implements SecretUsage {
     isNew: boolean,
     previous?: DeploymentRow,
   ): Promise<DeploymentRow> {
+    // A resubmit checks again: hush's directories may have moved since the submit.
+    checkHostMounts(row.options, this.paths)
     await this.vault.unlock()
     // The engine it goes to (the context's, else the agent's own) can take what it carries.
     await checkEngine(row.context, {
@@ -439,6 +461,7 @@ export class DeploymentsService implements SecretUsage {
         updatedAt: now(),
       }
       this.recordLaunched(done, event)
+      if (isWaitingSession(done)) this.watchSessionStart(done)
       // The previous revision's Swarm secrets go once its tasks are replaced (by name: no listing;
       // one left, e.g. the agent died here, goes with the next state read or agent start).
       if (previous && row.target === 'swarm') {

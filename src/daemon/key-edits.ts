@@ -12,10 +12,11 @@ export interface KeyEdits {
 /** The `rename` and `remove` fields of a rotate request (typed by the contract), each key checked like any key. */
 export function readKeyEdits(rename: Record<string, string> | undefined, remove: string[] | undefined): KeyEdits {
   const edits: KeyEdits = {rename: new Map(), remove: new Set()}
-  for (const [from, to] of Object.entries(rename ?? {})) edits.rename.set(checkKey(from), checkKey(to))
+  for (const [from, to] of Object.entries(rename ?? {}))
+    edits.rename.set(checkKey(from, '--rename OLD=NEW'), checkKey(to, '--rename OLD=NEW'))
   if (remove !== undefined) {
     for (const key of remove) {
-      if (edits.remove.has(checkKey(key))) {
+      if (edits.remove.has(checkKey(key, '--remove'))) {
         throw new HushError('duplicate_key', `Key ${key} is given twice to --remove.`)
       }
       edits.remove.add(key)

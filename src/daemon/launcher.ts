@@ -8,7 +8,7 @@ import {basename, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {HushError} from '../api/errors.js'
 import {isSession, type RunOptions, runOptionArgs} from '../api/run-options.js'
-import {ensurePrivateDir, type HushPaths, privateRuntimeDir} from '../config/paths.js'
+import {ensureUserDir, type HushPaths, privateRuntimeDir, userDir} from '../config/paths.js'
 import {checkClientEnv} from './client-env.js'
 import {DOCKER, dockerMissing, engineArgs} from './engine.js'
 import {scrub} from './redact.js'
@@ -35,10 +35,21 @@ function uid(): number {
   return process.getuid?.() ?? 0
 }
 
-/** The private env-file directory of this store on tmpfs: $XDG_RUNTIME_DIR when it is private and tmpfs, else /dev/shm. */
+/**
+ * Where env-files and secret files may go, best first: $XDG_RUNTIME_DIR when it is the user's own
+ * (never another user's or a shared one); for root, /run (root's own, and no container mounts it
+ * for shared memory); /dev/shm last, which `-v /dev/shm:/dev/shm` and `--ipc host` reach
+ * (host-mounts.ts refuses those then). Only a tmpfs one is used.
+ */
+export function envFileBases(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [privateRuntimeDir(env), uid() === 0 ? '/run' : undefined, '/dev/shm'].filter((dir): dir is string =>
+    Boolean(dir),
+  )
+}
+
+/** The private env-file directory of this store: `hush-UID/TAG` in the first tmpfs of envFileBases. */
 export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.env): string {
-  // Only a runtime directory that is really the user's own: never another user's or a shared one.
-  const bases = [privateRuntimeDir(env), '/dev/shm'].filter((dir): dir is string => Boolean(dir))
+  const bases = envFileBases(env)
   const base = bases.find(isTmpfs)
   if (!base) {
     throw new HushError(
@@ -46,14 +57,13 @@ export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.en
       `No tmpfs to hold the env-file during \`docker run\` (tried ${bases.join(', ')}): mount one at /dev/shm or set XDG_RUNTIME_DIR to a tmpfs directory of yours.`,
     )
   }
-  return join(base, `hush-${uid()}`, basename(paths.runtimeDir))
+  return join(userDir(base), basename(paths.runtimeDir))
 }
 
 /** Creates the env-file directory (and its hush-UID parent) private, and checks it is still on tmpfs. */
 export function prepareEnvFileDir(paths: HushPaths): string {
   const dir = envFileDir(paths)
-  ensurePrivateDir(join(dir, '..'))
-  ensurePrivateDir(dir)
+  ensureUserDir(dir)
   if (!isTmpfs(dir)) throw new HushError('no_tmpfs', `${dir} is not on tmpfs: refusing to write an env-file there.`)
   return dir
 }
@@ -199,8 +209,8 @@ export async function withEnvFile<T>(
   const parts: Buffer[] = []
   for (const entry of inFile) parts.push(Buffer.from(`${entry.key}=`), Buffer.from(entry.value), Buffer.from('\n'))
   const content = Buffer.concat(parts)
-  const clientEnv: Record<string, string> = {}
-  for (const entry of viaClient) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
+  // fromEntries defines own properties: a `__proto__` key reaches docker like any other.
+  const clientEnv = Object.fromEntries(viaClient.map((entry) => [entry.key, Buffer.from(entry.value).toString('utf8')]))
   try {
     try {
       const fd = openSync(file, 'wx', 0o600)
@@ -379,4 +389,24 @@ export async function dockerVersions(): Promise<{command: string; client?: strin
     server: result.exitCode === 0 && server ? server : undefined,
     error: firstLine(String(result.stderr)) || `exit ${result.exitCode}`,
   }
+}
+
+/**
+ * Whether docker tried and failed to start a created container (`docker start` failed: the
+ * command is missing, the user unknown...), with docker's exit code; undefined while it was never
+ * tried (or docker no longer knows it).
+ */
+export async function dockerStartFailure(
+  containerId: string,
+  context?: string | null,
+): Promise<{exitCode: number | null} | undefined> {
+  const result = await execa(
+    DOCKER,
+    [...engineArgs(context), 'inspect', '--type', 'container', '--format', '{{json .State}}', containerId],
+    {reject: false, stdin: 'ignore'},
+  )
+  if (result.failed) return undefined
+  const state = JSON.parse(String(result.stdout)) as {Status?: string; Error?: string; ExitCode?: number}
+  if (state.Status !== 'created' || !state.Error) return undefined
+  return {exitCode: state.ExitCode ? state.ExitCode : null}
 }

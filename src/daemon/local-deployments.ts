@@ -16,6 +16,7 @@ import {
   dockerRemove,
   dockerRemoveRevision,
   dockerRun,
+  dockerStartFailure,
   dockerStop,
   type StoreContainer,
 } from './launcher.js'
@@ -27,6 +28,20 @@ import type {Engine, Launched} from './targets.js'
 
 /** How long a container gets to stop after SIGTERM (docker stop's own default). */
 export const DEFAULT_GRACE_SECONDS = 10
+
+/** How long a session's container may wait, created, for someone to attach to it (`submit -it` does at once). */
+export const DEFAULT_SESSION_START_SECONDS = 60
+
+/** The session start window: HUSH_SESSION_START_SECONDS in the agent's environment, else the default. */
+export function sessionStartSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const given = env.HUSH_SESSION_START_SECONDS
+  return given !== undefined && /^\d{1,6}$/.test(given) ? Number(given) : DEFAULT_SESSION_START_SECONDS
+}
+
+/** A live session still waiting, created, for its attach. */
+export function isWaitingSession(row: DeploymentRow): boolean {
+  return row.target === 'local' && isSession(row.options) && row.state === 'starting' && row.containerId !== null
+}
 
 function now(): string {
   return new Date().toISOString()
@@ -194,6 +209,38 @@ export class LocalTarget implements Engine {
       if (!isLive(state) && row.files.length > 0) {
         removeSecretFiles(this.paths, row.id, {only: row.revision})
       }
+    }
+    await this.endUnstartedSessions(launching)
+  }
+
+  /**
+   * A session's container holds the values in its config from its creation: one whose start
+   * failed (the CLI's `docker start --attach`), or that nobody attached to within the start window
+   * (an API client asking for `interactive`, a CLI killed first), is removed and its deployment
+   * failed, with docker's exit code when it tried.
+   */
+  private async endUnstartedSessions(launching: ReadonlySet<string>): Promise<void> {
+    const windowMs = sessionStartSeconds() * 1000
+    for (const row of this.records.live()) {
+      if (!isWaitingSession(row) || launching.has(row.id) || !row.containerId) continue
+      const failure = await dockerStartFailure(row.containerId, row.context)
+      const expired = Date.now() - Date.parse(row.updatedAt) >= windowMs
+      if (!failure && !expired) continue
+      const current = this.records.get(row.id)
+      if (launching.has(row.id) || current?.containerId !== row.containerId || current.state !== 'starting') continue
+      try {
+        await dockerRemove(row.containerId, row.context)
+      } catch (error) {
+        this.log.warn(`cannot remove the unstarted session container of ${row.id}: ${(error as Error).message}`)
+        continue
+      }
+      removeSecretFiles(this.paths, row.id)
+      this.records.fail(row.id, failure?.exitCode ?? null, now())
+      this.log.warn(
+        failure
+          ? `session ${row.id} could not start (docker exit code ${failure.exitCode ?? '?'}): its container is removed`
+          : `session ${row.id} was not attached within ${windowMs / 1000} s: its container is removed`,
+      )
     }
   }
 

@@ -52,8 +52,8 @@ export function parseSecretRef(text: string): SecretRef {
   const [, key, name, srcKey] = match
   checkSecretName(name)
   const ref: SecretRef = {name}
-  if (key !== undefined) ref.key = checkKey(key)
-  if (srcKey !== undefined) ref.srcKey = checkKey(srcKey)
+  if (key !== undefined) ref.key = checkKey(key, 'a --secret KEY=NAME')
+  if (srcKey !== undefined) ref.srcKey = checkKey(srcKey, 'a --secret KEY=NAME:SRCKEY')
   return ref
 }
 
@@ -71,7 +71,7 @@ export function parsePlainEnv(pairs: string[]): Record<string, string> {
       // Named by position: the text may be a value given without its KEY=, never echoed.
       throw new HushError('bad_request', `--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
     }
-    const key = checkKey(pair.slice(0, eq))
+    const key = checkKey(pair.slice(0, eq), `--env number ${index + 1}`)
     const value = pair.slice(eq + 1)
     if (env.has(key)) throw new HushError('duplicate_key', `--env ${key} is given twice: give it once.`)
     if (value.includes('\0') || Buffer.byteLength(value) > MAX_VALUE_BYTES) {

@@ -10,7 +10,7 @@ import type {
   SecretInfo,
 } from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {checkAppScope, checkDescription, checkKey, checkSecretName, checkValue} from '../api/limits.js'
+import {checkAppScope, checkDescription, checkKey, checkSecretName, checkValue, nextVersion} from '../api/limits.js'
 import type {Sodium} from '../crypto/sodium.js'
 import {openSealedValue, type TransportKeys} from '../crypto/transport.js'
 import {applyKeyEdits, checkKeyEdits, hasKeyEdits, readKeyEdits} from './key-edits.js'
@@ -96,7 +96,7 @@ export class SecretsService {
         const row: SecretRow = existing
           ? {
               ...existing,
-              version: existing.version + 1,
+              version: nextVersion(existing.version),
               keys,
               description: description ?? existing.description,
               updatedAt: at,
@@ -151,7 +151,7 @@ export class SecretsService {
         }
         const row: SecretRow = {
           ...current,
-          version: current.version + 1,
+          version: nextVersion(current.version),
           keys: [...merged.keys()].sort(),
           description: description ?? current.description,
           updatedAt: at,

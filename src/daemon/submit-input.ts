@@ -35,7 +35,10 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
   }
   const name = input.name ?? null
   if (name !== null && !DOCKER_NAME.test(name)) {
-    throw new HushError('invalid_name', `Invalid --name ${quoted(name)}: use letters, digits, '_', '.' or '-'.`)
+    throw new HushError(
+      'invalid_name',
+      `Invalid --name (not shown: it may be a value): use letters, digits, '_', '.' or '-'.`,
+    )
   }
   const command = input.command ?? []
   if (command.some((arg) => arg.includes('\0'))) {

@@ -253,8 +253,8 @@ function updateStatusOf(json: string): {state: string | null; message: string | 
 export async function serviceUpdate(serviceId: string, base: UpdateBase, spec: ServiceSpec): Promise<void> {
   const previous = base
   const keys = new Set(spec.env.map((entry) => entry.key))
-  const clientEnv: Record<string, string> = {}
-  for (const entry of spec.env) clientEnv[entry.key] = Buffer.from(entry.value).toString('utf8')
+  // fromEntries defines own properties: a `__proto__` key reaches docker like any other.
+  const clientEnv = Object.fromEntries(spec.env.map((entry) => [entry.key, Buffer.from(entry.value).toString('utf8')]))
   const args = [
     'service',
     'update',

@@ -31,7 +31,7 @@ export default class SecretsPick extends HushCommand {
 
   async run(): Promise<PickOutput> {
     const {flags} = await this.parse(SecretsPick)
-    const envKeys = (flags.env ?? []).map((entry) => checkKey(entry.split('=')[0]))
+    const envKeys = (flags.env ?? []).map((entry) => checkKey(entry.split('=')[0], '--env'))
     const picked = await pickSecrets(
       async () => (await this.hush()).listSecrets(),
       envKeys,

@@ -1,6 +1,7 @@
 // `hush secrets rotate NAME KEY=VALUE...`: new values for the given keys, the others kept.
 import {Flags} from '@oclif/core'
 import type {RotateSecretOutput} from '../../api/contract.js'
+import {checkKey} from '../../api/limits.js'
 import {HushCommand, usage} from '../../cli/base.js'
 import {valueArgs, valueFlags} from '../../cli/value-flags.js'
 import {collectValues} from '../../cli/values.js'
@@ -84,16 +85,21 @@ export default class SecretsRotate extends HushCommand {
   }
 }
 
-/** `--rename OLD=NEW` flags as OLD: NEW (key names are checked by the agent); undefined when none. */
+/**
+ * `--rename OLD=NEW` flags as OLD: NEW (undefined when none). Each key is checked here first, so a
+ * message names a flag by position and repeats only text that passed the key rule.
+ */
 function parseRenames(flags: string[]): Record<string, string> | undefined {
   if (flags.length === 0) return undefined
-  const renames: Record<string, string> = {}
-  for (const flag of flags) {
+  const renames = new Map<string, string>()
+  flags.forEach((flag, index) => {
     const at = flag.indexOf('=')
-    if (at <= 0 || at === flag.length - 1) throw usage(`--rename ${flag}: write it as OLD=NEW (two key names).`)
-    const from = flag.slice(0, at)
-    if (Object.hasOwn(renames, from)) throw usage(`--rename ${from}=... is given twice: rename each key once.`)
-    renames[from] = flag.slice(at + 1)
-  }
-  return renames
+    const where = `--rename number ${index + 1}`
+    if (at <= 0 || at === flag.length - 1) throw usage(`${where} is not OLD=NEW: write --rename OLD=NEW (two keys).`)
+    const from = checkKey(flag.slice(0, at), where)
+    if (renames.has(from)) throw usage(`--rename ${from}=... is given twice: rename each key once.`)
+    renames.set(from, checkKey(flag.slice(at + 1), where))
+  })
+  // fromEntries defines own properties: `__proto__` or `constructor` is renamed like any key.
+  return Object.fromEntries(renames)
 }
