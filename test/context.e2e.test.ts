@@ -137,6 +137,87 @@ describe.skipIf(Boolean(problem))('remote engines (docker contexts)', () => {
     expect(await mainEngineContainers()).toEqual([])
   })
 
+  it("refuses a submit from a shell whose engine is not the agent's, naming both; status and doctor show the agent's", async () => {
+    const second = engine!
+    await t.ok(['daemon', 'stop'])
+    await t.ok(['secrets', 'list'])
+    const mainHost = (
+      await execa('docker', ['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'], {
+        env: t.env,
+        stdin: 'ignore',
+      })
+    ).stdout.trim()
+    expect((await t.ok(['daemon', 'status'])).stdout).toContain(`engine:     ${mainHost} (docker context default)`)
+    const deployments = await t.json<DeploymentInfo[]>(['status'])
+    const pid = t.agentPid()
+    const onSecond = (await second.docker(['ps', '-aq'])).stdout
+
+    const elsewhere = {DOCKER_HOST: second.host}
+    const refused = await t.hush(['submit', TEST_IMAGE, '--secret', 'hf', ...SLEEPER], {env: elsewhere})
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    expect(refused.stderr).toContain(
+      `This shell's docker engine is ${second.host}, but the hush agent's (pid ${pid}) is ${mainHost}: run \`hush daemon stop\``,
+    )
+    expect(refused.stderr).toContain('or pass --context NAME')
+    expect(await t.json<DeploymentInfo[]>(['status'])).toEqual(deployments)
+    expect((await second.docker(['ps', '-aq'])).stdout).toBe(onSecond)
+
+    const doctor = await t.hush(['doctor', '--json'], {env: elsewhere})
+    expect(doctor.exitCode).toBe(1)
+    const checks = (JSON.parse(doctor.stdout) as {checks: {check: string; level: string; detail: string}[]}).checks
+    expect(checks.find((check) => check.check === 'docker engine')).toMatchObject({level: 'ok'})
+    expect(checks.find((check) => check.check === 'docker engine')?.detail).toContain(`at ${mainHost}`)
+    expect(checks.find((check) => check.check === 'shell engine')).toMatchObject({
+      level: 'fail',
+      detail: `this shell's docker engine is ${second.host}, the agent's is ${mainHost}: submits from this shell are refused`,
+    })
+
+    // The fix: an agent started from this shell uses its engine.
+    await t.ok(['daemon', 'stop'])
+    const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'hf', ...SLEEPER], elsewhere)
+    expect((await second.docker(['inspect', d.containerId])).exitCode).toBe(0)
+    expect((await t.ok(['daemon', 'status'], {env: elsewhere})).stdout).toContain(
+      `engine:     ${second.host} (docker context default)`,
+    )
+    await t.ok(['terminate', d.id, '--grace', '0'], {env: elsewhere})
+    await t.ok(['daemon', 'stop'])
+  })
+
+  it('one rule for a remote engine (context or DOCKER_HOST), and no values over plain TCP unless allowPlainTcp', async () => {
+    const plain = {DOCKER_HOST: 'tcp://127.0.0.1:1'}
+    await t.ok(['daemon', 'stop'])
+    const deployments = await t.json<DeploymentInfo[]>(['status'], {env: plain})
+    const files = await t.hush(['submit', TEST_IMAGE, '--secret-file', 'hf', '--', 'true'], {env: plain})
+    expect(files.exitCode).toBe(2)
+    expect(files.stderr.trim()).toBe(
+      "hush: --secret-file needs an engine on this machine, and the agent's engine is at tcp://127.0.0.1:1: secret files are tmpfs files of this machine that the engine bind-mounts; use --secret (env) there.",
+    )
+    const values = await t.hush(['submit', TEST_IMAGE, '--secret', 'hf', '--', 'true'], {env: plain})
+    expect(values.exitCode).toBe(2)
+    expect(values.stderr.trim()).toBe(
+      'hush: The agent\'s engine is at tcp://127.0.0.1:1, plain TCP without TLS: the values would travel to it in clear. Use TLS (DOCKER_TLS_VERIFY and certificates, or a context with them) or an ssh:// host, or set "allowPlainTcp": true in preferences.json to send them anyway. Nothing was launched.',
+    )
+    const far = `hush-plain-${process.pid}`
+    await execa('docker', ['context', 'create', far, '--docker', 'host=tcp://127.0.0.1:1'], {
+      env: {DOCKER_CONFIG: engine!.dockerConfig},
+    })
+    const viaContext = await t.hush(['submit', TEST_IMAGE, '--context', far, '--secret', 'hf', '--', 'true'], {
+      env: plain,
+    })
+    expect(viaContext.exitCode).toBe(2)
+    expect(viaContext.stderr).toContain(`hush: Context ${far} is at tcp://127.0.0.1:1, plain TCP without TLS`)
+    expect(await t.json<DeploymentInfo[]>(['status'], {env: plain})).toEqual(deployments)
+
+    // Asked for explicitly, the values go: here to a port where no engine listens.
+    writeFileSync(join(t.home, 'preferences.json'), JSON.stringify({allowPlainTcp: true}), {mode: 0o600})
+    const allowed = await t.hush(['submit', TEST_IMAGE, '--secret', 'hf', '--', 'true'], {env: plain})
+    writeFileSync(join(t.home, 'preferences.json'), JSON.stringify({}), {mode: 0o600})
+    expect(allowed.exitCode).toBe(1)
+    expect(allowed.stderr).toContain('The Docker engine is not reachable')
+    await t.ok(['daemon', 'stop'])
+  })
+
   it('uses the dockerContext preference when no --context is given', async () => {
     const second = engine!
     writeFileSync(join(t.home, 'preferences.json'), JSON.stringify({dockerContext: second.context}), {mode: 0o600})

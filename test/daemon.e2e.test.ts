@@ -61,6 +61,7 @@ describe('daemon start / status / stop', () => {
         'unlockCache',
         'startedAt',
         'keyringStatus',
+        'engine',
       ].sort(),
     )
     const human = await t.hush(['daemon', 'status'])

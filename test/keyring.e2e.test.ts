@@ -134,6 +134,8 @@ describe('hush doctor', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hush-dead-docker-'))
     const wrapper = join(dir, 'docker')
     writeFileSync(wrapper, `#!/bin/sh\nDOCKER_HOST=unix://${dir}/no-engine.sock exec docker "$@"\n`, {mode: 0o755})
+    // doctor checks the agent's engine: the agent doctor starts runs docker through the wrapper.
+    await t.ok(['daemon', 'stop'])
     const result = await t.hush(['doctor'], {env: {HUSH_DOCKER: wrapper}})
     expect(result.exitCode).toBe(1)
     expect(result.stdout).toMatch(/^FAIL docker engine: not reachable \(.*no-engine\.sock/m)

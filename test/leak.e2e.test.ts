@@ -178,6 +178,9 @@ const plan: RoutePlan = {
   storeStatus: async () => [
     {input: {}, status: 200, check: (r) => expect(r.json).toMatchObject({schemaVersion: SCHEMA_VERSION})},
   ],
+  engineStatus: async () => [
+    {input: {reach: true}, status: 200, check: (r) => expect(r.json).toMatchObject({problem: null})},
+  ],
   createSecret: async ({publicKey}) => [
     {
       input: {

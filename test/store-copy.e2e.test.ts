@@ -46,6 +46,12 @@ describe.skipIf(!docker)('a copied store', () => {
     const copied = await submitJson<SubmitOutput>(copy, [TEST_IMAGE, '--secret', 'api', '--name', 'dup', ...SLEEPER])
     expect((await copy.ok(['daemon', 'status'])).stdout).toContain(`store:      ${copy.home}`)
 
+    // The copy's record of the original's deployment names no container: terminating it there stops nothing.
+    const inCopy = await copy.json<DeploymentInfo>(['status', 'orig'])
+    expect([inCopy.state, inCopy.containerId]).toEqual(['failed', null])
+    await copy.ok(['terminate', 'orig', '--grace', '0'])
+    expect(await stateOf(original.containerId)).toBe('running')
+
     // Both agents start afresh and reconcile with docker: each one's container keeps running.
     await copy.ok(['daemon', 'stop'])
     expect((await t.json<DeploymentInfo>(['status', 'orig'])).state).toBe('running')

@@ -165,6 +165,19 @@ export interface StoreStatus {
   deployments: number
 }
 
+/** GET /v1/engine: the agent's own docker engine (no --context), as its environment reaches it. */
+export interface EngineStatus {
+  /** The docker context ('default': the agent's DOCKER_HOST, else the local socket); '' when unreadable. */
+  context: string
+  /** Its endpoint (`unix:///var/run/docker.sock`, `tcp://...`); '' when unreadable. */
+  host: string
+  tls: boolean
+  /** With `reach`: the Docker Engine version when it answers, else null. */
+  server: string | null
+  /** Why the engine cannot be read (or, with `reach`, does not answer); null when all is well. */
+  problem: string | null
+}
+
 /** GET /v1/keyring: where the master key comes from, checked now (daemon status, doctor). */
 export interface KeyringStatus {
   keyring: KeyringMode
@@ -541,6 +554,9 @@ type ListSecretsInput = InputOf<typeof ListSecretsInput>
 const ShowSecretInput = v.strictObject({name: text, app: optionalText, includeDeleted: flag})
 type ShowSecretInput = InputOf<typeof ShowSecretInput>
 /** `limit`: the latest events, at most this many (default 1000). */
+/** `reach`: also ask the engine for its version (doctor, daemon status). */
+const EngineStatusInput = v.strictObject({reach: flag})
+type EngineStatusInput = InputOf<typeof EngineStatusInput>
 const AuditInput = v.strictObject({limit: wholeNumber('limit', 1, 100_000)})
 type AuditInput = InputOf<typeof AuditInput>
 const DeploymentId = v.strictObject({id: text})
@@ -560,6 +576,7 @@ export const routes = {
   seal: route<NoInput, SealState>('POST', '/v1/seal', NoInput, {whileSealed: true}),
   keyringStatus: route<NoInput, KeyringStatus>('GET', '/v1/keyring', NoInput, {whileSealed: true}),
   storeStatus: route<NoInput, StoreStatus>('GET', '/v1/store', NoInput, {whileSealed: true}),
+  engineStatus: route<EngineStatusInput, EngineStatus>('GET', '/v1/engine', EngineStatusInput, {whileSealed: true}),
   listSecrets: route<ListSecretsInput, SecretInfo[]>('GET', '/v1/secrets', ListSecretsInput),
   createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets', CreateSecretInput),
   showSecret: route<ShowSecretInput, SecretDetail>('GET', '/v1/secrets/:name', ShowSecretInput),

@@ -9,6 +9,7 @@ import {
   type CreateSecretOutput,
   type DeleteSecretOutput,
   type DeploymentDetail,
+  type EngineStatus,
   type Hello,
   type InitOutput,
   type KeyringMode,
@@ -289,6 +290,11 @@ export class HushClient {
   /** Where the master key comes from, checked now. */
   keyringStatus(): Promise<KeyringStatus> {
     return this.call((c) => c.client.call(routes.keyringStatus, {}))
+  }
+
+  /** The agent's own docker engine; with `reach`, whether it answers. */
+  engineStatus(reach = false): Promise<EngineStatus> {
+    return this.call((c) => c.client.call(routes.engineStatus, {reach}))
   }
 
   /** The store as `doctor` shows it: id, schema version, counts. */

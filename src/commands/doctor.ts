@@ -5,6 +5,7 @@ import {lstatSync} from 'node:fs'
 import type {Hello, KeyringStatus, StoreStatus} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {HushCommand} from '../cli/base.js'
+import {compareEngines, describeEngine, ENGINE_FIX} from '../cli/engine-match.js'
 import {describeUnlockCache} from '../cli/unlock-cache.js'
 import type {HushClient} from '../client/hush-client.js'
 import {describeMasterKey} from './daemon/status.js'
@@ -20,6 +21,7 @@ interface Check {
     | 'socket'
     | 'docker client'
     | 'docker engine'
+    | 'shell engine'
     | 'tmpfs'
     | 'store'
   level: Level
@@ -38,7 +40,7 @@ const ok = (check: Check['check'], detail: string): Check => ({check, level: 'ok
 export default class Doctor extends HushCommand {
   static override summary = 'Check that hush can work here, and say how to fix what is missing.'
   static override description =
-    'Checks Node, where the master key lives (OS keyring reachable? passphrase mode? unlocked, until when?), the agent and its socket, the Docker engine and a tmpfs for env-files, and the store. Exit 0 when hush can store a secret and launch a container with it, 1 otherwise.'
+    "Checks Node, where the master key lives (OS keyring reachable? passphrase mode? unlocked, until when?), the agent and its socket, the agent's Docker engine (and that this shell's is the same) and a tmpfs for env-files, and the store. Exit 0 when hush can store a secret and launch a container with it, 1 otherwise."
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json']
 
   async run(): Promise<DoctorReport> {
@@ -53,7 +55,7 @@ export default class Doctor extends HushCommand {
       checks.push({check: 'agent', level: 'fail', detail: failure.message, fix: `read ${this.paths.log}`})
     }
     if (hello) checks.push(...(await checkAgent(hush, hello)))
-    checks.push(...(await checkDocker(this.paths)))
+    checks.push(...(await checkDocker(this.paths, hello ? hush : undefined)))
     const report = {ok: checks.every((check) => check.level !== 'fail'), checks}
     const mark: Record<Level, string> = {ok: 'ok  ', warn: 'warn', fail: 'FAIL'}
     for (const check of checks) {
@@ -155,7 +157,35 @@ function checkUnlockCache(keyring: KeyringStatus): Check {
   return {check: 'unlock cache', level: 'warn', detail, fix}
 }
 
-async function checkDocker(paths: import('../config/paths.js').HushPaths): Promise<Check[]> {
+const ENGINE_DOWN_FIX =
+  'start the Docker engine (`systemctl start docker`) or point DOCKER_HOST / the docker context at one you may use'
+
+/** The agent's docker engine (the one launches go to), and whether this shell's is the same. */
+async function checkAgentEngine(hush: HushClient): Promise<Check[]> {
+  const agent = await hush.engineStatus(true)
+  const checks: Check[] = [
+    agent.server
+      ? ok('docker engine', `Docker Engine ${agent.server} at ${describeEngine(agent)}, the agent's`)
+      : {
+          check: 'docker engine',
+          level: 'fail',
+          detail: `${agent.problem}; the agent's engine: ${describeEngine(agent)}`,
+          fix: `${ENGINE_DOWN_FIX}, then \`hush daemon stop\` so the agent starts again with it`,
+        },
+  ]
+  const {shell, differ} = await compareEngines(hush, agent)
+  if (differ && shell) {
+    checks.push({
+      check: 'shell engine',
+      level: 'fail',
+      detail: `this shell's docker engine is ${shell.host}, the agent's is ${agent.host}: submits from this shell are refused`,
+      fix: ENGINE_FIX,
+    })
+  }
+  return checks
+}
+
+async function checkDocker(paths: import('../config/paths.js').HushPaths, hush?: HushClient): Promise<Check[]> {
   const {dockerVersions, envFileDir} = await import('../daemon/launcher.js')
   const checks: Check[] = []
   const versions = await dockerVersions()
@@ -168,17 +198,15 @@ async function checkDocker(paths: import('../config/paths.js').HushPaths): Promi
     })
   } else {
     checks.push(ok('docker client', `${versions.command} ${versions.client}`))
-    checks.push(
-      versions.server
-        ? ok('docker engine', `Docker Engine ${versions.server}`)
-        : {
-            check: 'docker engine',
-            level: 'fail',
-            detail: `not reachable (${versions.error})`,
-            fix: 'start the Docker engine (`systemctl start docker`) or point DOCKER_HOST / the docker context at one you may use',
-          },
-    )
+    // The agent's engine is the one that matters (launches go there); without an agent, this shell's.
+    if (!hush)
+      checks.push(
+        versions.server
+          ? ok('docker engine', `Docker Engine ${versions.server}`)
+          : {check: 'docker engine', level: 'fail', detail: `not reachable (${versions.error})`, fix: ENGINE_DOWN_FIX},
+      )
   }
+  if (hush) checks.push(...(await checkAgentEngine(hush)))
   try {
     checks.push(ok('tmpfs', `env-files go to ${envFileDir(paths)}`))
   } catch (error) {

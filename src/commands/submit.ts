@@ -7,6 +7,7 @@ import {isSession} from '../api/run-options.js'
 import {envWarning} from '../api/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
 import {printLogs} from '../cli/deployments.js'
+import {requireAgentEngine} from '../cli/engine-match.js'
 import {pickSecrets} from '../cli/pick.js'
 import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-option-flags.js'
 import {attachSession, checkSessionTerminal} from '../cli/session.js'
@@ -110,6 +111,8 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
     const hush = await this.hush()
     const warn = await this.shouldWarn(flags['no-warn'], env)
     const context = flags.swarm ? undefined : (flags.context ?? (await this.preferredContext()))
+    // Without a context the agent's own engine runs it: it must be the one this shell sees.
+    if (!context) await requireAgentEngine(hush)
     const result = await hush.submit({
       image: args.image,
       secrets,

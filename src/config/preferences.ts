@@ -10,6 +10,8 @@ export interface Preferences {
   warnSensitiveEnv: boolean
   /** The docker context `submit` uses without `--context` ('' = the agent's own engine). */
   dockerContext: string
+  /** Send values to a docker engine over TCP without TLS (in clear): refused unless true. */
+  allowPlainTcp: boolean
   /** Passphrase mode: how long the kernel keyring keeps the unlocked key (api/ttl.ts: `boot`, `12h`, `off`). */
   unsealTtl: string
 }
@@ -21,6 +23,7 @@ export const PREFERENCE_DEFAULTS: Readonly<Preferences> = {
   idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
   warnSensitiveEnv: true,
   dockerContext: '',
+  allowPlainTcp: false,
   unsealTtl: 'boot',
 }
 
@@ -53,6 +56,7 @@ function preferencesFile(home: string, writeDefaults: boolean): Conf<Preferences
       idleTimeoutSeconds: {type: 'number', minimum: 0},
       warnSensitiveEnv: {type: 'boolean'},
       dockerContext: {type: 'string'},
+      allowPlainTcp: {type: 'boolean'},
       unsealTtl: {type: 'string'},
     },
   })

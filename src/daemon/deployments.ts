@@ -10,10 +10,11 @@ import {HushError} from '../api/errors.js'
 import {isSession, SESSION_NOT_RESUBMITTED} from '../api/run-options.js'
 import {secretFileName} from '../api/secret-file-spec.js'
 import type {HushPaths} from '../config/paths.js'
+import {preference} from '../config/preferences.js'
 import {findDeployment, LiveNames} from './deployment-lookup.js'
 import {deploymentSecrets, shownKeys, usedSecrets, withFileTargets} from './deployment-parts.js'
 import {type DeploymentRow, DeploymentsStore} from './deployments-store.js'
-import {checkContext} from './engine.js'
+import {checkEngine} from './engine.js'
 import {checkHostMounts} from './host-mounts.js'
 import {KeyedLock} from './keyed-lock.js'
 import {removeLeftoverEnvFiles} from './launcher.js'
@@ -74,6 +75,22 @@ export class DeploymentsService implements SecretUsage {
     this.names = new LiveNames(this.records)
     this.swarm = swarm?.(this.records) ?? new SwarmTarget(() => store.labelId, this.records, paths, log)
     this.local = new LocalTarget(() => store.labelId, this.records, paths, log)
+    if (store.copiedFrom) this.detachCopied()
+  }
+
+  /**
+   * A copy of a store holds the original's live records, whose containers and services are the
+   * original's: the copy forgets them (failed, no container), so its terminate or reconcile never
+   * touches them.
+   */
+  private detachCopied(): void {
+    const at = now()
+    this.store.transaction(() => {
+      for (const row of this.records.live()) {
+        this.records.save({...row, containerId: null, serviceId: null, state: 'failed', exitCode: null, updatedAt: at})
+        this.log.warn(`${row.id} runs for the store this one was copied from: recorded as failed here`)
+      }
+    })
   }
 
   /** The target a deployment runs on. */
@@ -314,7 +331,6 @@ export class DeploymentsService implements SecretUsage {
 
   async submit(input: SubmitInput): Promise<SubmitOutput> {
     const {image, name, command, refs, env, files, options, context, target, warnings} = checkSubmitInput(input)
-    if (context !== null) await checkContext(context, files.length > 0)
 
     const id = `d-${randomBytes(4).toString('hex')}`
     const at = now()
@@ -394,6 +410,12 @@ export class DeploymentsService implements SecretUsage {
     // A resubmit checks again: hush's directories may have moved since the submit.
     checkHostMounts(row.options, this.paths)
     await this.vault.unlock()
+    // The engine it goes to (the context's, else the agent's own) can take what it carries.
+    await checkEngine(row.context, {
+      files: row.files.length > 0,
+      values: row.refs.length > 0 || row.files.length > 0,
+      allowPlainTcp: preference(this.paths.home, 'allowPlainTcp'),
+    })
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
     this.launching.add(row.id)
     try {

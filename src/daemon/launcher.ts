@@ -10,7 +10,7 @@ import {HushError} from '../api/errors.js'
 import {isSession, type RunOptions, runOptionArgs} from '../api/run-options.js'
 import {ensureUserDir, type HushPaths, privateRuntimeDir, userDir} from '../config/paths.js'
 import {checkClientEnv} from './client-env.js'
-import {DOCKER, engineArgs} from './engine.js'
+import {DOCKER, dockerMissing, engineArgs} from './engine.js'
 import {scrub} from './redact.js'
 import type {EnvEntry} from './resolve.js'
 
@@ -156,12 +156,7 @@ export function secretValues(entries: EnvEntry[]): Uint8Array[] {
 /** A failed docker call as a HushError: docker missing or unreachable, or its (scrubbed) message. */
 export function dockerError(error: unknown, what: string, values: Uint8Array[] = []): HushError {
   const failure = error as {code?: string; stderr?: string; shortMessage?: string}
-  if (failure.code === 'ENOENT') {
-    return new HushError(
-      'docker_unavailable',
-      `The docker CLI is not installed (no \`${DOCKER}\` on PATH): install Docker (e.g. apt-get install docker.io).`,
-    )
-  }
+  if (failure.code === 'ENOENT') return dockerMissing()
   const stderr = scrub(String(failure.stderr ?? failure.shortMessage ?? ''), values)
   if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect/i.test(stderr)) {
     return new HushError(

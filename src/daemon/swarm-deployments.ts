@@ -234,8 +234,8 @@ export class SwarmTarget implements SwarmEngine {
   }
 
   /**
-   * One pass over the store's services: a service no record owns (or of a terminated deployment)
-   * is removed; one a record launched but could not record (the agent died) is adopted. Then the
+   * One pass over the store's services: a service of a terminated deployment is removed (one of a
+   * deployment id never recorded here is left alone); one a record launched but could not record (the agent died) is adopted. Then the
    * records not being launched take their services' states. Returns the adopted records.
    */
   async refresh(launching: ReadonlySet<string>, adopt: (launched: DeploymentRow) => void): Promise<void> {
@@ -251,10 +251,12 @@ export class SwarmTarget implements SwarmEngine {
     for (const service of services) {
       if (launching.has(service.deployment)) continue
       const row = this.records.get(service.deployment)
-      if (!row || row.state === 'terminated') {
+      // A deployment id this store never recorded is not its own (a copy of the store made it).
+      if (!row) continue
+      if (row.state === 'terminated') {
         await serviceRemove(service.id).catch(() => undefined)
         this.log.warn(
-          `removed Swarm service ${service.id.slice(0, 12)} of ${service.deployment || '?'}: no live deployment records it`,
+          `removed Swarm service ${service.id.slice(0, 12)} of ${service.deployment}: its deployment is terminated`,
         )
       } else if (row.serviceId === null) {
         adopt({...row, serviceId: service.id, state: 'starting', updatedAt: new Date().toISOString()})

@@ -4,6 +4,7 @@ import {backup} from './backup.js'
 import {changePassphrase} from './change-passphrase.js'
 import {createSecret} from './create-secret.js'
 import {deleteSecret} from './delete-secret.js'
+import {engineStatus} from './engine-status.js'
 import {getDeployment} from './get-deployment.js'
 import {hello} from './hello.js'
 import {init} from './init.js'
@@ -33,6 +34,7 @@ export const handlers: HandlerTable = {
   seal,
   keyringStatus,
   storeStatus,
+  engineStatus,
   listSecrets,
   createSecret,
   showSecret,
