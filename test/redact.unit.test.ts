@@ -127,6 +127,15 @@ describe('streaming: only bytes that can still become a value wait', () => {
     expect(large.push(bytes('vv\n')).toString()).toBe(`${'v'.repeat(1026)}\n`)
   })
 
+  it('keeps each stream apart: a sibling shares the values, not the held bytes', () => {
+    const out = new Redactor([bytes(token)])
+    const err = out.sibling()
+    expect(out.push(bytes(`a ${token.slice(0, 12)}`)).toString()).toBe('a ')
+    expect(err.push(bytes(`b ${token.slice(12)}\n`)).toString()).toBe(`b ${token.slice(12)}\n`)
+    expect(err.push(bytes(`${token}\n`)).toString()).toBe('***\n')
+    expect(out.push(bytes(`${token.slice(12)}\n`)).toString()).toBe('***\n')
+  })
+
   it('holds back exactly the longest end of the output that begins a masked form', () => {
     fc.assert(
       fc.property(

@@ -28,7 +28,8 @@ export function redactedLogStream(
   follow: boolean,
   ended: () => Promise<EndInfo>,
 ): Readable {
-  const redactors = {out: new Redactor(values), err: new Redactor(values)}
+  const stdout = new Redactor(values)
+  const redactors = {out: stdout, err: stdout.sibling()}
   const {child} = source
   const out = new PassThrough()
   const send = (kind: typeof FRAME_STDOUT | typeof FRAME_STDERR, bytes: Buffer) => {

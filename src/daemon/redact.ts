@@ -211,9 +211,14 @@ export class Redactor {
   /** The byte just before `pending` (already passed on), for a whole-word match at its start. */
   private before: number | undefined
 
-  constructor(values: Iterable<Uint8Array>) {
-    this.needles = needles(values)
-    this.prefixes = new Prefixes(this.needles)
+  constructor(values: Iterable<Uint8Array>, shared?: Redactor) {
+    this.needles = shared?.needles ?? needles(values)
+    this.prefixes = shared?.prefixes ?? new Prefixes(this.needles)
+  }
+
+  /** A fresh Redactor for another stream of the same values (the forms are built once). */
+  sibling(): Redactor {
+    return new Redactor([], this)
   }
 
   push(chunk: Uint8Array): Buffer {
