@@ -20,10 +20,10 @@ import SecretsNew from '../src/commands/secrets/new.js'
 import {loadSodium, type Sodium} from '../src/crypto/sodium.js'
 import {newTransportKeys, openSealedValue, type TransportKeys} from '../src/crypto/transport.js'
 import type {Agent} from '../src/daemon/agent.js'
-import type {HandlerTable} from '../src/daemon/handlers/types.js'
-import type {Logger} from '../src/daemon/log.js'
-import {checkInput, fromQuery} from '../src/daemon/route-input.js'
-import {type ApiServer, createApiServer} from '../src/daemon/server.js'
+import type {HandlerTable} from '../src/daemon/http/handlers/types.js'
+import {checkInput, fromQuery} from '../src/daemon/http/route-input.js'
+import {type ApiServer, createApiServer} from '../src/daemon/http/server.js'
+import type {Logger} from '../src/daemon/process/log.js'
 
 const ROOT = join(import.meta.dirname, '..')
 

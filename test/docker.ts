@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url'
 import Database from 'better-sqlite3'
 import {execa} from 'execa'
 import {resolvePaths} from '../src/config/paths.js'
-import {envFileDir} from '../src/daemon/launcher.js'
+import {envFileDir} from '../src/daemon/docker/containers.js'
 import type {TestHome} from './helpers.js'
 
 export const TEST_IMAGE = 'hush-test/busybox'

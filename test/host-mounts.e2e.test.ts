@@ -10,7 +10,7 @@ import {execa} from 'execa'
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
-import {envFileDir} from '../src/daemon/launcher.js'
+import {envFileDir} from '../src/daemon/docker/containers.js'
 import {dockerAvailable, ensureTestImage, removeDockerStore, storeId, submitJson, TEST_IMAGE} from './docker.js'
 import {makeHome, rawRequest, type TestHome} from './helpers.js'
 

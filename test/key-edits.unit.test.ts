@@ -4,8 +4,8 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {routes} from '../src/api/contract.js'
 import {HushError} from '../src/api/errors.js'
-import {applyKeyEdits, checkKeyEdits, readKeyEdits} from '../src/daemon/key-edits.js'
-import {checkInput} from '../src/daemon/route-input.js'
+import {checkInput} from '../src/daemon/http/route-input.js'
+import {applyKeyEdits, checkKeyEdits, readKeyEdits} from '../src/daemon/secrets/key-edits.js'
 
 function refusal(action: () => void): string | undefined {
   try {

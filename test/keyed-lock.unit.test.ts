@@ -1,7 +1,7 @@
 // The per-key lock: actions on one key run one at a time in arrival order, an error stays with its
 // own action, other keys do not wait, and an idle key holds nothing.
 import {describe, expect, it} from 'vitest'
-import {KeyedLock} from '../src/daemon/keyed-lock.js'
+import {KeyedLock} from '../src/daemon/process/keyed-lock.js'
 
 /** A promise and the functions that settle it. */
 function gate(): {promise: Promise<void>; open(): void} {

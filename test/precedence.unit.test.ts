@@ -10,8 +10,8 @@ import {describe, expect, it} from 'vitest'
 import type {SecretInfo} from '../src/api/contract.js'
 import {type BundleRef, planKeys, visibleOf} from '../src/api/precedence.js'
 import {visibleSecrets} from '../src/cli/pick.js'
-import {decidePicks} from '../src/daemon/resolve.js'
-import {Store} from '../src/daemon/store.js'
+import {decidePicks} from '../src/daemon/deployments/resolve-env.js'
+import {Store} from '../src/daemon/store/secrets-table.js'
 import {planEnv} from '../src/ui/env-plan.js'
 
 const KEYS = ['A', 'B', 'C', 'D', 'E']

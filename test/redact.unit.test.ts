@@ -3,7 +3,7 @@
 // chunking, and a stream that holds back only the bytes that can still become a value.
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {MIN_ANYWHERE, maskedForms, Redactor, scrub} from '../src/daemon/redact.js'
+import {MIN_ANYWHERE, maskedForms, Redactor, scrub} from '../src/daemon/docker/redact.js'
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 

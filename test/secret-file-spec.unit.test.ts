@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {formatSecretFileSpec, parseSecretFileSpec} from '../src/api/secret-file-spec.js'
-import {fileOwner, placeSecretFile} from '../src/daemon/secret-files.js'
+import {fileOwner, placeSecretFile} from '../src/daemon/docker/secret-files.js'
 
 describe('--secret-file specs', () => {
   it('parses every field and writes them back in one canonical order', () => {

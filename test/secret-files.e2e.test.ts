@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, ResubmitOutput, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
-import {envFileDir} from '../src/daemon/launcher.js'
+import {envFileDir} from '../src/daemon/docker/containers.js'
 import {
   containerOutput,
   dockerAvailable,

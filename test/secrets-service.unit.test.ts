@@ -7,10 +7,10 @@ import {join} from 'node:path'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {loadSodium, type Sodium} from '../src/crypto/sodium.js'
 import {newTransportKeys, sealValue, type TransportKeys} from '../src/crypto/transport.js'
-import type {MasterKeySource, UnlockCache} from '../src/daemon/key-sources.js'
-import {SecretsService, type SecretUsage, scopeKey} from '../src/daemon/secrets.js'
-import {Store} from '../src/daemon/store.js'
-import {Vault} from '../src/daemon/vault.js'
+import {SecretsService, type SecretUsage, scopeKey} from '../src/daemon/secrets/service.js'
+import {Store} from '../src/daemon/store/secrets-table.js'
+import type {MasterKeySource, UnlockCache} from '../src/daemon/vault/key-sources.js'
+import {Vault} from '../src/daemon/vault/vault.js'
 
 const MASTER = new Uint8Array(32).fill(7)
 const keyring: MasterKeySource = {

@@ -3,9 +3,9 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {looksSensitive} from '../src/api/sensitive.js'
-import type {SecretRef} from '../src/daemon/deployments-store.js'
-import {MASK, MIN_ANYWHERE, Redactor, scrub} from '../src/daemon/redact.js'
-import {decidePicks, formatSecretRef, parseSecretRef} from '../src/daemon/resolve.js'
+import {decidePicks, formatSecretRef, parseSecretRef} from '../src/daemon/deployments/resolve-env.js'
+import {MASK, MIN_ANYWHERE, Redactor, scrub} from '../src/daemon/docker/redact.js'
+import type {SecretRef} from '../src/daemon/store/deployments-table.js'
 
 describe('sensitive --env keys', () => {
   const warns = [

@@ -7,11 +7,11 @@ import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {loadSodium} from '../src/crypto/sodium.js'
-import {DeploymentsStore} from '../src/daemon/deployments-store.js'
-import type {MasterKeySource} from '../src/daemon/key-sources.js'
-import {MIGRATIONS, migrate, SCHEMA_VERSION} from '../src/daemon/migrations.js'
-import {Store} from '../src/daemon/store.js'
-import {Vault} from '../src/daemon/vault.js'
+import {DeploymentsStore} from '../src/daemon/store/deployments-table.js'
+import {MIGRATIONS, migrate, SCHEMA_VERSION} from '../src/daemon/store/migrations.js'
+import {Store} from '../src/daemon/store/secrets-table.js'
+import type {MasterKeySource} from '../src/daemon/vault/key-sources.js'
+import {Vault} from '../src/daemon/vault/vault.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'stores')
 const VERSIONS = readdirSync(FIXTURES, {withFileTypes: true})

@@ -4,7 +4,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {Store} from '../src/daemon/store.js'
+import {Store} from '../src/daemon/store/secrets-table.js'
 
 const AT = '2026-11-22T00:00:00.000Z'
 

@@ -6,7 +6,7 @@ import {readdirSync, readFileSync, statfsSync, statSync, writeFileSync} from 'no
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
 import {resolvePaths} from '../src/config/paths.js'
-import {envFileDir} from '../src/daemon/launcher.js'
+import {envFileDir} from '../src/daemon/docker/containers.js'
 import {
   containerOutput,
   dockerAvailable,

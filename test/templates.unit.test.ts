@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {credentialKind, envWarning} from '../src/api/sensitive.js'
 import {isTemplate, literalText, needsRendering, parseTemplate, templateRefs} from '../src/api/templates.js'
-import {mountArg} from '../src/daemon/launcher.js'
+import {mountArg} from '../src/daemon/docker/containers.js'
 
 describe('--env templates', () => {
   it('finds {{NAME:KEY}} references, with spaces inside the braces', () => {

@@ -8,9 +8,9 @@ import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {HushError} from '../src/api/errors.js'
 import type {CachedKey} from '../src/crypto/kernel-keyring.js'
 import {loadSodium, type Sodium} from '../src/crypto/sodium.js'
-import type {MasterKeySource, UnlockCache} from '../src/daemon/key-sources.js'
-import {Store} from '../src/daemon/store.js'
-import {Vault} from '../src/daemon/vault.js'
+import {Store} from '../src/daemon/store/secrets-table.js'
+import type {MasterKeySource, UnlockCache} from '../src/daemon/vault/key-sources.js'
+import {Vault} from '../src/daemon/vault/vault.js'
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
 const bytes = (value: string) => new Uint8Array(Buffer.from(value))

@@ -186,7 +186,7 @@ async function checkAgentEngine(hush: HushClient): Promise<Check[]> {
 }
 
 async function checkDocker(paths: import('../config/paths.js').HushPaths, hush?: HushClient): Promise<Check[]> {
-  const {dockerVersions, envFileDir} = await import('../daemon/launcher.js')
+  const {dockerVersions, envFileDir} = await import('../daemon/docker/containers.js')
   const checks: Check[] = []
   const versions = await dockerVersions()
   if (versions.client === undefined) {

@@ -9,11 +9,11 @@ import {ensurePrivateDir, ensureRuntimeDir, type HushPaths} from '../config/path
 import {loadSodium} from '../crypto/sodium.js'
 import {VERSION} from '../version.js'
 import {Agent} from './agent.js'
-import {handlers} from './handlers/index.js'
-import {log} from './log.js'
-import {guardAgentProcess} from './process-guard.js'
-import {createApiServer} from './server.js'
-import {lockStore} from './store-lock.js'
+import {handlers} from './http/handlers/index.js'
+import {createApiServer} from './http/server.js'
+import {guardAgentProcess} from './process/guard.js'
+import {log} from './process/log.js'
+import {lockStore} from './process/store-lock.js'
 
 /** How long a second agent waits for the store's lock (an agent that is stopping finishes its requests). */
 const STORE_LOCK_WAIT_MS = 5_000

@@ -1,0 +1,269 @@
+// Resolving a deployment's environment in the agent: parse `--secret` references, check that every
+// name exists (all or nothing), apply the precedence rule of `api/precedence.ts`, then decrypt.
+// Also renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
+import {HushError} from '../../api/errors.js'
+import {checkKey, checkSecretName, MAX_VALUE_BYTES} from '../../api/limits.js'
+import {planKeys} from '../../api/precedence.js'
+import {formatTemplateRef, needsRendering, parseTemplate, type TemplateRef, templateRefs} from '../../api/templates.js'
+import type {InjectedSecret, SecretRef} from '../store/deployments-table.js'
+import type {SecretRow, Store} from '../store/secrets-table.js'
+import type {Vault} from '../vault/vault.js'
+
+/** One variable of the container's environment. `secret` names where a secret value came from. */
+export interface EnvEntry {
+  key: string
+  value: Uint8Array
+  secret?: string
+}
+
+/** One file under /run/secrets: `key` is the file name. */
+export interface SecretFileEntry {
+  key: string
+  value: Uint8Array
+  secret: string
+}
+
+/** A secret value that is not a whole env value (a template's part), kept for redaction. */
+export interface RedactedPart {
+  label: string
+  value: Uint8Array
+}
+
+export interface ResolvedEnv {
+  /** The container's whole environment, plain `--env` values included (templates rendered). */
+  entries: EnvEntry[]
+  /** `--secret-file` contents, one per key (a later secret wins on a shared key). */
+  files: SecretFileEntry[]
+  /** The secret values templates used, to redact them on their own too. */
+  parts: RedactedPart[]
+  /** Per referenced secret: its version and the keys it actually put in the container. */
+  injected: InjectedSecret[]
+}
+
+const REF = /^(?:([^=:]+)=)?([^=:]+)(?::([^=:]+))?$/
+
+/** Parses `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`. */
+export function parseSecretRef(text: string): SecretRef {
+  const match = typeof text === 'string' ? REF.exec(text) : null
+  if (!match || (match[3] !== undefined && match[1] === undefined)) {
+    // Not echoed: a malformed reference may be a value pasted by mistake.
+    throw new HushError('bad_request', 'A --secret is not NAME, KEY=NAME or KEY=NAME:SRCKEY: check each --secret.')
+  }
+  const [, key, name, srcKey] = match
+  checkSecretName(name)
+  const ref: SecretRef = {name}
+  if (key !== undefined) ref.key = checkKey(key, 'a --secret KEY=NAME')
+  if (srcKey !== undefined) ref.srcKey = checkKey(srcKey, 'a --secret KEY=NAME:SRCKEY')
+  return ref
+}
+
+export function formatSecretRef(ref: SecretRef): string {
+  if (ref.key === undefined) return ref.name
+  return ref.srcKey === undefined ? `${ref.key}=${ref.name}` : `${ref.key}=${ref.name}:${ref.srcKey}`
+}
+
+/** Parses `--env KEY=VALUE` pairs (a value may be empty); a key given twice is an error. */
+export function parsePlainEnv(pairs: string[]): Record<string, string> {
+  const env = new Map<string, string>()
+  pairs.forEach((pair, index) => {
+    const eq = typeof pair === 'string' ? pair.indexOf('=') : -1
+    if (eq <= 0) {
+      // Named by position: the text may be a value given without its KEY=, never echoed.
+      throw new HushError('bad_request', `--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
+    }
+    const key = checkKey(pair.slice(0, eq), `--env number ${index + 1}`)
+    const value = pair.slice(eq + 1)
+    if (env.has(key)) throw new HushError('duplicate_key', `--env ${key} is given twice: give it once.`)
+    if (value.includes('\0') || Buffer.byteLength(value) > MAX_VALUE_BYTES) {
+      throw new HushError('invalid_value', `--env ${key}: a value is text without NUL, at most 64 KiB.`)
+    }
+    env.set(key, value)
+  })
+  // fromEntries defines own properties: a key named `__proto__` or `constructor` is a key like any other.
+  return Object.fromEntries(env)
+}
+
+/** Which key of which secret fills an env key. */
+export interface KeyPick<S> {
+  secret: S
+  srcKey: string
+}
+
+/**
+ * The keys the secrets put in the container, by the one precedence rule (`planKeys`): keys that a
+ * plain `--env` overrides are left out.
+ */
+export function decidePicks<S extends {name: string; keys: string[]}>(
+  refs: SecretRef[],
+  secrets: Map<string, S>,
+  plainKeys: string[],
+): Map<string, KeyPick<S>> {
+  const picks = new Map<string, KeyPick<S>>()
+  for (const planned of planKeys(refs, secrets, plainKeys)) {
+    if (!planned.overriddenByEnv) picks.set(planned.key, {secret: planned.secret, srcKey: planned.srcKey})
+  }
+  return picks
+}
+
+/**
+ * Resolves the environment and the secret files for a deployment named `app` (null: no --name):
+ * each NAME is the secret scoped to that app when there is one, else the shared one. Throws
+ * `unknown_secret` naming every missing secret (and key), from `--secret`, templates and
+ * `--secret-file` alike, before anything is decrypted. The caller must wipe the returned values
+ * (`wipeResolved`).
+ */
+export function resolveEnv(
+  store: Store,
+  vault: Vault,
+  refs: SecretRef[],
+  plain: Record<string, string>,
+  files: string[] = [],
+  app: string | null = null,
+): ResolvedEnv {
+  const templates = new Map<string, TemplateRef[]>()
+  for (const [key, value] of Object.entries(plain)) {
+    const found = templateRefs(value)
+    if (found.length) templates.set(key, found)
+  }
+  const wanted: {name: string; srcKey?: string}[] = [
+    ...refs,
+    ...[...templates.values()].flat().map((ref) => ({name: ref.name, srcKey: ref.key})),
+    ...files.map((name) => ({name})),
+  ]
+  const rows = new Map<string, SecretRow>()
+  const missing: string[] = []
+  const missingKeys: string[] = []
+  for (const ref of wanted) {
+    const row = rows.get(ref.name) ?? store.findVisible(ref.name, app)
+    if (!row) {
+      if (!missing.includes(ref.name)) missing.push(ref.name)
+      continue
+    }
+    rows.set(ref.name, row)
+    const missingKey = `${ref.name}:${ref.srcKey}`
+    if (ref.srcKey !== undefined && !row.keys.includes(ref.srcKey) && !missingKeys.includes(missingKey))
+      missingKeys.push(missingKey)
+  }
+  if (missing.length > 0 || missingKeys.length > 0) {
+    const parts = [
+      missing.length ? `no secret named ${missing.join(', ')}` : '',
+      missingKeys.length ? `no such key ${missingKeys.join(', ')}` : '',
+    ].filter(Boolean)
+    throw new HushError(
+      'unknown_secret',
+      `Cannot resolve the secrets: ${parts.join('; ')}. Nothing was launched; see \`hush secrets list\`.`,
+      {missing, missingKeys},
+    )
+  }
+  for (const ref of refs) {
+    const row = rows.get(ref.name)!
+    if (ref.key !== undefined && ref.srcKey === undefined && row.keys.length !== 1) {
+      throw new HushError(
+        'bad_request',
+        `--secret ${ref.key}=${ref.name}: secret ${ref.name} has keys ${row.keys.join(', ')}; pick one with --secret ${ref.key}=${ref.name}:SRCKEY.`,
+      )
+    }
+  }
+
+  const picks = decidePicks(refs, rows, Object.keys(plain))
+
+  const entries: EnvEntry[] = []
+  const fileEntries = new Map<string, SecretFileEntry>()
+  const parts = new Map<string, RedactedPart>()
+  const opened = new Map<string, Map<string, Uint8Array>>()
+  /** The decrypted value of one key (shared, wiped below: copy it to keep it). */
+  const openedValue = (secret: SecretRow, srcKey: string): Uint8Array => {
+    let values = opened.get(secret.name)
+    if (!values) {
+      values = new Map()
+      opened.set(secret.name, values)
+      for (const cipher of store.ciphertexts(secret.id)) {
+        values.set(cipher.key, vault.decrypt(secret, cipher))
+      }
+    }
+    const value = values.get(srcKey)
+    if (!value) {
+      throw new HushError('store_corrupt', `Secret ${secret.name} has no stored value for ${srcKey}.`, {
+        secret: secret.name,
+      })
+    }
+    return value
+  }
+  try {
+    for (const [key, pick] of picks) {
+      entries.push({key, value: Uint8Array.from(openedValue(pick.secret, pick.srcKey)), secret: pick.secret.name})
+    }
+    for (const [key, value] of Object.entries(plain)) {
+      if (!needsRendering(value)) {
+        entries.push({key, value: Buffer.from(value)})
+        continue
+      }
+      const pieces: Uint8Array[] = []
+      let secret: string | undefined
+      for (const part of parseTemplate(value)) {
+        if (typeof part === 'string') {
+          pieces.push(Buffer.from(part))
+          continue
+        }
+        const used = openedValue(rows.get(part.name)!, part.key)
+        pieces.push(used)
+        secret ??= part.name
+        const label = `template:${formatTemplateRef(part)}`
+        if (!parts.has(label)) parts.set(label, {label, value: Uint8Array.from(used)})
+      }
+      entries.push({key, value: Buffer.concat(pieces), ...(secret === undefined ? {} : {secret})})
+    }
+    for (const name of files) {
+      const row = rows.get(name)!
+      for (const key of row.keys)
+        fileEntries.set(key, {key, value: Uint8Array.from(openedValue(row, key)), secret: name})
+    }
+  } catch (error) {
+    wipeResolved(vault, {entries, files: [...fileEntries.values()], parts: [...parts.values()], injected: []})
+    throw error
+  } finally {
+    for (const values of opened.values()) for (const value of values.values()) vault.wipe(value)
+  }
+
+  const injected: InjectedSecret[] = []
+  for (const ref of refs) {
+    if (injected.some((item) => item.name === ref.name)) continue
+    const secret = rows.get(ref.name)!
+    const keys = [...picks].filter(([, pick]) => pick.secret.name === ref.name).map(([key]) => key)
+    injected.push({name: ref.name, app: secret.app, secretId: secret.id, version: secret.version, keys: keys.sort()})
+  }
+  // A template counts as using its secrets: their env keys are the templated ones.
+  for (const [key, used] of templates) {
+    for (const {name} of used) {
+      const item = injected.find((found) => found.name === name && found.mount === undefined)
+      const secret = rows.get(name)!
+      if (!item) injected.push({name, app: secret.app, secretId: secret.id, version: secret.version, keys: [key]})
+      else if (!item.keys.includes(key)) item.keys = [...item.keys, key].sort()
+    }
+  }
+  const mounted = [...fileEntries.values()]
+  for (const name of files) {
+    const secret = rows.get(name)!
+    const keys = mounted.filter((file) => file.secret === name).map((file) => file.key)
+    injected.push({
+      name,
+      app: secret.app,
+      secretId: secret.id,
+      version: secret.version,
+      keys: keys.sort(),
+      mount: 'file',
+    })
+  }
+  return {entries, files: mounted, parts: [...parts.values()], injected}
+}
+
+/** Wipes every secret value of a resolution (env entries, files, template parts). */
+export function wipeResolved(vault: Vault, resolved: Omit<ResolvedEnv, 'injected'> & {injected?: unknown}): void {
+  wipeEnv(vault, resolved.entries)
+  for (const file of resolved.files) vault.wipe(file.value)
+  for (const part of resolved.parts) vault.wipe(part.value)
+}
+
+export function wipeEnv(vault: Vault, entries: EnvEntry[]): void {
+  for (const entry of entries) if (entry.secret !== undefined) vault.wipe(entry.value)
+}

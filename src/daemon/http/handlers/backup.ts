@@ -1,0 +1,13 @@
+// POST /v1/backup: every live secret (and, asked for, deleted metadata and audit) sealed into one
+// backup file under the backup passphrase; the file comes back base64, never a value.
+import type {Routes} from '../../../api/contract.js'
+import type {Handler} from './types.js'
+
+export const backup: Handler<Routes['backup']> = async (input, agent) => {
+  const passphrase = agent.openPassphrase(input.passphrase)
+  try {
+    return await agent.backups.backup(passphrase, input.includeDeleted ?? false)
+  } finally {
+    agent.sodium.memzero(passphrase)
+  }
+}
