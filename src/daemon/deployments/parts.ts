@@ -3,8 +3,8 @@
 import type {DeploymentSecret} from '../../api/contract.js'
 import {parseSecretFileSpec, secretFileName, secretFilePath} from '../../api/secret-file-spec.js'
 import {templateRefs} from '../../api/templates.js'
+import type {EnvEntry} from '../docker/containers.js'
 import type {DeploymentRow, InjectedSecret} from '../store/deployments-table.js'
-import type {EnvEntry} from './resolve-env.js'
 
 /** The keys a secret put in the container as users see them: env keys, or /run/secrets paths for files. */
 export function shownKeys(item: InjectedSecret): string[] {

@@ -5,23 +5,11 @@ import {HushError} from '../../api/errors.js'
 import {checkKey, checkSecretName, MAX_VALUE_BYTES} from '../../api/limits.js'
 import {planKeys} from '../../api/precedence.js'
 import {formatTemplateRef, needsRendering, parseTemplate, type TemplateRef, templateRefs} from '../../api/templates.js'
+import type {EnvEntry} from '../docker/containers.js'
+import type {SecretFileEntry} from '../docker/secret-files.js'
 import type {InjectedSecret, SecretRef} from '../store/deployments-table.js'
 import type {SecretRow, Store} from '../store/secrets-table.js'
 import type {Vault} from '../vault/vault.js'
-
-/** One variable of the container's environment. `secret` names where a secret value came from. */
-export interface EnvEntry {
-  key: string
-  value: Uint8Array
-  secret?: string
-}
-
-/** One file under /run/secrets: `key` is the file name. */
-export interface SecretFileEntry {
-  key: string
-  value: Uint8Array
-  secret: string
-}
 
 /** A secret value that is not a whole env value (a template's part), kept for redaction. */
 export interface RedactedPart {

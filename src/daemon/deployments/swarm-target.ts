@@ -5,7 +5,7 @@
 import {HushError} from '../../api/errors.js'
 import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/secret-file-spec.js'
 import type {HushPaths} from '../../config/paths.js'
-import {checkLaunchable} from '../docker/containers.js'
+import {checkLaunchable, type EnvEntry} from '../docker/containers.js'
 import {fileOwner} from '../docker/secret-files.js'
 import {
   checkSwarmManager,
@@ -32,7 +32,7 @@ import type {Logger} from '../process/log.js'
 import type {DeploymentRow, DeploymentsStore} from '../store/deployments-table.js'
 import type {LogSource} from './log-stream.js'
 import {withFileEnv} from './parts.js'
-import type {EnvEntry, ResolvedEnv} from './resolve-env.js'
+import type {ResolvedEnv} from './resolve-env.js'
 import type {Engine} from './target.js'
 
 /** How long a rolled-back service's previous revision is waited for, and how often it is read. */

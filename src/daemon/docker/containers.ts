@@ -9,7 +9,6 @@ import {execa, type ResultPromise} from 'execa'
 import {HushError} from '../../api/errors.js'
 import {isSession, type RunOptions, runOptionArgs} from '../../api/run-options.js'
 import {ensureUserDir, type HushPaths, privateRuntimeDir, userDir} from '../../config/paths.js'
-import type {EnvEntry} from '../deployments/resolve-env.js'
 import {checkClientEnv} from './client-env.js'
 import {DOCKER, dockerMissing, engineArgs} from './context.js'
 import {scrub} from './redact.js'
@@ -17,6 +16,13 @@ import {scrub} from './redact.js'
 const TMPFS_MAGIC = 0x01021994
 /** docker reads an env-file with a line scanner whose buffer is 64 KiB, newline included. */
 const MAX_ENV_FILE_LINE = 64 * 1024 - 1
+
+/** One variable of the container's environment. `secret` names where a secret value came from. */
+export interface EnvEntry {
+  key: string
+  value: Uint8Array
+  secret?: string
+}
 
 export const LABEL_DEPLOYMENT = 'hush.deployment'
 export const LABEL_STORE = 'hush.store'

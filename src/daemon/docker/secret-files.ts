@@ -8,8 +8,14 @@ import {chmodSync, chownSync, closeSync, mkdirSync, openSync, readdirSync, rmdir
 import {join} from 'node:path'
 import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/secret-file-spec.js'
 import type {HushPaths} from '../../config/paths.js'
-import type {EnvEntry, SecretFileEntry} from '../deployments/resolve-env.js'
-import {envFileDir, type FileMount, inDirectory, prepareEnvFileDir} from './containers.js'
+import {type EnvEntry, envFileDir, type FileMount, inDirectory, prepareEnvFileDir} from './containers.js'
+
+/** One file under /run/secrets: `key` is the file name. */
+export interface SecretFileEntry {
+  key: string
+  value: Uint8Array
+  secret: string
+}
 
 const DIR = /^(d-[0-9a-f]+)-r(\d+)$/
 
