@@ -15,7 +15,6 @@
 // as text, converted by the server from the schema.
 
 import * as v from 'valibot'
-import type {KdfParams} from '../crypto/passphrase.js'
 import type {DeploymentTarget, RunOptions} from './run-options.js'
 
 export type {DeploymentTarget, RunOptions}
@@ -357,6 +356,15 @@ export interface BackupCounts {
   deleted: number
   /** Audit events (with --include-deleted). */
   audit: number
+}
+
+/** What a store (and a backup file's header) keeps to derive its master key again: never the passphrase or the key. */
+export interface KdfParams {
+  alg: 'argon2id13'
+  opslimit: number
+  memlimit: number
+  /** base64 */
+  salt: string
 }
 
 /** The header of a backup file: readable without the passphrase, authenticated with it. */

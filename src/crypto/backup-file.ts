@@ -1,9 +1,9 @@
 // The backup file format: a readable header (format, hush version, time, counts, KDF parameters)
 // and a libsodium secretstream (XChaCha20-Poly1305) under a key derived (Argon2id) from a backup
 // passphrase. The header is the associated data of the first chunk, so the whole file is authenticated.
-import type {BackupCounts, BackupHeader} from '../api/contract.js'
+import type {BackupCounts, BackupHeader, KdfParams} from '../api/contract.js'
 import {HushError, quoted} from '../api/errors.js'
-import {checkPassphrase, deriveMasterKey, type KdfParams, newKdfParams} from './passphrase.js'
+import {checkPassphrase, deriveMasterKey, newKdfParams} from './passphrase.js'
 import type {Sodium} from './sodium.js'
 
 /** The format this hush writes and the newest it reads. */

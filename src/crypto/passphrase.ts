@@ -1,20 +1,12 @@
 // Passphrase mode's master key: Argon2id (libsodium crypto_pwhash) over the passphrase and a random
 // salt kept in the store meta, with parameters fit for an interactive unlock. Nothing here is stored
 // but the salt and the parameters; the passphrase and the derived key live in wiped buffers only.
+import type {KdfParams} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import type {Sodium} from './sodium.js'
 
 export const MIN_PASSPHRASE_BYTES = 8
 export const MAX_PASSPHRASE_BYTES = 1024
-
-/** What a store keeps to derive its master key again: never the passphrase or the key. */
-export interface KdfParams {
-  alg: 'argon2id13'
-  opslimit: number
-  memlimit: number
-  /** base64 */
-  salt: string
-}
 
 /** Fresh parameters with a new random salt. INTERACTIVE: about 0.25 s and 64 MiB in the agent. */
 export function newKdfParams(sodium: Sodium): KdfParams {

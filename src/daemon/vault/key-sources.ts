@@ -1,11 +1,11 @@
 // Where a store's master key comes from: the OS keyring, a passphrase (Argon2id), or the unlock
 // cache an earlier agent left in the kernel keyring. vault.ts decides when each is used.
 import {randomBytes} from 'node:crypto'
-import type {KeyringMode} from '../../api/contract.js'
+import type {KdfParams, KeyringMode} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
 import * as kernelKeyring from '../../crypto/kernel-keyring.js'
 import {deleteMasterKey, readMasterKey, writeMasterKey} from '../../crypto/os-keyring.js'
-import {deriveMasterKey, type KdfParams} from '../../crypto/passphrase.js'
+import {deriveMasterKey} from '../../crypto/passphrase.js'
 import type {Sodium} from '../../crypto/sodium.js'
 
 /** Store meta in passphrase mode: the Argon2id salt and parameters (JSON). */
