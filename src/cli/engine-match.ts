@@ -7,7 +7,7 @@
 import type {EngineStatus} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import type {HushClient} from '../client/hush-client.js'
-import {type EngineEndpoint, inspectEngine} from '../daemon/docker/context.js'
+import {type EngineEndpoint, inspectEngine} from '../config/docker.js'
 
 export interface EngineComparison {
   /** This shell's engine; undefined when its docker CLI cannot say (the agent's check speaks then). */

@@ -13,7 +13,7 @@ import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-opti
 import {attachSession, checkSessionTerminal} from '../cli/session.js'
 import {SWARM_ENV_NOTICE, waitForReplicas} from '../cli/swarm-wait.js'
 import type {HushClient} from '../client/hush-client.js'
-import {engineArgs} from '../daemon/docker/context.js'
+import {engineArgs} from '../config/docker.js'
 import type {PickedSecrets} from '../ui/run-picker.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const

@@ -8,9 +8,9 @@ import {basename, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {HushError} from '../../api/errors.js'
 import {isSession, type RunOptions, runOptionArgs} from '../../api/run-options.js'
+import {DOCKER, dockerMissing, engineArgs} from '../../config/docker.js'
 import {ensureUserDir, type HushPaths, privateRuntimeDir, userDir} from '../../config/paths.js'
 import {checkClientEnv} from './client-env.js'
-import {DOCKER, dockerMissing, engineArgs} from './context.js'
 import {scrub} from './redact.js'
 
 const TMPFS_MAGIC = 0x01021994

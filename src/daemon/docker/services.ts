@@ -6,6 +6,7 @@ import {execa, type ResultPromise} from 'execa'
 import type {SwarmTask} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
 import {runOptionArgs} from '../../api/run-options.js'
+import {DOCKER} from '../../config/docker.js'
 import type {HushPaths} from '../../config/paths.js'
 import {
   dockerError,
@@ -16,7 +17,6 @@ import {
   type LaunchSpec,
   withEnvFile,
 } from './containers.js'
-import {DOCKER} from './context.js'
 
 export const LABEL_SECRET = 'hush.secret'
 export const LABEL_VERSION = 'hush.version'

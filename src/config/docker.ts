@@ -1,0 +1,80 @@
+// The docker CLI as both the CLI and the agent find it: which binary (HUSH_DOCKER), the arguments
+// that select a docker context, and which engine a context (or the environment) reaches.
+import {execa} from 'execa'
+import {HushError, quoted} from '../api/errors.js'
+
+/** The docker CLI that hush runs, in the agent and the CLI alike. */
+export const DOCKER = process.env.HUSH_DOCKER ?? 'docker'
+
+const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$/
+
+/** `--context NAME` before docker's command, or nothing for the agent's own engine. */
+export function engineArgs(context: string | null | undefined): string[] {
+  return context ? ['--context', context] : []
+}
+
+/** The docker CLI is missing, in the words every docker call uses. */
+export function dockerMissing(): HushError {
+  return new HushError(
+    'docker_unavailable',
+    `The docker CLI is not installed (no \`${DOCKER}\` on PATH): install Docker (e.g. apt-get install docker.io).`,
+  )
+}
+
+/** Where a docker engine is, as the docker CLI would reach it from an environment. */
+export interface EngineEndpoint {
+  /** The docker context ('default': DOCKER_HOST, else the local socket). */
+  context: string
+  /** Its endpoint: `unix:///var/run/docker.sock`, `tcp://host:2376`, `ssh://...`. */
+  host: string
+  /** True when the docker CLI talks TLS to it (certificates, DOCKER_TLS_VERIFY / DOCKER_TLS, skip-tls-verify). */
+  tls: boolean
+}
+
+/**
+ * The engine that `docker` (with `--context context`, else the environment's DOCKER_HOST,
+ * DOCKER_CONTEXT or current context) reaches from `env`, read from `docker context inspect`.
+ */
+export async function inspectEngine(
+  context: string | null | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<EngineEndpoint> {
+  if (context && !CONTEXT_NAME.test(context)) {
+    throw new HushError('bad_request', `Invalid --context ${quoted(context)}: give a docker context name.`)
+  }
+  const result = await execa(DOCKER, ['context', 'inspect', '--format', '{{json .}}', ...(context ? [context] : [])], {
+    reject: false,
+    stdin: 'ignore',
+    env,
+    extendEnv: false,
+  }).catch((error: Error) => {
+    throw new HushError(
+      'docker_unavailable',
+      `Cannot run the docker CLI to read its context: ${error.message.split('\n')[0]}`,
+    )
+  })
+  if ((result as {code?: string}).code === 'ENOENT') throw dockerMissing()
+  if (result.exitCode !== 0) {
+    if (context) {
+      throw new HushError(
+        'bad_request',
+        `No docker context ${context}: see \`docker context ls\`, or create it with \`docker context create ${context} --docker host=...\`.`,
+      )
+    }
+    throw new HushError(
+      'docker_unavailable',
+      `The docker CLI cannot read its engine's settings (${quoted(String(result.stderr).split('\n')[0])}): check DOCKER_HOST, DOCKER_CONTEXT and \`docker context ls\`.`,
+    )
+  }
+  const facts = JSON.parse(result.stdout) as {
+    Name?: string
+    Endpoints?: {docker?: {Host?: string; SkipTLSVerify?: boolean}}
+    TLSMaterial?: Record<string, unknown>
+  }
+  const name = facts.Name ?? context ?? 'default'
+  const tls =
+    Object.keys(facts.TLSMaterial ?? {}).length > 0 ||
+    facts.Endpoints?.docker?.SkipTLSVerify === true ||
+    (name === 'default' && Boolean(env.DOCKER_TLS_VERIFY || env.DOCKER_TLS))
+  return {context: name, host: facts.Endpoints?.docker?.Host ?? '', tls}
+}
