@@ -2,8 +2,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, statSync, 
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, ResubmitOutput, SubmitOutput} from '../src/api/contract.js'
-import {resolvePaths} from '../src/config/paths.js'
-import {envFileDir} from '../src/daemon/docker/containers.js'
+import {envFileDir, resolvePaths} from '../src/config/paths.js'
 import {
   containerOutput,
   dockerAvailable,

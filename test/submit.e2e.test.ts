@@ -5,8 +5,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {readdirSync, readFileSync, statfsSync, statSync, writeFileSync} from 'node:fs'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../src/api/contract.js'
-import {resolvePaths} from '../src/config/paths.js'
-import {envFileDir} from '../src/daemon/docker/containers.js'
+import {envFileDir, resolvePaths} from '../src/config/paths.js'
 import {
   containerOutput,
   dockerAvailable,

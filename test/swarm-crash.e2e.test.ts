@@ -7,8 +7,7 @@ import {chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} 
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
-import {resolvePaths} from '../src/config/paths.js'
-import {envFileDir} from '../src/daemon/docker/containers.js'
+import {envFileDir, resolvePaths} from '../src/config/paths.js'
 import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from './docker.js'
 import {filesUnder, isAlive, makeHome, type RunResult, rawRequest, type TestHome, waitFor} from './helpers.js'
 import {

@@ -186,7 +186,8 @@ async function checkAgentEngine(hush: HushClient): Promise<Check[]> {
 }
 
 async function checkDocker(paths: import('../config/paths.js').HushPaths, hush?: HushClient): Promise<Check[]> {
-  const {dockerVersions, envFileDir} = await import('../daemon/docker/containers.js')
+  const {dockerVersions} = await import('../config/docker.js')
+  const {envFileDir} = await import('../config/paths.js')
   const checks: Check[] = []
   const versions = await dockerVersions()
   if (versions.client === undefined) {

@@ -78,3 +78,20 @@ export async function inspectEngine(
     (name === 'default' && Boolean(env.DOCKER_TLS_VERIFY || env.DOCKER_TLS))
   return {context: name, host: facts.Endpoints?.docker?.Host ?? '', tls}
 }
+
+/** The docker client's and engine's versions for `hush doctor`; a missing part is undefined, with why. */
+export async function dockerVersions(): Promise<{command: string; client?: string; server?: string; error?: string}> {
+  const result = await execa(DOCKER, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], {
+    stdin: 'ignore',
+    reject: false,
+    timeout: 20_000,
+  })
+  if ((result as {code?: string}).code === 'ENOENT') return {command: DOCKER}
+  const [client, server] = String(result.stdout).trim().split(/\s+/)
+  return {
+    command: DOCKER,
+    client: client || 'client',
+    server: result.exitCode === 0 && server ? server : undefined,
+    error: String(result.stderr).trim().split('\n')[0] || `exit ${result.exitCode}`,
+  }
+}

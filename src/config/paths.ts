@@ -1,8 +1,8 @@
 // Where one hush store lives: its state directory (HUSH_HOME, else the XDG data directory)
 // and the private runtime directory that holds the agent's socket.
-import {lstatSync, mkdirSync, readlinkSync, type Stats} from 'node:fs'
+import {lstatSync, mkdirSync, readlinkSync, type Stats, statfsSync} from 'node:fs'
 import {homedir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {basename, join, resolve} from 'node:path'
 import {sha256} from '@noble/hashes/sha2.js'
 import {bytesToHex, utf8ToBytes} from '@noble/hashes/utils.js'
 import {HushError} from '../api/errors.js'
@@ -155,4 +155,40 @@ export function ensureRuntimeDir(paths: HushPaths): void {
 export function ensureUserDir(dir: string): void {
   ensurePrivateDir(resolve(dir, '..'), FOREIGN_SHARED)
   ensurePrivateDir(dir, FOREIGN_INSIDE)
+}
+
+const TMPFS_MAGIC = 0x01021994
+
+/** True when `dir` is on a tmpfs (memory only: what hush writes there never reaches a disk). */
+export function isTmpfs(dir: string): boolean {
+  try {
+    return statfsSync(dir).type === TMPFS_MAGIC
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Where env-files and secret files may go, best first: $XDG_RUNTIME_DIR when it is the user's own
+ * (never another user's or a shared one); for root, /run (root's own, and no container mounts it
+ * for shared memory); /dev/shm last, which `-v /dev/shm:/dev/shm` and `--ipc host` reach
+ * (daemon/deployments/host-mounts.ts refuses those then). Only a tmpfs one is used.
+ */
+export function envFileBases(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [privateRuntimeDir(env), uid() === 0 ? '/run' : undefined, '/dev/shm'].filter((dir): dir is string =>
+    Boolean(dir),
+  )
+}
+
+/** The private env-file directory of this store: `hush-UID/TAG` in the first tmpfs of envFileBases. */
+export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.env): string {
+  const bases = envFileBases(env)
+  const base = bases.find(isTmpfs)
+  if (!base) {
+    throw new HushError(
+      'no_tmpfs',
+      `No tmpfs to hold the env-file during \`docker run\` (tried ${bases.join(', ')}): mount one at /dev/shm or set XDG_RUNTIME_DIR to a tmpfs directory of yours.`,
+    )
+  }
+  return join(userDir(base), basename(paths.runtimeDir))
 }

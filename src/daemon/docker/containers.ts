@@ -3,17 +3,16 @@
 // `docker run` itself, and the inspect/rm/logs/wait calls.
 // Secret values never go in an argument list; docker's error output is scrubbed of them.
 import {randomBytes} from 'node:crypto'
-import {closeSync, lstatSync, openSync, readdirSync, rmSync, statfsSync, writeSync} from 'node:fs'
-import {basename, join} from 'node:path'
+import {closeSync, lstatSync, openSync, readdirSync, rmSync, writeSync} from 'node:fs'
+import {join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {HushError} from '../../api/errors.js'
 import {isSession, type RunOptions, runOptionArgs} from '../../api/run-options.js'
 import {DOCKER, dockerMissing, engineArgs} from '../../config/docker.js'
-import {ensureUserDir, type HushPaths, privateRuntimeDir, userDir} from '../../config/paths.js'
+import {ensureUserDir, envFileDir, type HushPaths, isTmpfs} from '../../config/paths.js'
 import {checkClientEnv} from './client-env.js'
 import {scrub} from './redact.js'
 
-const TMPFS_MAGIC = 0x01021994
 /** docker reads an env-file with a line scanner whose buffer is 64 KiB, newline included. */
 const MAX_ENV_FILE_LINE = 64 * 1024 - 1
 
@@ -28,43 +27,6 @@ export const LABEL_DEPLOYMENT = 'hush.deployment'
 export const LABEL_STORE = 'hush.store'
 /** The deployment revision a container was launched for: reconciliation keeps only the recorded one. */
 export const LABEL_REVISION = 'hush.revision'
-
-function isTmpfs(dir: string): boolean {
-  try {
-    return statfsSync(dir).type === TMPFS_MAGIC
-  } catch {
-    return false
-  }
-}
-
-function uid(): number {
-  return process.getuid?.() ?? 0
-}
-
-/**
- * Where env-files and secret files may go, best first: $XDG_RUNTIME_DIR when it is the user's own
- * (never another user's or a shared one); for root, /run (root's own, and no container mounts it
- * for shared memory); /dev/shm last, which `-v /dev/shm:/dev/shm` and `--ipc host` reach
- * (host-mounts.ts refuses those then). Only a tmpfs one is used.
- */
-export function envFileBases(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [privateRuntimeDir(env), uid() === 0 ? '/run' : undefined, '/dev/shm'].filter((dir): dir is string =>
-    Boolean(dir),
-  )
-}
-
-/** The private env-file directory of this store: `hush-UID/TAG` in the first tmpfs of envFileBases. */
-export function envFileDir(paths: HushPaths, env: NodeJS.ProcessEnv = process.env): string {
-  const bases = envFileBases(env)
-  const base = bases.find(isTmpfs)
-  if (!base) {
-    throw new HushError(
-      'no_tmpfs',
-      `No tmpfs to hold the env-file during \`docker run\` (tried ${bases.join(', ')}): mount one at /dev/shm or set XDG_RUNTIME_DIR to a tmpfs directory of yours.`,
-    )
-  }
-  return join(userDir(base), basename(paths.runtimeDir))
-}
 
 /** Creates the env-file directory (and its hush-UID parent) private, and checks it is still on tmpfs. */
 export function prepareEnvFileDir(paths: HushPaths): string {
@@ -378,23 +340,6 @@ export function dockerLogs(
     buffer: false,
     stdin: 'ignore',
   })
-}
-
-/** The docker client's and engine's versions for `hush doctor`; a missing part is undefined, with why. */
-export async function dockerVersions(): Promise<{command: string; client?: string; server?: string; error?: string}> {
-  const result = await execa(DOCKER, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], {
-    stdin: 'ignore',
-    reject: false,
-    timeout: 20_000,
-  })
-  if ((result as {code?: string}).code === 'ENOENT') return {command: DOCKER}
-  const [client, server] = String(result.stdout).trim().split(/\s+/)
-  return {
-    command: DOCKER,
-    client: client || 'client',
-    server: result.exitCode === 0 && server ? server : undefined,
-    error: firstLine(String(result.stderr)) || `exit ${result.exitCode}`,
-  }
 }
 
 /**

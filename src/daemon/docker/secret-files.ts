@@ -7,8 +7,8 @@
 import {chmodSync, chownSync, closeSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/secret-file-spec.js'
-import type {HushPaths} from '../../config/paths.js'
-import {type EnvEntry, envFileDir, type FileMount, inDirectory, prepareEnvFileDir} from './containers.js'
+import {envFileDir, type HushPaths} from '../../config/paths.js'
+import {type EnvEntry, type FileMount, inDirectory, prepareEnvFileDir} from './containers.js'
 
 /** One file under /run/secrets: `key` is the file name. */
 export interface SecretFileEntry {

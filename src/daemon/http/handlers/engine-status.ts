@@ -1,8 +1,7 @@
 // GET /v1/engine: the agent's own docker engine (`daemon status`, `doctor`, and `submit`, which
 // compares it with the CLI's): where its environment points docker, and with `reach` whether it answers.
 import type {EngineStatus, Routes} from '../../../api/contract.js'
-import {inspectEngine} from '../../../config/docker.js'
-import {dockerVersions} from '../../docker/containers.js'
+import {dockerVersions, inspectEngine} from '../../../config/docker.js'
 import type {Handler} from './types.js'
 
 export const engineStatus: Handler<Routes['engineStatus']> = async (input) => {
