@@ -1,4 +1,4 @@
-// The rules of renaming and removing keys in place (src/daemon/key-edits.ts), on their own: what is
+// The rules of renaming and removing keys in place (src/daemon/secrets/key-edits.ts), on their own: what is
 // refused and with which code, and what the bundle looks like after the edits.
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'

@@ -161,7 +161,7 @@ export function checkCount(count: unknown): number {
   return count
 }
 
-/** A deployment id as the agent makes them (`d-` and 8 hex digits, deployments.ts). */
+/** A deployment id as the agent makes them (`d-` and 8 hex digits, daemon/deployments/service.ts). */
 export const DEPLOYMENT_ID = /^d-[0-9a-f]{8}$/
 
 export function checkDeploymentId(id: unknown): string {

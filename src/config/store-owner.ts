@@ -1,5 +1,5 @@
 // Which agent holds a store: `agent.owner` in the store directory (pid and socket), written by the
-// agent that took the store's lock (daemon/store-lock.ts), read by commands to find that agent.
+// agent that took the store's lock (daemon/process/store-lock.ts), read by commands to find that agent.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {HushPaths} from './paths.js'

@@ -88,7 +88,7 @@ function hushDirs(paths: HushPaths): {what: string; dir: string}[] {
   try {
     dirs.push({what: 'its env-file and secret-file directory', dir: envFileDir(paths)})
   } catch {
-    // no tmpfs: nothing can be launched anyway (launcher.ts says so)
+    // no tmpfs: nothing can be launched anyway (docker/containers.ts says so)
   }
   return dirs
 }

@@ -1,7 +1,7 @@
 // The local target of deployments: running a deployment as a container (`docker run`, its file
 // secrets as bind-mounted files), replacing it with the next revision, reconciling the store's
 // labelled containers with the records, terminating it, and its output. Resolution, records,
-// audit and usage stay in deployments.ts, shared with Swarm services.
+// audit and usage stay in service.ts, shared with Swarm services.
 import type {DeploymentState} from '../../api/contract.js'
 import {TERMINAL_STATES} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
@@ -61,7 +61,7 @@ function stateOf(container: ContainerState | undefined): {state: DeploymentState
   return {state: container.exitCode === 0 ? 'exited' : 'failed', exitCode: container.exitCode}
 }
 
-/** The docker side of a local deployment; deployments.ts calls it with the records it keeps. */
+/** The docker side of a local deployment; service.ts calls it with the records it keeps. */
 export class LocalTarget implements Engine {
   readonly rolling = false
 

@@ -1,5 +1,5 @@
 // Deployments: submit, resubmit, terminate, status and logs of what hush launched, on the target
-// each record names (an Engine: local-deployments.ts or swarm-deployments.ts). A launch is recorded
+// each record names (an Engine: local-target.ts or swarm-target.ts). A launch is recorded
 // (versions and the values' encrypted copies) before docker runs; every state read reconciles the
 // records with docker (each target's `refresh`), so whatever dies when, nothing holding a value is
 // unknown. It also tells the secrets side which deployments use a secret (SecretUsage).
@@ -196,7 +196,7 @@ export class DeploymentsService implements SecretUsage {
     return this.detail(this.require(id))
   }
 
-  /** The deployment an id or a name means (deployment-lookup.ts). */
+  /** The deployment an id or a name means (lookup.ts). */
   require(ref: string): DeploymentRow {
     return findDeployment(this.records, ref)
   }

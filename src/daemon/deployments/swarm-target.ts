@@ -1,7 +1,7 @@
 // The Swarm target of deployments: launching a deployment as a service (its file secrets as
 // versioned Swarm secrets), rolling it to a new revision with rollback, reading its replicas and
 // tasks, terminating it, and removing the store's Swarm secrets that nothing uses. Resolution,
-// records, audit and usage stay in deployments.ts, shared with local containers.
+// records, audit and usage stay in service.ts, shared with local containers.
 import {HushError} from '../../api/errors.js'
 import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/secret-file-spec.js'
 import type {HushPaths} from '../../config/paths.js'
@@ -70,8 +70,8 @@ export function swarmSecretNames(storeId: string, row: DeploymentRow): string[] 
 }
 
 /**
- * What deployments.ts asks of the Swarm target (SwarmTarget below; a fake in the unit test): an
- * Engine (targets.ts), plus the last view of a service and removal of Swarm secrets nothing needs.
+ * What service.ts asks of the Swarm target (SwarmTarget below; a fake in the unit test): an
+ * Engine (target.ts), plus the last view of a service and removal of Swarm secrets nothing needs.
  */
 export interface SwarmEngine extends Engine {
   view(id: string): ServiceView | undefined
@@ -80,7 +80,7 @@ export interface SwarmEngine extends Engine {
   collectSecretsOf(previous: DeploymentRow, launching: ReadonlySet<string>): Promise<number>
 }
 
-/** The docker side of a Swarm deployment; deployments.ts calls it with the records it keeps. */
+/** The docker side of a Swarm deployment; service.ts calls it with the records it keeps. */
 export class SwarmTarget implements SwarmEngine {
   /** The last view of each deployment's service (what `status` shows of replicas and tasks). */
   private readonly views = new Map<string, ServiceView>()

@@ -1,6 +1,6 @@
-// What deployments.ts asks of a launch target (`Engine`): the local docker engine
-// (local-deployments.ts) or Docker Swarm (swarm-deployments.ts). Records, resolution, intent,
-// audit and usage stay in deployments.ts, shared by both.
+// What service.ts asks of a launch target (`Engine`): the local docker engine
+// (local-target.ts) or Docker Swarm (swarm-target.ts). Records, resolution, intent,
+// audit and usage stay in service.ts, shared by both.
 import type {DeploymentRow} from '../store/deployments-table.js'
 import type {LogSource} from './log-stream.js'
 import type {ResolvedEnv} from './resolve-env.js'
@@ -15,7 +15,7 @@ export interface Launched {
 
 /**
  * One target of deployments: check, launch, undo, terminate, reconcile (refresh), output.
- * deployments.ts records the intent before `launch` and the result after it.
+ * service.ts records the intent before `launch` and the result after it.
  */
 export interface Engine {
   /**

@@ -1,5 +1,5 @@
 // `--secret-file` on the host: one private directory per deployment revision, in the env-file's
-// private tmpfs directory (launcher.ts), holding one file per key (0600, or given to the
+// private tmpfs directory (containers.ts), holding one file per key (0600, or given to the
 // container's uid/gid, or 0444 when hush cannot chown: the 0700 directory keeps host users out);
 // bind-mounted read-only at TARGET/KEY (/run/secrets/KEY). The files live exactly as long as the
 // container: callers remove them on terminate, exit, resubmit and failed launches, and at agent

@@ -1,6 +1,6 @@
 // One lock per key: actions on the same key run one after the other, in the order they came;
 // actions on other keys run alongside. Used for a store's key changes (vault.ts), and made to fit
-// the per-deployment changes of deployments.ts.
+// the per-deployment changes of deployments/service.ts.
 
 export class KeyedLock<K = string> {
   /** Per key, the settling of the last action queued; gone once the key is idle. */

@@ -1,6 +1,6 @@
 // The store's SQLite connection (better-sqlite3) in WAL mode with synchronous=FULL, so every
 // acknowledged write survives kill -9: opening and migrating it, prepared statements, transactions
-// and the group commit, and the store's meta values. What the rows mean is store.ts's.
+// and the group commit, and the store's meta values. What the rows mean is secrets-table.ts's and deployments-table.ts's.
 import Database from 'better-sqlite3'
 import {HushError} from '../../api/errors.js'
 import {migrate} from './migrations.js'

@@ -1,4 +1,4 @@
-// The deployments' records in the agent's SQLite store (store.ts owns the connection): what was
+// The deployments' records in the agent's SQLite store (connection.ts owns the connection): what was
 // launched, with which secret versions, and the encrypted copies of the injected values that
 // log redaction needs. Never a plaintext value.
 import type {DeploymentState, DeploymentTarget, RunOptions} from '../../api/contract.js'

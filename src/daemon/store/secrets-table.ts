@@ -1,5 +1,5 @@
-// The secrets repository and the audit log, over the store's connection (store-connection.ts):
-// rows of metadata and ciphertext only; it never sees a plaintext value (see vault.ts for the
+// The secrets repository and the audit log, over the store's connection (connection.ts):
+// rows of metadata and ciphertext only; it never sees a plaintext value (see vault/vault.ts for the
 // encryption).
 import {randomUUID} from 'node:crypto'
 import {statSync} from 'node:fs'

@@ -550,7 +550,7 @@ export class Vault {
         } else {
           this.sodium.memzero(newKey)
         }
-        // The old wrapping and the old ciphertexts leave the files too (store-connection.ts, erase).
+        // The old wrapping and the old ciphertexts leave the files too (store/connection.ts, erase).
         this.store.erase()
         return {keyring: this.currentMode, ...counts}
       } catch (error) {
