@@ -29,6 +29,8 @@ const NEVER: Record<string, string[]> = {
   // The contract both ends import: it stands on nothing of hush but itself.
   'api/': ['cli/', 'client/', 'commands/', 'config/', 'crypto/', 'daemon/', 'ui/', 'bundle/'],
   'commands/': ['daemon/'],
+  'cli/': ['daemon/'],
+  'ui/': ['daemon/'],
   // The agent never loads the CLI's side.
   'daemon/': ['cli/', 'client/', 'commands/', 'ui/'],
   'crypto/': ['cli/', 'client/', 'commands/', 'daemon/', 'ui/'],
