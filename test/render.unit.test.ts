@@ -2,7 +2,7 @@
 // cannot break a row or send an escape sequence to the terminal.
 import stringWidth from 'string-width'
 import {describe, expect, it} from 'vitest'
-import {table} from '../src/cli/render.js'
+import {table} from '../src/ui/render.js'
 
 /** Where each column starts on a line, in terminal columns. */
 const starts = (line: string, cells: string[]) => {

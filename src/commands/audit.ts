@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 import type {AuditEvent} from '../api/contract.js'
 import {HushCommand} from '../cli/base.js'
-import {table} from '../cli/render.js'
+import {table} from '../ui/render.js'
 
 export default class Audit extends HushCommand {
   static override summary = 'Show the audit trail: secret and deployment events, never values.'

@@ -4,7 +4,7 @@ import type {DeploymentDetail, DeploymentInfo} from '../api/contract.js'
 import {formatRunOptions} from '../api/run-options.js'
 import {HushCommand} from '../cli/base.js'
 import {specShape} from '../cli/deployments.js'
-import {ago, list, table} from '../cli/render.js'
+import {ago, list, table} from '../ui/render.js'
 
 export default class Status extends HushCommand {
   static override summary = 'List deployments (state read from docker), or show one in full.'

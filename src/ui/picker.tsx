@@ -3,7 +3,6 @@
 // It only ever holds metadata: there is no value to show.
 import {Box, Text, useInput, useStdout} from 'ink'
 import {type JSX, useEffect, useRef, useState} from 'react'
-import {ago} from '../cli/render.js'
 import {type PlannedKey, planEnv, secretFlags} from './env-plan.js'
 import {
   envNames,
@@ -17,6 +16,7 @@ import {
   selectionText,
   step,
 } from './picker-state.js'
+import {ago} from './render.js'
 
 export type {PickerSecret} from './picker-state.js'
 

@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 import type {SecretInfo} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
-import {ago, list, table} from '../../cli/render.js'
+import {ago, list, table} from '../../ui/render.js'
 
 export default class SecretsList extends HushCommand {
   static override summary = 'List secrets: names, keys and metadata, never values.'

@@ -1,7 +1,7 @@
 // `hush secrets presets`: the providers `secrets new --preset` knows and the key each one fills.
 import {HushCommand} from '../../cli/base.js'
-import {table} from '../../cli/render.js'
 import {PRESETS} from '../../cli/values.js'
+import {table} from '../../ui/render.js'
 
 export default class SecretsPresets extends HushCommand {
   static override summary = 'List the presets of `secrets new --preset` and the canonical key of each.'

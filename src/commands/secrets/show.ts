@@ -3,7 +3,7 @@
 import {Args, Flags} from '@oclif/core'
 import type {SecretDetail} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
-import {ago, list} from '../../cli/render.js'
+import {ago, list} from '../../ui/render.js'
 
 export default class SecretsShow extends HushCommand {
   static override summary = 'Show one secret: keys, version, times and the deployments using it, never a value.'
