@@ -30,7 +30,8 @@ const NEVER: Record<string, string[]> = {
   'api/': ['cli/', 'client/', 'commands/', 'config/', 'crypto/', 'daemon/', 'ui/', 'bundle/'],
   'commands/': ['daemon/'],
   'cli/': ['daemon/'],
-  'ui/': ['daemon/'],
+  // The picker and the tables: the CLI imports them, never the other way.
+  'ui/': ['cli/', 'commands/', 'daemon/'],
   // The agent never loads the CLI's side.
   'daemon/': ['cli/', 'client/', 'commands/', 'ui/'],
   'crypto/': ['cli/', 'client/', 'commands/', 'daemon/', 'ui/'],
