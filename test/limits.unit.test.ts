@@ -4,12 +4,14 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {HushError} from '../src/api/errors.js'
 import {
+  checkDeploymentId,
   checkDescription,
   checkKey,
   checkSecretName,
   checkValue,
   MAX_KEY_LENGTH,
   MAX_VALUE_BYTES,
+  newDeploymentId,
 } from '../src/api/limits.js'
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
@@ -151,5 +153,14 @@ describe('descriptions', () => {
     expect(codeOf(() => checkDescription('d'.repeat(1025)))).toBe('bad_request')
     expect(codeOf(() => checkDescription('a\0b'))).toBe('bad_request')
     expect(codeOf(() => checkDescription(5))).toBe('bad_request')
+  })
+})
+
+describe('deployment ids', () => {
+  it('every id the agent makes passes the check a restored row goes through, and ids differ', () => {
+    const ids = Array.from({length: 200}, () => newDeploymentId())
+    for (const id of ids) expect(checkDeploymentId(id)).toBe(id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(codeOf(() => checkDeploymentId('d-1234567'))).toBe('bad_request')
   })
 })

@@ -1,5 +1,6 @@
 // Names, keys, values, versions, times, counts and request sizes that hush accepts, checked the same
 // way by the CLI and the agent (and for every row of a restored backup).
+import {randomBytes} from 'node:crypto'
 import {HushError, quoted} from './errors.js'
 
 export const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
@@ -161,8 +162,13 @@ export function checkCount(count: unknown): number {
   return count
 }
 
-/** A deployment id as the agent makes them (`d-` and 8 hex digits, daemon/deployments/service.ts). */
+/** A deployment id: `d-` and 8 hex digits, as newDeploymentId makes them. */
 export const DEPLOYMENT_ID = /^d-[0-9a-f]{8}$/
+
+/** A new random deployment id, of the form DEPLOYMENT_ID checks. */
+export function newDeploymentId(): string {
+  return `d-${randomBytes(4).toString('hex')}`
+}
 
 export function checkDeploymentId(id: unknown): string {
   if (typeof id !== 'string' || !DEPLOYMENT_ID.test(id)) {

@@ -3,10 +3,10 @@
 // (versions and the values' encrypted copies) before docker runs; every state read reconciles the
 // records with docker (each target's `refresh`), so whatever dies when, nothing holding a value is
 // unknown. It also tells the secrets side which deployments use a secret (SecretUsage).
-import {randomBytes} from 'node:crypto'
 import type {Readable} from 'node:stream'
 import type {DeploymentDetail, DeploymentInfo, ResubmitOutput, SubmitInput, SubmitOutput} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
+import {newDeploymentId} from '../../api/limits.js'
 import {isSession, SESSION_NOT_RESUBMITTED} from '../../api/run-options.js'
 import {secretFileName} from '../../api/secret-file-spec.js'
 import type {HushPaths} from '../../config/paths.js'
@@ -332,7 +332,7 @@ export class DeploymentsService implements SecretUsage {
   async submit(input: SubmitInput): Promise<SubmitOutput> {
     const {image, name, command, refs, env, files, options, context, target, warnings} = checkSubmitInput(input)
 
-    const id = `d-${randomBytes(4).toString('hex')}`
+    const id = newDeploymentId()
     const at = now()
     const row: DeploymentRow = {
       id,
