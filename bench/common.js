@@ -8,10 +8,9 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {routes} from '../dist/api/contract.js'
 import {AgentClient} from '../dist/client/client.js'
-import {resolvePaths} from '../dist/config/paths.js'
+import {envFileDir, resolvePaths} from '../dist/config/paths.js'
 import {loadSodium} from '../dist/crypto/sodium.js'
 import {sealValue} from '../dist/crypto/transport.js'
-import {envFileDir} from '../dist/daemon/launcher.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'run.js')
