@@ -359,8 +359,9 @@ describe('picker without a terminal', () => {
 describe('start-up cost', () => {
   // The modules of the picker (Ink, React, src/ui) among those a run loaded. Plain build
   // (HUSH_UNBUNDLED=1): by file path. Bundle (dist/bundle, what bin/run.js runs): by the source
-  // paths esbuild notes above each module in a chunk file. env-plan.ts (no React) is allowed.
-  const PICKER = /node_modules\/(ink|react)\/|(^|\/)(dist|src)\/ui\/(?!env-plan\.[jt]s$)/
+  // paths esbuild notes above each module in a chunk file. env-plan.ts and render.ts (the tables
+  // every command prints; no React) are allowed.
+  const PICKER = /node_modules\/(ink|react)\/|(^|\/)(dist|src)\/ui\/(?!(env-plan|render)\.[jt]s$)/
   const pickerModules = (urls: string[]): string[] =>
     urls.flatMap((url) => {
       if (!url.includes('/dist/bundle/')) return PICKER.test(url) ? [url] : []
