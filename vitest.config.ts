@@ -19,7 +19,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
           exclude: UNIT,
-          globalSetup: ['test/global-setup.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
         },
       },
     ],

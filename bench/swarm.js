@@ -8,7 +8,7 @@
 import {execFile, spawn, spawnSync} from 'node:child_process'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
-import {holdTestSwarm} from '../test/swarm-engine.js'
+import {holdTestSwarm} from '../test/support/swarm-engine.js'
 import {BIN, median, ROOT, row, sleep, startStore} from './common.js'
 
 const exec = promisify(execFile)

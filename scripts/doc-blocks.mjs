@@ -1,6 +1,6 @@
 // The generated blocks of docs/: which page holds which table, and how each is rendered from what
 // code (or a benchmark run) already knows: run options, routes, error codes, benchmark results.
-// scripts/gen-docs.mjs writes them; test/docs.unit.test.ts fails when a page's copy is stale.
+// scripts/gen-docs.mjs writes them; test/unit/house/docs.unit.test.ts fails when a page's copy is stale.
 import {resultsMarkdown} from '../bench/report.js'
 
 const begin = (name) => `<!-- ${name}:begin`

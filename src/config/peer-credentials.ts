@@ -29,7 +29,7 @@ function libc(): {call: GetSockOpt; errno: () => number} {
 
 /**
  * The file descriptor under a connected node:net socket (its libuv handle's `fd`, an internal of
- * Node that test/peer-credentials.unit.test.ts checks); undefined when the socket has none.
+ * Node that test/unit/config/peer-credentials.unit.test.ts checks); undefined when the socket has none.
  */
 export function socketFd(socket: Socket): number | undefined {
   const fd = (socket as unknown as {_handle?: {fd?: unknown}})._handle?.fd

@@ -1,0 +1,250 @@
+// Every container that holds a value stays known, whatever dies when: the agent is killed (kill -9,
+// or stopped with `hush daemon stop`) at the moment its `docker run` starts, again and again, for
+// submit, resubmit and a container docker creates but cannot start. After each restart: no
+// container of the store unknown to `status`, no value in `hush logs`, and `secrets delete`
+// refused while any such container lives.
+import {chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {execa} from 'execa'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import type {DeploymentDetail} from '../../../src/api/contract.js'
+import {errorLine} from '../../support/agent-tools.js'
+import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
+import {isAlive, makeHome, type RunResult, rawRequest, type TestHome, waitFor} from '../../support/helpers.js'
+
+const docker = await dockerAvailable('test/e2e/deployments/launch-crash.e2e.test.ts')
+const ROUNDS = 10
+/** Each test runs ROUNDS crashes and restarts: generous, for a loaded machine (about 1-3 min when quiet). */
+const CRASH_TEST_TIMEOUT_MS = 900_000
+
+/**
+ * HUSH_DOCKER for these tests: a `docker CMD` while $HUSH_TEST_TRAP/armed holds CMD (run, stop,
+ * rm) disarms it, says so (hit), waits, runs docker all the same, and says when docker is done.
+ */
+const WRAPPER = `#!/bin/sh
+if [ -f "$HUSH_TEST_TRAP/armed" ] && [ "$1" = "$(cat "$HUSH_TEST_TRAP/armed")" ] && rm "$HUSH_TEST_TRAP/armed" 2>/dev/null; then
+  touch "$HUSH_TEST_TRAP/hit"
+  sleep 0.4
+  docker "$@"
+  code=$?
+  touch "$HUSH_TEST_TRAP/done"
+  exit $code
+fi
+exec docker "$@"
+`
+
+/** Prints the value, then runs until SIGTERM. */
+const PRINTER = ['--', 'sh', '-c', 'echo "token is $TOKEN"; trap "exit 0" TERM; sleep 300 & wait']
+
+let t: TestHome
+let trap: string
+
+beforeEach(() => {
+  trap = mkdtempSync(join(tmpdir(), 'hush-trap-'))
+  const wrapper = join(trap, 'docker-wrapper.sh')
+  writeFileSync(wrapper, WRAPPER)
+  chmodSync(wrapper, 0o755)
+  t = makeHome({HUSH_DOCKER: wrapper, HUSH_TEST_TRAP: trap})
+})
+afterEach(async () => {
+  await removeDockerStore(t)
+  rmSync(trap, {recursive: true, force: true})
+})
+
+/** Starts `hush ...args` with the trap armed; resolves once its `docker CMD` has begun, with the command's end. */
+async function armedRun(args: string[], command = 'run'): Promise<{running: Promise<RunResult>}> {
+  rmSync(join(trap, 'hit'), {force: true})
+  rmSync(join(trap, 'done'), {force: true})
+  writeFileSync(join(trap, 'armed'), command)
+  const running = t.hush(args)
+  await waitFor(() => existsSync(join(trap, 'hit')), 30_000)
+  // Wrapped: an async function returning the promise itself would wait for the command to end.
+  return {running}
+}
+
+/** Kills the agent at once (kill -9), or asks it to stop (`hush daemon stop`), while docker run is under way. */
+async function killAgent(how: 'kill' | 'stop'): Promise<void> {
+  const pid = t.agentPid()
+  expect(pid).toBeDefined()
+  if (how === 'kill') process.kill(pid!, 'SIGKILL')
+  else expect((await t.hush(['daemon', 'stop'])).exitCode).toBe(0)
+  if (how === 'kill') await waitFor(() => !isAlive(pid!), 10_000)
+}
+
+async function storeContainers(): Promise<string[]> {
+  const id = await storeId(t)
+  const result = await execa('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=hush.store=${id}`])
+  return result.stdout.split('\n').filter(Boolean)
+}
+
+/**
+ * The promises, checked after a restart: every container known to `status`, no value in the logs
+ * of a deployment not checked before (`checked` grows), `secrets delete` refused while one lives.
+ */
+async function checkPromises(values: string[], checked = new Set<string>()): Promise<DeploymentDetail[]> {
+  const deployments = await t.json<DeploymentDetail[]>(['status'])
+  const known = new Set(deployments.map((deployment) => deployment.containerId))
+  const containers = await storeContainers()
+  for (const container of containers) expect(known, `container ${container} unknown to status`).toContain(container)
+  for (const deployment of deployments) {
+    if (!deployment.containerId || deployment.state === 'terminated') continue
+    const key = `${deployment.id}/${deployment.containerId}`
+    if (checked.has(key)) continue
+    checked.add(key)
+    // Straight over the socket (the CLI would only add a process start per check): the logs route's
+    // frames carry the container's bytes as the agent redacted them.
+    const logs = await rawRequest(t.socket, 'GET', `/v1/deployments/${deployment.id}/logs`)
+    expect(logs.status).toBe(200)
+    for (const value of values) expect(logs.bytes.includes(value)).toBe(false)
+  }
+  if (containers.length > 0) {
+    const refused = await rawRequest(t.socket, 'DELETE', '/v1/secrets/tok')
+    expect(refused.status, 'secrets delete must be refused while a container holds the value').toBe(409)
+    expect((refused.json as {error: {code: string}}).error.code).toBe('secret_in_use')
+  }
+  return deployments
+}
+
+/** The one line a command prints when the agent went away before answering. */
+function expectLostAgentLine(result: RunResult, check: RegExp): void {
+  expect(result.exitCode).toBe(1)
+  const line = errorLine(result.stderr)
+  expect(line).toMatch(/agent stopped before answering/)
+  expect(line).toMatch(check)
+}
+
+describe.skipIf(!docker)('the agent dies while docker run starts a container', () => {
+  it(
+    `submit: killed or stopped ${ROUNDS} times, every container stays tracked and redacted`,
+    async () => {
+      const value = `crash-submit-value-${Math.random().toString(36).slice(2)}`
+      await t.ok(['secrets', 'new', 'tok', `TOKEN=${value}`])
+      const checked = new Set<string>()
+      for (let round = 0; round < ROUNDS; round++) {
+        const how = round % 3 === 2 ? 'stop' : 'kill'
+        const {running} = await armedRun(['submit', TEST_IMAGE, '--secret', 'tok', ...PRINTER])
+        await killAgent(how)
+        const result = await running
+        // A stopping agent finishes the request in flight; a killed one leaves the CLI one line.
+        if (how === 'kill') expectLostAgentLine(result, /may or may not have been launched.*hush status/)
+        else expect(result.exitCode, result.stderr).toBe(0)
+        // Some rounds restart the agent while the orphaned docker run is still under way.
+        if (round % 3 === 1) await checkPromises([value], checked)
+        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        await checkPromises([value], checked)
+      }
+      // Every launch that reached docker was recorded with its audit event, and terminate removes it.
+      const audit = await t.json<{event: string; deployment: string | null}[]>(['audit'])
+      const live = (await t.json<DeploymentDetail[]>(['status'])).filter((item) => item.state === 'running')
+      expect(live.length).toBeGreaterThan(0)
+      for (const deployment of live) {
+        expect(
+          audit.some((event) => event.event === 'deployment.submitted' && event.deployment === deployment.id),
+        ).toBe(true)
+        await t.ok(['terminate', deployment.id, '--grace', '1'])
+      }
+      expect(await storeContainers()).toEqual([])
+      await t.ok(['secrets', 'delete', 'tok'])
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  )
+
+  it(
+    `resubmit: killed ${ROUNDS} times, the previous revision is removed and the new one tracked`,
+    async () => {
+      const values = ['crash-resubmit-first-value']
+      await t.ok(['secrets', 'new', 'tok', `TOKEN=${values[0]}`])
+      const first = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', '--json', ...PRINTER])
+      expect(first.exitCode, first.stderr).toBe(0)
+      const id = (JSON.parse(first.stdout) as {id: string}).id
+      for (let round = 0; round < ROUNDS; round++) {
+        const value = `crash-resubmit-value-${round}-${Math.random().toString(36).slice(2)}`
+        values.push(value)
+        await t.ok(['secrets', 'rotate', 'tok', `TOKEN=${value}`])
+        const {running} = await armedRun(['resubmit', id])
+        await killAgent('kill')
+        expectLostAgentLine(await running, new RegExp(`hush status ${id}`))
+        if (round % 3 === 1) await checkPromises(values)
+        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        const deployments = await checkPromises(values)
+        // At most one container, of the recorded revision.
+        const containers = await storeContainers()
+        expect(containers.length).toBeLessThanOrEqual(1)
+        const detail = deployments.find((item) => item.id === id)!
+        if (containers.length === 1) {
+          expect(detail.containerId).toBe(containers[0])
+          expect(detail.state).toBe('running')
+          expect(detail.secrets[0]?.version).toBe(round + 2)
+        }
+      }
+      await t.ok(['terminate', id, '--grace', '1'])
+      expect(await storeContainers()).toEqual([])
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  )
+
+  it(
+    `terminate: killed ${ROUNDS} times during docker stop or rm, the next agent finishes it`,
+    async () => {
+      const value = `crash-terminate-value-${Math.random().toString(36).slice(2)}`
+      await t.ok(['secrets', 'new', 'tok', `TOKEN=${value}`])
+      const ids: string[] = []
+      for (let round = 0; round < ROUNDS; round++) {
+        const submitted = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', '--json', ...PRINTER])
+        expect(submitted.exitCode, submitted.stderr).toBe(0)
+        const id = (JSON.parse(submitted.stdout) as {id: string}).id
+        ids.push(id)
+        const {running} = await armedRun(['terminate', id, '--grace', '1'], round % 2 === 0 ? 'stop' : 'rm')
+        await killAgent('kill')
+        expectLostAgentLine(await running, /the terminate is recorded and the next agent finishes it.*hush status/)
+        // Some rounds restart the agent while the orphaned docker stop or rm is still under way.
+        if (round % 3 === 1) await checkPromises([value])
+        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        const detail = await t.json<DeploymentDetail>(['status', id])
+        expect(detail.state, `round ${round}`).toBe('terminated')
+        expect(await storeContainers(), `round ${round}`).toEqual([])
+      }
+      const audit = await t.json<{event: string; deployment: string | null}[]>(['audit'])
+      for (const id of ids)
+        expect(
+          audit.filter((event) => event.event === 'deployment.terminated' && event.deployment === id),
+        ).toHaveLength(1)
+      // Nothing holds the value: delete needs no --force.
+      await t.ok(['secrets', 'delete', 'tok'])
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  )
+
+  it(
+    `a container docker creates but cannot start is removed, with or without the agent (${ROUNDS} rounds)`,
+    async () => {
+      const value = 'crash-never-started-value'
+      await t.ok(['secrets', 'new', 'tok', `TOKEN=${value}`])
+      const failures = [
+        ['--user', 'nosuchuser', '--', 'sh', '-c', 'echo hi'],
+        ['--', '/no/such/command'],
+      ]
+      // Without a crash: docker's error, nothing left, nothing in status.
+      for (const failure of failures) {
+        const result = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', ...failure])
+        expect(result.exitCode).toBe(1)
+        expect(errorLine(result.stderr)).toMatch(/docker run failed/)
+        expect(await storeContainers()).toEqual([])
+        expect(await t.json<DeploymentDetail[]>(['status'])).toEqual([])
+      }
+      // With the agent killed while docker creates it.
+      for (let round = 0; round < ROUNDS; round++) {
+        const {running} = await armedRun(['submit', TEST_IMAGE, '--secret', 'tok', ...failures[round % 2]])
+        await killAgent('kill')
+        expectLostAgentLine(await running, /hush status/)
+        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        await checkPromises([value])
+        expect(await storeContainers()).toEqual([])
+      }
+      // Nothing holds the value: delete needs no --force.
+      await t.ok(['secrets', 'delete', 'tok'])
+    },
+    CRASH_TEST_TIMEOUT_MS,
+  )
+})

@@ -1,0 +1,311 @@
+// Commands run in-process with their own streams (cli/io.ts) and an in-process agent: the real API
+// server and contract checks on a socket in a temporary directory, with handlers of the test's own.
+// No docker, no keyring, no D-Bus: what a user sees on stdout and stderr, and the exit code.
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {PassThrough, Readable} from 'node:stream'
+import {Config} from '@oclif/core'
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {type Hello, routes, type SecretInfo} from '../../../src/api/contract.js'
+import {HushError} from '../../../src/api/errors.js'
+import type {HushCommand} from '../../../src/cli/base.js'
+import type {IOStreams} from '../../../src/cli/io.js'
+import {AgentClient} from '../../../src/client/client.js'
+import type {Connection} from '../../../src/client/connect.js'
+import {asHushError} from '../../../src/client/socket-errors.js'
+import SecretsDelete from '../../../src/commands/secrets/delete.js'
+import SecretsList from '../../../src/commands/secrets/list.js'
+import SecretsNew from '../../../src/commands/secrets/new.js'
+import {loadSodium, type Sodium} from '../../../src/crypto/sodium.js'
+import {newTransportKeys, openSealedValue, type TransportKeys} from '../../../src/crypto/transport.js'
+import type {Agent} from '../../../src/daemon/agent.js'
+import type {HandlerTable} from '../../../src/daemon/http/handlers/types.js'
+import {checkInput, fromQuery} from '../../../src/daemon/http/route-input.js'
+import {type ApiServer, createApiServer} from '../../../src/daemon/http/server.js'
+import type {Logger} from '../../../src/daemon/process/log.js'
+
+const ROOT = join(import.meta.dirname, '../../..')
+
+const SECRET: SecretInfo = {
+  name: 'hf',
+  app: null,
+  keys: ['HF_TOKEN'],
+  description: 'Hugging Face',
+  version: 3,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-02T00:00:00.000Z',
+  usedBy: [],
+}
+
+let dir: string
+let socket: string
+let server: ApiServer
+let config: Config
+let sodium: Sodium
+let keys: TransportKeys
+/** What the in-process agent received, by route. */
+const received: Array<{route: string; input: unknown}> = []
+/** The values the agent opened (sealed by the command), by key. */
+const opened = new Map<string, string>()
+const agentLog: string[] = []
+
+function hello(): Hello {
+  return {
+    name: 'hush',
+    version: 'test',
+    protocol: 1,
+    pid: process.pid,
+    publicKey: sodium.to_base64(keys.publicKey, sodium.base64_variants.ORIGINAL),
+    home: dir,
+    socket,
+    keyring: 'os',
+    keyringAccount: 'test',
+    sealed: false,
+    unlockCache: {state: 'none', expiresAt: null, problem: null},
+    startedAt: '2026-01-01T00:00:00.000Z',
+  }
+}
+
+/** The handlers this agent has; a route left out answers 500 (a bug in the test). */
+function handlers(): Partial<HandlerTable> {
+  return {
+    hello: () => hello(),
+    listSecrets: (input) => {
+      received.push({route: 'listSecrets', input})
+      return [SECRET]
+    },
+    createSecret: (input) => {
+      received.push({route: 'createSecret', input: {...input, values: Object.keys(input.values)}})
+      for (const [key, sealed] of Object.entries(input.values)) {
+        const bytes = openSealedValue(sodium, keys, sealed)
+        if (!bytes) throw new HushError('unopenable_value', `The value of ${key} was not sealed to this agent.`)
+        opened.set(key, Buffer.from(bytes).toString('utf8'))
+      }
+      return {
+        secret: {...SECRET, name: input.name, keys: Object.keys(input.values).sort(), version: 1},
+        replaced: false,
+        staleDeployments: [],
+      }
+    },
+    deleteSecret: (input) => {
+      received.push({route: 'deleteSecret', input})
+      throw new HushError('secret_in_use', `Secret ${input.name} is used by live deployment d-1: terminate it first.`, {
+        deployments: ['d-1'],
+      })
+    },
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hush-commands-'))
+  socket = join(dir, 'agent.sock')
+  sodium = await loadSodium()
+  keys = newTransportKeys(sodium)
+  config = await Config.load({root: ROOT})
+  const agent = {vault: {sealed: false}, paths: {home: dir}} as unknown as Agent
+  const log: Logger = {
+    info: (message) => agentLog.push(message),
+    warn: (message) => agentLog.push(message),
+    error: (message, error) => agentLog.push(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
+  }
+  server = createApiServer(agent, handlers() as HandlerTable, log, {onActivity: () => {}})
+  await new Promise<void>((resolve) => server.listen(socket, resolve))
+})
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve))
+  rmSync(dir, {recursive: true, force: true})
+})
+
+afterEach(() => {
+  received.length = 0
+  opened.clear()
+  process.exitCode = undefined
+})
+
+/** The in-process agent, as connectAgent would hand it over. */
+async function connect(): Promise<Connection> {
+  return {client: new AgentClient(socket), hello: hello()}
+}
+
+interface Outcome {
+  stdout: string
+  stderr: string
+  exitCode: number
+}
+
+/** Runs a command in-process: its streams are the test's, its agent the one above. */
+async function run(
+  Command: new (argv: string[], config: Config) => HushCommand,
+  argv: string[],
+  options: {stdin?: string; env?: NodeJS.ProcessEnv} = {},
+): Promise<Outcome> {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  const text = {stdout: '', stderr: ''}
+  stdout.on('data', (chunk: Buffer) => {
+    text.stdout += chunk.toString('utf8')
+  })
+  stderr.on('data', (chunk: Buffer) => {
+    text.stderr += chunk.toString('utf8')
+  })
+  const io: IOStreams = {
+    stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
+    stdout,
+    stderr,
+    isTTY: {stdin: false, stdout: false, stderr: false},
+    env: {HUSH_HOME: dir, ...options.env},
+  }
+  await new Command(argv, config).runWith({io, connect})
+  const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0
+  process.exitCode = undefined
+  return {...text, exitCode}
+}
+
+describe('commands in-process, with a fake IO and an in-process agent', () => {
+  it('secrets list prints the table, and --json the agent’s answer as is', async () => {
+    const table = await run(SecretsList, [])
+    expect(table.exitCode).toBe(0)
+    expect(table.stdout).toMatch(/^NAME\s+SCOPE\s+KEYS\s+VERSION/)
+    expect(table.stdout).toMatch(/hf\s+shared\s+HF_TOKEN\s+3/)
+    expect(table.stderr).toBe('')
+
+    const json = await run(SecretsList, ['--json', '--include-deleted'])
+    expect(JSON.parse(json.stdout)).toEqual([SECRET])
+    // The flag reached the agent as a boolean (a query string's text, converted by the contract).
+    expect(received.at(-1)).toEqual({route: 'listSecrets', input: {includeDeleted: true}})
+  })
+
+  it('secrets new --from-stdin reads the value from the command’s stdin and sends it sealed', async () => {
+    const result = await run(SecretsNew, ['gh', '--from-stdin', 'GITHUB_TOKEN', '--description', 'ci'], {
+      stdin: 'ghp_value-from-stdin\n',
+    })
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toBe('Created secret gh: version 1, keys GITHUB_TOKEN.\n')
+    // One trailing newline dropped; the value travelled sealed and opened only in the agent.
+    expect(opened.get('GITHUB_TOKEN')).toBe('ghp_value-from-stdin')
+    expect(received).toEqual([
+      {route: 'createSecret', input: {name: 'gh', description: 'ci', values: ['GITHUB_TOKEN']}},
+    ])
+  })
+
+  it('secrets new --from-env takes the value from the command’s environment and removes it there', async () => {
+    const env: NodeJS.ProcessEnv = {WANDB_API_KEY: 'wandb-value'}
+    const result = await run(SecretsNew, ['wandb', '--from-env', 'WANDB_API_KEY'], {env})
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(opened.get('WANDB_API_KEY')).toBe('wandb-value')
+
+    const unset = await run(SecretsNew, ['wandb', '--from-env', 'NOT_SET_HERE'])
+    expect(unset.exitCode).toBe(2)
+    expect(unset.stderr).toBe(
+      'hush: --from-env NOT_SET_HERE: the variable NOT_SET_HERE is not set in this environment.\n',
+    )
+    expect(received).toHaveLength(1)
+  })
+
+  it('an agent error is one line on stderr with its exit code, or the error shape under --json', async () => {
+    const plain = await run(SecretsDelete, ['hf'])
+    expect(plain.exitCode).toBe(1)
+    expect(plain.stdout).toBe('')
+    expect(plain.stderr).toBe('hush: Secret hf is used by live deployment d-1: terminate it first.\n')
+
+    const json = await run(SecretsDelete, ['hf', '--json'])
+    expect(json.exitCode).toBe(1)
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: {
+        code: 'secret_in_use',
+        message: 'Secret hf is used by live deployment d-1: terminate it first.',
+        deployments: ['d-1'],
+      },
+    })
+  })
+
+  it('--force without a terminal asks for --yes, naming the deployments, after the refusal', async () => {
+    const result = await run(SecretsDelete, ['hf', '--force'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toMatch(/^hush: This would delete secret hf, used by live deployment d-1: .*add --yes\.\n$/)
+    expect(received).toEqual([{route: 'deleteSecret', input: {name: 'hf'}}])
+  })
+
+  it('a route with no handler is a bug: 500 internal for the user, its stack in the agent’s log', async () => {
+    const client = new AgentClient(socket)
+    try {
+      const error = await client.call(routes.audit, {}).catch((failure: unknown) => failure)
+      expect(error).toMatchObject({code: 'internal', message: 'The hush agent hit an internal error: see its log.'})
+      expect(agentLog.at(-1)).toMatch(/^GET \/v1\/audit failed: TypeError: .*\n\s+at /)
+    } finally {
+      await client.close()
+    }
+  })
+})
+
+describe('the contract, checked before dispatch', () => {
+  const refusal = (action: () => unknown): HushError => {
+    try {
+      action()
+    } catch (error) {
+      if (error instanceof HushError) return error
+      throw error
+    }
+    throw new Error('not refused')
+  }
+
+  it('refuses a wrong type with one line naming the field and what it must be, never the value', () => {
+    const secret = 'hf_never-echo-this-value'
+    const cases: Array<[Parameters<typeof checkInput>[0], Record<string, unknown>, string, RegExp]> = [
+      [routes.init.input, {keyring: secret}, 'keyring', /^`keyring` must be "os" or "passphrase"\.$/],
+      [routes.listSecrets.input, {app: 5}, 'app', /^`app` must be a string\.$/],
+      [routes.submit.input, {image: 'busybox', warn: 'false'}, 'warn', /^`warn` must be true or false\.$/],
+      [routes.submit.input, {image: 'busybox', env: secret}, 'env', /^`env` must be a list\.$/],
+      [routes.submit.input, {image: 'busybox', env: [7]}, 'env.0', /^`env\.0` must be a string\.$/],
+      [routes.createSecret.input, {name: 'x', values: {A: 7}}, 'values', /^`values` must be an object of KEY/],
+      [routes.unseal.input, {}, 'passphrase', /^`passphrase` is required\.$/],
+      [routes.terminate.input, {id: 'd', grace: 1.5}, 'grace', /^`grace` must be a whole number of seconds/],
+    ]
+    for (const [schema, input, field, message] of cases) {
+      const error = refusal(() => checkInput(schema, input, 'request body'))
+      expect(error.code).toBe('bad_request')
+      expect(error.details.field, JSON.stringify(input)).toBe(field)
+      expect(error.message).toMatch(message)
+      expect(error.message).not.toContain(secret)
+    }
+  })
+
+  it('refuses an unknown field by name, and keeps keys such as __proto__ in a bundle', () => {
+    const unknown = refusal(() => checkInput(routes.submit.input, {image: 'busybox', privileged: true}, 'request body'))
+    expect(unknown.details.field).toBe('privileged')
+    expect(unknown.message).toMatch(/^Unknown field "privileged" in the request body: this route takes image, /)
+    const values = JSON.parse('{"__proto__": "s1", "constructor": "s2"}') as Record<string, string>
+    const input = checkInput(routes.createSecret.input, {name: 'proto', values}, 'request body')
+    expect(Object.keys(input.values as object)).toEqual(['__proto__', 'constructor'])
+  })
+
+  it('turns query text into the booleans and numbers of the schema, and only there', () => {
+    const query = fromQuery(routes.listSecrets.input, new URLSearchParams('includeDeleted=true&shared=0&app=api'))
+    expect({...query}).toEqual({includeDeleted: true, shared: false, app: 'api'})
+    expect({...fromQuery(routes.audit.input, new URLSearchParams('limit=5'))}).toEqual({limit: 5})
+    const bad = refusal(() =>
+      checkInput(routes.audit.input, fromQuery(routes.audit.input, new URLSearchParams('limit=abc')), 'query'),
+    )
+    expect(bad.message).toBe('`limit` must be a whole number from 1 to 100000.')
+  })
+})
+
+describe('failures on the way to the agent', () => {
+  it('only a failed socket is daemon_unreachable; anything else stays a bug (internal)', () => {
+    for (const code of ['ECONNREFUSED', 'ENOENT', 'EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET']) {
+      const error = Object.assign(new Error(`connect ${code} /run/hush.sock`), {code})
+      expect(asHushError(error).code, code).toBe('daemon_unreachable')
+    }
+    const wrapped = new TypeError('fetch failed', {cause: Object.assign(new Error('refused'), {code: 'ECONNREFUSED'})})
+    expect(asHushError(wrapped).code).toBe('daemon_unreachable')
+    expect(asHushError(new TypeError("Cannot read properties of undefined (reading 'x')"))).toMatchObject({
+      code: 'internal',
+      message: "Unexpected error: Cannot read properties of undefined (reading 'x')",
+    })
+    expect(asHushError(Object.assign(new Error('no such file'), {code: 'EACCES'})).code).toBe('internal')
+  })
+})
