@@ -34,7 +34,7 @@ function errorsMarkdown(errorCodes) {
 
 /**
  * Every generated block: the page (relative to the repository), the block's name and its current
- * markdown, markers included. `runOptions` is the run-options table as src/api/run-options-doc.ts
+ * markdown, markers included. `runOptions` is the run-options table as src/api/rules/run-options-doc.ts
  * renders it (markers included).
  */
 export function docBlocks({runOptions, routes, errorCodes, benchmarks}) {

@@ -6,7 +6,7 @@ import {fileURLToPath} from 'node:url'
 import {readResults} from '../bench/report.js'
 import {routes} from '../dist/api/contract.js'
 import {errorCodes} from '../dist/api/errors.js'
-import {runOptionsMarkdown} from '../dist/api/run-options-doc.js'
+import {runOptionsMarkdown} from '../dist/api/rules/run-options-doc.js'
 import {docBlocks, withBlock} from './doc-blocks.mjs'
 
 const blocks = docBlocks({runOptions: runOptionsMarkdown(), routes, errorCodes, benchmarks: readResults()})

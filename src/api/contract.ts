@@ -15,7 +15,7 @@
 // as text, converted by the server from the schema.
 
 import * as v from 'valibot'
-import type {DeploymentTarget, RunOptions} from './run-options.js'
+import type {DeploymentTarget, RunOptions} from './rules/run-options.js'
 
 export type {DeploymentTarget, RunOptions}
 
@@ -109,7 +109,7 @@ const wholeNumber = (name: string, min: number, max: number, unit = '') =>
       v.maxValue(max, `\`${name}\` must be a whole number${unit} from ${min} to ${max}.`),
     ),
   )
-/** Run options: an object here; each option is checked against the run-options table (api/run-options.ts). */
+/** Run options: an object here; each option is checked against the run-options table (api/rules/run-options.ts). */
 const runOptions = v.custom<RunOptions>(
   (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
   '`options` must be an object.',
@@ -279,7 +279,7 @@ const InitInput = v.strictObject({
   keyring: v.picklist(['os', 'passphrase'] as const satisfies readonly KeyringMode[]),
   /** Passphrase mode: the new passphrase, sealed to the agent's public key like a value. */
   passphrase: v.optional(sealed),
-  /** How long the kernel keyring keeps the unlocked key: a duration (`12h`), `boot` or `off` (see api/ttl.ts). */
+  /** How long the kernel keyring keeps the unlocked key: a duration (`12h`), `boot` or `off` (see api/rules/ttl.ts). */
   ttl: optionalText,
 })
 export type InitInput = InputOf<typeof InitInput>
@@ -296,7 +296,7 @@ export interface InitOutput {
 const UnsealInput = v.strictObject({
   /** The passphrase, sealed to the agent's public key (crypto_box_seal), never plaintext. */
   passphrase: sealed,
-  /** How long the kernel keyring keeps the unlocked key (see api/ttl.ts); absent: the preference. */
+  /** How long the kernel keyring keeps the unlocked key (see api/rules/ttl.ts); absent: the preference. */
   ttl: optionalText,
 })
 export type UnsealInput = InputOf<typeof UnsealInput>

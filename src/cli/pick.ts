@@ -2,7 +2,7 @@
 // loaded here by dynamic import, only when a picker opens, so no other command pays for them.
 import type {SecretInfo} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {visibleOf} from '../api/precedence.js'
+import {visibleOf} from '../api/rules/precedence.js'
 import type {PickedSecrets, RunPickerOptions} from '../ui/run-picker.js'
 import {usage} from './base.js'
 import {type IOStreams, systemIO} from './io.js'

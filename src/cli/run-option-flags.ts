@@ -1,4 +1,4 @@
-// submit's `docker run` flags, made from the one table of run options (api/run-options.ts), and
+// submit's `docker run` flags, made from the one table of run options (api/rules/run-options.ts), and
 // the options object a parsed command line gives, checked like the agent checks it.
 import {Flags} from '@oclif/core'
 import type {AlphabetLowercase, FlagInput} from '@oclif/core/interfaces'
@@ -9,7 +9,7 @@ import {
   type RunOptionSpec,
   type RunOptions,
   refusedRunOption,
-} from '../api/run-options.js'
+} from '../api/rules/run-options.js'
 import {usage} from './base.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const

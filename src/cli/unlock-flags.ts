@@ -1,7 +1,7 @@
 // The flags of the commands that read a passphrase and unlock a store: `--passphrase-fd N` and
 // `--ttl DURATION` (how long the kernel keyring keeps the unlocked key), declared once.
 import {Flags} from '@oclif/core'
-import {parseTtl, TTL_HELP} from '../api/ttl.js'
+import {parseTtl, TTL_HELP} from '../api/rules/ttl.js'
 import {usage} from './base.js'
 
 export const unlockFlags = {

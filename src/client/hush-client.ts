@@ -252,7 +252,7 @@ export class HushClient {
 
   /**
    * Chooses where the master key lives; passphrase mode needs the new passphrase. `ttl`: how long
-   * the kernel keyring keeps the unlocked key (see api/ttl.ts).
+   * the kernel keyring keeps the unlocked key (see api/rules/ttl.ts).
    */
   init(keyring: KeyringMode, passphrase?: Passphrase, options: {ttl?: string} = {}): Promise<InitOutput> {
     if (passphrase === undefined) return this.call((c) => c.client.call(routes.init, {keyring}))

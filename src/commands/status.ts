@@ -1,7 +1,7 @@
 // `hush status [ID]`: deployments with their state read from docker; one in full with ID.
 import {Args} from '@oclif/core'
 import type {DeploymentDetail, DeploymentInfo} from '../api/contract.js'
-import {formatRunOptions} from '../api/run-options.js'
+import {formatRunOptions} from '../api/rules/run-options.js'
 import {HushCommand} from '../cli/base.js'
 import {specShape} from '../cli/deployments.js'
 import {ago, list, table} from '../ui/render.js'

@@ -12,7 +12,7 @@ export interface Preferences {
   dockerContext: string
   /** Send values to a docker engine over TCP without TLS (in clear): refused unless true. */
   allowPlainTcp: boolean
-  /** Passphrase mode: how long the kernel keyring keeps the unlocked key (api/ttl.ts: `boot`, `12h`, `off`). */
+  /** Passphrase mode: how long the kernel keyring keeps the unlocked key (api/rules/ttl.ts: `boot`, `12h`, `off`). */
   unsealTtl: string
 }
 

@@ -3,7 +3,7 @@
 import type {Hello, SealedValue} from '../api/contract.js'
 import {PROTOCOL} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
-import {parseTtl, TTL_HELP, type UnlockTtl} from '../api/ttl.js'
+import {parseTtl, TTL_HELP, type UnlockTtl} from '../api/rules/ttl.js'
 import type {HushPaths} from '../config/paths.js'
 import {preference} from '../config/preferences.js'
 import type {Sodium} from '../crypto/sodium.js'

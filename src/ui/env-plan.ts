@@ -1,6 +1,6 @@
 // What a list of whole bundles would inject, worked out from metadata only (names and keys, never a
-// value): the picker's preview, by the same rule the agent resolves with (`api/precedence.ts`).
-import {planKeys} from '../api/precedence.js'
+// value): the picker's preview, by the same rule the agent resolves with (`api/rules/precedence.ts`).
+import {planKeys} from '../api/rules/precedence.js'
 
 export interface BundleKeys {
   name: string

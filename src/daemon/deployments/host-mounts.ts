@@ -5,7 +5,7 @@
 import {realpathSync} from 'node:fs'
 import {resolve, sep} from 'node:path'
 import {HushError, quoted} from '../../api/errors.js'
-import type {RunOptions} from '../../api/run-options.js'
+import type {RunOptions} from '../../api/rules/run-options.js'
 import {envFileDir, type HushPaths} from '../../config/paths.js'
 
 /** A host path a run option would mount, with the option as the user typed it. */

@@ -5,7 +5,7 @@
 import type {DeploymentState} from '../../api/contract.js'
 import {TERMINAL_STATES} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
-import {isSession} from '../../api/run-options.js'
+import {isSession} from '../../api/rules/run-options.js'
 import type {HushPaths} from '../../config/paths.js'
 import {
   type ContainerState,

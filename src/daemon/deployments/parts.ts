@@ -1,8 +1,8 @@
 // What a deployment record says beyond its columns: the secrets it shows (env keys and file
 // paths, per version), the secrets it uses, and its file secrets' targets and `KEY_FILE` env.
 import type {DeploymentSecret} from '../../api/contract.js'
-import {parseSecretFileSpec, secretFileName, secretFilePath} from '../../api/secret-file-spec.js'
-import {templateRefs} from '../../api/templates.js'
+import {parseSecretFileSpec, secretFileName, secretFilePath} from '../../api/rules/secret-file-spec.js'
+import {templateRefs} from '../../api/rules/templates.js'
 import type {EnvEntry} from '../docker/containers.js'
 import type {DeploymentRow, InjectedSecret} from '../store/deployments-table.js'
 

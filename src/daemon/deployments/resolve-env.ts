@@ -1,10 +1,16 @@
 // Resolving a deployment's environment in the agent: parse `--secret` references, check that every
-// name exists (all or nothing), apply the precedence rule of `api/precedence.ts`, then decrypt.
+// name exists (all or nothing), apply the precedence rule of `api/rules/precedence.ts`, then decrypt.
 // Also renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
 import {HushError} from '../../api/errors.js'
 import {checkKey, checkSecretName, MAX_VALUE_BYTES} from '../../api/limits.js'
-import {planKeys} from '../../api/precedence.js'
-import {formatTemplateRef, needsRendering, parseTemplate, type TemplateRef, templateRefs} from '../../api/templates.js'
+import {planKeys} from '../../api/rules/precedence.js'
+import {
+  formatTemplateRef,
+  needsRendering,
+  parseTemplate,
+  type TemplateRef,
+  templateRefs,
+} from '../../api/rules/templates.js'
 import type {EnvEntry} from '../docker/containers.js'
 import type {SecretFileEntry} from '../docker/secret-files.js'
 import type {InjectedSecret, SecretRef} from '../store/deployments-table.js'

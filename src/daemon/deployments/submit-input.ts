@@ -2,9 +2,9 @@
 // secret references, plain env, the pass-through docker options, and the advisory warnings.
 import type {DeploymentTarget, SubmitInput} from '../../api/contract.js'
 import {HushError, quoted} from '../../api/errors.js'
-import {checkRunOptions, type RunOptions} from '../../api/run-options.js'
-import {formatSecretFileSpec, parseSecretFileSpec} from '../../api/secret-file-spec.js'
-import {envWarning} from '../../api/sensitive.js'
+import {checkRunOptions, type RunOptions} from '../../api/rules/run-options.js'
+import {formatSecretFileSpec, parseSecretFileSpec} from '../../api/rules/secret-file-spec.js'
+import {envWarning} from '../../api/rules/sensitive.js'
 import type {SecretRef} from '../store/deployments-table.js'
 import {parsePlainEnv, parseSecretRef} from './resolve-env.js'
 
@@ -17,7 +17,7 @@ export interface CheckedSubmit {
   command: string[]
   refs: SecretRef[]
   env: Record<string, string>
-  /** `--secret-file` specs (canonical text, see api/secret-file-spec.ts), in command-line order, one per name. */
+  /** `--secret-file` specs (canonical text, see api/rules/secret-file-spec.ts), in command-line order, one per name. */
   files: string[]
   options: RunOptions
   /** `--context NAME` (checked against docker's contexts when launching); null: the agent's engine. */

@@ -3,7 +3,7 @@
 // tasks, terminating it, and removing the store's Swarm secrets that nothing uses. Resolution,
 // records, audit and usage stay in service.ts, shared with local containers.
 import {HushError} from '../../api/errors.js'
-import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/secret-file-spec.js'
+import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
 import type {HushPaths} from '../../config/paths.js'
 import {checkLaunchable, type EnvEntry} from '../docker/containers.js'
 import {fileOwner} from '../docker/secret-files.js'

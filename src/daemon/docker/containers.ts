@@ -7,7 +7,7 @@ import {closeSync, lstatSync, openSync, readdirSync, rmSync, writeSync} from 'no
 import {join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {HushError} from '../../api/errors.js'
-import {isSession, type RunOptions, runOptionArgs} from '../../api/run-options.js'
+import {isSession, type RunOptions, runOptionArgs} from '../../api/rules/run-options.js'
 import {DOCKER, dockerMissing, engineArgs} from '../../config/docker.js'
 import {ensureUserDir, envFileDir, type HushPaths, isTmpfs} from '../../config/paths.js'
 import {checkClientEnv} from './client-env.js'

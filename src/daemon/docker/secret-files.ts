@@ -6,7 +6,7 @@
 // start for deployments no longer live.
 import {chmodSync, chownSync, closeSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
-import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/secret-file-spec.js'
+import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
 import {envFileDir, type HushPaths} from '../../config/paths.js'
 import {type EnvEntry, type FileMount, inDirectory, prepareEnvFileDir} from './containers.js'
 

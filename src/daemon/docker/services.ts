@@ -5,7 +5,7 @@ import {createHash} from 'node:crypto'
 import {execa, type ResultPromise} from 'execa'
 import type {SwarmTask} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
-import {runOptionArgs} from '../../api/run-options.js'
+import {runOptionArgs} from '../../api/rules/run-options.js'
 import {DOCKER} from '../../config/docker.js'
 import type {HushPaths} from '../../config/paths.js'
 import {

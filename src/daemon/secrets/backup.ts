@@ -26,7 +26,7 @@ import {
   nextVersion,
   SECRET_NAME,
 } from '../../api/limits.js'
-import {isSecretFilePath} from '../../api/secret-file-spec.js'
+import {isSecretFilePath} from '../../api/rules/secret-file-spec.js'
 import {openBackup, readBackupHeader, sealBackup} from '../../crypto/backup-file.js'
 import type {Sodium} from '../../crypto/sodium.js'
 import {VERSION} from '../../version.js'

@@ -32,7 +32,7 @@ export interface DeploymentRow {
   command: string[]
   env: Record<string, string>
   refs: SecretRef[]
-  /** `--secret-file` specs as recorded (`NAME[,uid=..]...`, see api/secret-file-spec.ts), in command-line order. */
+  /** `--secret-file` specs as recorded (`NAME[,uid=..]...`, see api/rules/secret-file-spec.ts), in command-line order. */
   files: string[]
   options: RunOptions
   /** The docker context of its engine (`submit --context`); null: the agent's own engine. */

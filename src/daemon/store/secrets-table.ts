@@ -5,7 +5,7 @@ import {randomUUID} from 'node:crypto'
 import {statSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 import type {AuditEvent, AuditEventType} from '../../api/contract.js'
-import {visibleScopes} from '../../api/precedence.js'
+import {visibleScopes} from '../../api/rules/precedence.js'
 import {StoreConnection} from './connection.js'
 
 export interface SecretRow {

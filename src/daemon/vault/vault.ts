@@ -13,7 +13,7 @@ import type {
   UnlockCacheState,
 } from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
-import type {UnlockTtl} from '../../api/ttl.js'
+import type {UnlockTtl} from '../../api/rules/ttl.js'
 import {aeadDecrypt, aeadEncrypt} from '../../crypto/aead.js'
 import * as kernelKeyring from '../../crypto/kernel-keyring.js'
 import {probeOsKeyring} from '../../crypto/os-keyring.js'

@@ -3,7 +3,7 @@
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../../../src/api/contract.js'
-import {appliesTo, RUN_OPTIONS} from '../../../src/api/run-options.js'
+import {appliesTo, RUN_OPTIONS} from '../../../src/api/rules/run-options.js'
 import {
   dockerAvailable,
   ensureTestImage,

@@ -1,4 +1,4 @@
-// The one precedence and visibility rule (src/api/precedence.ts), checked as properties over random
+// The one precedence and visibility rule (src/api/rules/precedence.ts), checked as properties over random
 // bundles, references, --env keys and scopes: the picker's preview is what the agent injects, the
 // winner of a key is the last reference that fills it, --env always wins, and the store's lookup
 // agrees with the CLI's filter on which scope a name resolves to.
@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import type {SecretInfo} from '../../../src/api/contract.js'
-import {type BundleRef, planKeys, visibleOf} from '../../../src/api/precedence.js'
+import {type BundleRef, planKeys, visibleOf} from '../../../src/api/rules/precedence.js'
 import {visibleSecrets} from '../../../src/cli/pick.js'
 import {decidePicks} from '../../../src/daemon/deployments/resolve-env.js'
 import {Store} from '../../../src/daemon/store/secrets-table.js'

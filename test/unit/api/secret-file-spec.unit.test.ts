@@ -4,7 +4,7 @@ import {mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {formatSecretFileSpec, parseSecretFileSpec} from '../../../src/api/secret-file-spec.js'
+import {formatSecretFileSpec, parseSecretFileSpec} from '../../../src/api/rules/secret-file-spec.js'
 import {fileOwner, placeSecretFile} from '../../../src/daemon/docker/secret-files.js'
 
 describe('--secret-file specs', () => {

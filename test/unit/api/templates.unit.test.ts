@@ -2,8 +2,8 @@
 // spaces, literal braces), the warning table for --env values, and the bind-mount argument.
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {credentialKind, envWarning} from '../../../src/api/sensitive.js'
-import {isTemplate, literalText, needsRendering, parseTemplate, templateRefs} from '../../../src/api/templates.js'
+import {credentialKind, envWarning} from '../../../src/api/rules/sensitive.js'
+import {isTemplate, literalText, needsRendering, parseTemplate, templateRefs} from '../../../src/api/rules/templates.js'
 import {mountArg} from '../../../src/daemon/docker/containers.js'
 
 describe('--env templates', () => {

@@ -1,6 +1,6 @@
 // The one TTL parser (`--ttl`, the unsealTtl preference, the unseal and init routes).
 import {describe, expect, it} from 'vitest'
-import {parseTtl} from '../../../src/api/ttl.js'
+import {parseTtl} from '../../../src/api/rules/ttl.js'
 
 describe('parseTtl', () => {
   it('reads durations, boot and off', () => {

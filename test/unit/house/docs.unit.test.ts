@@ -10,7 +10,7 @@ import {readResults} from '../../../bench/report.js'
 import {docBlocks, withBlock} from '../../../scripts/doc-blocks.mjs'
 import {routes} from '../../../src/api/contract.js'
 import {errorCodes} from '../../../src/api/errors.js'
-import {runOptionsMarkdown} from '../../../src/api/run-options-doc.js'
+import {runOptionsMarkdown} from '../../../src/api/rules/run-options-doc.js'
 import {ROOT} from '../../support/helpers.js'
 
 interface DocBlock {

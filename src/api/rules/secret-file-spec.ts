@@ -1,7 +1,7 @@
 // `--secret-file NAME[,uid=U][,gid=G][,mode=0440][,target=DIR][,env]` (Swarm's vocabulary): its
 // parsing and checks, and the canonical text a deployment records. Shared by the CLI and the agent.
-import {HushError} from './errors.js'
-import {checkSecretName, ENV_KEY} from './limits.js'
+import {HushError} from '../errors.js'
+import {checkSecretName, ENV_KEY} from '../limits.js'
 
 /** Where secret files go when no `target=` is given. */
 export const SECRET_FILES_TARGET = '/run/secrets'

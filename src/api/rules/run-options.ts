@@ -3,7 +3,7 @@
 // checks, the docker arguments, `status ID`, resubmit and the table in docs/reference.md all derive from it.
 // Each option also says which targets take it: local containers (`docker run`), Swarm services
 // (`docker service create`, under the flag name `swarm` gives), or both.
-import {HushError, quoted} from './errors.js'
+import {HushError, quoted} from '../errors.js'
 
 export type RunOptionKind = 'string' | 'number' | 'boolean' | 'repeatable'
 
