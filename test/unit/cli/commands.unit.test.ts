@@ -1,31 +1,14 @@
-// Commands run in-process with their own streams (cli/io.ts) and an in-process agent: the real API
-// server and contract checks on a socket in a temporary directory, with handlers of the test's own.
-// No docker, no keyring, no D-Bus: what a user sees on stdout and stderr, and the exit code.
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {PassThrough, Readable} from 'node:stream'
-import {Config} from '@oclif/core'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
-import {type Hello, routes, type SecretInfo} from '../../../src/api/contract.js'
+// Commands run in-process with their own streams and an in-process agent (test/support/in-process.ts):
+// what a user sees on stdout and stderr, and the exit code; then the contract's checks before dispatch.
+import {afterEach, describe, expect, it} from 'vitest'
+import {routes, type SecretInfo} from '../../../src/api/contract.js'
 import {HushError} from '../../../src/api/errors.js'
-import type {HushCommand} from '../../../src/cli/base.js'
-import type {IOStreams} from '../../../src/cli/io.js'
-import {AgentClient} from '../../../src/client/client.js'
-import type {Connection} from '../../../src/client/connect.js'
 import {asHushError} from '../../../src/client/socket-errors.js'
 import SecretsDelete from '../../../src/commands/secrets/delete.js'
 import SecretsList from '../../../src/commands/secrets/list.js'
 import SecretsNew from '../../../src/commands/secrets/new.js'
-import {loadSodium, type Sodium} from '../../../src/crypto/sodium.js'
-import {newTransportKeys, openSealedValue, type TransportKeys} from '../../../src/crypto/transport.js'
-import type {Agent} from '../../../src/daemon/agent.js'
-import type {HandlerTable} from '../../../src/daemon/http/handlers/types.js'
 import {checkInput, fromQuery} from '../../../src/daemon/http/route-input.js'
-import {type ApiServer, createApiServer} from '../../../src/daemon/http/server.js'
-import type {Logger} from '../../../src/daemon/process/log.js'
-
-const ROOT = join(import.meta.dirname, '../../..')
+import {inProcessAgent} from '../../support/in-process.js'
 
 const SECRET: SecretInfo = {
   name: 'hf',
@@ -38,130 +21,33 @@ const SECRET: SecretInfo = {
   usedBy: [],
 }
 
-let dir: string
-let socket: string
-let server: ApiServer
-let config: Config
-let sodium: Sodium
-let keys: TransportKeys
-/** What the in-process agent received, by route. */
-const received: Array<{route: string; input: unknown}> = []
 /** The values the agent opened (sealed by the command), by key. */
 const opened = new Map<string, string>()
-const agentLog: string[] = []
 
-function hello(): Hello {
-  return {
-    name: 'hush',
-    version: 'test',
-    protocol: 1,
-    pid: process.pid,
-    publicKey: sodium.to_base64(keys.publicKey, sodium.base64_variants.ORIGINAL),
-    home: dir,
-    socket,
-    keyring: 'os',
-    keyringAccount: 'test',
-    sealed: false,
-    unlockCache: {state: 'none', expiresAt: null, problem: null},
-    startedAt: '2026-01-01T00:00:00.000Z',
-  }
-}
+const agent = inProcessAgent(({record, open}) => ({
+  listSecrets: (input) => {
+    record('listSecrets', input)
+    return [SECRET]
+  },
+  createSecret: (input) => {
+    record('createSecret', {...input, values: Object.keys(input.values)})
+    for (const [key, sealed] of Object.entries(input.values)) opened.set(key, open(sealed, `value of ${key}`))
+    return {
+      secret: {...SECRET, name: input.name, keys: Object.keys(input.values).sort(), version: 1},
+      replaced: false,
+      staleDeployments: [],
+    }
+  },
+  deleteSecret: (input) => {
+    record('deleteSecret', input)
+    throw new HushError('secret_in_use', `Secret ${input.name} is used by live deployment d-1: terminate it first.`, {
+      deployments: ['d-1'],
+    })
+  },
+}))
+const {received, run} = agent
 
-/** The handlers this agent has; a route left out answers 500 (a bug in the test). */
-function handlers(): Partial<HandlerTable> {
-  return {
-    hello: () => hello(),
-    listSecrets: (input) => {
-      received.push({route: 'listSecrets', input})
-      return [SECRET]
-    },
-    createSecret: (input) => {
-      received.push({route: 'createSecret', input: {...input, values: Object.keys(input.values)}})
-      for (const [key, sealed] of Object.entries(input.values)) {
-        const bytes = openSealedValue(sodium, keys, sealed)
-        if (!bytes) throw new HushError('unopenable_value', `The value of ${key} was not sealed to this agent.`)
-        opened.set(key, Buffer.from(bytes).toString('utf8'))
-      }
-      return {
-        secret: {...SECRET, name: input.name, keys: Object.keys(input.values).sort(), version: 1},
-        replaced: false,
-        staleDeployments: [],
-      }
-    },
-    deleteSecret: (input) => {
-      received.push({route: 'deleteSecret', input})
-      throw new HushError('secret_in_use', `Secret ${input.name} is used by live deployment d-1: terminate it first.`, {
-        deployments: ['d-1'],
-      })
-    },
-  }
-}
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hush-commands-'))
-  socket = join(dir, 'agent.sock')
-  sodium = await loadSodium()
-  keys = newTransportKeys(sodium)
-  config = await Config.load({root: ROOT})
-  const agent = {vault: {sealed: false}, paths: {home: dir}} as unknown as Agent
-  const log: Logger = {
-    info: (message) => agentLog.push(message),
-    warn: (message) => agentLog.push(message),
-    error: (message, error) => agentLog.push(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
-  }
-  server = createApiServer(agent, handlers() as HandlerTable, log, {onActivity: () => {}})
-  await new Promise<void>((resolve) => server.listen(socket, resolve))
-})
-
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve))
-  rmSync(dir, {recursive: true, force: true})
-})
-
-afterEach(() => {
-  received.length = 0
-  opened.clear()
-  process.exitCode = undefined
-})
-
-/** The in-process agent, as connectAgent would hand it over. */
-async function connect(): Promise<Connection> {
-  return {client: new AgentClient(socket), hello: hello()}
-}
-
-interface Outcome {
-  stdout: string
-  stderr: string
-  exitCode: number
-}
-
-/** Runs a command in-process: its streams are the test's, its agent the one above. */
-async function run(
-  Command: new (argv: string[], config: Config) => HushCommand,
-  argv: string[],
-  options: {stdin?: string; env?: NodeJS.ProcessEnv} = {},
-): Promise<Outcome> {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const text = {stdout: '', stderr: ''}
-  stdout.on('data', (chunk: Buffer) => {
-    text.stdout += chunk.toString('utf8')
-  })
-  stderr.on('data', (chunk: Buffer) => {
-    text.stderr += chunk.toString('utf8')
-  })
-  const io: IOStreams = {
-    stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
-    stdout,
-    stderr,
-    isTTY: {stdin: false, stdout: false, stderr: false},
-    env: {HUSH_HOME: dir, ...options.env},
-  }
-  await new Command(argv, config).runWith({io, connect})
-  const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0
-  process.exitCode = undefined
-  return {...text, exitCode}
-}
+afterEach(() => opened.clear())
 
 describe('commands in-process, with a fake IO and an in-process agent', () => {
   it('secrets list prints the table, and --json the agent’s answer as is', async () => {
@@ -231,11 +117,11 @@ describe('commands in-process, with a fake IO and an in-process agent', () => {
   })
 
   it('a route with no handler is a bug: 500 internal for the user, its stack in the agent’s log', async () => {
-    const client = new AgentClient(socket)
+    const client = agent.client()
     try {
       const error = await client.call(routes.audit, {}).catch((failure: unknown) => failure)
       expect(error).toMatchObject({code: 'internal', message: 'The hush agent hit an internal error: see its log.'})
-      expect(agentLog.at(-1)).toMatch(/^GET \/v1\/audit failed: TypeError: .*\n\s+at /)
+      expect(agent.log.at(-1)).toMatch(/^GET \/v1\/audit failed: TypeError: .*\n\s+at /)
     } finally {
       await client.close()
     }

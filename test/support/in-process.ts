@@ -1,0 +1,174 @@
+// Commands run in-process with their own streams (cli/io.ts) and an in-process agent: the real API
+// server and contract checks on a socket in a temporary directory, with handlers of the test's own.
+// No docker, no keyring, no D-Bus: what a user sees on stdout and stderr, and the exit code.
+//
+//   const agent = inProcessAgent(({record, open}) => ({listSecrets: (input) => (record('listSecrets', input), [])}))
+//   const result = await agent.run(SecretsList, ['--json'])
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {PassThrough, Readable} from 'node:stream'
+import {Config} from '@oclif/core'
+import {afterAll, afterEach, beforeAll} from 'vitest'
+import type {Hello} from '../../src/api/contract.js'
+import {HushError} from '../../src/api/errors.js'
+import type {CommandDeps, HushCommand} from '../../src/cli/base.js'
+import type {IOStreams} from '../../src/cli/io.js'
+import {AgentClient} from '../../src/client/client.js'
+import type {Connection} from '../../src/client/connect.js'
+import {loadSodium, type Sodium} from '../../src/crypto/sodium.js'
+import {newTransportKeys, openSealedValue, type TransportKeys} from '../../src/crypto/transport.js'
+import type {Agent} from '../../src/daemon/agent.js'
+import type {HandlerTable} from '../../src/daemon/http/handlers/types.js'
+import {type ApiServer, createApiServer} from '../../src/daemon/http/server.js'
+import type {Logger} from '../../src/daemon/process/log.js'
+import {ROOT} from './helpers.js'
+
+export interface Outcome {
+  stdout: string
+  stderr: string
+  exitCode: number
+}
+
+export interface RunOptions {
+  stdin?: string
+  env?: NodeJS.ProcessEnv
+  /** Which streams claim to be a terminal (default: none). */
+  isTTY?: Partial<IOStreams['isTTY']>
+  /** More dependencies for the command (the agent's connection is always the in-process one). */
+  deps?: Omit<CommandDeps, 'io' | 'connect'>
+}
+
+/** What handlers get to note what they were sent and to open the values a command sealed. */
+export interface AgentTools {
+  /** Notes that ROUTE was called with INPUT (see `received`). */
+  record(route: string, input: unknown): void
+  /** The value a command sealed to this agent, as text; throws when it was sealed to another key. */
+  open(sealed: string, key?: string): string
+  /** The agent's hello (its public key, home and socket). */
+  hello(): Hello
+}
+
+export interface InProcessAgent {
+  /** What the agent was sent, by route, in order (cleared after each test). */
+  readonly received: Array<{route: string; input: unknown}>
+  /** What the agent logged. */
+  readonly log: string[]
+  /** The agent's home (HUSH_HOME of every run) and socket. */
+  readonly dir: string
+  readonly socket: string
+  /** The oclif config of this checkout. */
+  config(): Config
+  /** A client on the agent's socket (close it). */
+  client(): AgentClient
+  /** Runs a command in-process: its streams are the test's, its agent this one. */
+  run(
+    Command: new (argv: string[], config: Config) => HushCommand,
+    argv: string[],
+    options?: RunOptions,
+  ): Promise<Outcome>
+}
+
+/**
+ * An in-process agent for the file's tests, started before them and closed after: HANDLERS makes the
+ * routes it answers; a route left out answers 500 (a bug in the test).
+ */
+export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerTable>): InProcessAgent {
+  let dir = ''
+  let socket = ''
+  let server: ApiServer
+  let config: Config
+  let sodium: Sodium
+  let keys: TransportKeys
+  const received: Array<{route: string; input: unknown}> = []
+  const log: string[] = []
+
+  const hello = (): Hello => ({
+    name: 'hush',
+    version: 'test',
+    protocol: 1,
+    pid: process.pid,
+    publicKey: sodium.to_base64(keys.publicKey, sodium.base64_variants.ORIGINAL),
+    home: dir,
+    socket,
+    keyring: 'os',
+    keyringAccount: 'test',
+    sealed: false,
+    unlockCache: {state: 'none', expiresAt: null, problem: null},
+    startedAt: '2026-01-01T00:00:00.000Z',
+  })
+  const tools: AgentTools = {
+    record: (route, input) => {
+      received.push({route, input})
+    },
+    open: (sealed, key = 'value') => {
+      const bytes = openSealedValue(sodium, keys, sealed)
+      if (!bytes) throw new HushError('unopenable_value', `The ${key} was not sealed to this agent.`)
+      return Buffer.from(bytes).toString('utf8')
+    },
+    hello,
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hush-commands-'))
+    socket = join(dir, 'agent.sock')
+    sodium = await loadSodium()
+    keys = newTransportKeys(sodium)
+    config = await Config.load({root: ROOT})
+    const agent = {vault: {sealed: false}, paths: {home: dir}} as unknown as Agent
+    const logger: Logger = {
+      info: (message) => log.push(message),
+      warn: (message) => log.push(message),
+      error: (message, error) => log.push(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
+    }
+    server = createApiServer(agent, {hello, ...handlers(tools)} as HandlerTable, logger, {onActivity: () => {}})
+    await new Promise<void>((resolve) => server.listen(socket, resolve))
+  })
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve))
+    rmSync(dir, {recursive: true, force: true})
+  })
+
+  afterEach(() => {
+    received.length = 0
+    process.exitCode = undefined
+  })
+
+  const connect = async (): Promise<Connection> => ({client: new AgentClient(socket), hello: hello()})
+
+  return {
+    received,
+    log,
+    get dir() {
+      return dir
+    },
+    get socket() {
+      return socket
+    },
+    config: () => config,
+    client: () => new AgentClient(socket),
+    async run(Command, argv, options = {}) {
+      const stdout = new PassThrough()
+      const stderr = new PassThrough()
+      const text = {stdout: '', stderr: ''}
+      stdout.on('data', (chunk: Buffer) => {
+        text.stdout += chunk.toString('utf8')
+      })
+      stderr.on('data', (chunk: Buffer) => {
+        text.stderr += chunk.toString('utf8')
+      })
+      const io: IOStreams = {
+        stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
+        stdout,
+        stderr,
+        isTTY: {stdin: false, stdout: false, stderr: false, ...options.isTTY},
+        env: {HUSH_HOME: dir, ...options.env},
+      }
+      await new Command(argv, config).runWith({...options.deps, io, connect})
+      const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0
+      process.exitCode = undefined
+      return {...text, exitCode}
+    },
+  }
+}
