@@ -9,6 +9,7 @@ import type {Connection} from '../client/connect.js'
 import type {HushClient, HushClientOptions} from '../client/hush-client.js'
 import {asHushError} from '../client/socket-errors.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
+import type {CommandContext} from './context.js'
 import {type IOStreams, systemIO} from './io.js'
 
 /** What a command is given rather than taking it from the process: its streams and its way to the agent. */
@@ -71,6 +72,18 @@ export abstract class HushCommand extends Command {
     return (await this.hush()).connection()
   }
 
+  /** What the command's function in cli/ is given: the IO, --json, output lines and the agent. */
+  protected context(): CommandContext {
+    return {
+      io: this.io,
+      json: this.jsonEnabled(),
+      log: (message) => this.log(message),
+      note: (message) => this.note(message),
+      hush: (options) => this.hush(options),
+      newHush: () => this.newHush(),
+    }
+  }
+
   override log(message = '', ...args: unknown[]): void {
     if (!this.jsonEnabled()) this.io.stdout.write(`${format(message, ...args)}\n`)
   }
@@ -111,7 +124,7 @@ export abstract class HushCommand extends Command {
         }
       }
     }
-    process.exitCode = hush.exitCode
+    this.io.exitCode = hush.exitCode
     if (this.jsonEnabled()) {
       this.io.stdout.write(`${JSON.stringify(hush.toBody())}\n`)
     } else {
