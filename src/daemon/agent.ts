@@ -14,8 +14,8 @@ import {log} from './process/log.js'
 import {BackupService} from './secrets/backup.js'
 import {SecretsService} from './secrets/service.js'
 import {Store} from './store/secrets-table.js'
+import {Vault} from './vault/key-lifecycle.js'
 import {OsKeyringSource} from './vault/key-sources.js'
-import {Vault} from './vault/vault.js'
 
 export class Agent {
   readonly transport: TransportKeys

@@ -15,7 +15,7 @@ import type {EnvEntry} from '../docker/containers.js'
 import type {SecretFileEntry} from '../docker/secret-files.js'
 import type {InjectedSecret, SecretRef} from '../store/deployments-table.js'
 import type {SecretRow, Store} from '../store/secrets-table.js'
-import type {Vault} from '../vault/vault.js'
+import type {Vault} from '../vault/key-lifecycle.js'
 
 /** A secret value that is not a whole env value (a template's part), kept for redaction. */
 export interface RedactedPart {

@@ -7,7 +7,7 @@ import {HushError, readOnlyError} from '../../api/errors.js'
 import {MAX_BODY_BYTES} from '../../api/limits.js'
 import type {Agent} from '../agent.js'
 import type {Logger} from '../process/log.js'
-import {sealedError} from '../vault/vault.js'
+import {sealedError} from '../vault/key-lifecycle.js'
 import type {HandlerTable} from './handlers/types.js'
 import {checkInput, fromQuery} from './route-input.js'
 

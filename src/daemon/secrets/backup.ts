@@ -31,7 +31,7 @@ import {openBackup, readBackupHeader, sealBackup} from '../../crypto/backup-file
 import type {Sodium} from '../../crypto/sodium.js'
 import {VERSION} from '../../version.js'
 import type {SecretRow, Store} from '../store/secrets-table.js'
-import type {Vault} from '../vault/vault.js'
+import type {Vault} from '../vault/key-lifecycle.js'
 import {scopeLabel} from './service.js'
 
 /** A secret as the backup's metadata holds it: its values follow in `keys` order. */

@@ -14,7 +14,7 @@ import {checkAppScope, checkDescription, checkKey, checkSecretName, checkValue, 
 import type {Sodium} from '../../crypto/sodium.js'
 import {openSealedValue, type TransportKeys} from '../../crypto/transport.js'
 import type {CipherRow, SecretRow, Store} from '../store/secrets-table.js'
-import type {Vault} from '../vault/vault.js'
+import type {Vault} from '../vault/key-lifecycle.js'
 import {applyKeyEdits, checkKeyEdits, hasKeyEdits, readKeyEdits} from './key-edits.js'
 
 /** What the deployments side tells the secrets side about who uses a secret. */

@@ -14,8 +14,8 @@ import type {SwarmEngine} from '../../../../src/daemon/deployments/swarm-target.
 import type {ServiceView} from '../../../../src/daemon/docker/services.js'
 import type {DeploymentRow, DeploymentsStore} from '../../../../src/daemon/store/deployments-table.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
+import {Vault} from '../../../../src/daemon/vault/key-lifecycle.js'
 import type {MasterKeySource} from '../../../../src/daemon/vault/key-sources.js'
-import {Vault} from '../../../../src/daemon/vault/vault.js'
 
 const AT = '2026-11-30T00:00:00.000Z'
 const quiet = {info: () => undefined, warn: () => undefined, error: () => undefined}

@@ -9,8 +9,8 @@ import {loadSodium, type Sodium} from '../../../../src/crypto/sodium.js'
 import {newTransportKeys, sealValue, type TransportKeys} from '../../../../src/crypto/transport.js'
 import {SecretsService, type SecretUsage, scopeKey} from '../../../../src/daemon/secrets/service.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
+import {Vault} from '../../../../src/daemon/vault/key-lifecycle.js'
 import type {MasterKeySource, UnlockCache} from '../../../../src/daemon/vault/key-sources.js'
-import {Vault} from '../../../../src/daemon/vault/vault.js'
 
 const MASTER = new Uint8Array(32).fill(7)
 const keyring: MasterKeySource = {

@@ -10,8 +10,8 @@ import {loadSodium} from '../../../../src/crypto/sodium.js'
 import {DeploymentsStore} from '../../../../src/daemon/store/deployments-table.js'
 import {MIGRATIONS, migrate, SCHEMA_VERSION} from '../../../../src/daemon/store/migrations.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
+import {Vault} from '../../../../src/daemon/vault/key-lifecycle.js'
 import type {MasterKeySource} from '../../../../src/daemon/vault/key-sources.js'
-import {Vault} from '../../../../src/daemon/vault/vault.js'
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures', 'stores')
 const VERSIONS = readdirSync(FIXTURES, {withFileTypes: true})

@@ -9,8 +9,8 @@ import {HushError} from '../../../../src/api/errors.js'
 import type {CachedKey} from '../../../../src/crypto/kernel-keyring.js'
 import {loadSodium, type Sodium} from '../../../../src/crypto/sodium.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
+import {Vault} from '../../../../src/daemon/vault/key-lifecycle.js'
 import type {MasterKeySource, UnlockCache} from '../../../../src/daemon/vault/key-sources.js'
-import {Vault} from '../../../../src/daemon/vault/vault.js'
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
 const bytes = (value: string) => new Uint8Array(Buffer.from(value))
