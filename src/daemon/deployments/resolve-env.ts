@@ -15,7 +15,7 @@ import type {EnvEntry} from '../docker/containers.js'
 import type {SecretFileEntry} from '../docker/secret-files.js'
 import type {InjectedSecret, SecretRef} from '../store/deployments-table.js'
 import type {SecretRow, Store} from '../store/secrets-table.js'
-import type {Vault} from '../vault/vault.js'
+import type {DataKey} from '../vault/data-key.js'
 
 /** A secret value that is not a whole env value (a template's part), kept for redaction. */
 export interface RedactedPart {
@@ -108,7 +108,7 @@ export function decidePicks<S extends {name: string; keys: string[]}>(
  */
 export function resolveEnv(
   store: Store,
-  vault: Vault,
+  vault: DataKey,
   refs: SecretRef[],
   plain: Record<string, string>,
   files: string[] = [],
@@ -252,12 +252,12 @@ export function resolveEnv(
 }
 
 /** Wipes every secret value of a resolution (env entries, files, template parts). */
-export function wipeResolved(vault: Vault, resolved: Omit<ResolvedEnv, 'injected'> & {injected?: unknown}): void {
+export function wipeResolved(vault: DataKey, resolved: Omit<ResolvedEnv, 'injected'> & {injected?: unknown}): void {
   wipeEnv(vault, resolved.entries)
   for (const file of resolved.files) vault.wipe(file.value)
   for (const part of resolved.parts) vault.wipe(part.value)
 }
 
-export function wipeEnv(vault: Vault, entries: EnvEntry[]): void {
+export function wipeEnv(vault: DataKey, entries: EnvEntry[]): void {
   for (const entry of entries) if (entry.secret !== undefined) vault.wipe(entry.value)
 }

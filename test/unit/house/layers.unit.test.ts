@@ -123,7 +123,7 @@ describe('layers', () => {
 
   it('knows a wrong-way import when it sees one', () => {
     expect(wrongWay('daemon/docker/containers.ts', 'daemon/deployments/resolve-env.ts')).toBeDefined()
-    expect(wrongWay('daemon/store/connection.ts', 'daemon/vault/vault.ts')).toBeDefined()
+    expect(wrongWay('daemon/store/connection.ts', 'daemon/vault/key-lifecycle.ts')).toBeDefined()
     expect(wrongWay('api/contract.ts', 'crypto/passphrase.ts')).toBeDefined()
     expect(wrongWay('commands/submit.ts', 'daemon/docker/context.ts')).toBeDefined()
     expect(wrongWay('daemon/deployments/service.ts', 'daemon/docker/containers.ts')).toBeUndefined()

@@ -7,7 +7,7 @@ export const changePassphrase: Handler<Routes['changePassphrase']> = async (inpu
   try {
     const next = agent.openPassphrase(input.newPassphrase)
     try {
-      return await agent.vault.changePassphrase(current, next)
+      return await agent.keyChange.changePassphrase(current, next)
     } finally {
       agent.sodium.memzero(next)
     }

@@ -5,7 +5,7 @@ import type {Handler} from './types.js'
 export const rotateKey: Handler<Routes['rotateKey']> = async (input, agent) => {
   const passphrase = input.passphrase === undefined ? undefined : agent.openPassphrase(input.passphrase)
   try {
-    return await agent.vault.rotateDataKey(passphrase)
+    return await agent.keyChange.rotateDataKey(passphrase)
   } finally {
     if (passphrase) agent.sodium.memzero(passphrase)
   }

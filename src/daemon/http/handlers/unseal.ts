@@ -7,7 +7,7 @@ export const unseal: Handler<Routes['unseal']> = async (input, agent) => {
   const ttl = agent.unlockTtl(input.ttl)
   const passphrase = agent.openPassphrase(input.passphrase)
   try {
-    return await agent.vault.unseal(passphrase, ttl)
+    return await agent.keyLifecycle.unseal(passphrase, ttl)
   } finally {
     agent.sodium.memzero(passphrase)
   }
