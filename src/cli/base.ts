@@ -8,14 +8,39 @@ import {HushError} from '../api/errors.js'
 import type {Connection} from '../client/connect.js'
 import type {HushClient, HushClientOptions} from '../client/hush-client.js'
 import {asHushError} from '../client/socket-errors.js'
+import type {DockerRunner} from '../config/docker.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
-import {type IOStreams, systemIO} from './io.js'
+import {type IOStreams, setExitCode, systemIO} from './io.js'
 
 /** What a command is given rather than taking it from the process: its streams and its way to the agent. */
 export interface CommandDeps {
   io: IOStreams
   /** How to reach the agent (default: find or start it on the socket, connect.ts). */
   connect?: HushClientOptions['connect']
+  /** How to run the docker CLI on this side (default: the real one, config/docker.ts). */
+  docker?: DockerRunner
+}
+
+/**
+ * What a command's function in cli/ is given by its command (after the GitHub CLI's factory): the
+ * streams, the agent, docker, the lines for people, and the exit code; never the process itself.
+ */
+export interface CommandContext {
+  io: IOStreams
+  paths: HushPaths
+  /** `--json` was given: the command's result is printed as JSON, lines for people are not. */
+  json: boolean
+  /** The one client of the command (found, or started unless `start` is false). */
+  hush(options?: {start?: boolean}): Promise<HushClient>
+  /** A client of its own, closed by the caller: for a step that may outlast the agent's idle timeout. */
+  newHush(): Promise<HushClient>
+  docker(): Promise<DockerRunner>
+  /** A line on stdout for people; silent under --json. */
+  log(message?: string): void
+  /** A line on stderr for people; silent under --json. */
+  note(message: string): void
+  /** The exit code the command ends with, its output printed. */
+  exit(code: number): void
 }
 
 export abstract class HushCommand extends Command {
@@ -66,6 +91,28 @@ export abstract class HushCommand extends Command {
     return new HushClient({home: this.paths.home, connect: this.deps?.connect})
   }
 
+  /** How this command runs docker (a test's fake, else the real CLI, loaded on use). */
+  protected async docker(): Promise<DockerRunner> {
+    if (this.deps?.docker) return this.deps.docker
+    const {systemDocker} = await import('../config/docker.js')
+    return systemDocker()
+  }
+
+  /** What the command's function in cli/ is given. */
+  protected context(): CommandContext {
+    return {
+      io: this.io,
+      paths: this.paths,
+      json: this.jsonEnabled(),
+      hush: (options) => this.hush(options),
+      newHush: () => this.newHush(),
+      docker: () => this.docker(),
+      log: (message) => this.log(message),
+      note: (message) => this.note(message),
+      exit: (code) => setExitCode(code),
+    }
+  }
+
   /** The agent's connection (its hello: version, keyring mode, sealed or not), started when not running. */
   protected async agent(): Promise<Connection> {
     return (await this.hush()).connection()
@@ -111,7 +158,7 @@ export abstract class HushCommand extends Command {
         }
       }
     }
-    process.exitCode = hush.exitCode
+    setExitCode(hush.exitCode)
     if (this.jsonEnabled()) {
       this.io.stdout.write(`${JSON.stringify(hush.toBody())}\n`)
     } else {

@@ -1,6 +1,7 @@
 // The streams a command talks through (after the GitHub CLI's iostreams): standard input, output and
 // error, whether each is a terminal, and the environment. Commands get them from the base command,
-// so a test can run a command in-process with its own; standard input is read here and nowhere else.
+// so a test can run a command in-process with its own; standard input is read here and nowhere else,
+// and the exit code set here.
 import {HushError} from '../api/errors.js'
 
 export interface IOStreams {
@@ -26,6 +27,11 @@ export function systemIO(): IOStreams {
     },
     env: process.env,
   }
+}
+
+/** The exit code the process ends with (set by the base command, after the command's output). */
+export function setExitCode(code: number): void {
+  process.exitCode = code
 }
 
 /**
