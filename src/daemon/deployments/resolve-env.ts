@@ -2,8 +2,9 @@
 // name exists (all or nothing), apply the precedence rule of `api/rules/precedence.ts`, then decrypt.
 // Also renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
 import {HushError} from '../../api/errors.js'
-import {checkKey, checkSecretName, MAX_VALUE_BYTES} from '../../api/limits.js'
+import {checkKey, MAX_VALUE_BYTES} from '../../api/limits.js'
 import {planKeys} from '../../api/rules/precedence.js'
+import type {SecretRef} from '../../api/rules/secret-ref.js'
 import {
   formatTemplateRef,
   needsRendering,
@@ -13,7 +14,7 @@ import {
 } from '../../api/rules/templates.js'
 import type {EnvEntry} from '../docker/containers.js'
 import type {SecretFileEntry} from '../docker/secret-files.js'
-import type {InjectedSecret, SecretRef} from '../store/deployments-table.js'
+import type {InjectedSecret} from '../store/deployments-table.js'
 import type {SecretRow, Store} from '../store/secrets-table.js'
 import type {Vault} from '../vault/vault.js'
 
@@ -32,28 +33,6 @@ export interface ResolvedEnv {
   parts: RedactedPart[]
   /** Per referenced secret: its version and the keys it actually put in the container. */
   injected: InjectedSecret[]
-}
-
-const REF = /^(?:([^=:]+)=)?([^=:]+)(?::([^=:]+))?$/
-
-/** Parses `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`. */
-export function parseSecretRef(text: string): SecretRef {
-  const match = typeof text === 'string' ? REF.exec(text) : null
-  if (!match || (match[3] !== undefined && match[1] === undefined)) {
-    // Not echoed: a malformed reference may be a value pasted by mistake.
-    throw new HushError('bad_request', 'A --secret is not NAME, KEY=NAME or KEY=NAME:SRCKEY: check each --secret.')
-  }
-  const [, key, name, srcKey] = match
-  checkSecretName(name)
-  const ref: SecretRef = {name}
-  if (key !== undefined) ref.key = checkKey(key, 'a --secret KEY=NAME')
-  if (srcKey !== undefined) ref.srcKey = checkKey(srcKey, 'a --secret KEY=NAME:SRCKEY')
-  return ref
-}
-
-export function formatSecretRef(ref: SecretRef): string {
-  if (ref.key === undefined) return ref.name
-  return ref.srcKey === undefined ? `${ref.key}=${ref.name}` : `${ref.key}=${ref.name}:${ref.srcKey}`
 }
 
 /** Parses `--env KEY=VALUE` pairs (a value may be empty); a key given twice is an error. */
