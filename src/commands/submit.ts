@@ -3,6 +3,7 @@
 import {Args, Flags} from '@oclif/core'
 import type {SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {checkEnvPairs} from '../api/rules/env-pairs.js'
 import {isSession} from '../api/rules/run-options.js'
 import {envWarning} from '../api/rules/sensitive.js'
 import {HushCommand, usage} from '../cli/base.js'
@@ -102,10 +103,7 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
       checkSessionTerminal(options.tty === true)
     }
     const env = flags.env ?? []
-    env.forEach((pair, index) => {
-      // Named by position: the text may be a value typed without its KEY=, never echoed.
-      if (pair.indexOf('=') <= 0) throw usage(`--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
-    })
+    checkEnvPairs(env)
     const picked = flags.pick ? await this.pick(env, flags.name) : undefined
     const secrets = picked?.secrets ?? flags.secret ?? []
     const hush = await this.hush()

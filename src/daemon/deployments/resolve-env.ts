@@ -2,7 +2,6 @@
 // name exists (all or nothing), apply the precedence rule of `api/rules/precedence.ts`, then decrypt.
 // Also renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
 import {HushError} from '../../api/errors.js'
-import {checkKey, MAX_VALUE_BYTES} from '../../api/limits.js'
 import {planKeys} from '../../api/rules/precedence.js'
 import type {SecretRef} from '../../api/rules/secret-ref.js'
 import {
@@ -33,27 +32,6 @@ export interface ResolvedEnv {
   parts: RedactedPart[]
   /** Per referenced secret: its version and the keys it actually put in the container. */
   injected: InjectedSecret[]
-}
-
-/** Parses `--env KEY=VALUE` pairs (a value may be empty); a key given twice is an error. */
-export function parsePlainEnv(pairs: string[]): Record<string, string> {
-  const env = new Map<string, string>()
-  pairs.forEach((pair, index) => {
-    const eq = typeof pair === 'string' ? pair.indexOf('=') : -1
-    if (eq <= 0) {
-      // Named by position: the text may be a value given without its KEY=, never echoed.
-      throw new HushError('bad_request', `--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
-    }
-    const key = checkKey(pair.slice(0, eq), `--env number ${index + 1}`)
-    const value = pair.slice(eq + 1)
-    if (env.has(key)) throw new HushError('duplicate_key', `--env ${key} is given twice: give it once.`)
-    if (value.includes('\0') || Buffer.byteLength(value) > MAX_VALUE_BYTES) {
-      throw new HushError('invalid_value', `--env ${key}: a value is text without NUL, at most 64 KiB.`)
-    }
-    env.set(key, value)
-  })
-  // fromEntries defines own properties: a key named `__proto__` or `constructor` is a key like any other.
-  return Object.fromEntries(env)
 }
 
 /** Which key of which secret fills an env key. */
