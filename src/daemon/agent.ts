@@ -97,8 +97,14 @@ export class Agent {
     return ttl
   }
 
-  /** Opens a passphrase sealed to this agent's public key; the caller wipes the bytes (memzero). */
-  openPassphrase(sealed: SealedValue | undefined): Uint8Array {
+  /**
+   * Opens a passphrase sealed to this agent's public key and hands its bytes to `use`; they are
+   * wiped (memzero) once `use` is done, whether it returns or throws.
+   */
+  async withPassphrase<T>(
+    sealed: SealedValue | undefined,
+    use: (passphrase: Uint8Array) => T | Promise<T>,
+  ): Promise<T> {
     const bytes = sealed === undefined ? undefined : openSealedValue(this.sodium, this.transport, sealed)
     if (!bytes) {
       throw new HushError(
@@ -106,7 +112,11 @@ export class Agent {
         "The passphrase was not sealed to this agent's public key (the agent may have restarted): run the command again.",
       )
     }
-    return bytes
+    try {
+      return await use(bytes)
+    } finally {
+      this.sodium.memzero(bytes)
+    }
   }
 
   close(): void {
