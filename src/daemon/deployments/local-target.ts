@@ -24,7 +24,7 @@ import type {DeploymentRow, DeploymentsStore} from '../store/deployments-table.j
 import {containerLogSource, type LogSource} from './log-stream.js'
 import {withFileEnv} from './parts.js'
 import type {ResolvedEnv} from './resolve-env.js'
-import type {Engine, Launched} from './target.js'
+import type {Launched, Target} from './target.js'
 
 /** How long a container gets to stop after SIGTERM (docker stop's own default). */
 export const DEFAULT_GRACE_SECONDS = 10
@@ -62,7 +62,7 @@ function stateOf(container: ContainerState | undefined): {state: DeploymentState
 }
 
 /** The docker side of a local deployment; service.ts calls it with the records it keeps. */
-export class LocalTarget implements Engine {
+export class LocalTarget implements Target {
   readonly rolling = false
 
   constructor(

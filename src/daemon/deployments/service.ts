@@ -1,5 +1,5 @@
 // Deployments: submit, resubmit, terminate, status and logs of what hush launched, on the target
-// each record names (an Engine: local-target.ts or swarm-target.ts). A launch is recorded
+// each record names (a Target: local-target.ts or swarm-target.ts). A launch is recorded
 // (versions and the values' encrypted copies) before docker runs; every state read reconciles the
 // records with docker (each target's `refresh`), so whatever dies when, nothing holding a value is
 // unknown. It also tells the secrets side which deployments use a secret (SecretUsage).
@@ -28,7 +28,7 @@ import {deploymentSecrets, shownKeys, usedSecrets, withFileTargets} from './part
 import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve-env.js'
 import {checkSubmitInput} from './submit-input.js'
 import {type SwarmEngine, SwarmTarget} from './swarm-target.js'
-import type {Engine, Launched} from './target.js'
+import type {Launched, Target} from './target.js'
 
 /** What the copies of a deployment's values are bound to (their associated data). */
 function copiesOwner(row: DeploymentRow) {
@@ -94,7 +94,7 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /** The target a deployment runs on. */
-  private engineOf(row: DeploymentRow): Engine {
+  private targetOf(row: DeploymentRow): Target {
     return row.target === 'swarm' ? this.swarm : this.local
   }
 
@@ -419,8 +419,8 @@ export class DeploymentsService implements SecretUsage {
     const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
     this.launching.add(row.id)
     try {
-      const engine = this.engineOf(row)
-      await engine.check(resolved)
+      const target = this.targetOf(row)
+      await target.check(resolved)
       const intent = intentOf(row, resolved)
       const previousCopies = previous ? this.records.values(row.id) : []
       this.store.transaction(() => {
@@ -428,14 +428,14 @@ export class DeploymentsService implements SecretUsage {
         this.records.replaceValues(row.id, [
           ...this.sealCopies(intent, resolved),
           // A rolling target keeps old tasks (and their logs) a while: their copies are carried.
-          ...(previous && engine.rolling ? this.carriedCopies(previous, intent) : []),
+          ...(previous && target.rolling ? this.carriedCopies(previous, intent) : []),
         ])
         // Until a rolling update is done, the service runs `previous`: kept to be put back.
-        if (previous && engine.rolling) this.records.keepPrevious(previous, previousCopies)
+        if (previous && target.rolling) this.records.keepPrevious(previous, previousCopies)
       })
-      if (previous && engine.retire) {
+      if (previous && target.retire) {
         try {
-          await engine.retire(previous)
+          await target.retire(previous)
         } catch (error) {
           // The previous container still runs: it stays the recorded one.
           this.restore(previous, previousCopies)
@@ -444,15 +444,15 @@ export class DeploymentsService implements SecretUsage {
       }
       let launched: Launched
       try {
-        launched = await engine.launch(intent, resolved, previous)
+        launched = await target.launch(intent, resolved, previous)
       } catch (error) {
         // The previous revision still runs (rolled back, or never replaced): it stays the recorded one.
-        if (previous && engine.rolling) this.restore(previous, previousCopies)
-        else await this.undoLaunch(engine, intent, isNew, error)
+        if (previous && target.rolling) this.restore(previous, previousCopies)
+        else await this.undoLaunch(target, intent, isNew, error)
         if (row.target === 'swarm') await this.collectSwarmSecrets()
         throw error
       }
-      engine.settle?.(intent)
+      target.settle?.(intent)
       const done: DeploymentRow = {
         ...intent,
         ...(launched.containerId !== undefined ? {containerId: launched.containerId} : {}),
@@ -511,8 +511,8 @@ export class DeploymentsService implements SecretUsage {
    * (see its `undo`), then the record goes (a new one whose launch left nothing) or is failed
    * without a container and copies.
    */
-  private async undoLaunch(engine: Engine, intent: DeploymentRow, isNew: boolean, error: unknown): Promise<void> {
-    const nothingLeft = (await engine.undo(intent, isNew, error)) !== false
+  private async undoLaunch(target: Target, intent: DeploymentRow, isNew: boolean, error: unknown): Promise<void> {
+    const nothingLeft = (await target.undo(intent, isNew, error)) !== false
     this.store.transaction(() => {
       if (isNew && nothingLeft) this.records.remove(intent.id)
       else {
@@ -599,7 +599,7 @@ export class DeploymentsService implements SecretUsage {
   /** Stops and removes what `row` runs, its files and copies; then terminated, with its audit event. */
   private async finishTerminate(row: DeploymentRow, graceSeconds: number): Promise<void> {
     const id = row.id
-    await this.engineOf(row).terminate(row, graceSeconds)
+    await this.targetOf(row).terminate(row, graceSeconds)
     removeSecretFiles(this.paths, id)
     const at = now()
     const wasLive = row.state !== 'terminated'
@@ -651,7 +651,7 @@ export class DeploymentsService implements SecretUsage {
     if (row.injected.length > 0) await this.vault.unlock()
     const values = row.injected.length > 0 ? this.openCopies(row) : []
     try {
-      return redactedLogStream(this.engineOf(row).logSource(source, follow, row), values, follow, async () => {
+      return redactedLogStream(this.targetOf(row).logSource(source, follow, row), values, follow, async () => {
         await this.refresh()
         const after = this.records.get(id) ?? row
         return {state: after.state, exitCode: after.exitCode}

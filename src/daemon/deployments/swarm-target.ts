@@ -33,7 +33,7 @@ import type {DeploymentRow, DeploymentsStore} from '../store/deployments-table.j
 import type {LogSource} from './log-stream.js'
 import {withFileEnv} from './parts.js'
 import type {ResolvedEnv} from './resolve-env.js'
-import type {Engine} from './target.js'
+import type {Target} from './target.js'
 
 /** How long a rolled-back service's previous revision is waited for, and how often it is read. */
 const ROLLBACK_SETTLE_MS = 30_000
@@ -71,9 +71,9 @@ export function swarmSecretNames(storeId: string, row: DeploymentRow): string[] 
 
 /**
  * What service.ts asks of the Swarm target (SwarmTarget below; a fake in the unit test): an
- * Engine (target.ts), plus the last view of a service and removal of Swarm secrets nothing needs.
+ * Target (target.ts), plus the last view of a service and removal of Swarm secrets nothing needs.
  */
-export interface SwarmEngine extends Engine {
+export interface SwarmEngine extends Target {
   view(id: string): ServiceView | undefined
   settledRevision(serviceId: string): Promise<number | null | undefined>
   collectSecrets(launching: ReadonlySet<string>): Promise<number>

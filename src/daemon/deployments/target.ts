@@ -1,4 +1,4 @@
-// What service.ts asks of a launch target (`Engine`): the local docker engine
+// What service.ts asks of a launch target (`Target`): the local docker engine
 // (local-target.ts) or Docker Swarm (swarm-target.ts). Records, resolution, intent,
 // audit and usage stay in service.ts, shared by both.
 import type {DeploymentRow} from '../store/deployments-table.js'
@@ -17,7 +17,7 @@ export interface Launched {
  * One target of deployments: check, launch, undo, terminate, reconcile (refresh), output.
  * service.ts records the intent before `launch` and the result after it.
  */
-export interface Engine {
+export interface Target {
   /**
    * true: a new revision rolls over the previous one, which runs until replaced (its record is
    * restored when the launch fails, and its copies are kept for its logs); false: the previous
