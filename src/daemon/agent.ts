@@ -10,6 +10,7 @@ import type {Sodium} from '../crypto/sodium.js'
 import {newTransportKeys, openSealedValue, type TransportKeys} from '../crypto/transport.js'
 import {VERSION} from '../version.js'
 import {DeploymentsService} from './deployments/service.js'
+import {deploymentTargets} from './deployments/targets.js'
 import {log} from './process/log.js'
 import {BackupService} from './secrets/backup.js'
 import {SecretsService} from './secrets/service.js'
@@ -34,7 +35,10 @@ export class Agent {
     this.transport = newTransportKeys(sodium)
     this.store = new Store(paths.db)
     this.vault = new Vault(sodium, this.store, new OsKeyringSource(this.store.storeId))
-    this.deployments = new DeploymentsService(this.store, this.vault, paths, log)
+    const storeId = () => this.store.labelId
+    this.deployments = new DeploymentsService(this.store, this.vault, paths, log, (records) =>
+      deploymentTargets(storeId, records, paths, log),
+    )
     this.vault.addCiphertextHolder(this.deployments)
     this.secrets = new SecretsService(this.store, this.vault, sodium, this.transport, this.deployments)
     this.backups = new BackupService(this.store, this.vault, sodium)
