@@ -4,6 +4,7 @@
 // records, audit and usage stay in service.ts, shared with local containers.
 import {HushError} from '../../api/errors.js'
 import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
+import {convergence} from '../../api/rules/swarm-convergence.js'
 import type {HushPaths} from '../../config/paths.js'
 import {checkLaunchable, type EnvEntry} from '../docker/containers.js'
 import {fileOwner} from '../docker/secret-files.js'
@@ -39,16 +40,9 @@ import type {Launching, Target, TargetDetail} from './target.js'
 const ROLLBACK_SETTLE_MS = 30_000
 const ROLLBACK_POLL_MS = 250
 
-/** Task states after which a task never runs. */
-const DEAD_TASK = ['rejected', 'failed', 'orphaned', 'remove']
-
-/** A service's state as a hush state: running once every desired replica runs the recorded revision. */
-export function serviceState(view: ServiceView | undefined, revision: number): 'starting' | 'running' | 'failed' {
-  if (!view) return 'failed'
-  const running = view.tasks.filter((task) => task.state === 'running')
-  if (running.length >= view.desired && running.every((task) => task.revision === revision)) return 'running'
-  if (running.length === 0 && view.tasks.some((task) => DEAD_TASK.includes(task.state))) return 'failed'
-  return 'starting'
+/** A service's state as a hush state (api/rules/swarm-convergence.ts); a service gone is failed. */
+function serviceState(view: ServiceView | undefined, revision: number): 'starting' | 'running' | 'failed' {
+  return view ? convergence(view.tasks, view.desired, revision) : 'failed'
 }
 
 /** One Swarm secret a revision mounts: its name, what it holds, and where it goes. */
