@@ -9,7 +9,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough, Readable} from 'node:stream'
 import {Config} from '@oclif/core'
-import {afterAll, afterEach, beforeAll} from 'vitest'
+import {afterAll, afterEach, beforeAll, expect} from 'vitest'
 import type {Hello} from '../../src/api/contract.js'
 import {HushError} from '../../src/api/errors.js'
 import type {CommandDeps, HushCommand} from '../../src/cli/base.js'
@@ -28,6 +28,23 @@ export interface Outcome {
   stdout: string
   stderr: string
   exitCode: number
+  /** The command's environment after it ran (`--from-env` removes what it read). */
+  env: NodeJS.ProcessEnv
+}
+
+/** One row of a command's table of cases: what it runs with, what the user sees, what the agent gets. */
+export interface CommandCase {
+  name: string
+  argv: string[]
+  run?: RunOptions
+  /** The whole of stdout, or a pattern it matches (default: not checked). */
+  stdout?: string | RegExp
+  /** The whole of stderr, or a pattern it matches (default: empty). */
+  stderr?: string | RegExp
+  /** Default 0. */
+  exitCode?: number
+  /** What the agent received, in order (default: nothing, as for a usage error). */
+  received?: Array<{route: string; input: unknown}>
 }
 
 export interface RunOptions {
@@ -67,6 +84,8 @@ export interface InProcessAgent {
     argv: string[],
     options?: RunOptions,
   ): Promise<Outcome>
+  /** Runs a case of a table (see CommandCase) and checks what it says; the outcome for more checks. */
+  check(Command: new (argv: string[], config: Config) => HushCommand, row: CommandCase): Promise<Outcome>
 }
 
 /**
@@ -136,7 +155,7 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
 
   const connect = async (): Promise<Connection> => ({client: new AgentClient(socket), hello: hello()})
 
-  return {
+  const self: InProcessAgent = {
     received,
     log,
     get dir() {
@@ -166,7 +185,18 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
         exitCode: 0,
       }
       await new Command(argv, config).runWith({...options.deps, io, connect})
-      return {...text, exitCode: io.exitCode}
+      return {...text, exitCode: io.exitCode, env: io.env}
+    },
+    async check(Command, row) {
+      const outcome = await self.run(Command, row.argv, row.run)
+      const like = (actual: string, expected: string | RegExp) =>
+        typeof expected === 'string' ? expect(actual).toBe(expected) : expect(actual).toMatch(expected)
+      like(outcome.stderr, row.stderr ?? '')
+      if (row.stdout !== undefined) like(outcome.stdout, row.stdout)
+      expect(outcome.exitCode).toBe(row.exitCode ?? 0)
+      expect(received).toEqual(row.received ?? [])
+      return outcome
     },
   }
+  return self
 }
