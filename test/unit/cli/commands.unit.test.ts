@@ -1,48 +1,16 @@
-// Commands run in-process with their own streams and an in-process agent (test/support/in-process.ts):
-// what a user sees on stdout and stderr, and the exit code; then the contract's checks before dispatch.
+// Between a command and the agent: a route the in-process agent (test/support/in-process.ts) has no
+// handler for, the contract's checks before dispatch, and failures on the way to the agent. Each
+// command's own in-process tests are test/unit/commands/<command>.unit.test.ts.
 import {describe, expect, it} from 'vitest'
 import {routes} from '../../../src/api/contract.js'
 import {HushError} from '../../../src/api/errors.js'
 import {asHushError} from '../../../src/client/socket-errors.js'
-import SecretsDelete from '../../../src/commands/secrets/delete.js'
 import {checkInput, fromQuery} from '../../../src/daemon/http/route-input.js'
 import {inProcessAgent} from '../../support/in-process.js'
 
-const agent = inProcessAgent(({record}) => ({
-  deleteSecret: (input) => {
-    record('deleteSecret', input)
-    throw new HushError('secret_in_use', `Secret ${input.name} is used by live deployment d-1: terminate it first.`, {
-      deployments: ['d-1'],
-    })
-  },
-}))
-const {received, run} = agent
+const agent = inProcessAgent(() => ({}))
 
-describe('commands in-process, with a fake IO and an in-process agent', () => {
-  it('an agent error is one line on stderr with its exit code, or the error shape under --json', async () => {
-    const plain = await run(SecretsDelete, ['hf'])
-    expect(plain.exitCode).toBe(1)
-    expect(plain.stdout).toBe('')
-    expect(plain.stderr).toBe('hush: Secret hf is used by live deployment d-1: terminate it first.\n')
-
-    const json = await run(SecretsDelete, ['hf', '--json'])
-    expect(json.exitCode).toBe(1)
-    expect(JSON.parse(json.stdout)).toEqual({
-      error: {
-        code: 'secret_in_use',
-        message: 'Secret hf is used by live deployment d-1: terminate it first.',
-        deployments: ['d-1'],
-      },
-    })
-  })
-
-  it('--force without a terminal asks for --yes, naming the deployments, after the refusal', async () => {
-    const result = await run(SecretsDelete, ['hf', '--force'])
-    expect(result.exitCode).toBe(2)
-    expect(result.stderr).toMatch(/^hush: This would delete secret hf, used by live deployment d-1: .*add --yes\.\n$/)
-    expect(received).toEqual([{route: 'deleteSecret', input: {name: 'hf'}}])
-  })
-
+describe('the in-process agent', () => {
   it('a route with no handler is a bug: 500 internal for the user, its stack in the agent’s log', async () => {
     const client = agent.client()
     try {
