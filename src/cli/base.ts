@@ -11,12 +11,15 @@ import {asHushError} from '../client/socket-errors.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
 import type {CommandContext} from './context.js'
 import {type IOStreams, systemIO} from './io.js'
+import type {RunPicker} from './pick.js'
 
 /** What a command is given rather than taking it from the process: its streams and its way to the agent. */
 export interface CommandDeps {
   io: IOStreams
   /** How to reach the agent (default: find or start it on the socket, connect.ts). */
   connect?: HushClientOptions['connect']
+  /** The interactive picker (default: Ink's on the terminal, cli/pick.ts). */
+  picker?: RunPicker
 }
 
 export abstract class HushCommand extends Command {
@@ -81,6 +84,7 @@ export abstract class HushCommand extends Command {
       note: (message) => this.note(message),
       hush: (options) => this.hush(options),
       newHush: () => this.newHush(),
+      picker: this.deps?.picker,
     }
   }
 

@@ -4,6 +4,7 @@
 // runs the command in-process (test/support/in-process.ts) with streams and an agent of its own.
 import type {HushClient} from '../client/hush-client.js'
 import type {IOStreams} from './io.js'
+import type {RunPicker} from './pick.js'
 
 export interface CommandContext {
   io: IOStreams
@@ -17,4 +18,6 @@ export interface CommandContext {
   hush(options?: {start?: boolean}): Promise<HushClient>
   /** A client of its own, closed by the caller: for a step that may outlast the agent's idle timeout. */
   newHush(): Promise<HushClient>
+  /** The interactive picker, when not Ink's (a test's). */
+  picker?: RunPicker
 }
