@@ -54,6 +54,8 @@ export interface RunOptions {
   isTTY?: Partial<IOStreams['isTTY']>
   /** More dependencies for the command (the agent's connection is always the in-process one). */
   deps?: Omit<CommandDeps, 'io' | 'connect'>
+  /** The agent's hello during this run differs so (keyring mode, sealed, unlock cache). */
+  hello?: Partial<Hello>
 }
 
 /** What handlers get to note what they were sent and to open the values a command sealed. */
@@ -102,6 +104,8 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
   const received: Array<{route: string; input: unknown}> = []
   const log: string[] = []
 
+  /** RunOptions.hello of the run under way. */
+  let helloPatch: Partial<Hello> = {}
   const hello = (): Hello => ({
     name: 'hush',
     version: 'test',
@@ -115,6 +119,7 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
     sealed: false,
     unlockCache: {state: 'none', expiresAt: null, problem: null},
     startedAt: '2026-01-01T00:00:00.000Z',
+    ...helloPatch,
   })
   const tools: AgentTools = {
     record: (route, input) => {
@@ -184,7 +189,12 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
         env: {HUSH_HOME: dir, ...options.env},
         exitCode: 0,
       }
-      await new Command(argv, config).runWith({...options.deps, io, connect})
+      helloPatch = options.hello ?? {}
+      try {
+        await new Command(argv, config).runWith({...options.deps, io, connect})
+      } finally {
+        helloPatch = {}
+      }
       return {...text, exitCode: io.exitCode, env: io.env}
     },
     async check(Command, row) {
