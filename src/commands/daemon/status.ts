@@ -3,8 +3,8 @@
 import type {EngineStatus, Hello, KeyringStatus} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
 import {HushCommand} from '../../cli/base.js'
+import {describeMasterKey} from '../../cli/daemon.js'
 import {describeEngine} from '../../cli/engine-match.js'
-import {describeUnlockCache} from '../../cli/unlock-cache.js'
 
 type Status =
   | ({running: true; keyringStatus: KeyringStatus; engine: EngineStatus} & Hello)
@@ -42,17 +42,4 @@ export default class DaemonStatus extends HushCommand {
     )
     return {running: true, ...hello, keyringStatus: keyring, engine}
   }
-}
-
-/** The master key's home in one line, as checked now. */
-export function describeMasterKey(hello: Pick<Hello, 'keyringAccount'>, keyring: KeyringStatus): string {
-  if (keyring.keyring === 'os') {
-    const entry = `service hush, account ${hello.keyringAccount}`
-    return keyring.osKeyring?.reachable === false
-      ? `OS keyring (not reachable: ${keyring.osKeyring.reason}; ${entry})`
-      : `OS keyring (${entry})`
-  }
-  return keyring.sealed
-    ? `passphrase, sealed (run \`hush unseal\`); ${describeUnlockCache(keyring.unlockCache)}`
-    : `passphrase, unsealed; ${describeUnlockCache(keyring.unlockCache)}`
 }
