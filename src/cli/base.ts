@@ -10,7 +10,11 @@ import type {HushClient, HushClientOptions} from '../client/hush-client.js'
 import {asHushError} from '../client/socket-errors.js'
 import type {DockerRunner} from '../config/docker.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
-import {type IOStreams, setExitCode, systemIO} from './io.js'
+import type {CommandContext} from './context.js'
+
+export type {CommandContext} from './context.js'
+
+import {type IOStreams, systemIO} from './io.js'
 
 /** What a command is given rather than taking it from the process: its streams and its way to the agent. */
 export interface CommandDeps {
@@ -19,28 +23,6 @@ export interface CommandDeps {
   connect?: HushClientOptions['connect']
   /** How to run the docker CLI on this side (default: the real one, config/docker.ts). */
   docker?: DockerRunner
-}
-
-/**
- * What a command's function in cli/ is given by its command (after the GitHub CLI's factory): the
- * streams, the agent, docker, the lines for people, and the exit code; never the process itself.
- */
-export interface CommandContext {
-  io: IOStreams
-  paths: HushPaths
-  /** `--json` was given: the command's result is printed as JSON, lines for people are not. */
-  json: boolean
-  /** The one client of the command (found, or started unless `start` is false). */
-  hush(options?: {start?: boolean}): Promise<HushClient>
-  /** A client of its own, closed by the caller: for a step that may outlast the agent's idle timeout. */
-  newHush(): Promise<HushClient>
-  docker(): Promise<DockerRunner>
-  /** A line on stdout for people; silent under --json. */
-  log(message?: string): void
-  /** A line on stderr for people; silent under --json. */
-  note(message: string): void
-  /** The exit code the command ends with, its output printed. */
-  exit(code: number): void
 }
 
 export abstract class HushCommand extends Command {
@@ -109,7 +91,6 @@ export abstract class HushCommand extends Command {
       docker: () => this.docker(),
       log: (message) => this.log(message),
       note: (message) => this.note(message),
-      exit: (code) => setExitCode(code),
     }
   }
 
@@ -158,7 +139,7 @@ export abstract class HushCommand extends Command {
         }
       }
     }
-    setExitCode(hush.exitCode)
+    this.io.exitCode = hush.exitCode
     if (this.jsonEnabled()) {
       this.io.stdout.write(`${JSON.stringify(hush.toBody())}\n`)
     } else {

@@ -2,8 +2,10 @@
 // the checks before anything is sent, the picker, the warning policy and the preferences it reads,
 // then the launch and what follows it: the id, the followed output (--wait), the attached
 // terminal of a session (-i/-t), or the wait for a Swarm service's replicas.
+
 import type {SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {checkEnvPairs} from '../api/rules/env-pairs.js'
 import {isSession, type RunOptions} from '../api/rules/run-options.js'
 import {envWarning} from '../api/rules/sensitive.js'
 import {saysYes} from '../api/rules/yes-words.js'
@@ -63,10 +65,7 @@ export async function submit(cmd: CommandContext, options: SubmitOptions): Promi
       throw usage('--wait is for detached jobs: a session (-i/-t) already shows its output and ends with it.')
     checkSessionTerminal(cmd.io, options.options.tty === true)
   }
-  options.env.forEach((pair, index) => {
-    // Named by position: the text may be a value typed without its KEY=, never echoed.
-    if (pair.indexOf('=') <= 0) throw usage(`--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
-  })
+  checkEnvPairs(options.env)
   const picked = options.pick ? await pick(cmd, options.env, options.name) : undefined
   const secrets = picked?.secrets ?? options.secrets
   const hush = await cmd.hush()
@@ -103,7 +102,7 @@ export async function submit(cmd: CommandContext, options: SubmitOptions): Promi
       'internal',
       `Lost the output of ${result.id} before it ended: see \`hush status ${result.id}\`.`,
     )
-  cmd.exit(end.exitCode ?? 1)
+  cmd.io.exitCode = end.exitCode ?? 1
   return {...result, state: end.state}
 }
 
@@ -148,7 +147,7 @@ async function attached(
   const hush = await cmd.newHush()
   try {
     const after = await hush.status(result.id)
-    cmd.exit(after.exitCode ?? code ?? 1)
+    cmd.io.exitCode = after.exitCode ?? code ?? 1
     if (after.state === 'starting') {
       // docker start never reached the container: the agent removes it when its start window ends.
       cmd.note(
