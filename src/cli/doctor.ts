@@ -59,7 +59,7 @@ export async function doctor(cmd: CommandContext): Promise<DoctorReport> {
     cmd.log(`${mark[check.level]} ${check.check}: ${check.detail}${check.fix ? `\n       fix: ${check.fix}` : ''}`)
   }
   cmd.log(report.ok ? 'hush can work here.' : 'hush cannot do its job here yet: see the fixes above.')
-  if (!report.ok) cmd.exit(1)
+  if (!report.ok) cmd.io.exitCode = 1
   return report
 }
 
