@@ -7,7 +7,7 @@ import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {envFileDir, resolvePaths} from '../../../src/config/paths.js'
-import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
+import {removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
 import {type DockerTrap, dockerTrap} from '../../support/docker-trap.js'
 import {
   filesUnder,
@@ -24,14 +24,11 @@ import {
   type SwarmDeployment,
   storeServices,
   storeSwarmSecrets,
-  swarmAvailable,
-  takeSwarmTurns,
+  swarmTestFile,
 } from '../../support/swarm-tools.js'
 
-takeSwarmTurns()
-
 const FILE = 'test/e2e/swarm/swarm-crash.e2e.test.ts'
-const swarm = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))
+const swarm = await swarmTestFile(FILE)
 const ROUNDS = 4
 vi.setConfig({testTimeout: 600_000})
 
