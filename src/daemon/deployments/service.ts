@@ -187,13 +187,13 @@ export class DeploymentsService implements SecretUsage {
     }
   }
 
-  async list(): Promise<DeploymentDetail[]> {
-    await this.refresh()
+  /** Every deployment as the records say (the route's server reads docker's states first: `refresh`). */
+  list(): DeploymentDetail[] {
     return this.records.list().map((row) => this.detail(row))
   }
 
-  async get(id: string): Promise<DeploymentDetail> {
-    await this.refresh()
+  /** One deployment as its record says (the route's server reads docker's states first: `refresh`). */
+  get(id: string): DeploymentDetail {
     return this.detail(this.require(id))
   }
 

@@ -221,7 +221,8 @@ describe('DeploymentsService with a Swarm target', () => {
       return withSwarm(records, swarm)
     })
     try {
-      expect((await restarted.get(id)).revision).toBe(2)
+      await restarted.refresh()
+      expect(restarted.get(id).revision).toBe(2)
       const collectedBefore = swarm.collected
       // The update never reached the service: revision 1 runs. No command reads the state again,
       // yet the record goes back to revision 1 (STALE) and the unused Swarm secrets are collected.
