@@ -117,7 +117,7 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
     config = await Config.load({root: ROOT})
     // No deployments: a route's state read (its `refresh` flag) finds nothing to reconcile.
     const agent = {
-      vault: {sealed: false},
+      dataKey: {sealed: false},
       deployments: {refresh: async () => undefined},
       paths: {home: dir},
     } as unknown as Agent
@@ -137,7 +137,6 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
 
   afterEach(() => {
     received.length = 0
-    process.exitCode = undefined
   })
 
   const connect = async (): Promise<Connection> => ({client: new AgentClient(socket), hello: hello()})
@@ -169,11 +168,10 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
         stderr,
         isTTY: {stdin: false, stdout: false, stderr: false, ...options.isTTY},
         env: {HUSH_HOME: dir, ...options.env},
+        exitCode: 0,
       }
       await new Command(argv, config).runWith({...options.deps, io, connect})
-      const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0
-      process.exitCode = undefined
-      return {...text, exitCode}
+      return {...text, exitCode: io.exitCode}
     },
   }
 }

@@ -10,6 +10,7 @@ import {HushError} from '../../api/errors.js'
 import {newDeploymentId} from '../../api/limits.js'
 import {isSession, SESSION_NOT_RESUBMITTED} from '../../api/rules/run-options.js'
 import {secretFileName} from '../../api/rules/secret-file-spec.js'
+import {formatSecretRef} from '../../api/rules/secret-ref.js'
 import type {HushPaths} from '../../config/paths.js'
 import {preference} from '../../config/preferences.js'
 import {removeLeftoverEnvFiles} from '../docker/containers.js'
@@ -20,12 +21,13 @@ import type {Logger} from '../process/log.js'
 import {type SecretUsage, scopeKey} from '../secrets/service.js'
 import {type DeploymentRow, DeploymentsStore} from '../store/deployments-table.js'
 import type {Store} from '../store/secrets-table.js'
-import type {Reencrypt, Vault} from '../vault/vault.js'
+import type {DataKey} from '../vault/data-key.js'
+import type {Reencrypt} from '../vault/key-change.js'
 import {checkHostMounts} from './host-mounts.js'
 import {redactedLogStream} from './log-stream.js'
 import {findDeployment, LiveNames} from './lookup.js'
 import {deploymentSecrets, shownKeys, usedSecrets, withFileTargets} from './parts.js'
-import {formatSecretRef, type ResolvedEnv, resolveEnv, wipeResolved} from './resolve-env.js'
+import {type ResolvedEnv, resolveEnv, wipeResolved} from './resolve-env.js'
 import {checkSubmitInput} from './submit-input.js'
 import {DEFAULT_GRACE_SECONDS, type Launched, type Launching, type Target, type Targets} from './target.js'
 
@@ -64,7 +66,7 @@ export class DeploymentsService implements SecretUsage {
 
   constructor(
     private readonly store: Store,
-    private readonly vault: Vault,
+    private readonly vault: DataKey,
     private readonly paths: HushPaths,
     private readonly log: Logger,
     targets: (records: DeploymentsStore) => Targets,

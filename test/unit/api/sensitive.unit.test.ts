@@ -2,10 +2,10 @@
 // (a value split across chunks anywhere is still hidden).
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
+import {formatSecretRef, parseSecretRef, type SecretRef} from '../../../src/api/rules/secret-ref.js'
 import {looksSensitive} from '../../../src/api/rules/sensitive.js'
-import {decidePicks, formatSecretRef, parseSecretRef} from '../../../src/daemon/deployments/resolve-env.js'
+import {decidePicks} from '../../../src/daemon/deployments/resolve-env.js'
 import {MASK, MIN_ANYWHERE, Redactor, scrub} from '../../../src/daemon/docker/redact.js'
-import type {SecretRef} from '../../../src/daemon/store/deployments-table.js'
 
 describe('sensitive --env keys', () => {
   const warns = [
