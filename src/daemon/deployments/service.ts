@@ -425,7 +425,7 @@ export class DeploymentsService implements SecretUsage {
       this.store.transaction(() => {
         this.records.save(intent)
         this.records.replaceValues(row.id, [
-          ...this.sealCopies(intent, resolved),
+          ...this.encryptCopies(intent, resolved),
           // A rolling target keeps old tasks (and their logs) a while: their copies are carried.
           ...(previous && target.rolling ? this.carriedCopies(previous, intent) : []),
         ])
@@ -479,7 +479,7 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /**
-   * A previous revision's copies, re-sealed to the new revision under `rN:` labels: a rolling
+   * A previous revision's copies, re-encrypted for the new revision under `rN:` labels: a rolling
    * target keeps old tasks (and their logs) a while after an update, and those logs stay redacted.
    * Copies older than the last four revisions are dropped.
    */
@@ -539,7 +539,7 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /** Encrypted copies of the injected secret values (env, files, template parts), for redacting this revision's logs. */
-  private sealCopies(row: DeploymentRow, resolved: ResolvedEnv) {
+  private encryptCopies(row: DeploymentRow, resolved: ResolvedEnv) {
     const owner = copiesOwner(row)
     const copies = [
       ...resolved.entries
