@@ -139,7 +139,12 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
     sodium = await loadSodium()
     keys = newTransportKeys(sodium)
     config = await Config.load({root: ROOT})
-    const agent = {dataKey: {sealed: false}, paths: {home: dir}} as unknown as Agent
+    // No deployments: a route's state read (its `refresh` flag) finds nothing to reconcile.
+    const agent = {
+      dataKey: {sealed: false},
+      deployments: {refresh: async () => undefined},
+      paths: {home: dir},
+    } as unknown as Agent
     const logger: Logger = {
       info: (message) => log.push(message),
       warn: (message) => log.push(message),

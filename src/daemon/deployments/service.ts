@@ -8,6 +8,7 @@ import type {Readable} from 'node:stream'
 import type {DeploymentDetail, DeploymentInfo, ResubmitOutput, SubmitInput, SubmitOutput} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
 import {newDeploymentId} from '../../api/limits.js'
+import {visibleOf} from '../../api/rules/precedence.js'
 import {isSession, SESSION_NOT_RESUBMITTED} from '../../api/rules/run-options.js'
 import {secretFileName} from '../../api/rules/secret-file-spec.js'
 import {formatSecretRef} from '../../api/rules/secret-ref.js'
@@ -127,17 +128,21 @@ export class DeploymentsService implements SecretUsage {
     return users
   }
 
-  /** Also, for an app-scoped secret: that app's deployments still running the shared NAME (it now wins for them). */
+  /**
+   * The live deployments that NAME in scope `app` at `version` now wins for (precedence.ts), but
+   * that run an older version of it, or NAME from another scope (an app's deployments still running
+   * the shared NAME once their app's own is created).
+   */
   staleUsers(name: string, app: string | null, version: number): string[] {
     return this.records
       .live()
       .filter((row) =>
-        row.injected.some(
-          (item) =>
-            item.name === name &&
-            (((item.app ?? null) === app && item.version < version) ||
-              (app !== null && row.name === app && (item.app ?? null) === null)),
-        ),
+        row.injected.some((item) => {
+          if (item.name !== name) return false
+          const received = item.app ?? null
+          const wins = visibleOf([{app}, {app: received}], row.name)?.app === app
+          return wins && (received !== app || item.version < version)
+        }),
       )
       .map((row) => row.id)
   }
@@ -189,13 +194,13 @@ export class DeploymentsService implements SecretUsage {
     }
   }
 
-  async list(): Promise<DeploymentDetail[]> {
-    await this.refresh()
+  /** Every deployment as the records say (the route's server reads docker's states first: `refresh`). */
+  list(): DeploymentDetail[] {
     return this.records.list().map((row) => this.detail(row))
   }
 
-  async get(id: string): Promise<DeploymentDetail> {
-    await this.refresh()
+  /** One deployment as its record says (the route's server reads docker's states first: `refresh`). */
+  get(id: string): DeploymentDetail {
     return this.detail(this.require(id))
   }
 

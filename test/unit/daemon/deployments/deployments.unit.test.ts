@@ -189,6 +189,18 @@ describe('DeploymentsService with a Swarm target', () => {
     expect(deployments.staleUsers('cert', null, 2)).toEqual([id])
   })
 
+  it('an app-scoped secret makes STALE the deployments of that app that run the shared one, no other', async () => {
+    const {id} = await submit({name: 'web', secrets: ['tok']})
+    const other = await submit({name: 'api', secrets: ['tok']})
+    await store.commit(() => {
+      const row = store.insertSecret('tok', 'web', '', ['TOKEN'], AT)
+      store.replaceCiphertexts(row.id, [vault.encrypt(row, 'TOKEN', Buffer.from('token-web-1'))])
+    })
+    expect(deployments.staleUsers('tok', 'web', 1)).toEqual([id])
+    expect(deployments.staleUsers('tok', null, 1)).toEqual([])
+    expect(deployments.staleUsers('tok', null, 2)).toEqual([id, other.id])
+  })
+
   it('a resubmit rolls the service to the new versions; a rollback keeps the previous record, still STALE', async () => {
     const {id} = await submit({secretFiles: ['cert']})
     await putSecret('cert', {CERT: 'cert-value-2'})
@@ -221,7 +233,8 @@ describe('DeploymentsService with a Swarm target', () => {
       return withSwarm(records, swarm)
     })
     try {
-      expect((await restarted.get(id)).revision).toBe(2)
+      await restarted.refresh()
+      expect(restarted.get(id).revision).toBe(2)
       const collectedBefore = swarm.collected
       // The update never reached the service: revision 1 runs. No command reads the state again,
       // yet the record goes back to revision 1 (STALE) and the unused Swarm secrets are collected.
