@@ -80,7 +80,7 @@ export function formatSecretFileSpec(spec: SecretFileSpec): string {
   return fields.join(',')
 }
 
-/** The secret name of a recorded spec (records made before the options hold the bare name). */
+/** The secret name of a spec's text (texts recorded before the options hold the bare name). */
 export function secretFileName(text: string): string {
   return text.split(',')[0]
 }

@@ -1,7 +1,7 @@
 // What a deployment record says beyond its columns: the secrets it shows (env keys and file
 // paths, per version), the secrets it uses, and its file secrets' targets and `KEY_FILE` env.
 import type {DeploymentSecret} from '../../api/contract.js'
-import {parseSecretFileSpec, secretFileName, secretFilePath} from '../../api/rules/secret-file-spec.js'
+import {type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
 import {templateRefs} from '../../api/rules/templates.js'
 import type {EnvEntry} from '../docker/containers.js'
 import type {DeploymentRow, InjectedSecret} from '../store/deployments-table.js'
@@ -12,8 +12,8 @@ export function shownKeys(item: InjectedSecret): string[] {
 }
 
 /** The file secrets' target directories (when not /run/secrets), recorded with what they injected. */
-export function withFileTargets(injected: InjectedSecret[], specs: string[]): InjectedSecret[] {
-  const targets = new Map(specs.map(parseSecretFileSpec).map((spec) => [spec.name, spec.target]))
+export function withFileTargets(injected: InjectedSecret[], specs: SecretFileSpec[]): InjectedSecret[] {
+  const targets = new Map(specs.map((spec) => [spec.name, spec.target]))
   return injected.map((item) => {
     const target = item.mount === 'file' ? targets.get(item.name) : undefined
     return target === undefined ? item : {...item, target}
@@ -41,7 +41,7 @@ export function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
 export function usedSecrets(row: DeploymentRow): Set<string> {
   return new Set([
     ...row.refs.map((ref) => ref.name),
-    ...row.files.map(secretFileName),
+    ...row.files.map((spec) => spec.name),
     ...Object.values(row.env).flatMap((value) => templateRefs(value).map((ref) => ref.name)),
   ])
 }

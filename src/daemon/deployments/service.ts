@@ -8,7 +8,7 @@ import type {DeploymentDetail, DeploymentInfo, ResubmitOutput, SubmitInput, Subm
 import {HushError} from '../../api/errors.js'
 import {newDeploymentId} from '../../api/limits.js'
 import {isSession, SESSION_NOT_RESUBMITTED} from '../../api/rules/run-options.js'
-import {secretFileName} from '../../api/rules/secret-file-spec.js'
+import {formatSecretFileSpec} from '../../api/rules/secret-file-spec.js'
 import {formatSecretRef} from '../../api/rules/secret-ref.js'
 import type {HushPaths} from '../../config/paths.js'
 import {preference} from '../../config/preferences.js'
@@ -180,7 +180,7 @@ export class DeploymentsService implements SecretUsage {
       ...info,
       command: row.command,
       refs: row.refs.map(formatSecretRef),
-      secretFiles: row.files,
+      secretFiles: row.files.map(formatSecretFileSpec),
       options: row.options,
       context: row.context,
       updatedAt: row.updatedAt,
@@ -417,7 +417,14 @@ export class DeploymentsService implements SecretUsage {
       values: row.refs.length > 0 || row.files.length > 0,
       allowPlainTcp: preference(this.paths.home, 'allowPlainTcp'),
     })
-    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
+    const resolved = resolveEnv(
+      this.store,
+      this.vault,
+      row.refs,
+      row.env,
+      row.files.map((spec) => spec.name),
+      row.name,
+    )
     this.launching.add(row.id)
     try {
       const engine = this.engineOf(row)
