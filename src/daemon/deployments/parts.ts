@@ -1,5 +1,6 @@
-// What a deployment record says beyond its columns: the secrets it shows (env keys and file
-// paths, per version), the secrets it uses, and its file secrets' targets and `KEY_FILE` env.
+// What a deployment record says beyond its columns: the secrets it shows (env keys and file paths
+// apart, per version; joined in the contract's `keys`), the secrets it uses, and its file
+// secrets' targets and `KEY_FILE` env.
 import type {DeploymentSecret} from '../../api/contract.js'
 import {type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
 import {templateRefs} from '../../api/rules/templates.js'
@@ -25,16 +26,44 @@ export function withFileEnv(entries: EnvEntry[], fileEnv: EnvEntry[]): EnvEntry[
   return [...entries, ...fileEnv.filter((entry) => !entries.some((given) => given.key === entry.key))]
 }
 
-/** Per secret (one entry, in order): its env keys, then its files as /run/secrets paths. */
-export function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
-  const secrets: DeploymentSecret[] = []
+/** One secret of a deployment as it is shown: the env keys it set and its files' paths, apart. */
+export interface ShownSecret {
+  name: string
+  /** The app NAME resolved to (absent: the shared secret). */
+  app?: string
+  version: number
+  /** The env keys it set (an `--env` template's key included). */
+  env: string[]
+  /** The container paths of its `--secret-file` files (`/run/secrets/KEY`). */
+  files: string[]
+}
+
+/** Per secret (one entry, in order): its env keys and its files' paths. */
+export function shownSecrets(row: DeploymentRow): ShownSecret[] {
+  const secrets: ShownSecret[] = []
   for (const item of row.injected) {
-    const keys = shownKeys(item)
-    const seen = secrets.find((secret) => secret.name === item.name && secret.version === item.version)
-    if (seen) seen.keys = [...seen.keys, ...keys]
-    else secrets.push({name: item.name, ...(item.app ? {app: item.app} : {}), keys, version: item.version})
+    let seen = secrets.find((secret) => secret.name === item.name && secret.version === item.version)
+    if (!seen) {
+      seen = {name: item.name, ...(item.app ? {app: item.app} : {}), version: item.version, env: [], files: []}
+      secrets.push(seen)
+    }
+    if (item.mount === 'file') seen.files.push(...shownKeys(item))
+    else seen.env.push(...item.keys)
   }
   return secrets
+}
+
+/**
+ * The secrets in the spec's `status --json` shape, `{name, keys, version}`: `keys` are the env
+ * keys, then the file paths (a path never looks like an env key).
+ */
+export function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
+  return shownSecrets(row).map((secret) => ({
+    name: secret.name,
+    ...(secret.app ? {app: secret.app} : {}),
+    keys: [...secret.env, ...secret.files],
+    version: secret.version,
+  }))
 }
 
 /** The secrets a deployment uses: referenced by `--secret`, `--secret-file` or an `--env` template. */
