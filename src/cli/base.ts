@@ -8,7 +8,12 @@ import {HushError} from '../api/errors.js'
 import type {Connection} from '../client/connect.js'
 import type {HushClient, HushClientOptions} from '../client/hush-client.js'
 import {asHushError} from '../client/socket-errors.js'
+import type {DockerRunner} from '../config/docker.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
+import type {CommandContext} from './context.js'
+
+export type {CommandContext} from './context.js'
+
 import {type IOStreams, systemIO} from './io.js'
 
 /** What a command is given rather than taking it from the process: its streams and its way to the agent. */
@@ -16,6 +21,8 @@ export interface CommandDeps {
   io: IOStreams
   /** How to reach the agent (default: find or start it on the socket, connect.ts). */
   connect?: HushClientOptions['connect']
+  /** How to run the docker CLI on this side (default: the real one, config/docker.ts). */
+  docker?: DockerRunner
 }
 
 export abstract class HushCommand extends Command {
@@ -66,6 +73,27 @@ export abstract class HushCommand extends Command {
     return new HushClient({home: this.paths.home, connect: this.deps?.connect})
   }
 
+  /** How this command runs docker (a test's fake, else the real CLI, loaded on use). */
+  protected async docker(): Promise<DockerRunner> {
+    if (this.deps?.docker) return this.deps.docker
+    const {systemDocker} = await import('../config/docker.js')
+    return systemDocker()
+  }
+
+  /** What the command's function in cli/ is given. */
+  protected context(): CommandContext {
+    return {
+      io: this.io,
+      paths: this.paths,
+      json: this.jsonEnabled(),
+      hush: (options) => this.hush(options),
+      newHush: () => this.newHush(),
+      docker: () => this.docker(),
+      log: (message) => this.log(message),
+      note: (message) => this.note(message),
+    }
+  }
+
   /** The agent's connection (its hello: version, keyring mode, sealed or not), started when not running. */
   protected async agent(): Promise<Connection> {
     return (await this.hush()).connection()
@@ -111,7 +139,7 @@ export abstract class HushCommand extends Command {
         }
       }
     }
-    process.exitCode = hush.exitCode
+    this.io.exitCode = hush.exitCode
     if (this.jsonEnabled()) {
       this.io.stdout.write(`${JSON.stringify(hush.toBody())}\n`)
     } else {

@@ -7,7 +7,13 @@
 import type {EngineStatus} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import type {HushClient} from '../client/hush-client.js'
-import {type EngineEndpoint, inspectEngine} from '../config/docker.js'
+import {type DockerRunner, type EngineEndpoint, inspectEngine} from '../config/docker.js'
+
+/** This shell's side of the comparison: its environment, and how it runs docker. */
+export interface Shell {
+  env: NodeJS.ProcessEnv
+  docker: DockerRunner
+}
 
 export interface EngineComparison {
   /** This shell's engine; undefined when its docker CLI cannot say (the agent's check speaks then). */
@@ -18,9 +24,9 @@ export interface EngineComparison {
 }
 
 /** This shell's docker engine next to the agent's. */
-export async function compareEngines(hush: HushClient, agent?: EngineStatus): Promise<EngineComparison> {
+export async function compareEngines(hush: HushClient, here: Shell, agent?: EngineStatus): Promise<EngineComparison> {
   const [shell, agentEngine] = await Promise.all([
-    inspectEngine(null, process.env).catch(() => undefined),
+    inspectEngine(null, here.env, here.docker).catch(() => undefined),
     agent ?? hush.engineStatus(),
   ])
   const differ = shell !== undefined && agentEngine.host !== '' && shell.host !== agentEngine.host
@@ -32,8 +38,8 @@ export const ENGINE_FIX =
   "run `hush daemon stop` (the next command starts the agent with this shell's DOCKER_HOST and context), or pass --context NAME"
 
 /** Refuses, in one line naming both engines and the fix, when this shell's engine is not the agent's. */
-export async function requireAgentEngine(hush: HushClient): Promise<void> {
-  const {shell, agent, differ} = await compareEngines(hush)
+export async function requireAgentEngine(hush: HushClient, here: Shell): Promise<void> {
+  const {shell, agent, differ} = await compareEngines(hush, here)
   if (!differ || !shell) return
   const {hello} = await hush.connection()
   throw new HushError(

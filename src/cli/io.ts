@@ -1,6 +1,7 @@
 // The streams a command talks through (after the GitHub CLI's iostreams): standard input, output and
-// error, whether each is a terminal, and the environment. Commands get them from the base command,
-// so a test can run a command in-process with its own; standard input is read here and nowhere else.
+// error, whether each is a terminal, the environment and the exit code. Commands get them from the
+// base command, so a test can run a command in-process with its own; standard input is read here and
+// nowhere else, and nothing else touches the process's streams or exit code.
 import {HushError} from '../api/errors.js'
 
 export interface IOStreams {
@@ -11,6 +12,8 @@ export interface IOStreams {
   isTTY: {stdin: boolean; stdout: boolean; stderr: boolean}
   /** The command's environment (`--from-env` reads a variable here, and removes it once read). */
   env: NodeJS.ProcessEnv
+  /** The exit code the command ends with: 0 until a failure, or a partial success, sets it. */
+  exitCode: number
 }
 
 /** The process's own streams and environment. */
@@ -25,6 +28,12 @@ export function systemIO(): IOStreams {
       stderr: Boolean(process.stderr.isTTY),
     },
     env: process.env,
+    get exitCode() {
+      return typeof process.exitCode === 'number' ? process.exitCode : 0
+    },
+    set exitCode(code: number) {
+      process.exitCode = code
+    },
   }
 }
 

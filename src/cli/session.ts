@@ -1,35 +1,25 @@
 // An interactive session (`submit -i/-t`): the agent created the container with the resolved env
 // and files; this terminal is attached to it with `docker start --attach` until it ends.
-import {execa} from 'execa'
+import type {DockerRunner} from '../config/docker.js'
 import {usage} from './base.js'
+import type {IOStreams} from './io.js'
 
-/** `-t` needs this process's stdin and stdout to be a terminal: one line otherwise. */
-export function checkSessionTerminal(tty: boolean): void {
-  if (tty && !(process.stdin.isTTY && process.stdout.isTTY)) {
+/** `-t` needs the command's stdin and stdout to be a terminal: one line otherwise. */
+export function checkSessionTerminal(io: IOStreams, tty: boolean): void {
+  if (tty && !(io.isTTY.stdin && io.isTTY.stdout)) {
     throw usage('-t needs a terminal: run it from a terminal, or drop -t (-i alone attaches stdin and stdout).')
   }
 }
 
 /**
  * Starts the container attached to this terminal (stdin too with `interactive`) and resolves
- * with its exit code (null when docker could not say). Signals this process gets while attached
- * are docker's to forward, not ours to die of.
+ * with its exit code (null when docker could not say).
  */
-export async function attachSession(
+export function attachSession(
+  docker: DockerRunner,
   containerId: string,
   interactive: boolean,
   dockerArgs: string[] = [],
 ): Promise<number | null> {
-  const ignore = () => undefined
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, ignore)
-  try {
-    const result = await execa(
-      process.env.HUSH_DOCKER ?? 'docker',
-      [...dockerArgs, 'start', '--attach', ...(interactive ? ['--interactive'] : []), containerId],
-      {stdio: 'inherit', reject: false},
-    )
-    return typeof result.exitCode === 'number' ? result.exitCode : null
-  } finally {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, ignore)
-  }
+  return docker.attach([...dockerArgs, 'start', '--attach', ...(interactive ? ['--interactive'] : []), containerId])
 }

@@ -5,7 +5,7 @@ import {lstatSync} from 'node:fs'
 import type {Hello, KeyringStatus, StoreStatus} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {HushCommand} from '../cli/base.js'
-import {compareEngines, describeEngine, ENGINE_FIX} from '../cli/engine-match.js'
+import {compareEngines, describeEngine, ENGINE_FIX, type Shell} from '../cli/engine-match.js'
 import {describeUnlockCache} from '../cli/unlock-cache.js'
 import type {HushClient} from '../client/hush-client.js'
 import {describeMasterKey} from './daemon/status.js'
@@ -55,7 +55,9 @@ export default class Doctor extends HushCommand {
       checks.push({check: 'agent', level: 'fail', detail: failure.message, fix: `read ${this.paths.log}`})
     }
     if (hello) checks.push(...(await checkAgent(hush, hello)))
-    checks.push(...(await checkDocker(this.paths, hello ? hush : undefined)))
+    checks.push(
+      ...(await checkDocker(this.paths, {env: this.io.env, docker: await this.docker()}, hello ? hush : undefined)),
+    )
     const report = {ok: checks.every((check) => check.level !== 'fail'), checks}
     const mark: Record<Level, string> = {ok: 'ok  ', warn: 'warn', fail: 'FAIL'}
     for (const check of checks) {
@@ -161,7 +163,7 @@ const ENGINE_DOWN_FIX =
   'start the Docker engine (`systemctl start docker`) or point DOCKER_HOST / the docker context at one you may use'
 
 /** The agent's docker engine (the one launches go to), and whether this shell's is the same. */
-async function checkAgentEngine(hush: HushClient): Promise<Check[]> {
+async function checkAgentEngine(hush: HushClient, here: Shell): Promise<Check[]> {
   const agent = await hush.engineStatus(true)
   const checks: Check[] = [
     agent.server
@@ -173,7 +175,7 @@ async function checkAgentEngine(hush: HushClient): Promise<Check[]> {
           fix: `${ENGINE_DOWN_FIX}, then \`hush daemon stop\` so the agent starts again with it`,
         },
   ]
-  const {shell, differ} = await compareEngines(hush, agent)
+  const {shell, differ} = await compareEngines(hush, here, agent)
   if (differ && shell) {
     checks.push({
       check: 'shell engine',
@@ -185,11 +187,15 @@ async function checkAgentEngine(hush: HushClient): Promise<Check[]> {
   return checks
 }
 
-async function checkDocker(paths: import('../config/paths.js').HushPaths, hush?: HushClient): Promise<Check[]> {
+async function checkDocker(
+  paths: import('../config/paths.js').HushPaths,
+  here: Shell,
+  hush?: HushClient,
+): Promise<Check[]> {
   const {dockerVersions} = await import('../config/docker.js')
   const {envFileDir} = await import('../config/paths.js')
   const checks: Check[] = []
-  const versions = await dockerVersions()
+  const versions = await dockerVersions(here.docker)
   if (versions.client === undefined) {
     checks.push({
       check: 'docker client',
@@ -207,7 +213,7 @@ async function checkDocker(paths: import('../config/paths.js').HushPaths, hush?:
           : {check: 'docker engine', level: 'fail', detail: `not reachable (${versions.error})`, fix: ENGINE_DOWN_FIX},
       )
   }
-  if (hush) checks.push(...(await checkAgentEngine(hush)))
+  if (hush) checks.push(...(await checkAgentEngine(hush, here)))
   try {
     checks.push(ok('tmpfs', `env-files go to ${envFileDir(paths)}`))
   } catch (error) {

@@ -2,20 +2,9 @@
 // in the agent and launch a container with them; --wait follows its output and exits with its code.
 import {Args, Flags} from '@oclif/core'
 import type {SubmitOutput} from '../api/contract.js'
-import {HushError} from '../api/errors.js'
-import {checkEnvPairs} from '../api/rules/env-pairs.js'
-import {isSession} from '../api/rules/run-options.js'
-import {envWarning} from '../api/rules/sensitive.js'
-import {HushCommand, usage} from '../cli/base.js'
-import {printLogs} from '../cli/deployments.js'
-import {requireAgentEngine} from '../cli/engine-match.js'
-import {pickSecrets} from '../cli/pick.js'
+import {HushCommand} from '../cli/base.js'
 import {refuseValueCarriers, runOptionFlags, runOptionsOf} from '../cli/run-option-flags.js'
-import {attachSession, checkSessionTerminal} from '../cli/session.js'
-import {SWARM_ENV_NOTICE, waitForReplicas} from '../cli/swarm-wait.js'
-import type {HushClient} from '../client/hush-client.js'
-import {engineArgs} from '../config/docker.js'
-import type {PickedSecrets} from '../ui/run-picker.js'
+import {explainParseError, splitCommand, submit} from '../cli/submit.js'
 
 const multiple = {multiple: true, multipleNonGreedy: true} as const
 
@@ -82,153 +71,22 @@ An --env key that looks sensitive (TOKEN, SECRET, PASSWORD, KEY, ...) or a value
   }
 
   async run(): Promise<SubmitOutput> {
-    const dash = this.argv.indexOf('--')
-    const command = dash === -1 ? [] : this.argv.slice(dash + 1)
-    refuseValueCarriers(dash === -1 ? this.argv : this.argv.slice(0, dash))
-    const {args, flags} = await this.parse(Submit, dash === -1 ? this.argv : this.argv.slice(0, dash)).catch(
-      (error: Error) => {
-        if (/^Unexpected argument/.test(error.message)) {
-          throw usage(
-            `${error.message.split('\n')[0]}: put the container's command after --, as in \`hush submit IMAGE -- CMD ARGS\`.`,
-          )
-        }
-        throw error
-      },
-    )
-    const target = flags.swarm ? 'swarm' : 'local'
-    const options = runOptionsOf(flags, target)
-    if (isSession(options)) {
-      if (flags.wait)
-        throw usage('--wait is for detached jobs: a session (-i/-t) already shows its output and ends with it.')
-      checkSessionTerminal(options.tty === true)
-    }
-    const env = flags.env ?? []
-    checkEnvPairs(env)
-    const picked = flags.pick ? await this.pick(env, flags.name) : undefined
-    const secrets = picked?.secrets ?? flags.secret ?? []
-    const hush = await this.hush()
-    const warn = await this.shouldWarn(flags['no-warn'], env)
-    const context = flags.swarm ? undefined : (flags.context ?? (await this.preferredContext()))
-    // Without a context the agent's own engine runs it: it must be the one this shell sees.
-    if (!context) await requireAgentEngine(hush)
-    const result = await hush.submit({
+    const {flags: words, command} = splitCommand(this.argv)
+    refuseValueCarriers(words)
+    const {args, flags} = await this.parse(Submit, words).catch(explainParseError)
+    return submit(this.context(), {
       image: args.image,
-      secrets,
-      env,
-      secretFiles: [...(flags['secret-file'] ?? []), ...(picked?.files ?? [])],
+      secrets: flags.secret ?? [],
+      pick: flags.pick,
+      env: flags.env ?? [],
+      secretFiles: flags['secret-file'] ?? [],
       name: flags.name,
+      context: flags.context,
+      wait: flags.wait,
+      swarm: flags.swarm,
+      noWarn: flags['no-warn'],
+      options: runOptionsOf(flags, flags.swarm ? 'swarm' : 'local'),
       command,
-      options,
-      ...(context ? {context} : {}),
-      ...(flags.swarm ? {target: 'swarm' as const} : {}),
-      ...(warn ? {} : {warn: false}),
     })
-    for (const warning of result.warnings) this.note(warning)
-    if (flags.swarm) return this.swarmSubmitted(hush, result, flags.wait, secrets.length > 0)
-    if (isSession(options)) return this.session(result, options.interactive === true, context)
-    if (!flags.wait) {
-      if (!this.jsonEnabled()) {
-        this.log(result.id)
-        this.note(
-          `Submitted ${result.id} (container ${result.containerId.slice(0, 12)}, ${result.state}): see \`hush status ${result.id}\`, \`hush logs ${result.id}\`.`,
-        )
-      }
-      return result
-    }
-    this.note(`Submitted ${result.id}; following its output (secret values shown as ***):`)
-    const end = await printLogs(hush, this.io, result.id, true, !this.jsonEnabled())
-    if (!end)
-      throw new HushError(
-        'internal',
-        `Lost the output of ${result.id} before it ended: see \`hush status ${result.id}\`.`,
-      )
-    process.exitCode = end.exitCode ?? 1
-    return {...result, state: end.state}
-  }
-
-  /**
-   * A Swarm service was created: the id on stdout (and, with --secret, the one-line reminder that
-   * env values sit in the service spec); with --wait, returns once every replica runs this revision,
-   * or fails with the task error.
-   */
-  private async swarmSubmitted(
-    hush: HushClient,
-    result: SubmitOutput,
-    wait: boolean,
-    envSecrets: boolean,
-  ): Promise<SubmitOutput> {
-    if (envSecrets) this.note(SWARM_ENV_NOTICE)
-    if (!this.jsonEnabled()) this.log(result.id)
-    if (!wait) {
-      this.note(
-        `Submitted ${result.id} (service ${(result.serviceId ?? '').slice(0, 12)}): see \`hush status ${result.id}\`.`,
-      )
-      return result
-    }
-    this.note(`Submitted ${result.id}; waiting for every replica to run it...`)
-    const converged = await waitForReplicas(hush, result.id)
-    return {...result, state: converged.state}
-  }
-
-  /**
-   * Attaches this terminal to the session's container until it ends, then reads its final state
-   * (the agent then removes its secret files) over a new connection: a session may outlast the
-   * agent's idle timeout. Exits with the container's code.
-   */
-  private async session(
-    result: SubmitOutput,
-    interactive: boolean,
-    context: string | undefined,
-  ): Promise<SubmitOutput> {
-    this.note(`Session ${result.id} (container ${result.containerId.slice(0, 12)}): it ends when you leave it.`)
-    const code = await attachSession(result.containerId, interactive, engineArgs(context))
-    const hush = await this.newHush()
-    try {
-      const after = await hush.status(result.id)
-      process.exitCode = after.exitCode ?? code ?? 1
-      if (after.state === 'starting') {
-        // docker start never reached the container: the agent removes it when its start window ends.
-        this.note(
-          `Session ${result.id} did not start (docker start exited ${code ?? '?'}): the agent removes its container soon; see \`hush status ${result.id}\`.`,
-        )
-        return {...result, state: after.state}
-      }
-      this.note(
-        `Session ${result.id} ended: ${after.state}${after.exitCode === null ? '' : ` (exit code ${after.exitCode})`}.`,
-      )
-      return {...result, state: after.state}
-    } finally {
-      await hush.close()
-    }
-  }
-
-  /**
-   * The secrets chosen in the picker, as `--secret NAME` flags in the order selected. The picker
-   * reads the list over a connection of its own, closed when it ends: the user may sit in it past
-   * the agent's idle timeout, so the submit then connects again (starting the agent if it exited).
-   */
-  private async pick(env: string[], app: string | undefined): Promise<PickedSecrets> {
-    const envKeys = env.map((pair) => pair.slice(0, pair.indexOf('=')))
-    const hush = await this.newHush()
-    try {
-      return await pickSecrets(() => hush.listSecrets(), envKeys, {confirmLabel: 'launch', app}, this.io)
-    } finally {
-      await hush.close()
-    }
-  }
-
-  /** The dockerContext preference ('' = none). */
-  private async preferredContext(): Promise<string | undefined> {
-    const {preference} = await import('../config/preferences.js')
-    return preference(this.paths.home, 'dockerContext') || undefined
-  }
-
-  /** The advisory warning can be silenced by flag, by HUSH_NO_WARN=1 or by the warnSensitiveEnv preference. */
-  private async shouldWarn(noWarn: boolean, env: string[]): Promise<boolean> {
-    if (noWarn || ['1', 'true', 'yes'].includes((this.io.env.HUSH_NO_WARN ?? '').toLowerCase())) return false
-    const eq = (pair: string) => pair.indexOf('=')
-    if (!env.some((pair) => envWarning(pair.slice(0, eq(pair)), pair.slice(eq(pair) + 1)) !== undefined)) return true
-    const {preference} = await import('../config/preferences.js')
-    return preference(this.paths.home, 'warnSensitiveEnv')
   }
 }

@@ -1,10 +1,63 @@
-// The docker CLI as both the CLI and the agent find it: which binary (HUSH_DOCKER), the arguments
-// that select a docker context, and which engine a context (or the environment) reaches.
+// The docker CLI as both the CLI and the agent find it: which binary (HUSH_DOCKER), how a command
+// runs it (a runner a test can replace), the arguments that select a docker context, and which
+// engine a context (or the environment) reaches.
 import {execa} from 'execa'
 import {HushError, quoted} from '../api/errors.js'
 
 /** The docker CLI that hush runs, in the agent and the CLI alike. */
 export const DOCKER = process.env.HUSH_DOCKER ?? 'docker'
+
+/** What a docker run read: its exit code (undefined when it had none, e.g. timed out), output, and whether the binary is missing. */
+export interface DockerResult {
+  exitCode: number | undefined
+  stdout: string
+  stderr: string
+  missing: boolean
+}
+
+/** The docker CLI as a command runs it: the real one (`systemDocker`), or a test's fake. */
+export interface DockerRunner {
+  /** The binary run (HUSH_DOCKER, else docker). */
+  readonly command: string
+  /** Runs docker with ARGS, stdin closed, and reads its output; ENV replaces the environment when given. */
+  run(args: string[], options?: {env?: NodeJS.ProcessEnv; timeoutMs?: number}): Promise<DockerResult>
+  /**
+   * Runs docker attached to this terminal (stdio inherited) and resolves with its exit code (null
+   * when docker could not say). Signals this process gets meanwhile are docker's to forward, not ours to die of.
+   */
+  attach(args: string[]): Promise<number | null>
+}
+
+/** The docker CLI on this machine. */
+export function systemDocker(): DockerRunner {
+  return {
+    command: DOCKER,
+    async run(args, options = {}) {
+      const result = await execa(DOCKER, args, {
+        reject: false,
+        stdin: 'ignore',
+        ...(options.timeoutMs ? {timeout: options.timeoutMs} : {}),
+        ...(options.env ? {env: options.env, extendEnv: false} : {}),
+      })
+      return {
+        exitCode: typeof result.exitCode === 'number' ? result.exitCode : undefined,
+        stdout: String(result.stdout),
+        stderr: String(result.stderr),
+        missing: (result as {code?: string}).code === 'ENOENT',
+      }
+    },
+    async attach(args) {
+      const ignore = () => undefined
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, ignore)
+      try {
+        const result = await execa(DOCKER, args, {stdio: 'inherit', reject: false})
+        return typeof result.exitCode === 'number' ? result.exitCode : null
+      } finally {
+        for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, ignore)
+      }
+    },
+  }
+}
 
 const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$/
 
@@ -38,22 +91,20 @@ export interface EngineEndpoint {
 export async function inspectEngine(
   context: string | null | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  docker: DockerRunner = systemDocker(),
 ): Promise<EngineEndpoint> {
   if (context && !CONTEXT_NAME.test(context)) {
     throw new HushError('bad_request', `Invalid --context ${quoted(context)}: give a docker context name.`)
   }
-  const result = await execa(DOCKER, ['context', 'inspect', '--format', '{{json .}}', ...(context ? [context] : [])], {
-    reject: false,
-    stdin: 'ignore',
-    env,
-    extendEnv: false,
-  }).catch((error: Error) => {
-    throw new HushError(
-      'docker_unavailable',
-      `Cannot run the docker CLI to read its context: ${error.message.split('\n')[0]}`,
-    )
-  })
-  if ((result as {code?: string}).code === 'ENOENT') throw dockerMissing()
+  const result = await docker
+    .run(['context', 'inspect', '--format', '{{json .}}', ...(context ? [context] : [])], {env})
+    .catch((error: Error) => {
+      throw new HushError(
+        'docker_unavailable',
+        `Cannot run the docker CLI to read its context: ${error.message.split('\n')[0]}`,
+      )
+    })
+  if (result.missing) throw dockerMissing()
   if (result.exitCode !== 0) {
     if (context) {
       throw new HushError(
@@ -63,7 +114,7 @@ export async function inspectEngine(
     }
     throw new HushError(
       'docker_unavailable',
-      `The docker CLI cannot read its engine's settings (${quoted(String(result.stderr).split('\n')[0])}): check DOCKER_HOST, DOCKER_CONTEXT and \`docker context ls\`.`,
+      `The docker CLI cannot read its engine's settings (${quoted(result.stderr.split('\n')[0])}): check DOCKER_HOST, DOCKER_CONTEXT and \`docker context ls\`.`,
     )
   }
   const facts = JSON.parse(result.stdout) as {
@@ -80,18 +131,18 @@ export async function inspectEngine(
 }
 
 /** The docker client's and engine's versions for `hush doctor`; a missing part is undefined, with why. */
-export async function dockerVersions(): Promise<{command: string; client?: string; server?: string; error?: string}> {
-  const result = await execa(DOCKER, ['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], {
-    stdin: 'ignore',
-    reject: false,
-    timeout: 20_000,
+export async function dockerVersions(
+  docker: DockerRunner = systemDocker(),
+): Promise<{command: string; client?: string; server?: string; error?: string}> {
+  const result = await docker.run(['version', '--format', '{{.Client.Version}} {{.Server.Version}}'], {
+    timeoutMs: 20_000,
   })
-  if ((result as {code?: string}).code === 'ENOENT') return {command: DOCKER}
-  const [client, server] = String(result.stdout).trim().split(/\s+/)
+  if (result.missing) return {command: docker.command}
+  const [client, server] = result.stdout.trim().split(/\s+/)
   return {
-    command: DOCKER,
+    command: docker.command,
     client: client || 'client',
     server: result.exitCode === 0 && server ? server : undefined,
-    error: String(result.stderr).trim().split('\n')[0] || `exit ${result.exitCode}`,
+    error: result.stderr.trim().split('\n')[0] || `exit ${result.exitCode}`,
   }
 }

@@ -1,6 +1,6 @@
 // Per-store preferences (conf): a small JSON file in the state directory. Never holds a value.
 // How the master key is kept (OS keyring or passphrase) is not here: the store meta holds it, next
-// to the data key it wraps (see daemon/vault/vault.ts).
+// to the data key it wraps (see daemon/vault/data-key.ts).
 import Conf from 'conf'
 
 export interface Preferences {

@@ -1,4 +1,5 @@
-// Everything one running agent holds: its paths, transport keys, store, vault and services.
+// Everything one running agent holds: its paths, transport keys, store, data key (its lifecycle and
+// changes) and services.
 // Handlers receive this object; nothing else in the agent is global.
 import type {Hello, SealedValue} from '../api/contract.js'
 import {PROTOCOL} from '../api/contract.js'
@@ -14,13 +15,17 @@ import {log} from './process/log.js'
 import {BackupService} from './secrets/backup.js'
 import {SecretsService} from './secrets/service.js'
 import {Store} from './store/secrets-table.js'
+import {DataKey} from './vault/data-key.js'
+import {KeyChange} from './vault/key-change.js'
+import {KeyLifecycle} from './vault/key-lifecycle.js'
 import {OsKeyringSource} from './vault/key-sources.js'
-import {Vault} from './vault/vault.js'
 
 export class Agent {
   readonly transport: TransportKeys
   readonly store: Store
-  readonly vault: Vault
+  readonly dataKey: DataKey
+  readonly keyLifecycle: KeyLifecycle
+  readonly keyChange: KeyChange
   readonly secrets: SecretsService
   readonly deployments: DeploymentsService
   readonly backups: BackupService
@@ -33,11 +38,13 @@ export class Agent {
   ) {
     this.transport = newTransportKeys(sodium)
     this.store = new Store(paths.db)
-    this.vault = new Vault(sodium, this.store, new OsKeyringSource(this.store.storeId))
-    this.deployments = new DeploymentsService(this.store, this.vault, paths, log)
-    this.vault.addCiphertextHolder(this.deployments)
-    this.secrets = new SecretsService(this.store, this.vault, sodium, this.transport, this.deployments)
-    this.backups = new BackupService(this.store, this.vault, sodium)
+    this.dataKey = new DataKey(sodium, this.store, new OsKeyringSource(this.store.storeId))
+    this.keyLifecycle = new KeyLifecycle(sodium, this.store, this.dataKey)
+    this.keyChange = new KeyChange(sodium, this.store, this.dataKey, this.keyLifecycle)
+    this.deployments = new DeploymentsService(this.store, this.dataKey, paths, log)
+    this.keyChange.addCiphertextHolder(this.deployments)
+    this.secrets = new SecretsService(this.store, this.dataKey, sodium, this.transport, this.deployments)
+    this.backups = new BackupService(this.store, this.dataKey, sodium)
   }
 
   hello(): Hello {
@@ -49,19 +56,19 @@ export class Agent {
       publicKey: this.sodium.to_base64(this.transport.publicKey, this.sodium.base64_variants.ORIGINAL),
       home: this.paths.home,
       socket: this.paths.socket,
-      keyring: this.vault.mode,
-      keyringAccount: this.vault.mode === 'os' ? this.store.storeId : null,
-      sealed: this.vault.sealed,
-      unlockCache: this.vault.cacheState,
+      keyring: this.dataKey.mode,
+      keyringAccount: this.dataKey.mode === 'os' ? this.store.storeId : null,
+      sealed: this.dataKey.sealed,
+      unlockCache: this.keyLifecycle.cacheState,
       startedAt: this.startedAt,
     }
   }
 
   /** At start: a passphrase store opens from the unlock cache an earlier agent left (kernel keyring). */
   async open(): Promise<void> {
-    if (this.vault.mode !== 'passphrase') return
+    if (this.dataKey.mode !== 'passphrase') return
     try {
-      const cache = await this.vault.openFromCache()
+      const cache = await this.keyLifecycle.openFromCache()
       if (cache.state === 'present')
         log.info(
           `store opened from the kernel keyring (${cache.expiresAt ? `until ${cache.expiresAt}` : 'until reboot'})`,
@@ -90,8 +97,14 @@ export class Agent {
     return ttl
   }
 
-  /** Opens a passphrase sealed to this agent's public key; the caller wipes the bytes (memzero). */
-  openPassphrase(sealed: SealedValue | undefined): Uint8Array {
+  /**
+   * Opens a passphrase sealed to this agent's public key and hands its bytes to `use`; they are
+   * wiped (memzero) once `use` is done, whether it returns or throws.
+   */
+  async withPassphrase<T>(
+    sealed: SealedValue | undefined,
+    use: (passphrase: Uint8Array) => T | Promise<T>,
+  ): Promise<T> {
     const bytes = sealed === undefined ? undefined : openSealedValue(this.sodium, this.transport, sealed)
     if (!bytes) {
       throw new HushError(
@@ -99,12 +112,16 @@ export class Agent {
         "The passphrase was not sealed to this agent's public key (the agent may have restarted): run the command again.",
       )
     }
-    return bytes
+    try {
+      return await use(bytes)
+    } finally {
+      this.sodium.memzero(bytes)
+    }
   }
 
   close(): void {
     this.deployments.close()
-    this.vault.lock()
+    this.keyLifecycle.lock()
     this.sodium.memzero(this.transport.privateKey)
     this.store.close()
   }

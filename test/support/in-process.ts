@@ -115,7 +115,7 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
     sodium = await loadSodium()
     keys = newTransportKeys(sodium)
     config = await Config.load({root: ROOT})
-    const agent = {vault: {sealed: false}, paths: {home: dir}} as unknown as Agent
+    const agent = {dataKey: {sealed: false}, paths: {home: dir}} as unknown as Agent
     const logger: Logger = {
       info: (message) => log.push(message),
       warn: (message) => log.push(message),
@@ -132,7 +132,6 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
 
   afterEach(() => {
     received.length = 0
-    process.exitCode = undefined
   })
 
   const connect = async (): Promise<Connection> => ({client: new AgentClient(socket), hello: hello()})
@@ -164,11 +163,10 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
         stderr,
         isTTY: {stdin: false, stdout: false, stderr: false, ...options.isTTY},
         env: {HUSH_HOME: dir, ...options.env},
+        exitCode: 0,
       }
       await new Command(argv, config).runWith({...options.deps, io, connect})
-      const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0
-      process.exitCode = undefined
-      return {...text, exitCode}
+      return {...text, exitCode: io.exitCode}
     },
   }
 }

@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 import type {SecretInfo} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
-import {ago, list, table} from '../../ui/render.js'
+import {listSecrets} from '../../cli/secrets/list.js'
 
 export default class SecretsList extends HushCommand {
   static override summary = 'List secrets: names, keys and metadata, never values.'
@@ -19,32 +19,6 @@ export default class SecretsList extends HushCommand {
 
   async run(): Promise<SecretInfo[]> {
     const {flags} = await this.parse(SecretsList)
-    const secrets = await (await this.hush()).listSecrets({
-      includeDeleted: flags['include-deleted'],
-      app: flags.app,
-      shared: flags.shared,
-    })
-    if (this.jsonEnabled()) return secrets
-    if (secrets.length === 0) {
-      this.log('No secrets yet. Create one with: hush secrets new NAME --from-stdin KEY')
-      return secrets
-    }
-    const head = ['NAME', 'SCOPE', 'KEYS', 'VERSION', 'UPDATED', 'USED BY', 'DESCRIPTION']
-    if (flags['include-deleted']) head.push('DELETED')
-    const rows = secrets.map((secret) => {
-      const row = [
-        secret.name,
-        secret.app ? `app ${secret.app}` : 'shared',
-        secret.keys.join(','),
-        String(secret.version),
-        ago(secret.updatedAt),
-        list(secret.usedBy),
-        secret.description,
-      ]
-      if (flags['include-deleted']) row.push(secret.deletedAt ? ago(secret.deletedAt) : '')
-      return row
-    })
-    this.log(await table(head, rows))
-    return secrets
+    return listSecrets({includeDeleted: flags['include-deleted'], app: flags.app, shared: flags.shared}, this.context())
   }
 }

@@ -2,8 +2,9 @@
 import {Flags} from '@oclif/core'
 import type {CreateSecretOutput} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
+import {newSecret} from '../../cli/secrets/new.js'
 import {valueArgs, valueFlags} from '../../cli/value-flags.js'
-import {collectValues, PRESETS, type PresetName} from '../../cli/values.js'
+import {PRESETS, type PresetName} from '../../cli/values.js'
 
 export default class SecretsNew extends HushCommand {
   static override summary = 'Create a secret bundle, or replace the whole bundle of an existing one.'
@@ -34,30 +35,18 @@ export default class SecretsNew extends HushCommand {
 
   async run(): Promise<CreateSecretOutput> {
     const {args, flags} = await this.parse(SecretsNew)
-    const values = await collectValues(
+    return newSecret(
       {
+        name: args.name,
         pairs: args.pairs ?? [],
         fromEnv: flags['from-env'],
         fromStdin: flags['from-stdin'],
         fromDotenv: flags['from-dotenv'],
         preset: flags.preset as PresetName | undefined,
+        description: flags.description,
+        app: flags.app,
       },
-      this.io,
+      this.context(),
     )
-    // HushClient seals the values to the agent's key and wipes them, sent or not.
-    const result = await (await this.hush()).createSecret(args.name, values, {
-      app: flags.app,
-      description: flags.description,
-    })
-    const {secret} = result
-    this.log(
-      `${result.replaced ? 'Replaced' : 'Created'} ${secret.app ? `secret ${secret.name} for app ${secret.app}` : `secret ${secret.name}`}: version ${secret.version}, keys ${secret.keys.join(', ')}.`,
-    )
-    if (result.staleDeployments.length > 0) {
-      this.log(
-        `Still running the old version: ${result.staleDeployments.join(', ')}. Resubmit with: ${result.staleDeployments.map((id) => `hush resubmit ${id}`).join('; ')}`,
-      )
-    }
-    return result
   }
 }

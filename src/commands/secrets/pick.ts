@@ -1,17 +1,8 @@
 // `hush secrets pick`: open the interactive picker and print the `--secret` flags of the selection,
 // the same path `hush submit IMAGE --pick` takes, usable to build a command line.
 import {Flags} from '@oclif/core'
-import {checkKey} from '../../api/limits.js'
 import {HushCommand} from '../../cli/base.js'
-import {pickSecrets} from '../../cli/pick.js'
-import {secretFlags} from '../../ui/env-plan.js'
-
-export interface PickOutput {
-  secrets: string[]
-  /** The secrets switched to files (tab): `--secret-file NAME`. */
-  files: string[]
-  flags: string[]
-}
+import {type PickOutput, pickSecretFlags} from '../../cli/secrets/pick.js'
 
 export default class SecretsPick extends HushCommand {
   static override summary = 'Pick secrets interactively and print them as --secret flags.'
@@ -31,15 +22,6 @@ export default class SecretsPick extends HushCommand {
 
   async run(): Promise<PickOutput> {
     const {flags} = await this.parse(SecretsPick)
-    const envKeys = (flags.env ?? []).map((entry) => checkKey(entry.split('=')[0], '--env'))
-    const picked = await pickSecrets(
-      async () => (await this.hush()).listSecrets(),
-      envKeys,
-      {confirmLabel: 'print', cancelMessage: 'Cancelled: nothing picked.'},
-      this.io,
-    )
-    const result = {...picked, flags: secretFlags(picked.secrets, picked.files)}
-    this.log(result.flags.join(' '))
-    return result
+    return pickSecretFlags({env: flags.env ?? []}, this.context())
   }
 }

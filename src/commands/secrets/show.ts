@@ -3,7 +3,7 @@
 import {Args, Flags} from '@oclif/core'
 import type {SecretDetail} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
-import {ago, list} from '../../ui/render.js'
+import {showSecret} from '../../cli/secrets/show.js'
 
 export default class SecretsShow extends HushCommand {
   static override summary = 'Show one secret: keys, version, times and the deployments using it, never a value.'
@@ -20,29 +20,6 @@ export default class SecretsShow extends HushCommand {
 
   async run(): Promise<SecretDetail> {
     const {args, flags} = await this.parse(SecretsShow)
-    const secret = await (await this.hush()).showSecret(args.name, {
-      app: flags.app,
-      includeDeleted: flags['include-deleted'],
-    })
-    if (!this.jsonEnabled()) this.log(describe(secret))
-    return secret
+    return showSecret({name: args.name, app: flags.app, includeDeleted: flags['include-deleted']}, this.context())
   }
-}
-
-function describe(secret: SecretDetail): string {
-  const users = secret.deployments.map(
-    (d) =>
-      `${d.id}${d.name ? ` (${d.name})` : ''} ${d.version === null ? 'starting' : `version ${d.version}`}${d.stale ? ', stale' : ''}`,
-  )
-  return [
-    `name:        ${secret.name}`,
-    `scope:       ${secret.app ? `app ${secret.app}` : 'shared'}`,
-    `description: ${secret.description || '-'}`,
-    `keys:        ${list(secret.keys)}`,
-    `version:     ${secret.version}`,
-    `created:     ${secret.createdAt} (${ago(secret.createdAt)})`,
-    `updated:     ${secret.updatedAt} (${ago(secret.updatedAt)})`,
-    `deleted:     ${secret.deletedAt ? `${secret.deletedAt} (${ago(secret.deletedAt)})` : 'no'}`,
-    `used by:     ${list(users)}`,
-  ].join('\n')
 }

@@ -15,7 +15,7 @@ import type {EnvEntry} from '../docker/containers.js'
 import type {SecretFileEntry} from '../docker/secret-files.js'
 import type {InjectedSecret} from '../store/deployments-table.js'
 import type {SecretRow, Store} from '../store/secrets-table.js'
-import type {Vault} from '../vault/vault.js'
+import type {DataKey} from '../vault/data-key.js'
 
 /** A secret value that is not a whole env value (a template's part), kept for redaction. */
 export interface RedactedPart {
@@ -65,7 +65,7 @@ export function decidePicks<S extends {name: string; keys: string[]}>(
  */
 export function resolveEnv(
   store: Store,
-  vault: Vault,
+  vault: DataKey,
   refs: SecretRef[],
   plain: Record<string, string>,
   files: string[] = [],
@@ -159,7 +159,7 @@ function planPicks(
 type OpenValue = (secret: SecretRow, srcKey: string) => Uint8Array
 
 /** Decrypts each secret's values once, on first use; `wipe` wipes every value it decrypted. */
-function opener(store: Store, vault: Vault): {value: OpenValue; wipe: () => void} {
+function opener(store: Store, vault: DataKey): {value: OpenValue; wipe: () => void} {
   const opened = new Map<string, Map<string, Uint8Array>>()
   const value: OpenValue = (secret, srcKey) => {
     let values = opened.get(secret.name)
@@ -188,7 +188,7 @@ function opener(store: Store, vault: Vault): {value: OpenValue; wipe: () => void
  */
 function openValues(
   store: Store,
-  vault: Vault,
+  vault: DataKey,
   plan: {
     rows: Map<string, SecretRow>
     picks: Map<string, KeyPick<SecretRow>>
@@ -284,12 +284,12 @@ function recordInjected(
 }
 
 /** Wipes every secret value of a resolution (env entries, files, template parts). */
-export function wipeResolved(vault: Vault, resolved: Omit<ResolvedEnv, 'injected'> & {injected?: unknown}): void {
+export function wipeResolved(vault: DataKey, resolved: Omit<ResolvedEnv, 'injected'> & {injected?: unknown}): void {
   wipeEnv(vault, resolved.entries)
   for (const file of resolved.files) vault.wipe(file.value)
   for (const part of resolved.parts) vault.wipe(part.value)
 }
 
-export function wipeEnv(vault: Vault, entries: EnvEntry[]): void {
+export function wipeEnv(vault: DataKey, entries: EnvEntry[]): void {
   for (const entry of entries) if (entry.secret !== undefined) vault.wipe(entry.value)
 }

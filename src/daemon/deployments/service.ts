@@ -20,7 +20,8 @@ import type {Logger} from '../process/log.js'
 import {type SecretUsage, scopeKey} from '../secrets/service.js'
 import {type DeploymentRow, DeploymentsStore} from '../store/deployments-table.js'
 import type {Store} from '../store/secrets-table.js'
-import type {Reencrypt, Vault} from '../vault/vault.js'
+import type {DataKey} from '../vault/data-key.js'
+import type {Reencrypt} from '../vault/key-change.js'
 import {checkHostMounts} from './host-mounts.js'
 import {DEFAULT_GRACE_SECONDS, isWaitingSession, LocalTarget, sessionStartSeconds} from './local-target.js'
 import {redactedLogStream} from './log-stream.js'
@@ -67,7 +68,7 @@ export class DeploymentsService implements SecretUsage {
 
   constructor(
     private readonly store: Store,
-    private readonly vault: Vault,
+    private readonly vault: DataKey,
     private readonly paths: HushPaths,
     private readonly log: Logger,
     swarm?: (records: DeploymentsStore) => SwarmEngine,

@@ -4,10 +4,11 @@
 import * as v from 'valibot'
 import type {InputSchema} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
+import {saysYes} from '../../api/rules/yes-words.js'
 
-/** Query-string flags arrive as text: "1", "true", "yes" and "" (a bare flag) mean yes, anything else no. */
+/** Query-string flags arrive as text: the yes words (api/rules/yes-words.ts) and "" (a bare flag) mean yes, anything else no. */
 export function queryFlag(value: string): boolean {
-  return ['1', 'true', 'yes', ''].includes(value.toLowerCase())
+  return value === '' || saysYes(value)
 }
 
 /** The schema under `optional`/`nullish` wrappers. */

@@ -7,7 +7,7 @@ import {HushError, readOnlyError} from '../../api/errors.js'
 import {MAX_BODY_BYTES} from '../../api/limits.js'
 import type {Agent} from '../agent.js'
 import type {Logger} from '../process/log.js'
-import {sealedError} from '../vault/vault.js'
+import {sealedError} from '../vault/data-key.js'
 import type {HandlerTable} from './handlers/types.js'
 import {checkInput, fromQuery} from './route-input.js'
 
@@ -157,7 +157,7 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
       pathMatched = true
       if (route.method !== req.method) continue
       // The sealed guard, for every route at once: only routes declared `whileSealed` answer.
-      if (!routes[route.name].whileSealed && agent.vault.sealed) throw sealedError()
+      if (!routes[route.name].whileSealed && agent.dataKey.sealed) throw sealedError()
       const schema = routes[route.name].input
       // No prototype: a `__proto__` field in a body stays a plain field (and is refused as unknown).
       const input: Record<string, unknown> = Object.create(null)

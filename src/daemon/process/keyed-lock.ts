@@ -1,5 +1,5 @@
 // One lock per key: actions on the same key run one after the other, in the order they came;
-// actions on other keys run alongside. Used for a store's key changes (vault.ts), and made to fit
+// actions on other keys run alongside. Used for a store's key changes (vault/data-key.ts), and made to fit
 // the per-deployment changes of deployments/service.ts.
 
 export class KeyedLock<K = string> {

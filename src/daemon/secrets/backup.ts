@@ -31,7 +31,7 @@ import {openBackup, readBackupHeader, sealBackup} from '../../crypto/backup-file
 import type {Sodium} from '../../crypto/sodium.js'
 import {VERSION} from '../../version.js'
 import type {SecretRow, Store} from '../store/secrets-table.js'
-import type {Vault} from '../vault/vault.js'
+import type {DataKey} from '../vault/data-key.js'
 import {scopeLabel} from './service.js'
 
 /** A secret as the backup's metadata holds it: its values follow in `keys` order. */
@@ -54,13 +54,13 @@ function withoutId({id: _id, ...row}: SecretRow): BackedUpSecret {
 export class BackupService {
   constructor(
     private readonly store: Store,
-    private readonly vault: Vault,
+    private readonly dataKey: DataKey,
     private readonly sodium: Sodium,
   ) {}
 
   /** The whole store (live secrets with values; with `includeDeleted`, deleted metadata and audit) as a sealed file. */
   async backup(passphrase: Uint8Array, includeDeleted: boolean): Promise<BackupOutput> {
-    await this.vault.unlock()
+    await this.dataKey.unlock()
     const values: Uint8Array[] = []
     try {
       // One synchronous read: no write of this agent can come between two rows.
@@ -76,7 +76,7 @@ export class BackupService {
               {secret: row.name, key},
             )
           }
-          values.push(this.vault.decrypt(row, cipher))
+          values.push(this.dataKey.decrypt(row, cipher))
         }
       }
       const meta: BackupMeta = {
@@ -103,14 +103,14 @@ export class BackupService {
       )
       return {header: readBackupHeader(file).header, file: file.toString('base64')}
     } finally {
-      for (const value of values) this.vault.wipe(value)
+      for (const value of values) this.dataKey.wipe(value)
     }
   }
 
   /** Checks the passphrase and every byte of the file; changes nothing. */
   verify(file: Uint8Array, passphrase: Uint8Array): VerifyBackupOutput {
     const opened = this.open(file, passphrase)
-    for (const value of opened.values) this.vault.wipe(value)
+    for (const value of opened.values) this.dataKey.wipe(value)
     return {header: opened.header}
   }
 
@@ -127,13 +127,13 @@ export class BackupService {
   ): Promise<RestoreOutput> {
     const opened = this.open(file, passphrase)
     try {
-      await this.vault.unlock()
+      await this.dataKey.unlock()
       // A replaced secret's old ciphertexts are erased from the files before the answer.
       return await this.store.commit(() => this.write(opened, mode, onConflict), {
         erase: (done) => done.replaced.length > 0,
       })
     } finally {
-      for (const value of opened.values) this.vault.wipe(value)
+      for (const value of opened.values) this.dataKey.wipe(value)
     }
   }
 
@@ -183,7 +183,7 @@ export class BackupService {
       }
       this.store.replaceCiphertexts(
         target.id,
-        row.keys.map((key, index) => this.vault.encrypt(target, key, values[index])),
+        row.keys.map((key, index) => this.dataKey.encrypt(target, key, values[index])),
       )
     }
     // History already here (a backup merged twice, or into its own store) is not added again.
@@ -218,7 +218,7 @@ export class BackupService {
     try {
       return {header, ...checkContent(meta, values, header.counts, Date.now())}
     } catch (error) {
-      for (const value of values) this.vault.wipe(value)
+      for (const value of values) this.dataKey.wipe(value)
       throw error
     }
   }

@@ -14,7 +14,7 @@ import {checkAppScope, checkDescription, checkKey, checkSecretName, checkValue, 
 import type {Sodium} from '../../crypto/sodium.js'
 import {openSealedValue, type TransportKeys} from '../../crypto/transport.js'
 import type {CipherRow, SecretRow, Store} from '../store/secrets-table.js'
-import type {Vault} from '../vault/vault.js'
+import type {DataKey} from '../vault/data-key.js'
 import {applyKeyEdits, checkKeyEdits, hasKeyEdits, readKeyEdits} from './key-edits.js'
 
 /** What the deployments side tells the secrets side about who uses a secret. */
@@ -46,7 +46,7 @@ function now(): string {
 export class SecretsService {
   constructor(
     private readonly store: Store,
-    private readonly vault: Vault,
+    private readonly dataKey: DataKey,
     private readonly sodium: Sodium,
     private readonly transport: TransportKeys,
     private readonly usage: SecretUsage,
@@ -88,7 +88,7 @@ export class SecretsService {
     const description = input.description === undefined ? undefined : checkDescription(input.description)
     const plain = this.openValues(input.values, true)
     try {
-      await this.vault.unlock()
+      await this.dataKey.unlock()
       const at = now()
       const {row, replaced} = await this.store.commit(
         () => {
@@ -133,7 +133,7 @@ export class SecretsService {
     const edits = readKeyEdits(input.rename, input.remove)
     const given = this.openValues(input.values, description === undefined && !hasKeyEdits(edits))
     this.requireLive(name, app)
-    await this.vault.unlock()
+    await this.dataKey.unlock()
     let merged: Plain = new Map()
     try {
       const at = now()
@@ -143,14 +143,14 @@ export class SecretsService {
           // Checked against the bundle as it is where it is written: nothing changes when one fails.
           checkKeyEdits(scopeLabel(name, app), current.keys, [...given.keys()], edits)
           for (const cipher of this.store.ciphertexts(current.id)) {
-            merged.set(cipher.key, this.vault.decrypt(current, cipher))
+            merged.set(cipher.key, this.dataKey.decrypt(current, cipher))
           }
           // Renamed values move to their new key; every value is encrypted again below under the
           // new version, and the associated data binds each one to its (new) key name.
-          merged = applyKeyEdits(merged, edits, (value) => this.vault.wipe(value))
+          merged = applyKeyEdits(merged, edits, (value) => this.dataKey.wipe(value))
           for (const [key, value] of given) {
             const replaced = merged.get(key)
-            if (replaced) this.vault.wipe(replaced)
+            if (replaced) this.dataKey.wipe(replaced)
             merged.set(key, value)
           }
           const row: SecretRow = {
@@ -295,11 +295,11 @@ export class SecretsService {
   }
 
   private encryptAll(row: SecretRow, plain: Plain): CipherRow[] {
-    return [...plain].map(([key, value]) => this.vault.encrypt(row, key, value))
+    return [...plain].map(([key, value]) => this.dataKey.encrypt(row, key, value))
   }
 
   private wipe(plain: Plain): void {
-    for (const value of plain.values()) this.vault.wipe(value)
+    for (const value of plain.values()) this.dataKey.wipe(value)
     plain.clear()
   }
 }

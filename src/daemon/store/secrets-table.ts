@@ -1,5 +1,5 @@
 // The secrets repository and the audit log, over the store's connection (connection.ts):
-// rows of metadata and ciphertext only; it never sees a plaintext value (see vault/vault.ts for the
+// rows of metadata and ciphertext only; it never sees a plaintext value (see vault/data-key.ts for the
 // encryption).
 import {randomUUID} from 'node:crypto'
 import {statSync} from 'node:fs'

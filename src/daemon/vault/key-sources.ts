@@ -1,15 +1,22 @@
 // Where a store's master key comes from: the OS keyring, a passphrase (Argon2id), or the unlock
-// cache an earlier agent left in the kernel keyring. vault.ts decides when each is used.
+// cache an earlier agent left in the kernel keyring. key-lifecycle.ts and key-change.ts decide when
+// each is used.
 import {randomBytes} from 'node:crypto'
 import type {KdfParams, KeyringMode} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
 import * as kernelKeyring from '../../crypto/kernel-keyring.js'
 import {deleteMasterKey, readMasterKey, writeMasterKey} from '../../crypto/os-keyring.js'
-import {deriveMasterKey} from '../../crypto/passphrase.js'
+import {deriveMasterKey, parseKdfParams} from '../../crypto/passphrase.js'
 import type {Sodium} from '../../crypto/sodium.js'
+import type {Store} from '../store/secrets-table.js'
 
 /** Store meta in passphrase mode: the Argon2id salt and parameters (JSON). */
 export const KDF_PARAMS = 'kdf'
+
+/** The Argon2id salt and parameters the store's passphrase was last wrapped with. */
+export function storedKdfParams(store: Store): KdfParams {
+  return parseKdfParams(String(store.getMeta(KDF_PARAMS) ?? ''))
+}
 
 /** Where the master key comes from. */
 export interface MasterKeySource {
@@ -94,7 +101,7 @@ export const kernelUnlockCache: UnlockCache = {
   remove: kernelKeyring.removeCachedKey,
 }
 
-/** A passphrase store's master key as the unlock cache gave it back (owned, and wiped, by the vault). */
+/** A passphrase store's master key as the unlock cache gave it back (owned, and wiped, by key-lifecycle.ts). */
 export class CachedKeySource implements MasterKeySource {
   readonly mode = 'passphrase' as const
 

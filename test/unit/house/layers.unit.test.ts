@@ -2,12 +2,13 @@
 // import that runs up a layer fails here. The daemon's folders are its layers (docs/architecture.md):
 // process/, store/ and docker/ at the ground, vault/ on store/, secrets/ and deployments/ on vault/
 // and docker/, then agent.ts (the composition root), http/ and main.ts at the top.
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {dirname, join, relative, resolve} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
 const SRC = join(ROOT, 'src')
+const TEST = join(ROOT, 'test')
 
 /** What each of the daemon's layers may import of the daemon, besides its own folder. */
 const DAEMON_LAYERS: Record<string, string[]> = {
@@ -122,10 +123,34 @@ describe('layers', () => {
 
   it('knows a wrong-way import when it sees one', () => {
     expect(wrongWay('daemon/docker/containers.ts', 'daemon/deployments/resolve-env.ts')).toBeDefined()
-    expect(wrongWay('daemon/store/connection.ts', 'daemon/vault/vault.ts')).toBeDefined()
+    expect(wrongWay('daemon/store/connection.ts', 'daemon/vault/key-lifecycle.ts')).toBeDefined()
     expect(wrongWay('api/contract.ts', 'crypto/passphrase.ts')).toBeDefined()
     expect(wrongWay('commands/submit.ts', 'daemon/docker/context.ts')).toBeDefined()
     expect(wrongWay('daemon/deployments/service.ts', 'daemon/docker/containers.ts')).toBeUndefined()
     expect(wrongWay('daemon/http/server.ts', 'daemon/agent.ts')).toBeUndefined()
+  })
+})
+
+describe('tests in tiers', () => {
+  const files = sourceFiles(TEST).map((file) => relative(TEST, file))
+
+  it('has nothing at the top of test/ but the tier folders', () => {
+    expect(readdirSync(TEST).sort()).toEqual(['e2e', 'fixtures', 'support', 'unit'])
+  })
+
+  it('puts each unit test in the folder of the src/ layer it tests, or in house/', () => {
+    const stray = files
+      .filter((path) => path.startsWith('unit/'))
+      .filter((path) => {
+        const area = dirname(path.slice('unit/'.length))
+        return !/\.unit\.test\.tsx?$/.test(path) || (area !== 'house' && !existsSync(join(SRC, area)))
+      })
+    expect(stray).toEqual([])
+  })
+
+  it('puts each end-to-end test in a behaviour folder, and no test in support/', () => {
+    const e2e = files.filter((path) => path.startsWith('e2e/'))
+    expect(e2e.filter((path) => !/^e2e\/[a-z-]+\/[a-z0-9-]+\.e2e\.test\.tsx?$/.test(path))).toEqual([])
+    expect(files.filter((path) => path.startsWith('support/') && /\.test\.tsx?$/.test(path))).toEqual([])
   })
 })

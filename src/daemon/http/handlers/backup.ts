@@ -3,11 +3,7 @@
 import type {Routes} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
-export const backup: Handler<Routes['backup']> = async (input, agent) => {
-  const passphrase = agent.openPassphrase(input.passphrase)
-  try {
-    return await agent.backups.backup(passphrase, input.includeDeleted ?? false)
-  } finally {
-    agent.sodium.memzero(passphrase)
-  }
-}
+export const backup: Handler<Routes['backup']> = (input, agent) =>
+  agent.withPassphrase(input.passphrase, (passphrase) =>
+    agent.backups.backup(passphrase, input.includeDeleted ?? false),
+  )

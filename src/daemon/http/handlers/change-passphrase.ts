@@ -2,16 +2,7 @@
 import type {Routes} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
-export const changePassphrase: Handler<Routes['changePassphrase']> = async (input, agent) => {
-  const current = agent.openPassphrase(input.passphrase)
-  try {
-    const next = agent.openPassphrase(input.newPassphrase)
-    try {
-      return await agent.vault.changePassphrase(current, next)
-    } finally {
-      agent.sodium.memzero(next)
-    }
-  } finally {
-    agent.sodium.memzero(current)
-  }
-}
+export const changePassphrase: Handler<Routes['changePassphrase']> = (input, agent) =>
+  agent.withPassphrase(input.passphrase, (current) =>
+    agent.withPassphrase(input.newPassphrase, (next) => agent.keyChange.changePassphrase(current, next)),
+  )

@@ -4,16 +4,11 @@ import type {Routes} from '../../../api/contract.js'
 import {HushError} from '../../../api/errors.js'
 import type {Handler} from './types.js'
 
-export const init: Handler<Routes['init']> = async (input, agent) => {
+export const init: Handler<Routes['init']> = (input, agent) => {
   if (input.keyring === 'os') {
     if (input.passphrase !== undefined) throw new HushError('bad_request', 'OS keyring mode takes no passphrase.')
-    return agent.vault.init('os', undefined)
+    return agent.keyLifecycle.init('os', undefined)
   }
   const ttl = agent.unlockTtl(input.ttl)
-  const passphrase = agent.openPassphrase(input.passphrase)
-  try {
-    return await agent.vault.init('passphrase', passphrase, ttl)
-  } finally {
-    agent.sodium.memzero(passphrase)
-  }
+  return agent.withPassphrase(input.passphrase, (passphrase) => agent.keyLifecycle.init('passphrase', passphrase, ttl))
 }

@@ -2,4 +2,4 @@
 import type {Routes} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
-export const keyringStatus: Handler<Routes['keyringStatus']> = (_input, agent) => agent.vault.keyringStatus()
+export const keyringStatus: Handler<Routes['keyringStatus']> = (_input, agent) => agent.keyLifecycle.keyringStatus()

@@ -5,16 +5,13 @@ import {HushError} from '../../../api/errors.js'
 import {backupFileBytes} from './backup-file.js'
 import type {Handler} from './types.js'
 
-export const restore: Handler<Routes['restore']> = async (input, agent) => {
+export const restore: Handler<Routes['restore']> = (input, agent) => {
   const onConflict = input.onConflict ?? 'fail'
   if (input.mode === 'into-empty' && input.onConflict !== undefined) {
     throw new HushError('bad_request', '`onConflict` goes with mode "merge" only.')
   }
   const file = backupFileBytes(input.file)
-  const passphrase = agent.openPassphrase(input.passphrase)
-  try {
-    return await agent.backups.restore(file, passphrase, input.mode, onConflict)
-  } finally {
-    agent.sodium.memzero(passphrase)
-  }
+  return agent.withPassphrase(input.passphrase, (passphrase) =>
+    agent.backups.restore(file, passphrase, input.mode, onConflict),
+  )
 }

@@ -2,11 +2,7 @@
 import type {Routes} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
-export const rotateKey: Handler<Routes['rotateKey']> = async (input, agent) => {
-  const passphrase = input.passphrase === undefined ? undefined : agent.openPassphrase(input.passphrase)
-  try {
-    return await agent.vault.rotateDataKey(passphrase)
-  } finally {
-    if (passphrase) agent.sodium.memzero(passphrase)
-  }
-}
+export const rotateKey: Handler<Routes['rotateKey']> = (input, agent) =>
+  input.passphrase === undefined
+    ? agent.keyChange.rotateDataKey(undefined)
+    : agent.withPassphrase(input.passphrase, (passphrase) => agent.keyChange.rotateDataKey(passphrase))

@@ -2,4 +2,4 @@
 import type {Routes} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
-export const seal: Handler<Routes['seal']> = (_input, agent) => agent.vault.seal()
+export const seal: Handler<Routes['seal']> = (_input, agent) => agent.keyLifecycle.seal()

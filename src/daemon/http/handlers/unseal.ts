@@ -3,12 +3,7 @@
 import type {Routes} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
-export const unseal: Handler<Routes['unseal']> = async (input, agent) => {
+export const unseal: Handler<Routes['unseal']> = (input, agent) => {
   const ttl = agent.unlockTtl(input.ttl)
-  const passphrase = agent.openPassphrase(input.passphrase)
-  try {
-    return await agent.vault.unseal(passphrase, ttl)
-  } finally {
-    agent.sodium.memzero(passphrase)
-  }
+  return agent.withPassphrase(input.passphrase, (passphrase) => agent.keyLifecycle.unseal(passphrase, ttl))
 }

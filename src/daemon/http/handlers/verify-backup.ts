@@ -5,10 +5,5 @@ import type {Handler} from './types.js'
 
 export const verifyBackup: Handler<Routes['verifyBackup']> = (input, agent) => {
   const file = backupFileBytes(input.file)
-  const passphrase = agent.openPassphrase(input.passphrase)
-  try {
-    return agent.backups.verify(file, passphrase)
-  } finally {
-    agent.sodium.memzero(passphrase)
-  }
+  return agent.withPassphrase(input.passphrase, (passphrase) => agent.backups.verify(file, passphrase))
 }

@@ -14,8 +14,8 @@ import type {SwarmEngine} from '../../../../src/daemon/deployments/swarm-target.
 import type {ServiceView} from '../../../../src/daemon/docker/services.js'
 import type {DeploymentRow, DeploymentsStore} from '../../../../src/daemon/store/deployments-table.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
+import {DataKey} from '../../../../src/daemon/vault/data-key.js'
 import type {MasterKeySource} from '../../../../src/daemon/vault/key-sources.js'
-import {Vault} from '../../../../src/daemon/vault/vault.js'
 
 const AT = '2026-11-30T00:00:00.000Z'
 const quiet = {info: () => undefined, warn: () => undefined, error: () => undefined}
@@ -102,7 +102,7 @@ class FakeSwarm implements SwarmEngine {
 describe('DeploymentsService with a Swarm engine', () => {
   let dir: string
   let store: Store
-  let vault: Vault
+  let vault: DataKey
   let swarm: FakeSwarm
   let deployments: DeploymentsService
 
@@ -129,7 +129,7 @@ describe('DeploymentsService with a Swarm engine', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hush-deployments-'))
     store = new Store(join(dir, 'store.db'))
-    vault = new Vault(await loadSodium(), store, memoryKey)
+    vault = new DataKey(await loadSodium(), store, memoryKey)
     deployments = new DeploymentsService(store, vault, resolvePaths({HUSH_HOME: dir}), quiet, (records) => {
       swarm = new FakeSwarm(records)
       return swarm

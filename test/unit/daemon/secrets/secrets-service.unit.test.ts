@@ -9,8 +9,9 @@ import {loadSodium, type Sodium} from '../../../../src/crypto/sodium.js'
 import {newTransportKeys, sealValue, type TransportKeys} from '../../../../src/crypto/transport.js'
 import {SecretsService, type SecretUsage, scopeKey} from '../../../../src/daemon/secrets/service.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
+import {DataKey} from '../../../../src/daemon/vault/data-key.js'
+import {KeyLifecycle} from '../../../../src/daemon/vault/key-lifecycle.js'
 import type {MasterKeySource, UnlockCache} from '../../../../src/daemon/vault/key-sources.js'
-import {Vault} from '../../../../src/daemon/vault/vault.js'
 
 const MASTER = new Uint8Array(32).fill(7)
 const keyring: MasterKeySource = {
@@ -56,7 +57,7 @@ beforeAll(async () => {
 describe('SecretsService', () => {
   let dir: string
   let store: Store
-  let vault: Vault
+  let dataKey: DataKey
   let transport: TransportKeys
   let usage: FakeUsage
   let secrets: SecretsService
@@ -64,10 +65,10 @@ describe('SecretsService', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hush-secrets-'))
     store = new Store(join(dir, 'store.db'))
-    vault = new Vault(sodium, store, keyring, noCache)
+    dataKey = new DataKey(sodium, store, keyring)
     transport = newTransportKeys(sodium)
     usage = new FakeUsage()
-    secrets = new SecretsService(store, vault, sodium, transport, usage)
+    secrets = new SecretsService(store, dataKey, sodium, transport, usage)
   })
   afterEach(() => {
     store.close()
@@ -84,7 +85,7 @@ describe('SecretsService', () => {
     const row = store.findLive(name, app)
     if (!row) return undefined
     return Object.fromEntries(
-      store.ciphertexts(row.id).map((cipher) => [cipher.key, Buffer.from(vault.decrypt(row, cipher)).toString()]),
+      store.ciphertexts(row.id).map((cipher) => [cipher.key, Buffer.from(dataKey.decrypt(row, cipher)).toString()]),
     )
   }
 
@@ -156,15 +157,9 @@ describe('SecretsService', () => {
   })
 
   it('answers sealed for a passphrase store that is not unsealed, storing nothing', async () => {
-    const passphraseVault = new Vault(sodium, store, keyring, noCache)
-    await passphraseVault.init('passphrase', new Uint8Array(Buffer.from('a long passphrase')), 'off')
-    const sealedService = new SecretsService(
-      store,
-      new Vault(sodium, store, keyring, noCache),
-      sodium,
-      transport,
-      usage,
-    )
+    const lifecycle = new KeyLifecycle(sodium, store, new DataKey(sodium, store, keyring), noCache)
+    await lifecycle.init('passphrase', new Uint8Array(Buffer.from('a long passphrase')), 'off')
+    const sealedService = new SecretsService(store, new DataKey(sodium, store, keyring), sodium, transport, usage)
     await expect(sealedService.create({name: 'db', values: sealed({PASS: 'p'})})).rejects.toMatchObject({
       code: 'sealed',
     })

@@ -10,8 +10,8 @@ import {loadSodium} from '../../../../src/crypto/sodium.js'
 import {DeploymentsStore} from '../../../../src/daemon/store/deployments-table.js'
 import {MIGRATIONS, migrate, SCHEMA_VERSION} from '../../../../src/daemon/store/migrations.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
+import {DataKey} from '../../../../src/daemon/vault/data-key.js'
 import type {MasterKeySource} from '../../../../src/daemon/vault/key-sources.js'
-import {Vault} from '../../../../src/daemon/vault/vault.js'
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures', 'stores')
 const VERSIONS = readdirSync(FIXTURES, {withFileTypes: true})
@@ -57,7 +57,7 @@ describe('stores made by earlier versions of hush', () => {
       const store = new Store(file)
       try {
         expect(store.schemaVersion()).toBe(SCHEMA_VERSION)
-        const vault = new Vault(await loadSodium(), store, fixtureKey(fixture))
+        const vault = new DataKey(await loadSodium(), store, fixtureKey(fixture))
         await vault.unlock()
 
         const live = store.list(false)

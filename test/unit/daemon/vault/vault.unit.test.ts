@@ -9,8 +9,10 @@ import {HushError} from '../../../../src/api/errors.js'
 import type {CachedKey} from '../../../../src/crypto/kernel-keyring.js'
 import {loadSodium, type Sodium} from '../../../../src/crypto/sodium.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
+import {DataKey} from '../../../../src/daemon/vault/data-key.js'
+import {KeyChange} from '../../../../src/daemon/vault/key-change.js'
+import {KeyLifecycle} from '../../../../src/daemon/vault/key-lifecycle.js'
 import type {MasterKeySource, UnlockCache} from '../../../../src/daemon/vault/key-sources.js'
-import {Vault} from '../../../../src/daemon/vault/vault.js'
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
 const bytes = (value: string) => new Uint8Array(Buffer.from(value))
@@ -57,7 +59,7 @@ beforeAll(async () => {
   sodium = await loadSodium()
 })
 
-describe('Vault', () => {
+describe('the vault: data key, key lifecycle, key change', () => {
   let dir: string
   let store: Store
   beforeEach(() => {
@@ -69,13 +71,20 @@ describe('Vault', () => {
     rmSync(dir, {recursive: true, force: true})
   })
 
+  /** The vault's three parts over the store, wired as the agent wires them. */
+  function openVault(keyring: MasterKeySource, cache: UnlockCache) {
+    const dataKey = new DataKey(sodium, store, keyring)
+    const lifecycle = new KeyLifecycle(sodium, store, dataKey, cache)
+    return {dataKey, lifecycle, change: new KeyChange(sodium, store, dataKey, lifecycle)}
+  }
+
   /** A secret row with one value stored, as the secrets service writes it. */
-  function storeSecret(vault: Vault, name: string, values: Record<string, string>) {
+  function storeSecret({dataKey}: {dataKey: DataKey}, name: string, values: Record<string, string>) {
     return store.transaction(() => {
       const row = store.insertSecret(name, null, '', Object.keys(values).sort(), '2026-12-01T00:00:00.000Z')
       store.replaceCiphertexts(
         row.id,
-        Object.entries(values).map(([key, value]) => vault.encrypt(row, key, bytes(value))),
+        Object.entries(values).map(([key, value]) => dataKey.encrypt(row, key, bytes(value))),
       )
       return row
     })
@@ -84,22 +93,25 @@ describe('Vault', () => {
   describe('with the OS keyring', () => {
     it('makes the keys of a new store at the first unlock, and a later vault opens what it stored', async () => {
       const keyring = new FakeKeyring()
-      const vault = new Vault(sodium, store, keyring, new FakeUnlockCache())
-      expect(vault.sealed).toBe(false)
-      await vault.unlock()
+      const vault = openVault(keyring, new FakeUnlockCache())
+      expect(vault.dataKey.sealed).toBe(false)
+      await vault.dataKey.unlock()
       expect(keyring.entry).toBeDefined()
       const row = storeSecret(vault, 'db', {PASSWORD: 'hunter2', USER: 'admin'})
       const [password] = store.ciphertexts(row.id)
       expect(Buffer.from(password.ciphertext).includes(Buffer.from('hunter2'))).toBe(false)
 
-      const later = new Vault(sodium, store, keyring, new FakeUnlockCache())
-      await later.unlock()
-      expect(store.ciphertexts(row.id).map((cipher) => text(later.decrypt(row, cipher)))).toEqual(['hunter2', 'admin'])
+      const later = openVault(keyring, new FakeUnlockCache())
+      await later.dataKey.unlock()
+      expect(store.ciphertexts(row.id).map((cipher) => text(later.dataKey.decrypt(row, cipher)))).toEqual([
+        'hunter2',
+        'admin',
+      ])
     })
 
     it('reports a value moved to another secret, key or version as corrupt, naming the secret', async () => {
-      const vault = new Vault(sodium, store, new FakeKeyring(), new FakeUnlockCache())
-      await vault.unlock()
+      const vault = openVault(new FakeKeyring(), new FakeUnlockCache())
+      await vault.dataKey.unlock()
       const row = storeSecret(vault, 'db', {PASSWORD: 'hunter2'})
       const [cipher] = store.ciphertexts(row.id)
       for (const [owner, moved] of [
@@ -109,7 +121,7 @@ describe('Vault', () => {
       ] as const) {
         let error: unknown
         try {
-          vault.decrypt(owner, moved)
+          vault.dataKey.decrypt(owner, moved)
         } catch (caught) {
           error = caught
         }
@@ -121,33 +133,33 @@ describe('Vault', () => {
 
     it('refuses a keyring entry that does not open the store', async () => {
       const keyring = new FakeKeyring()
-      await new Vault(sodium, store, keyring, new FakeUnlockCache()).unlock()
+      await openVault(keyring, new FakeUnlockCache()).dataKey.unlock()
       keyring.entry = new Uint8Array(32)
-      await expect(new Vault(sodium, store, keyring, new FakeUnlockCache()).unlock()).rejects.toMatchObject({
+      await expect(openVault(keyring, new FakeUnlockCache()).dataKey.unlock()).rejects.toMatchObject({
         code: 'master_key_missing',
       })
     })
 
     it('rotates the data key: every value and every holder copy decrypts after, under a new wrapping', async () => {
       const keyring = new FakeKeyring()
-      const vault = new Vault(sodium, store, keyring, new FakeUnlockCache())
-      await vault.unlock()
+      const vault = openVault(keyring, new FakeUnlockCache())
+      await vault.dataKey.unlock()
       const row = storeSecret(vault, 'db', {PASSWORD: 'hunter2'})
-      let copy = vault.encrypt({id: 999, name: 'copy', version: 1}, 'PASSWORD', bytes('hunter2'))
-      vault.addCiphertextHolder({
+      let copy = vault.dataKey.encrypt({id: 999, name: 'copy', version: 1}, 'PASSWORD', bytes('hunter2'))
+      vault.change.addCiphertextHolder({
         reencryptCopies: (reencrypt) => {
           copy = reencrypt({id: 999, name: 'copy', version: 1}, copy)
         },
       })
       const before = store.getMeta('data_key')
-      const counts = await vault.rotateDataKey(undefined)
+      const counts = await vault.change.rotateDataKey(undefined)
       expect(counts).toEqual({keyring: 'os', secrets: 1, values: 1})
       expect(store.getMeta('data_key')).not.toEqual(before)
-      expect(text(vault.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
-      expect(text(vault.decrypt({id: 999, name: 'copy', version: 1}, copy))).toBe('hunter2')
-      const later = new Vault(sodium, store, keyring, new FakeUnlockCache())
-      await later.unlock()
-      expect(text(later.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      expect(text(vault.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      expect(text(vault.dataKey.decrypt({id: 999, name: 'copy', version: 1}, copy))).toBe('hunter2')
+      const later = openVault(keyring, new FakeUnlockCache())
+      await later.dataKey.unlock()
+      expect(text(later.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
     })
   })
 
@@ -156,21 +168,24 @@ describe('Vault', () => {
 
     it('is sealed for a new agent until the right passphrase, and seals again on seal', async () => {
       const keyring = new FakeKeyring()
-      const first = new Vault(sodium, store, keyring, new FakeUnlockCache())
-      expect(await first.init('passphrase', passphrase(), 'off')).toMatchObject({action: 'created', sealed: false})
+      const first = openVault(keyring, new FakeUnlockCache())
+      expect(await first.lifecycle.init('passphrase', passphrase(), 'off')).toMatchObject({
+        action: 'created',
+        sealed: false,
+      })
       const row = storeSecret(first, 'db', {PASSWORD: 'hunter2'})
       expect(keyring.entry).toBeUndefined()
 
-      const vault = new Vault(sodium, store, keyring, new FakeUnlockCache())
-      expect(vault.sealed).toBe(true)
-      await expect(vault.unlock()).rejects.toMatchObject({code: 'sealed'})
-      expect(() => vault.decrypt(row, store.ciphertexts(row.id)[0])).toThrow(/sealed/)
-      await expect(vault.unseal(bytes('wrong passphrase'))).rejects.toMatchObject({code: 'wrong_passphrase'})
-      expect(vault.sealed).toBe(true)
-      expect(await vault.unseal(passphrase())).toMatchObject({sealed: false, changed: true})
-      expect(text(vault.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
-      expect(await vault.seal()).toMatchObject({sealed: true, changed: true})
-      expect(() => vault.decrypt(row, store.ciphertexts(row.id)[0])).toThrow(/sealed/)
+      const vault = openVault(keyring, new FakeUnlockCache())
+      expect(vault.dataKey.sealed).toBe(true)
+      await expect(vault.dataKey.unlock()).rejects.toMatchObject({code: 'sealed'})
+      expect(() => vault.dataKey.decrypt(row, store.ciphertexts(row.id)[0])).toThrow(/sealed/)
+      await expect(vault.lifecycle.unseal(bytes('wrong passphrase'))).rejects.toMatchObject({code: 'wrong_passphrase'})
+      expect(vault.dataKey.sealed).toBe(true)
+      expect(await vault.lifecycle.unseal(passphrase())).toMatchObject({sealed: false, changed: true})
+      expect(text(vault.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      expect(await vault.lifecycle.seal()).toMatchObject({sealed: true, changed: true})
+      expect(() => vault.dataKey.decrypt(row, store.ciphertexts(row.id)[0])).toThrow(/sealed/)
       expect(store.audit(10).map((event) => event.event)).toEqual(
         expect.arrayContaining(['store.initialized', 'store.unsealed', 'store.sealed']),
       )
@@ -178,60 +193,60 @@ describe('Vault', () => {
 
     it('opens at start from an unlock cache entry that opens the store, and ignores one that does not', async () => {
       const cache = new FakeUnlockCache()
-      const first = new Vault(sodium, store, new FakeKeyring(), cache)
-      await first.init('passphrase', passphrase(), 3600)
+      const first = openVault(new FakeKeyring(), cache)
+      await first.lifecycle.init('passphrase', passphrase(), 3600)
       expect(cache.key).toBeDefined()
 
-      const next = new Vault(sodium, store, new FakeKeyring(), cache)
-      expect(await next.openFromCache()).toMatchObject({state: 'present'})
-      expect(next.sealed).toBe(false)
+      const next = openVault(new FakeKeyring(), cache)
+      expect(await next.lifecycle.openFromCache()).toMatchObject({state: 'present'})
+      expect(next.dataKey.sealed).toBe(false)
 
       cache.key = new Uint8Array(32)
-      const other = new Vault(sodium, store, new FakeKeyring(), cache)
-      expect(await other.openFromCache()).toMatchObject({state: 'invalid'})
-      expect(other.sealed).toBe(true)
+      const other = openVault(new FakeKeyring(), cache)
+      expect(await other.lifecycle.openFromCache()).toMatchObject({state: 'invalid'})
+      expect(other.dataKey.sealed).toBe(true)
       expect(cache.key).toEqual(new Uint8Array(32))
     })
 
     it('changes the passphrase in one step: the old one no longer opens the store, the new one does', async () => {
-      const vault = new Vault(sodium, store, new FakeKeyring(), new FakeUnlockCache())
-      await vault.init('passphrase', passphrase(), 'off')
+      const vault = openVault(new FakeKeyring(), new FakeUnlockCache())
+      await vault.lifecycle.init('passphrase', passphrase(), 'off')
       const row = storeSecret(vault, 'db', {PASSWORD: 'hunter2'})
       await expect(
-        vault.changePassphrase(bytes('not the passphrase'), bytes('another passphrase')),
+        vault.change.changePassphrase(bytes('not the passphrase'), bytes('another passphrase')),
       ).rejects.toMatchObject({
         code: 'wrong_passphrase',
       })
-      await vault.changePassphrase(passphrase(), bytes('another passphrase'))
-      const later = new Vault(sodium, store, new FakeKeyring(), new FakeUnlockCache())
-      await expect(later.unseal(passphrase())).rejects.toMatchObject({code: 'wrong_passphrase'})
-      await later.unseal(bytes('another passphrase'))
-      expect(text(later.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      await vault.change.changePassphrase(passphrase(), bytes('another passphrase'))
+      const later = openVault(new FakeKeyring(), new FakeUnlockCache())
+      await expect(later.lifecycle.unseal(passphrase())).rejects.toMatchObject({code: 'wrong_passphrase'})
+      await later.lifecycle.unseal(bytes('another passphrase'))
+      expect(text(later.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
     })
 
     it('switches an OS keyring store to a passphrase keeping its data key, and forgets the keyring entry', async () => {
       const keyring = new FakeKeyring()
-      const vault = new Vault(sodium, store, keyring, new FakeUnlockCache())
-      await vault.unlock()
+      const vault = openVault(keyring, new FakeUnlockCache())
+      await vault.dataKey.unlock()
       const row = storeSecret(vault, 'db', {PASSWORD: 'hunter2'})
-      expect(await vault.init('passphrase', passphrase(), 'off')).toMatchObject({action: 'rewrapped'})
+      expect(await vault.lifecycle.init('passphrase', passphrase(), 'off')).toMatchObject({action: 'rewrapped'})
       expect(keyring.forgotten).toBe(true)
-      const later = new Vault(sodium, store, keyring, new FakeUnlockCache())
-      expect(later.mode).toBe('passphrase')
-      await later.unseal(passphrase())
-      expect(text(later.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      const later = openVault(keyring, new FakeUnlockCache())
+      expect(later.dataKey.mode).toBe('passphrase')
+      await later.lifecycle.unseal(passphrase())
+      expect(text(later.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
     })
 
     it('runs one key change at a time: a seal asked during an unseal comes after it', async () => {
-      const vault = new Vault(sodium, store, new FakeKeyring(), new FakeUnlockCache())
-      await vault.init('passphrase', passphrase(), 'off')
-      await vault.seal()
+      const vault = openVault(new FakeKeyring(), new FakeUnlockCache())
+      await vault.lifecycle.init('passphrase', passphrase(), 'off')
+      await vault.lifecycle.seal()
       const order: string[] = []
-      const unseal = vault.unseal(passphrase()).then(() => order.push('unsealed'))
-      const seal = vault.seal().then((state) => order.push(`sealed changed=${state.changed}`))
+      const unseal = vault.lifecycle.unseal(passphrase()).then(() => order.push('unsealed'))
+      const seal = vault.lifecycle.seal().then((state) => order.push(`sealed changed=${state.changed}`))
       await Promise.all([unseal, seal])
       expect(order).toEqual(['unsealed', 'sealed changed=true'])
-      expect(vault.sealed).toBe(true)
+      expect(vault.dataKey.sealed).toBe(true)
     })
   })
 })
