@@ -10,7 +10,7 @@ import {HushError} from '../../api/errors.js'
 import {newDeploymentId} from '../../api/limits.js'
 import {visibleOf} from '../../api/rules/precedence.js'
 import {isSession, SESSION_NOT_RESUBMITTED} from '../../api/rules/run-options.js'
-import {secretFileName} from '../../api/rules/secret-file-spec.js'
+import {formatSecretFileSpec} from '../../api/rules/secret-file-spec.js'
 import {formatSecretRef} from '../../api/rules/secret-ref.js'
 import type {HushPaths} from '../../config/paths.js'
 import {preference} from '../../config/preferences.js'
@@ -187,7 +187,7 @@ export class DeploymentsService implements SecretUsage {
       ...info,
       command: row.command,
       refs: row.refs.map(formatSecretRef),
-      secretFiles: row.files,
+      secretFiles: row.files.map(formatSecretFileSpec),
       options: row.options,
       context: row.context,
       updatedAt: row.updatedAt,
@@ -415,7 +415,14 @@ export class DeploymentsService implements SecretUsage {
       values: row.refs.length > 0 || row.files.length > 0,
       allowPlainTcp: preference(this.paths.home, 'allowPlainTcp'),
     })
-    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
+    const resolved = resolveEnv(
+      this.store,
+      this.vault,
+      row.refs,
+      row.env,
+      row.files.map((spec) => spec.name),
+      row.name,
+    )
     this.launching.add(row.id)
     try {
       const target = this.targetOf(row)

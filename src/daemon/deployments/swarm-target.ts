@@ -3,7 +3,7 @@
 // tasks, terminating it, and removing the store's Swarm secrets that nothing uses. Resolution,
 // records, audit and usage stay in service.ts, shared with local containers.
 import {HushError} from '../../api/errors.js'
-import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
+import {type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
 import {convergence} from '../../api/rules/swarm-convergence.js'
 import type {HushPaths} from '../../config/paths.js'
 import {checkLaunchable, type EnvEntry} from '../docker/containers.js'
@@ -100,9 +100,7 @@ export class SwarmTarget implements Target {
 
   /** The Swarm secrets and env of the recorded intent `row` with its resolved values. */
   private plan(row: DeploymentRow, resolved: ResolvedEnv): {secrets: PlannedSecret[]; spec: ServiceSpec} {
-    const specs = new Map<string, SecretFileSpec>(
-      row.files.map((text) => [parseSecretFileSpec(text).name, parseSecretFileSpec(text)]),
-    )
+    const specs = new Map<string, SecretFileSpec>(row.files.map((spec) => [spec.name, spec]))
     const storeId = this.storeId()
     const secrets: PlannedSecret[] = []
     const fileEnv: EnvEntry[] = []
