@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {resolvePaths} from '../../../src/config/paths.js'
 import {loadSodium, type Sodium} from '../../../src/crypto/sodium.js'
-import {newTransportKeys, sealValue} from '../../../src/crypto/transport.js'
+import {boxValue, newTransportKeys} from '../../../src/crypto/transport.js'
 import {Agent} from '../../../src/daemon/agent.js'
 
 let sodium: Sodium
@@ -28,7 +28,7 @@ describe('Agent.withPassphrase', () => {
   })
 
   const sealedTo = (publicKey: Uint8Array, text: string) =>
-    sealValue(sodium, sodium.to_base64(publicKey, sodium.base64_variants.ORIGINAL), Buffer.from(text))
+    boxValue(sodium, sodium.to_base64(publicKey, sodium.base64_variants.ORIGINAL), Buffer.from(text))
 
   it('hands the opened passphrase to the call and wipes it after, whether the call returns or throws', async () => {
     const seen: Uint8Array[] = []

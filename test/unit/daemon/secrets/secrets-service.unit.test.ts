@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {loadSodium, type Sodium} from '../../../../src/crypto/sodium.js'
-import {newTransportKeys, sealValue, type TransportKeys} from '../../../../src/crypto/transport.js'
+import {boxValue, newTransportKeys, type TransportKeys} from '../../../../src/crypto/transport.js'
 import {SecretsService, type SecretUsage, scopeKey} from '../../../../src/daemon/secrets/service.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
 import {DataKey} from '../../../../src/daemon/vault/data-key.js'
@@ -78,7 +78,7 @@ describe('SecretsService', () => {
   const publicKey = () => sodium.to_base64(transport.publicKey, sodium.base64_variants.ORIGINAL)
   const sealed = (values: Record<string, string>) =>
     Object.fromEntries(
-      Object.entries(values).map(([key, value]) => [key, sealValue(sodium, publicKey(), Buffer.from(value))]),
+      Object.entries(values).map(([key, value]) => [key, boxValue(sodium, publicKey(), Buffer.from(value))]),
     )
   /** What the store holds for NAME, decrypted (only a test may look). */
   const stored = (name: string, app: string | null = null) => {
