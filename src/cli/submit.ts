@@ -2,8 +2,10 @@
 // the checks before anything is sent, the picker, the warning policy and the preferences it reads,
 // then the launch and what follows it: the id, the followed output (--wait), the attached
 // terminal of a session (-i/-t), or the wait for a Swarm service's replicas.
+
 import type {SubmitOutput} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {checkEnvPairs} from '../api/rules/env-pairs.js'
 import {isSession, type RunOptions} from '../api/rules/run-options.js'
 import {envWarning} from '../api/rules/sensitive.js'
 import {saysYes} from '../api/rules/yes-words.js'
@@ -63,10 +65,7 @@ export async function submit(cmd: CommandContext, options: SubmitOptions): Promi
       throw usage('--wait is for detached jobs: a session (-i/-t) already shows its output and ends with it.')
     checkSessionTerminal(cmd.io, options.options.tty === true)
   }
-  options.env.forEach((pair, index) => {
-    // Named by position: the text may be a value typed without its KEY=, never echoed.
-    if (pair.indexOf('=') <= 0) throw usage(`--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
-  })
+  checkEnvPairs(options.env)
   const picked = options.pick ? await pick(cmd, options.env, options.name) : undefined
   const secrets = picked?.secrets ?? options.secrets
   const hush = await cmd.hush()
@@ -174,7 +173,12 @@ async function pick(cmd: CommandContext, env: string[], app: string | undefined)
   const envKeys = env.map((pair) => pair.slice(0, pair.indexOf('=')))
   const hush = await cmd.newHush()
   try {
-    return await pickSecrets(() => hush.listSecrets(), envKeys, {confirmLabel: 'launch', app}, cmd.io)
+    return await pickSecrets(
+      () => hush.listSecrets(),
+      envKeys,
+      {confirmLabel: 'launch', app, picker: cmd.picker},
+      cmd.io,
+    )
   } finally {
     await hush.close()
   }

@@ -1,7 +1,7 @@
 // `hush logs ID [--follow]`: the container's output with every injected secret value shown as ***.
 import {Args, Flags} from '@oclif/core'
 import {HushCommand} from '../cli/base.js'
-import {printLogs} from '../cli/deployments.js'
+import {logs} from '../cli/deployments.js'
 
 export default class Logs extends HushCommand {
   static override summary = 'Print a deployment’s output, every injected secret value replaced by ***.'
@@ -14,6 +14,6 @@ export default class Logs extends HushCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Logs)
-    await printLogs(await this.hush(), this.io, args.id, flags.follow)
+    await logs(this.context(), args.id, flags.follow)
   }
 }

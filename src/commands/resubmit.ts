@@ -2,6 +2,7 @@
 import {Args} from '@oclif/core'
 import type {ResubmitOutput} from '../api/contract.js'
 import {HushCommand} from '../cli/base.js'
+import {resubmit} from '../cli/deployments.js'
 
 export default class Resubmit extends HushCommand {
   static override summary = 'Relaunch a deployment with fresh secret values (revision + 1).'
@@ -12,20 +13,6 @@ export default class Resubmit extends HushCommand {
 
   async run(): Promise<ResubmitOutput> {
     const {args} = await this.parse(Resubmit)
-    const result = await (await this.hush()).resubmit(args.id)
-    if (result.serviceId) {
-      this.log(
-        `Resubmitted ${result.id}: revision ${result.revision} rolled out to service ${result.serviceId.slice(0, 12)}.`,
-      )
-      for (const task of result.tasks ?? [])
-        this.log(
-          `  task ${task.id.slice(0, 12)} on ${task.node || '?'}: ${task.state}, revision ${task.revision ?? '?'}`,
-        )
-      return result
-    }
-    this.log(
-      `Resubmitted ${result.id}: revision ${result.revision}, container ${result.containerId.slice(0, 12)} (${result.state}).`,
-    )
-    return result
+    return resubmit(this.context(), args.id)
   }
 }

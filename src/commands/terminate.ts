@@ -2,7 +2,7 @@
 import {Args, Flags} from '@oclif/core'
 import type {DeploymentInfo} from '../api/contract.js'
 import {HushCommand} from '../cli/base.js'
-import {specShape} from '../cli/deployments.js'
+import {terminate} from '../cli/deployments.js'
 
 export default class Terminate extends HushCommand {
   static override summary = 'Stop and remove a deployment’s container.'
@@ -19,12 +19,6 @@ export default class Terminate extends HushCommand {
 
   async run(): Promise<DeploymentInfo> {
     const {args, flags} = await this.parse(Terminate)
-    const result = await (await this.hush()).terminate(args.id, {grace: flags.grace})
-    this.log(
-      result.target === 'swarm'
-        ? `Terminated ${result.id}: service ${result.serviceId?.slice(0, 12) ?? '-'} and its unused Swarm secrets removed.`
-        : `Terminated ${result.id}: container ${result.containerId?.slice(0, 12) ?? '-'} removed.`,
-    )
-    return specShape(result)
+    return terminate(this.context(), args.id, flags.grace)
   }
 }

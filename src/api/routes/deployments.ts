@@ -119,8 +119,10 @@ type LogsInput = InputOf<typeof LogsInput>
 
 export const deploymentRoutes = {
   submit: route<SubmitInput, SubmitOutput>('POST', '/v1/deployments', SubmitInput),
-  listDeployments: route<NoInput, DeploymentDetail[]>('GET', '/v1/deployments', NoInput),
-  getDeployment: route<DeploymentId, DeploymentDetail>('GET', '/v1/deployments/:id', DeploymentId),
+  listDeployments: route<NoInput, DeploymentDetail[]>('GET', '/v1/deployments', NoInput, {refresh: true}),
+  getDeployment: route<DeploymentId, DeploymentDetail>('GET', '/v1/deployments/:id', DeploymentId, {
+    refresh: true,
+  }),
   resubmit: route<DeploymentId, ResubmitOutput>('POST', '/v1/deployments/:id/resubmit', DeploymentId),
   terminate: route<TerminateInput, DeploymentDetail>('POST', '/v1/deployments/:id/terminate', TerminateInput),
   /** The container's output, redacted, as frames. */

@@ -3,12 +3,7 @@
 // beats the shared one), and which bundle fills each env key (command-line order, a later bundle
 // wins on a shared key, a plain `--env KEY` beats every bundle). Names and keys only, never values.
 
-/** A `--secret` reference: a whole bundle (`NAME`), or one key (`KEY=NAME[:SRCKEY]`). */
-export interface BundleRef {
-  name: string
-  key?: string
-  srcKey?: string
-}
+import type {SecretRef} from './secret-ref.js'
 
 /** What one env key of the container will hold. */
 export interface KeyPlan<S> {
@@ -29,7 +24,7 @@ export interface KeyPlan<S> {
  * reports them. A one-key reference without SRCKEY takes the bundle's first key.
  */
 export function planKeys<S extends {name: string; keys: readonly string[]}>(
-  refs: readonly BundleRef[],
+  refs: readonly SecretRef[],
   secrets: ReadonlyMap<string, S>,
   envKeys: Iterable<string> = [],
 ): KeyPlan<S>[] {

@@ -1,7 +1,7 @@
 // `hush daemon run`: the agent in the foreground (the CLI starts it detached the same way).
 import {Flags} from '@oclif/core'
-import {HushCommand, usage} from '../../cli/base.js'
-import {openPreferences} from '../../config/preferences.js'
+import {HushCommand} from '../../cli/base.js'
+import {idleTimeoutSeconds} from '../../cli/daemon.js'
 
 export default class DaemonRun extends HushCommand {
   static override summary = 'Run the hush agent in the foreground.'
@@ -15,15 +15,8 @@ export default class DaemonRun extends HushCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(DaemonRun)
-    const paths = this.paths
-    let seconds = flags['idle-timeout']
-    if (seconds === undefined && process.env.HUSH_IDLE_TIMEOUT !== undefined) {
-      seconds = Number(process.env.HUSH_IDLE_TIMEOUT)
-      if (!Number.isFinite(seconds) || seconds < 0)
-        throw usage('HUSH_IDLE_TIMEOUT must be a number of seconds (0: never).')
-    }
-    seconds ??= openPreferences(paths.home).get('idleTimeoutSeconds')
+    const seconds = await idleTimeoutSeconds(this.context(), flags['idle-timeout'])
     const {runAgent} = await import('../../daemon/main.js')
-    await runAgent(paths, {idleTimeoutMs: seconds * 1000})
+    await runAgent(this.paths, {idleTimeoutMs: seconds * 1000})
   }
 }

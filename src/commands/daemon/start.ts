@@ -1,6 +1,7 @@
 // `hush daemon start`: start the agent in the background if it is not running.
 import type {Hello} from '../../api/contract.js'
 import {HushCommand} from '../../cli/base.js'
+import {daemonStart} from '../../cli/daemon.js'
 
 export default class DaemonStart extends HushCommand {
   static override summary = 'Start the hush agent in the background (other commands do this on demand).'
@@ -8,8 +9,6 @@ export default class DaemonStart extends HushCommand {
 
   async run(): Promise<Hello> {
     await this.parse(DaemonStart)
-    const {hello} = await this.agent()
-    this.log(`hush agent ${hello.version} running (pid ${hello.pid}) on ${hello.socket}`)
-    return hello
+    return daemonStart(this.context())
   }
 }

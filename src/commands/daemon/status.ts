@@ -1,58 +1,15 @@
 // `hush daemon status`: is the agent running, where is its socket, where the master key comes from
 // (checked now: an OS keyring that does not answer is said so), and how long the store stays unlocked.
-import type {EngineStatus, Hello, KeyringStatus} from '../../api/contract.js'
-import {HushError} from '../../api/errors.js'
 import {HushCommand} from '../../cli/base.js'
-import {describeEngine} from '../../cli/engine-match.js'
-import {describeUnlockCache} from '../../cli/unlock-cache.js'
-
-type Status =
-  | ({running: true; keyringStatus: KeyringStatus; engine: EngineStatus} & Hello)
-  | {running: false; socket: string; home: string}
+import {type DaemonStatus as DaemonStatusOutput, daemonStatus} from '../../cli/daemon.js'
 
 export default class DaemonStatus extends HushCommand {
   static override summary =
     'Show whether the hush agent runs, its socket path, its store, where its master key comes from and its docker engine.'
   static override examples = ['<%= config.bin %> daemon status', '<%= config.bin %> daemon status --json']
 
-  async run(): Promise<Status> {
+  async run(): Promise<DaemonStatusOutput> {
     await this.parse(DaemonStatus)
-    const paths = this.paths
-    let hello: Hello
-    let keyring: KeyringStatus
-    let engine: EngineStatus
-    try {
-      const hush = await this.hush({start: false})
-      hello = (await hush.connection()).hello
-      keyring = await hush.keyringStatus()
-      engine = await hush.engineStatus()
-    } catch (error) {
-      if (!(error instanceof HushError && error.code === 'daemon_unreachable')) throw error
-      this.log(`hush agent: not running\nsocket:     ${paths.socket}\nstore:      ${paths.home}`)
-      return {running: false, socket: paths.socket, home: paths.home}
-    }
-    this.log(
-      [
-        `hush agent: running (pid ${hello.pid}, version ${hello.version}, since ${hello.startedAt})`,
-        `socket:     ${hello.socket}`,
-        `store:      ${hello.home}`,
-        `master key: ${describeMasterKey(hello, keyring)}`,
-        `engine:     ${describeEngine(engine)}`,
-      ].join('\n'),
-    )
-    return {running: true, ...hello, keyringStatus: keyring, engine}
+    return daemonStatus(this.context())
   }
-}
-
-/** The master key's home in one line, as checked now. */
-export function describeMasterKey(hello: Pick<Hello, 'keyringAccount'>, keyring: KeyringStatus): string {
-  if (keyring.keyring === 'os') {
-    const entry = `service hush, account ${hello.keyringAccount}`
-    return keyring.osKeyring?.reachable === false
-      ? `OS keyring (not reachable: ${keyring.osKeyring.reason}; ${entry})`
-      : `OS keyring (${entry})`
-  }
-  return keyring.sealed
-    ? `passphrase, sealed (run \`hush unseal\`); ${describeUnlockCache(keyring.unlockCache)}`
-    : `passphrase, unsealed; ${describeUnlockCache(keyring.unlockCache)}`
 }

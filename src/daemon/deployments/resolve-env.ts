@@ -2,8 +2,8 @@
 // name exists (all or nothing), apply the precedence rule of `api/rules/precedence.ts`, then decrypt.
 // Also renders `--env` templates ({{NAME:KEY}}) and reads the `--secret-file` secrets.
 import {HushError} from '../../api/errors.js'
-import {checkKey, checkSecretName, MAX_VALUE_BYTES} from '../../api/limits.js'
 import {planKeys} from '../../api/rules/precedence.js'
+import type {SecretRef} from '../../api/rules/secret-ref.js'
 import {
   formatTemplateRef,
   needsRendering,
@@ -13,7 +13,7 @@ import {
 } from '../../api/rules/templates.js'
 import type {EnvEntry} from '../docker/containers.js'
 import type {SecretFileEntry} from '../docker/secret-files.js'
-import type {InjectedSecret, SecretRef} from '../store/deployments-table.js'
+import type {InjectedSecret} from '../store/deployments-table.js'
 import type {SecretRow, Store} from '../store/secrets-table.js'
 import type {DataKey} from '../vault/data-key.js'
 
@@ -32,49 +32,6 @@ export interface ResolvedEnv {
   parts: RedactedPart[]
   /** Per referenced secret: its version and the keys it actually put in the container. */
   injected: InjectedSecret[]
-}
-
-const REF = /^(?:([^=:]+)=)?([^=:]+)(?::([^=:]+))?$/
-
-/** Parses `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`. */
-export function parseSecretRef(text: string): SecretRef {
-  const match = typeof text === 'string' ? REF.exec(text) : null
-  if (!match || (match[3] !== undefined && match[1] === undefined)) {
-    // Not echoed: a malformed reference may be a value pasted by mistake.
-    throw new HushError('bad_request', 'A --secret is not NAME, KEY=NAME or KEY=NAME:SRCKEY: check each --secret.')
-  }
-  const [, key, name, srcKey] = match
-  checkSecretName(name)
-  const ref: SecretRef = {name}
-  if (key !== undefined) ref.key = checkKey(key, 'a --secret KEY=NAME')
-  if (srcKey !== undefined) ref.srcKey = checkKey(srcKey, 'a --secret KEY=NAME:SRCKEY')
-  return ref
-}
-
-export function formatSecretRef(ref: SecretRef): string {
-  if (ref.key === undefined) return ref.name
-  return ref.srcKey === undefined ? `${ref.key}=${ref.name}` : `${ref.key}=${ref.name}:${ref.srcKey}`
-}
-
-/** Parses `--env KEY=VALUE` pairs (a value may be empty); a key given twice is an error. */
-export function parsePlainEnv(pairs: string[]): Record<string, string> {
-  const env = new Map<string, string>()
-  pairs.forEach((pair, index) => {
-    const eq = typeof pair === 'string' ? pair.indexOf('=') : -1
-    if (eq <= 0) {
-      // Named by position: the text may be a value given without its KEY=, never echoed.
-      throw new HushError('bad_request', `--env number ${index + 1} is not KEY=VALUE: write --env KEY=VALUE.`)
-    }
-    const key = checkKey(pair.slice(0, eq), `--env number ${index + 1}`)
-    const value = pair.slice(eq + 1)
-    if (env.has(key)) throw new HushError('duplicate_key', `--env ${key} is given twice: give it once.`)
-    if (value.includes('\0') || Buffer.byteLength(value) > MAX_VALUE_BYTES) {
-      throw new HushError('invalid_value', `--env ${key}: a value is text without NUL, at most 64 KiB.`)
-    }
-    env.set(key, value)
-  })
-  // fromEntries defines own properties: a key named `__proto__` or `constructor` is a key like any other.
-  return Object.fromEntries(env)
 }
 
 /** Which key of which secret fills an env key. */
@@ -104,7 +61,7 @@ export function decidePicks<S extends {name: string; keys: string[]}>(
  * each NAME is the secret scoped to that app when there is one, else the shared one. Throws
  * `unknown_secret` naming every missing secret (and key), from `--secret`, templates and
  * `--secret-file` alike, before anything is decrypted. The caller must wipe the returned values
- * (`wipeResolved`).
+ * (`wipeResolved`). Four steps: find, plan, open, record.
  */
 export function resolveEnv(
   store: Store,
@@ -114,16 +71,42 @@ export function resolveEnv(
   files: string[] = [],
   app: string | null = null,
 ): ResolvedEnv {
+  const templates = templatesOf(plain)
+  const rows = findSecrets(store, wantedRefs(refs, templates, files), app)
+  const picks = planPicks(refs, rows, plain)
+  const opened = openValues(store, vault, {rows, picks, plain, files})
+  return {...opened, injected: recordInjected(rows, {refs, picks, templates, files, mounted: opened.files})}
+}
+
+/** The `{{NAME:KEY}}` references of each templated `--env` value, by env key. */
+function templatesOf(plain: Record<string, string>): Map<string, TemplateRef[]> {
   const templates = new Map<string, TemplateRef[]>()
   for (const [key, value] of Object.entries(plain)) {
     const found = templateRefs(value)
     if (found.length) templates.set(key, found)
   }
-  const wanted: {name: string; srcKey?: string}[] = [
+  return templates
+}
+
+/** Every secret (and key) a deployment names: `--secret`, then templates, then `--secret-file`. */
+function wantedRefs(refs: SecretRef[], templates: Map<string, TemplateRef[]>, files: string[]): Wanted[] {
+  return [
     ...refs,
     ...[...templates.values()].flat().map((ref) => ({name: ref.name, srcKey: ref.key})),
     ...files.map((name) => ({name})),
   ]
+}
+
+interface Wanted {
+  name: string
+  srcKey?: string
+}
+
+/**
+ * Find: the secret each wanted name resolves to for `app` (its app's scope beats the shared one),
+ * all or nothing: `unknown_secret` lists every missing name and key.
+ */
+function findSecrets(store: Store, wanted: Wanted[], app: string | null): Map<string, SecretRow> {
   const rows = new Map<string, SecretRow>()
   const missing: string[] = []
   const missingKeys: string[] = []
@@ -138,17 +121,28 @@ export function resolveEnv(
     if (ref.srcKey !== undefined && !row.keys.includes(ref.srcKey) && !missingKeys.includes(missingKey))
       missingKeys.push(missingKey)
   }
-  if (missing.length > 0 || missingKeys.length > 0) {
-    const parts = [
-      missing.length ? `no secret named ${missing.join(', ')}` : '',
-      missingKeys.length ? `no such key ${missingKeys.join(', ')}` : '',
-    ].filter(Boolean)
-    throw new HushError(
-      'unknown_secret',
-      `Cannot resolve the secrets: ${parts.join('; ')}. Nothing was launched; see \`hush secrets list\`.`,
-      {missing, missingKeys},
-    )
-  }
+  if (missing.length > 0 || missingKeys.length > 0) throw unknownSecrets(missing, missingKeys)
+  return rows
+}
+
+function unknownSecrets(missing: string[], missingKeys: string[]): HushError {
+  const parts = [
+    missing.length ? `no secret named ${missing.join(', ')}` : '',
+    missingKeys.length ? `no such key ${missingKeys.join(', ')}` : '',
+  ].filter(Boolean)
+  return new HushError(
+    'unknown_secret',
+    `Cannot resolve the secrets: ${parts.join('; ')}. Nothing was launched; see \`hush secrets list\`.`,
+    {missing, missingKeys},
+  )
+}
+
+/** Plan: which key of which secret fills each env key (`--env` wins); a `KEY=NAME` needs a one-key NAME. */
+function planPicks(
+  refs: SecretRef[],
+  rows: Map<string, SecretRow>,
+  plain: Record<string, string>,
+): Map<string, KeyPick<SecretRow>> {
   for (const ref of refs) {
     const row = rows.get(ref.name)!
     if (ref.key !== undefined && ref.srcKey === undefined && row.keys.length !== 1) {
@@ -158,97 +152,135 @@ export function resolveEnv(
       )
     }
   }
+  return decidePicks(refs, rows, Object.keys(plain))
+}
 
-  const picks = decidePicks(refs, rows, Object.keys(plain))
+/** The decrypted value of one key of a secret (shared, wiped by the opener: copy it to keep it). */
+type OpenValue = (secret: SecretRow, srcKey: string) => Uint8Array
 
-  const entries: EnvEntry[] = []
-  const fileEntries = new Map<string, SecretFileEntry>()
-  const parts = new Map<string, RedactedPart>()
+/** Decrypts each secret's values once, on first use; `wipe` wipes every value it decrypted. */
+function opener(store: Store, vault: DataKey): {value: OpenValue; wipe: () => void} {
   const opened = new Map<string, Map<string, Uint8Array>>()
-  /** The decrypted value of one key (shared, wiped below: copy it to keep it). */
-  const openedValue = (secret: SecretRow, srcKey: string): Uint8Array => {
+  const value: OpenValue = (secret, srcKey) => {
     let values = opened.get(secret.name)
     if (!values) {
       values = new Map()
       opened.set(secret.name, values)
-      for (const cipher of store.ciphertexts(secret.id)) {
-        values.set(cipher.key, vault.decrypt(secret, cipher))
-      }
+      for (const cipher of store.ciphertexts(secret.id)) values.set(cipher.key, vault.decrypt(secret, cipher))
     }
-    const value = values.get(srcKey)
-    if (!value) {
+    const found = values.get(srcKey)
+    if (!found) {
       throw new HushError('store_corrupt', `Secret ${secret.name} has no stored value for ${srcKey}.`, {
         secret: secret.name,
       })
     }
-    return value
+    return found
   }
+  const wipe = () => {
+    for (const values of opened.values()) for (const found of values.values()) vault.wipe(found)
+  }
+  return {value, wipe}
+}
+
+/**
+ * Open: the container's env (picked keys, then the plain and rendered `--env` values), the files
+ * and the template parts, as copies; on a failure every copy made is wiped before the error.
+ */
+function openValues(
+  store: Store,
+  vault: DataKey,
+  plan: {
+    rows: Map<string, SecretRow>
+    picks: Map<string, KeyPick<SecretRow>>
+    plain: Record<string, string>
+    files: string[]
+  },
+): Omit<ResolvedEnv, 'injected'> {
+  const open = opener(store, vault)
+  const entries: EnvEntry[] = []
+  const files = new Map<string, SecretFileEntry>()
+  const parts = new Map<string, RedactedPart>()
   try {
-    for (const [key, pick] of picks) {
-      entries.push({key, value: Uint8Array.from(openedValue(pick.secret, pick.srcKey)), secret: pick.secret.name})
+    for (const [key, pick] of plan.picks) {
+      entries.push({key, value: Uint8Array.from(open.value(pick.secret, pick.srcKey)), secret: pick.secret.name})
     }
-    for (const [key, value] of Object.entries(plain)) {
-      if (!needsRendering(value)) {
-        entries.push({key, value: Buffer.from(value)})
-        continue
-      }
-      const pieces: Uint8Array[] = []
-      let secret: string | undefined
-      for (const part of parseTemplate(value)) {
-        if (typeof part === 'string') {
-          pieces.push(Buffer.from(part))
-          continue
-        }
-        const used = openedValue(rows.get(part.name)!, part.key)
-        pieces.push(used)
-        secret ??= part.name
-        const label = `template:${formatTemplateRef(part)}`
-        if (!parts.has(label)) parts.set(label, {label, value: Uint8Array.from(used)})
-      }
-      entries.push({key, value: Buffer.concat(pieces), ...(secret === undefined ? {} : {secret})})
-    }
-    for (const name of files) {
-      const row = rows.get(name)!
-      for (const key of row.keys)
-        fileEntries.set(key, {key, value: Uint8Array.from(openedValue(row, key)), secret: name})
+    for (const [key, value] of Object.entries(plan.plain))
+      entries.push(renderEnv(key, value, plan.rows, open.value, parts))
+    for (const name of plan.files) {
+      const row = plan.rows.get(name)!
+      for (const key of row.keys) files.set(key, {key, value: Uint8Array.from(open.value(row, key)), secret: name})
     }
   } catch (error) {
-    wipeResolved(vault, {entries, files: [...fileEntries.values()], parts: [...parts.values()], injected: []})
+    wipeResolved(vault, {entries, files: [...files.values()], parts: [...parts.values()]})
     throw error
   } finally {
-    for (const values of opened.values()) for (const value of values.values()) vault.wipe(value)
+    open.wipe()
   }
+  return {entries, files: [...files.values()], parts: [...parts.values()]}
+}
 
-  const injected: InjectedSecret[] = []
-  for (const ref of refs) {
-    if (injected.some((item) => item.name === ref.name)) continue
-    const secret = rows.get(ref.name)!
-    const keys = [...picks].filter(([, pick]) => pick.secret.name === ref.name).map(([key]) => key)
-    injected.push({name: ref.name, app: secret.app, secretId: secret.id, version: secret.version, keys: keys.sort()})
+/** One plain `--env` value, its template rendered; each secret part used is also kept in `parts`. */
+function renderEnv(
+  key: string,
+  value: string,
+  rows: Map<string, SecretRow>,
+  open: OpenValue,
+  parts: Map<string, RedactedPart>,
+): EnvEntry {
+  if (!needsRendering(value)) return {key, value: Buffer.from(value)}
+  const pieces: Uint8Array[] = []
+  let secret: string | undefined
+  for (const part of parseTemplate(value)) {
+    if (typeof part === 'string') {
+      pieces.push(Buffer.from(part))
+      continue
+    }
+    const used = open(rows.get(part.name)!, part.key)
+    pieces.push(used)
+    secret ??= part.name
+    const label = `template:${formatTemplateRef(part)}`
+    if (!parts.has(label)) parts.set(label, {label, value: Uint8Array.from(used)})
   }
-  // A template counts as using its secrets: their env keys are the templated ones.
-  for (const [key, used] of templates) {
-    for (const {name} of used) {
+  return {key, value: Buffer.concat(pieces), ...(secret === undefined ? {} : {secret})}
+}
+
+/**
+ * Record: per secret, the version it was and the env keys (or file names) it put in the
+ * container: `--secret` secrets first, then templates' (their env keys are the templated ones),
+ * then `--secret-file` secrets.
+ */
+function recordInjected(
+  rows: Map<string, SecretRow>,
+  used: {
+    refs: SecretRef[]
+    picks: Map<string, KeyPick<SecretRow>>
+    templates: Map<string, TemplateRef[]>
+    files: string[]
+    mounted: SecretFileEntry[]
+  },
+): InjectedSecret[] {
+  const injected: InjectedSecret[] = []
+  const record = (name: string, keys: string[]): InjectedSecret => {
+    const secret = rows.get(name)!
+    return {name, app: secret.app, secretId: secret.id, version: secret.version, keys}
+  }
+  for (const ref of used.refs) {
+    if (injected.some((item) => item.name === ref.name)) continue
+    const keys = [...used.picks].filter(([, pick]) => pick.secret.name === ref.name).map(([key]) => key)
+    injected.push(record(ref.name, keys.sort()))
+  }
+  for (const [key, refs] of used.templates) {
+    for (const {name} of refs) {
       const item = injected.find((found) => found.name === name && found.mount === undefined)
-      const secret = rows.get(name)!
-      if (!item) injected.push({name, app: secret.app, secretId: secret.id, version: secret.version, keys: [key]})
+      if (!item) injected.push(record(name, [key]))
       else if (!item.keys.includes(key)) item.keys = [...item.keys, key].sort()
     }
   }
-  const mounted = [...fileEntries.values()]
-  for (const name of files) {
-    const secret = rows.get(name)!
-    const keys = mounted.filter((file) => file.secret === name).map((file) => file.key)
-    injected.push({
-      name,
-      app: secret.app,
-      secretId: secret.id,
-      version: secret.version,
-      keys: keys.sort(),
-      mount: 'file',
-    })
+  for (const name of used.files) {
+    const keys = used.mounted.filter((file) => file.secret === name).map((file) => file.key)
+    injected.push({...record(name, keys.sort()), mount: 'file'})
   }
-  return {entries, files: mounted, parts: [...parts.values()], injected}
+  return injected
 }
 
 /** Wipes every secret value of a resolution (env entries, files, template parts). */

@@ -2,11 +2,11 @@
 // secret references, plain env, the pass-through docker options, and the advisory warnings.
 import type {DeploymentTarget, SubmitInput} from '../../api/contract.js'
 import {HushError, quoted} from '../../api/errors.js'
+import {parsePlainEnv} from '../../api/rules/env-pairs.js'
 import {checkRunOptions, type RunOptions} from '../../api/rules/run-options.js'
 import {formatSecretFileSpec, parseSecretFileSpec} from '../../api/rules/secret-file-spec.js'
+import {parseSecretRef, type SecretRef} from '../../api/rules/secret-ref.js'
 import {envWarning} from '../../api/rules/sensitive.js'
-import type {SecretRef} from '../store/deployments-table.js'
-import {parsePlainEnv, parseSecretRef} from './resolve-env.js'
 
 const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}$/

@@ -2,14 +2,8 @@
 // launched, with which secret versions, and the encrypted copies of the injected values that
 // log redaction needs. Never a plaintext value.
 import type {DeploymentState, DeploymentTarget, RunOptions} from '../../api/contract.js'
+import type {SecretRef} from '../../api/rules/secret-ref.js'
 import type {CipherRow, Store} from './secrets-table.js'
-
-/** A `--secret` reference as given: `NAME`, `KEY=NAME` or `KEY=NAME:SRCKEY`. */
-export interface SecretRef {
-  key?: string
-  name: string
-  srcKey?: string
-}
 
 /** What one secret put in the container: its row id and version then, and the env keys it set. */
 export interface InjectedSecret {

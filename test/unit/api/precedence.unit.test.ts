@@ -8,7 +8,8 @@ import {join} from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import type {SecretInfo} from '../../../src/api/contract.js'
-import {type BundleRef, planKeys, visibleOf} from '../../../src/api/rules/precedence.js'
+import {planKeys, visibleOf} from '../../../src/api/rules/precedence.js'
+import type {SecretRef} from '../../../src/api/rules/secret-ref.js'
 import {visibleSecrets} from '../../../src/cli/pick.js'
 import {decidePicks} from '../../../src/daemon/deployments/resolve-env.js'
 import {Store} from '../../../src/daemon/store/secrets-table.js'
@@ -22,7 +23,7 @@ const bundles = fc.uniqueArray(
   fc.record({name: fc.constantFrom(...NAMES), keys: fc.uniqueArray(fc.constantFrom(...KEYS), {minLength: 1})}),
   {selector: (bundle) => bundle.name, maxLength: NAMES.length},
 )
-const ref: fc.Arbitrary<BundleRef> = fc.oneof(
+const ref: fc.Arbitrary<SecretRef> = fc.oneof(
   fc.record({name: fc.constantFrom(...NAMES)}),
   fc.record({name: fc.constantFrom(...NAMES), key: fc.constantFrom(...KEYS)}),
   fc.record({name: fc.constantFrom(...NAMES), key: fc.constantFrom(...KEYS), srcKey: fc.constantFrom(...KEYS)}),
