@@ -4,7 +4,7 @@
 import {routes} from '../dist/api/contract.js'
 import {AgentClient} from '../dist/client/client.js'
 import {loadSodium} from '../dist/crypto/sodium.js'
-import {sealValue} from '../dist/crypto/transport.js'
+import {boxValue} from '../dist/crypto/transport.js'
 import {binaryBuilt, fillSecrets, median, row, rssMiB, startStore, timeRun, VARIANTS, valueRow} from './common.js'
 
 /** From spawning `hush daemon run` (existing store) to the first answered hello; vs `node -e 0`. */
@@ -41,7 +41,7 @@ export async function agentOpenFromKernelKeyring({runs = 5} = {}) {
     const passphrase = new TextEncoder().encode('bench passphrase 42')
     const init = await kernel.call(routes.init, {
       keyring: 'passphrase',
-      passphrase: sealValue(sodium, kernel.hello.publicKey, passphrase),
+      passphrase: boxValue(sodium, kernel.hello.publicKey, passphrase),
     })
     if (init.unlockCache?.state !== 'present')
       throw new Error(`the kernel keyring did not keep the key: ${init.unlockCache?.problem}`)

@@ -10,7 +10,7 @@ import {routes} from '../dist/api/contract.js'
 import {AgentClient} from '../dist/client/client.js'
 import {envFileDir, resolvePaths} from '../dist/config/paths.js'
 import {loadSodium} from '../dist/crypto/sodium.js'
-import {sealValue} from '../dist/crypto/transport.js'
+import {boxValue} from '../dist/crypto/transport.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -180,7 +180,7 @@ export async function fillSecrets(store, count, {connections = 16, prefix = 'ben
     const client = new AgentClient(store.paths.socket)
     try {
       for (let i = next++; i < count; i = next++) {
-        const sealed = sealValue(sodium, store.hello.publicKey, value)
+        const sealed = boxValue(sodium, store.hello.publicKey, value)
         await client.call(routes.createSecret, {name: `${prefix}-${i}`, values: {TOKEN: sealed}})
       }
     } finally {

@@ -1,5 +1,5 @@
 // Reading a passphrase on the CLI side: hidden prompt on a terminal, a descriptor, else standard
-// input. HushClient then seals it to the agent's public key, so no request body holds it in plaintext.
+// input. HushClient then boxes it to the agent's public key, so no request body holds it in plaintext.
 import {HushError} from '../api/errors.js'
 import {type IOStreams, promptHidden, readAll, systemIO} from './io.js'
 

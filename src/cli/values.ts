@@ -1,6 +1,6 @@
 // Collecting secret values on the CLI side: KEY=VALUE arguments, --from-env, --from-stdin,
 // --from-dotenv and presets. Everything is checked before anything is sent, then each value is
-// sealed to the agent's public key so the request body never holds plaintext.
+// boxed to the agent's public key so the request body never holds plaintext.
 import {HushError} from '../api/errors.js'
 import {checkKey, checkValue} from '../api/limits.js'
 import {type PlainValues, wipeValues} from '../client/box.js'
@@ -8,7 +8,7 @@ import {usage} from './base.js'
 import {readDotenv} from './dotenv.js'
 import {type IOStreams, promptHidden, readAll, systemIO} from './io.js'
 
-export {type PlainValues, sealValues, wipeValues} from '../client/box.js'
+export {boxValues, type PlainValues, wipeValues} from '../client/box.js'
 
 export const PRESETS = {
   hf: 'HF_TOKEN',

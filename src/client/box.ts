@@ -1,11 +1,11 @@
-// Sealing plaintext values for the agent on the caller's side (CLI and SDK alike): each value is
-// checked, then sealed to the agent's public key, so no request body ever holds plaintext.
-import type {SealedValue} from '../api/contract.js'
+// Boxing plaintext values for the agent on the caller's side (CLI and SDK alike): each value is
+// checked, then boxed to the agent's public key (crypto/transport.ts), so no request body ever holds plaintext.
+import type {BoxedValue} from '../api/contract.js'
 import {checkKey, checkValue} from '../api/limits.js'
 import {loadSodium} from '../crypto/sodium.js'
-import {sealValue} from '../crypto/transport.js'
+import {boxValue} from '../crypto/transport.js'
 
-/** Plaintext values by key, in the order given. Wipe with `wipeValues` after sealing. */
+/** Plaintext values by key, in the order given. Wipe with `wipeValues` after boxing. */
 export type PlainValues = Map<string, Uint8Array>
 
 const encoder = new TextEncoder()
@@ -27,10 +27,10 @@ export function plainValues(values: Record<string, string | Uint8Array>): PlainV
   return plain
 }
 
-export async function sealValues(publicKey: string, values: PlainValues): Promise<Record<string, SealedValue>> {
+export async function boxValues(publicKey: string, values: PlainValues): Promise<Record<string, BoxedValue>> {
   const sodium = await loadSodium()
   // fromEntries defines each key as an own property: `__proto__` stays a key, never a prototype.
-  return Object.fromEntries([...values].map(([key, bytes]) => [key, sealValue(sodium, publicKey, bytes)]))
+  return Object.fromEntries([...values].map(([key, bytes]) => [key, boxValue(sodium, publicKey, bytes)]))
 }
 
 export function wipeValues(values: PlainValues): void {

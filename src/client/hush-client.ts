@@ -1,9 +1,10 @@
 // The programmatic client (the package's main export) and the one way every CLI command reaches the
 // agent: one method per route of the contract, over AgentClient and connectAgent, so it finds or
-// starts the agent the same way, and seals every value and passphrase to the agent's key (once more
+// starts the agent the same way, and boxes every value and passphrase to the agent's key (once more
 // with a fresh key if the agent restarted in between) before it leaves this process.
 import {
   type AuditEvent,
+  type BoxedValue,
   type ChangePassphraseOutput,
   type ConflictRule,
   type CreateSecretOutput,
@@ -22,7 +23,6 @@ import {
   type RotateSecretOutput,
   type Route,
   routes,
-  type SealedValue,
   type SealState,
   type SecretDetail,
   type SecretInfo,
@@ -34,7 +34,7 @@ import {
 import {HushError} from '../api/errors.js'
 import type {EndInfo} from '../api/frames.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
-import {type PlainValues, plainValues, sealValues, wipeValues} from './box.js'
+import {boxValues, type PlainValues, plainValues, wipeValues} from './box.js'
 import {type Connection, connectAgent, waitUntilGone} from './connect.js'
 import {type LogChunk, logChunks} from './logs.js'
 import {asHushError} from './socket-errors.js'
@@ -50,7 +50,7 @@ export interface HushClientOptions {
   connect?: (paths: HushPaths, options: {start?: boolean; timeoutMs?: number}) => Promise<Connection>
 }
 
-/** Secret values by key: text (UTF-8) or bytes. Never sent as such: each is sealed to the agent first. */
+/** Secret values by key: text (UTF-8) or bytes. Never sent as such: each is boxed to the agent first. */
 export type SecretValues = Record<string, string | Uint8Array>
 
 export interface SecretOptions {
@@ -106,19 +106,19 @@ export class HushClient {
     }
   }
 
-  /** Seals `plain` to the agent's key and sends it; once more with the new key if the agent restarted meanwhile. */
-  private async sealed<T>(
+  /** Boxes `plain` to the agent's key and sends it; once more with the new key if the agent restarted meanwhile. */
+  private async boxed<T>(
     plain: PlainValues,
-    send: (connection: Connection, values: Record<string, SealedValue>) => Promise<T>,
+    send: (connection: Connection, values: Record<string, BoxedValue>) => Promise<T>,
   ): Promise<T> {
     try {
       return await this.call(async (connection) => {
         try {
-          return await send(connection, await sealValues(connection.hello.publicKey, plain))
+          return await send(connection, await boxValues(connection.hello.publicKey, plain))
         } catch (error) {
           if (!(error instanceof HushError && error.code === 'unopenable_value')) throw error
           connection.hello = await connection.client.call(routes.hello, {})
-          return await send(connection, await sealValues(connection.hello.publicKey, plain))
+          return await send(connection, await boxValues(connection.hello.publicKey, plain))
         }
       })
     } finally {
@@ -143,7 +143,7 @@ export class HushClient {
     )
   }
 
-  /** Creates NAME (of that scope), or replaces its whole bundle (version + 1). Values are sealed here. */
+  /** Creates NAME (of that scope), or replaces its whole bundle (version + 1). Values are boxed here. */
   createSecret(
     name: string,
     values: SecretValues | PlainValues,
@@ -161,7 +161,7 @@ export class HushClient {
     return this.writeSecret(routes.rotateSecret, name, values, options)
   }
 
-  /** The two secret writes: the values sealed here, the options as fields of the request. */
+  /** The two secret writes: the values boxed here, the options as fields of the request. */
   private writeSecret<O>(
     route: Route<RotateSecretInput, O>,
     name: string,
@@ -169,12 +169,12 @@ export class HushClient {
     options: RotateOptions,
   ): Promise<O> {
     const plain = values instanceof Map ? values : plainValues(values)
-    return this.sealed(plain, (c, sealed) =>
+    return this.boxed(plain, (c, boxed) =>
       c.client.call(route, {
         name,
         app: options.app,
         description: options.description,
-        values: sealed,
+        values: boxed,
         ...(options.rename === undefined ? {} : {rename: options.rename}),
         ...(options.remove === undefined ? {} : {remove: options.remove}),
       }),
@@ -256,10 +256,10 @@ export class HushClient {
    */
   init(keyring: KeyringMode, passphrase?: Passphrase, options: {ttl?: string} = {}): Promise<InitOutput> {
     if (passphrase === undefined) return this.call((c) => c.client.call(routes.init, {keyring}))
-    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
+    return this.boxed(plainPassphrases({passphrase}), (c, boxed) =>
       c.client.call(
         routes.init,
-        {keyring, passphrase: sealed.passphrase, ...(options.ttl === undefined ? {} : {ttl: options.ttl})},
+        {keyring, passphrase: boxed.passphrase, ...(options.ttl === undefined ? {} : {ttl: options.ttl})},
         {wait: true},
       ),
     )
@@ -267,10 +267,10 @@ export class HushClient {
 
   /** Passphrase mode: opens the store; `ttl` as for init. */
   unseal(passphrase: Passphrase, options: {ttl?: string} = {}): Promise<SealState> {
-    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
+    return this.boxed(plainPassphrases({passphrase}), (c, boxed) =>
       c.client.call(
         routes.unseal,
-        {passphrase: sealed.passphrase, ...(options.ttl === undefined ? {} : {ttl: options.ttl})},
+        {passphrase: boxed.passphrase, ...(options.ttl === undefined ? {} : {ttl: options.ttl})},
         {wait: true},
       ),
     )
@@ -278,10 +278,10 @@ export class HushClient {
 
   /** Passphrase mode: the data key re-wrapped under a new passphrase. */
   changePassphrase(current: Passphrase, next: Passphrase): Promise<ChangePassphraseOutput> {
-    return this.sealed(plainPassphrases({passphrase: current, newPassphrase: next}), (c, sealed) =>
+    return this.boxed(plainPassphrases({passphrase: current, newPassphrase: next}), (c, boxed) =>
       c.client.call(
         routes.changePassphrase,
-        {passphrase: sealed.passphrase, newPassphrase: sealed.newPassphrase},
+        {passphrase: boxed.passphrase, newPassphrase: boxed.newPassphrase},
         {wait: true},
       ),
     )
@@ -316,14 +316,14 @@ export class HushClient {
   }
 
   /**
-   * The whole store as an encrypted backup file (the agent seals it under `passphrase`); write the
+   * The whole store as an encrypted backup file (the agent encrypts it under `passphrase`); write the
    * bytes where you keep backups. `includeDeleted` adds deleted secrets' metadata and the audit trail.
    */
   async backup(passphrase: Passphrase, options: {includeDeleted?: boolean} = {}): Promise<Buffer> {
-    const output = await this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
+    const output = await this.boxed(plainPassphrases({passphrase}), (c, boxed) =>
       c.client.call(
         routes.backup,
-        {passphrase: sealed.passphrase, ...(options.includeDeleted ? {includeDeleted: true} : {})},
+        {passphrase: boxed.passphrase, ...(options.includeDeleted ? {includeDeleted: true} : {})},
         {wait: true},
       ),
     )
@@ -332,10 +332,10 @@ export class HushClient {
 
   /** Checks a backup file's passphrase and every byte; changes nothing. */
   verifyBackup(file: Uint8Array, passphrase: Passphrase): Promise<VerifyBackupOutput> {
-    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
+    return this.boxed(plainPassphrases({passphrase}), (c, boxed) =>
       c.client.call(
         routes.verifyBackup,
-        {file: Buffer.from(file).toString('base64'), passphrase: sealed.passphrase},
+        {file: Buffer.from(file).toString('base64'), passphrase: boxed.passphrase},
         {wait: true},
       ),
     )
@@ -348,12 +348,12 @@ export class HushClient {
     options: {mode?: RestoreMode; onConflict?: ConflictRule} = {},
   ): Promise<RestoreOutput> {
     const mode = options.mode ?? 'into-empty'
-    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
+    return this.boxed(plainPassphrases({passphrase}), (c, boxed) =>
       c.client.call(
         routes.restore,
         {
           file: Buffer.from(file).toString('base64'),
-          passphrase: sealed.passphrase,
+          passphrase: boxed.passphrase,
           mode,
           ...(mode === 'merge' ? {onConflict: options.onConflict ?? 'fail'} : {}),
         },
@@ -365,8 +365,8 @@ export class HushClient {
   /** A new data key, every value re-encrypted in one transaction; a passphrase store needs its passphrase. */
   rotateKey(passphrase?: Passphrase): Promise<RotateKeyOutput> {
     if (passphrase === undefined) return this.call((c) => c.client.call(routes.rotateKey, {}, {wait: true}))
-    return this.sealed(plainPassphrases({passphrase}), (c, sealed) =>
-      c.client.call(routes.rotateKey, {passphrase: sealed.passphrase}, {wait: true}),
+    return this.boxed(plainPassphrases({passphrase}), (c, boxed) =>
+      c.client.call(routes.rotateKey, {passphrase: boxed.passphrase}, {wait: true}),
     )
   }
 
@@ -378,7 +378,7 @@ export class HushClient {
   }
 }
 
-/** Passphrases by field, as bytes of our own (wiped after sealing; a JS string itself cannot be wiped). */
+/** Passphrases by field, as bytes of our own (wiped after boxing; a JS string itself cannot be wiped). */
 function plainPassphrases(passphrases: Record<string, Passphrase>): PlainValues {
   return new Map(
     Object.entries(passphrases).map(([field, passphrase]) => [

@@ -1,14 +1,14 @@
 // Everything one running agent holds: its paths, transport keys, store, data key (its lifecycle and
 // changes) and services.
 // Handlers receive this object; nothing else in the agent is global.
-import type {Hello, SealedValue} from '../api/contract.js'
+import type {BoxedValue, Hello} from '../api/contract.js'
 import {PROTOCOL} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {parseTtl, TTL_HELP, type UnlockTtl} from '../api/rules/ttl.js'
 import type {HushPaths} from '../config/paths.js'
 import {preference} from '../config/preferences.js'
 import type {Sodium} from '../crypto/sodium.js'
-import {newTransportKeys, openSealedValue, type TransportKeys} from '../crypto/transport.js'
+import {newTransportKeys, openBox, type TransportKeys} from '../crypto/transport.js'
 import {VERSION} from '../version.js'
 import {DeploymentsService} from './deployments/service.js'
 import {deploymentTargets} from './deployments/targets.js'
@@ -102,14 +102,11 @@ export class Agent {
   }
 
   /**
-   * Opens a passphrase sealed to this agent's public key and hands its bytes to `use`; they are
+   * Opens a passphrase boxed to this agent's public key and hands its bytes to `use`; they are
    * wiped (memzero) once `use` is done, whether it returns or throws.
    */
-  async withPassphrase<T>(
-    sealed: SealedValue | undefined,
-    use: (passphrase: Uint8Array) => T | Promise<T>,
-  ): Promise<T> {
-    const bytes = sealed === undefined ? undefined : openSealedValue(this.sodium, this.transport, sealed)
+  async withPassphrase<T>(boxed: BoxedValue | undefined, use: (passphrase: Uint8Array) => T | Promise<T>): Promise<T> {
+    const bytes = boxed === undefined ? undefined : openBox(this.sodium, this.transport, boxed)
     if (!bytes) {
       throw new HushError(
         'unopenable_value',

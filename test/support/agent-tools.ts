@@ -4,7 +4,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {connect, type Socket} from 'node:net'
 import type {Hello} from '../../src/api/contract.js'
 import {loadSodium} from '../../src/crypto/sodium.js'
-import {sealValue} from '../../src/crypto/transport.js'
+import {boxValue} from '../../src/crypto/transport.js'
 import {isAlive, type RawResponse, rawRequest} from './helpers.js'
 
 export async function hello(socket: string): Promise<Hello> {
@@ -21,7 +21,7 @@ export async function sealAll(
   const sodium = await loadSodium()
   const sealed: Record<string, string> = {}
   for (const [key, value] of Object.entries(values)) {
-    sealed[key] = sealValue(sodium, publicKey, typeof value === 'string' ? new TextEncoder().encode(value) : value)
+    sealed[key] = boxValue(sodium, publicKey, typeof value === 'string' ? new TextEncoder().encode(value) : value)
   }
   return sealed
 }

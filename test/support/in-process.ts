@@ -17,7 +17,7 @@ import type {IOStreams} from '../../src/cli/io.js'
 import {AgentClient} from '../../src/client/client.js'
 import type {Connection} from '../../src/client/connect.js'
 import {loadSodium, type Sodium} from '../../src/crypto/sodium.js'
-import {newTransportKeys, openSealedValue, type TransportKeys} from '../../src/crypto/transport.js'
+import {newTransportKeys, openBox, type TransportKeys} from '../../src/crypto/transport.js'
 import type {Agent} from '../../src/daemon/agent.js'
 import type {HandlerTable} from '../../src/daemon/http/handlers/types.js'
 import {type ApiServer, createApiServer} from '../../src/daemon/http/server.js'
@@ -126,7 +126,7 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
       received.push({route, input})
     },
     open: (sealed, key = 'value') => {
-      const bytes = openSealedValue(sodium, keys, sealed)
+      const bytes = openBox(sodium, keys, sealed)
       if (!bytes) throw new HushError('unopenable_value', `The ${key} was not sealed to this agent.`)
       return Buffer.from(bytes).toString('utf8')
     },

@@ -1,7 +1,7 @@
 // The agent itself: hello (who answers, its public key), shutdown, the store's keying (init,
 // unseal, seal) and the status routes doctor and `daemon status` read. All answer while sealed.
 import * as v from 'valibot'
-import {flag, type InputOf, NoInput, optionalText, route, sealed} from './route.js'
+import {boxed, flag, type InputOf, NoInput, optionalText, route} from './route.js'
 
 export const PROTOCOL = 1
 
@@ -10,7 +10,7 @@ export interface Hello {
   version: string
   protocol: number
   pid: number
-  /** The agent's X25519 public key (base64): the CLI seals every value to it. */
+  /** The agent's X25519 public key (base64): the CLI boxes every value to it. */
   publicKey: string
   home: string
   socket: string
@@ -73,8 +73,8 @@ export interface KeyringStatus {
 
 const InitInput = v.strictObject({
   keyring: v.picklist(['os', 'passphrase'] as const satisfies readonly KeyringMode[]),
-  /** Passphrase mode: the new passphrase, sealed to the agent's public key like a value. */
-  passphrase: v.optional(sealed),
+  /** Passphrase mode: the new passphrase, boxed to the agent's public key like a value. */
+  passphrase: v.optional(boxed),
   /** How long the kernel keyring keeps the unlocked key: a duration (`12h`), `boot` or `off` (see api/rules/ttl.ts). */
   ttl: optionalText,
 })
@@ -90,8 +90,8 @@ export interface InitOutput {
 }
 
 const UnsealInput = v.strictObject({
-  /** The passphrase, sealed to the agent's public key (crypto_box_seal), never plaintext. */
-  passphrase: sealed,
+  /** The passphrase, boxed to the agent's public key (crypto_box_seal), never plaintext. */
+  passphrase: boxed,
   /** How long the kernel keyring keeps the unlocked key (see api/rules/ttl.ts); absent: the preference. */
   ttl: optionalText,
 })

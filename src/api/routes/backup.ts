@@ -1,6 +1,6 @@
 // Backups: the whole store encrypted under a backup passphrase into one file, checked, restored.
 import * as v from 'valibot'
-import {flag, type InputOf, route, sealed, text} from './route.js'
+import {boxed, flag, type InputOf, route, text} from './route.js'
 
 /** A whole backup file travels base64 in a JSON body: at most this many bytes of file. */
 export const MAX_BACKUP_FILE_BYTES = 128 * 1024 * 1024
@@ -39,8 +39,8 @@ export interface BackupHeader {
 }
 
 const BackupInput = v.strictObject({
-  /** The backup passphrase, sealed to the agent's public key. */
-  passphrase: sealed,
+  /** The backup passphrase, boxed to the agent's public key. */
+  passphrase: boxed,
   /** Add deleted secrets' metadata and the audit trail. */
   includeDeleted: flag,
 })
@@ -55,7 +55,7 @@ export interface BackupOutput {
 const VerifyBackupInput = v.strictObject({
   /** The backup file, base64. */
   file: text,
-  passphrase: sealed,
+  passphrase: boxed,
 })
 export type VerifyBackupInput = InputOf<typeof VerifyBackupInput>
 
@@ -68,7 +68,7 @@ export type ConflictRule = 'skip' | 'replace' | 'fail'
 
 const RestoreInput = v.strictObject({
   file: text,
-  passphrase: sealed,
+  passphrase: boxed,
   mode: v.picklist(['into-empty', 'merge'] as const satisfies readonly RestoreMode[]),
   /** With `merge`: what to do with a live secret of the same name and scope (default fail). */
   onConflict: v.optional(v.picklist(['skip', 'replace', 'fail'] as const satisfies readonly ConflictRule[])),

@@ -1,11 +1,11 @@
 // Key changes: a new data key (every value re-encrypted), or a new passphrase wrapping the same key.
 import * as v from 'valibot'
 import type {KeyringMode} from './agent.js'
-import {type InputOf, route, sealed} from './route.js'
+import {boxed, type InputOf, route} from './route.js'
 
 const RotateKeyInput = v.strictObject({
-  /** Passphrase mode: the current passphrase (sealed); the new data key is wrapped under it with a new salt. */
-  passphrase: v.optional(sealed),
+  /** Passphrase mode: the current passphrase (boxed); the new data key is wrapped under it with a new salt. */
+  passphrase: v.optional(boxed),
 })
 export type RotateKeyInput = InputOf<typeof RotateKeyInput>
 
@@ -16,8 +16,8 @@ export interface RotateKeyOutput {
 }
 
 const ChangePassphraseInput = v.strictObject({
-  passphrase: sealed,
-  newPassphrase: sealed,
+  passphrase: boxed,
+  newPassphrase: boxed,
 })
 export type ChangePassphraseInput = InputOf<typeof ChangePassphraseInput>
 

@@ -77,8 +77,8 @@ export const text = v.string()
 export const optionalText = v.optional(text)
 export const flag = v.optional(v.boolean())
 export const texts = v.optional(v.array(text))
-/** A value (or passphrase) sealed to the agent's public key, base64. */
-export const sealed = v.string()
+/** A value (or passphrase) boxed to the agent's public key (a sealed box, crypto_box_seal), base64. */
+export const boxed = v.string()
 /**
  * An object of text by key, kept as sent: valibot's own record drops keys such as `__proto__` and
  * `constructor`, which are valid env var names (and so valid keys of a bundle).
@@ -92,7 +92,7 @@ export const textsByKey = (message: string) =>
       Object.values(input).every((item) => typeof item === 'string'),
     message,
   )
-export const sealedValues = textsByKey('`values` must be an object of KEY: sealed value (a string).')
+export const boxedValues = textsByKey('`values` must be an object of KEY: sealed value (a string).')
 export const wholeNumber = (name: string, min: number, max: number, unit = '') =>
   v.optional(
     v.pipe(

@@ -1,9 +1,9 @@
 // Secrets: named bundles of keys, written and listed, never read back (no output holds a value).
 import * as v from 'valibot'
-import {flag, type InputOf, optionalText, route, sealedValues, text, texts, textsByKey} from './route.js'
+import {boxedValues, flag, type InputOf, optionalText, route, text, texts, textsByKey} from './route.js'
 
-/** A value sealed with crypto_box_seal to the agent's public key, base64. */
-export type SealedValue = string
+/** A value boxed to the agent's public key (a sealed box, crypto_box_seal), base64. */
+export type BoxedValue = string
 
 export interface SecretInfo {
   name: string
@@ -24,7 +24,7 @@ const CreateSecretInput = v.strictObject({
   /** Scope the secret to deployments named APP (`submit --name APP`); absent = shared. */
   app: optionalText,
   description: optionalText,
-  values: sealedValues,
+  values: boxedValues,
 })
 export type CreateSecretInput = InputOf<typeof CreateSecretInput>
 
@@ -42,7 +42,7 @@ const RotateSecretInput = v.strictObject({
   app: optionalText,
   description: optionalText,
   /** New values by key; may be absent when only the description or key names change. */
-  values: v.optional(sealedValues),
+  values: v.optional(boxedValues),
   /** Keys to rename, OLD: NEW: each value moves to its new key name (re-encrypted inside the agent). */
   rename: v.optional(textsByKey('`rename` must be an object of OLD: NEW key names.')),
   /** Keys to remove from the bundle (at least one key must remain). */

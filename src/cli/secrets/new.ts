@@ -12,7 +12,7 @@ export interface NewOptions extends ValueSources {
 export async function newSecret(options: NewOptions, ctx: CommandContext): Promise<CreateSecretOutput> {
   const {name, description, app, ...sources} = options
   const values = await collectValues(sources, ctx.io)
-  // HushClient seals the values to the agent's key and wipes them, sent or not.
+  // HushClient boxes the values to the agent's key and wipes them, sent or not.
   const result = await (await ctx.hush()).createSecret(name, values, {app, description})
   const {secret} = result
   ctx.log(

@@ -1,18 +1,18 @@
 // Secret bundles: create or replace, rotate, delete, list. Every change is validated whole
 // before anything is written, then written in one transaction with its audit event.
 import type {
+  BoxedValue,
   CreateSecretInput,
   CreateSecretOutput,
   DeleteSecretOutput,
   RotateSecretInput,
   RotateSecretOutput,
-  SealedValue,
   SecretInfo,
 } from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
 import {checkAppScope, checkDescription, checkKey, checkSecretName, checkValue, nextVersion} from '../../api/limits.js'
 import type {Sodium} from '../../crypto/sodium.js'
-import {openSealedValue, type TransportKeys} from '../../crypto/transport.js'
+import {openBox, type TransportKeys} from '../../crypto/transport.js'
 import type {CipherRow, SecretRow, Store} from '../store/secrets-table.js'
 import type {DataKey} from '../vault/data-key.js'
 import {applyKeyEdits, checkKeyEdits, hasKeyEdits, readKeyEdits} from './key-edits.js'
@@ -265,8 +265,8 @@ export class SecretsService {
     )
   }
 
-  /** Opens and checks every sealed value before anything is stored. */
-  private openValues(values: Record<string, SealedValue> | undefined, required: boolean): Plain {
+  /** Opens and checks every boxed value before anything is stored. */
+  private openValues(values: Record<string, BoxedValue> | undefined, required: boolean): Plain {
     if (values === undefined && !required) return new Map()
     if (values === undefined) throw new HushError('bad_request', '`values` must be an object of KEY: sealed value.')
     const entries = Object.entries(values)
@@ -275,9 +275,9 @@ export class SecretsService {
     }
     const plain: Plain = new Map()
     try {
-      for (const [key, sealed] of entries) {
+      for (const [key, boxed] of entries) {
         checkKey(key)
-        const bytes = openSealedValue(this.sodium, this.transport, sealed)
+        const bytes = openBox(this.sodium, this.transport, boxed)
         if (!bytes) {
           throw new HushError(
             'unopenable_value',

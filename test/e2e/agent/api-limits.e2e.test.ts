@@ -5,7 +5,7 @@ import {readFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Hello, routes, type SecretInfo} from '../../../src/api/contract.js'
 import {loadSodium} from '../../../src/crypto/sodium.js'
-import {sealValue} from '../../../src/crypto/transport.js'
+import {boxValue} from '../../../src/crypto/transport.js'
 import {rawConnection} from '../../support/agent-tools.js'
 import {isAlive, makeHome, rawRequest, type TestHome} from '../../support/helpers.js'
 
@@ -151,7 +151,7 @@ describe('API limits', () => {
       const sodium = await loadSodium()
       const hello = (await rawRequest(t.socket, 'GET', '/v1/hello')).json as Hello
       expect(hello.sealed).toBe(true)
-      const sealed = sealValue(sodium, hello.publicKey, new TextEncoder().encode(PASSPHRASE))
+      const sealed = boxValue(sodium, hello.publicKey, new TextEncoder().encode(PASSPHRASE))
       const unseal = await rawRequest(t.socket, 'POST', '/v1/unseal', JSON.stringify({passphrase: sealed}))
       expect(unseal.status).toBe(200)
     }

@@ -8,7 +8,7 @@ import {Pool} from 'undici'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Hello, routes} from '../../../src/api/contract.js'
 import {loadSodium, type Sodium} from '../../../src/crypto/sodium.js'
-import {sealValue} from '../../../src/crypto/transport.js'
+import {boxValue} from '../../../src/crypto/transport.js'
 import {isAlive, makeHome, rawRequest, type TestHome} from '../../support/helpers.js'
 
 const RUNS = 10_000
@@ -52,7 +52,7 @@ interface FuzzRequest {
 }
 
 function arbitraries() {
-  const seal = (bytes: Uint8Array) => sealValue(sodium, hello.publicKey, bytes)
+  const seal = (bytes: Uint8Array) => boxValue(sodium, hello.publicKey, bytes)
   const sealedMarked = fc
     .tuple(fc.uint8Array({minLength: 8, maxLength: 8}), fc.string({maxLength: 40}))
     .map(([id, tail]) => seal(new TextEncoder().encode(`${SEALED_MARK}${Buffer.from(id).toString('hex')}${tail}`)))

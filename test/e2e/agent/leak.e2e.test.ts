@@ -21,7 +21,7 @@ import {decodeFrames, FRAME_STDERR, FRAME_STDOUT} from '../../../src/api/frames.
 import {requestFor} from '../../../src/client/client.js'
 import {ensureRuntimeDir, envFileDir, resolvePaths} from '../../../src/config/paths.js'
 import {loadSodium} from '../../../src/crypto/sodium.js'
-import {newTransportKeys, openSealedValue} from '../../../src/crypto/transport.js'
+import {newTransportKeys, openBox} from '../../../src/crypto/transport.js'
 import {MASK} from '../../../src/daemon/docker/redact.js'
 import {SCHEMA_VERSION} from '../../../src/daemon/store/migrations.js'
 import {VERSION} from '../../../src/version.js'
@@ -588,7 +588,7 @@ describe('leaks', () => {
     // The values did travel: sealed to the agent's key, they open to exactly the sentinels.
     const opened = writes.flatMap((entry) =>
       Object.values((JSON.parse(entry.body) as {values: Record<string, string>}).values).map((sealed) =>
-        Buffer.from(openSealedValue(sodium, keys, sealed) ?? []).toString('utf8'),
+        Buffer.from(openBox(sodium, keys, sealed) ?? []).toString('utf8'),
       ),
     )
     expect(opened).toEqual([SENTINELS.arg, SENTINELS.stdin, SENTINELS.env, SENTINELS.dotenv, SENTINELS.rotated])

@@ -17,7 +17,7 @@ import {
 import {requestFor} from '../../../src/client/client.js'
 import {HushClient} from '../../../src/client/hush-client.js'
 import {loadSodium} from '../../../src/crypto/sodium.js'
-import {sealValue} from '../../../src/crypto/transport.js'
+import {boxValue} from '../../../src/crypto/transport.js'
 import {BACKUP_PASSPHRASE, storeValues} from '../../support/backup-tools.js'
 import {isAlive, makeHome, rawRequest, type TestHome, waitFor} from '../../support/helpers.js'
 
@@ -97,7 +97,7 @@ describe('kill -9 during restore', () => {
     const t = makeHome()
     try {
       const sodium = await loadSodium()
-      const sealed = (hello: Hello) => sealValue(sodium, hello.publicKey, new TextEncoder().encode(BACKUP_PASSPHRASE))
+      const sealed = (hello: Hello) => boxValue(sodium, hello.publicKey, new TextEncoder().encode(BACKUP_PASSPHRASE))
       const file = readFileSync(backupFile).toString('base64')
       await t.ok(['secrets', 'list'])
       const first = await agentHello(t)

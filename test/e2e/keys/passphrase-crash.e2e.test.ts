@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Hello, routes, type SecretInfo} from '../../../src/api/contract.js'
 import {requestFor} from '../../../src/client/client.js'
 import {loadSodium, type Sodium} from '../../../src/crypto/sodium.js'
-import {sealValue} from '../../../src/crypto/transport.js'
+import {boxValue} from '../../../src/crypto/transport.js'
 import {isAlive, makeHome, rawRequest, type TestHome, waitFor} from '../../support/helpers.js'
 
 const PASSPHRASE = 'crash test passphrase'
@@ -40,7 +40,7 @@ describe('kill -9 during concurrent writes in passphrase mode', () => {
     for (let round = 0; round < 2; round++) {
       const hello = (await rawRequest(t.socket, 'GET', '/v1/hello')).json as Hello
       expect(hello.sealed).toBe(false)
-      const seal = (text: string) => sealValue(sodium, hello.publicKey, new TextEncoder().encode(text))
+      const seal = (text: string) => boxValue(sodium, hello.publicKey, new TextEncoder().encode(text))
       const pool = new Pool('http://hush.local', {socketPath: t.socket, connections: WRITERS, pipelining: 1})
       let stop = false
       const writer = async (id: number) => {
@@ -100,7 +100,7 @@ describe('kill -9 during concurrent writes in passphrase mode', () => {
     try {
       const results = await Promise.all(
         [...acked].map((name) => {
-          const value = sealValue(sodium, hello.publicKey, new TextEncoder().encode('again'))
+          const value = boxValue(sodium, hello.publicKey, new TextEncoder().encode('again'))
           const {path, body} = requestFor(routes.rotateSecret, {name, values: {N: value}})
           return post(pool, path, body!).then((result) => [name, result.status] as const)
         }),

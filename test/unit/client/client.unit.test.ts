@@ -7,10 +7,10 @@ import fc from 'fast-check'
 import {afterAll, describe, expect, it} from 'vitest'
 import {routes} from '../../../src/api/contract.js'
 import {HushError} from '../../../src/api/errors.js'
-import {collectValues, sealValues} from '../../../src/cli/values.js'
+import {boxValues, collectValues} from '../../../src/cli/values.js'
 import {requestFor} from '../../../src/client/client.js'
 import {loadSodium} from '../../../src/crypto/sodium.js'
-import {newTransportKeys, openSealedValue} from '../../../src/crypto/transport.js'
+import {newTransportKeys, openBox} from '../../../src/crypto/transport.js'
 
 describe('requestFor', () => {
   it('puts path parameters in the path, the rest in the body for POST', () => {
@@ -129,11 +129,11 @@ describe('collectValues', () => {
     const sodium = await loadSodium()
     const keys = newTransportKeys(sodium)
     const values = await collectValues({pairs: ['A=alpha', 'B=βeta']})
-    const sealed = await sealValues(sodium.to_base64(keys.publicKey, sodium.base64_variants.ORIGINAL), values)
+    const sealed = await boxValues(sodium.to_base64(keys.publicKey, sodium.base64_variants.ORIGINAL), values)
     expect(Object.keys(sealed)).toEqual(['A', 'B'])
     expect(JSON.stringify(sealed)).not.toMatch(/alpha|βeta/)
-    expect(Buffer.from(openSealedValue(sodium, keys, sealed.B)!).toString()).toBe('βeta')
+    expect(Buffer.from(openBox(sodium, keys, sealed.B)!).toString()).toBe('βeta')
     const other = newTransportKeys(sodium)
-    expect(openSealedValue(sodium, other, sealed.A)).toBeUndefined()
+    expect(openBox(sodium, other, sealed.A)).toBeUndefined()
   })
 })

@@ -10,21 +10,21 @@ describe('aead', async () => {
   const plain = new TextEncoder().encode('hf_0123456789')
 
   it('never repeats a nonce, and each ciphertext opens to the value', () => {
-    const sealed = Array.from({length: 1000}, () => aeadEncrypt(sodium, key, plain, 'store/hf/HF_TOKEN/1'))
-    const nonces = new Set(sealed.map((s) => Buffer.from(s.nonce).toString('hex')))
+    const encrypted = Array.from({length: 1000}, () => aeadEncrypt(sodium, key, plain, 'store/hf/HF_TOKEN/1'))
+    const nonces = new Set(encrypted.map((s) => Buffer.from(s.nonce).toString('hex')))
     expect(nonces.size).toBe(1000)
-    expect(sealed.every((s) => s.nonce.length === 24 && s.nonce.some((byte) => byte !== 0))).toBe(true)
-    for (const s of sealed.slice(0, 10)) expect(aeadDecrypt(sodium, key, s, 'store/hf/HF_TOKEN/1')).toEqual(plain)
+    expect(encrypted.every((s) => s.nonce.length === 24 && s.nonce.some((byte) => byte !== 0))).toBe(true)
+    for (const s of encrypted.slice(0, 10)) expect(aeadDecrypt(sodium, key, s, 'store/hf/HF_TOKEN/1')).toEqual(plain)
   })
 
   it('opens nothing under another key, other associated data or a changed byte', () => {
-    const sealed = aeadEncrypt(sodium, key, plain, 'store/hf/HF_TOKEN/1')
-    expect(aeadDecrypt(sodium, sodium.crypto_aead_xchacha20poly1305_ietf_keygen(), sealed, 'store/hf/HF_TOKEN/1')).toBe(
-      undefined,
-    )
-    expect(aeadDecrypt(sodium, key, sealed, 'store/hf/HF_TOKEN/2')).toBe(undefined)
-    const nonce = Uint8Array.from(sealed.nonce)
+    const encrypted = aeadEncrypt(sodium, key, plain, 'store/hf/HF_TOKEN/1')
+    expect(
+      aeadDecrypt(sodium, sodium.crypto_aead_xchacha20poly1305_ietf_keygen(), encrypted, 'store/hf/HF_TOKEN/1'),
+    ).toBe(undefined)
+    expect(aeadDecrypt(sodium, key, encrypted, 'store/hf/HF_TOKEN/2')).toBe(undefined)
+    const nonce = Uint8Array.from(encrypted.nonce)
     nonce[0] ^= 1
-    expect(aeadDecrypt(sodium, key, {...sealed, nonce}, 'store/hf/HF_TOKEN/1')).toBe(undefined)
+    expect(aeadDecrypt(sodium, key, {...encrypted, nonce}, 'store/hf/HF_TOKEN/1')).toBe(undefined)
   })
 })

@@ -39,7 +39,7 @@ function refusal(action: () => unknown): HushError {
 }
 
 describe('backup file format', () => {
-  it('opens what it sealed; the header reads without the passphrase; no value in the bytes', () => {
+  it('opens what it encrypted; the header reads without the passphrase; no value in the bytes', () => {
     const file = sample()
     const {header} = readBackupHeader(file)
     expect(header).toMatchObject({format: BACKUP_FORMAT, hush: '0.1.0', counts})

@@ -1,5 +1,5 @@
-// The agent's one way to a passphrase (withPassphrase): one sealed to this agent opens for the call
-// only, and its bytes are wiped after it, whether the call returns or throws; one sealed to another
+// The agent's one way to a passphrase (withPassphrase): one boxed to this agent opens for the call
+// only, and its bytes are wiped after it, whether the call returns or throws; one boxed to another
 // agent is refused before anything runs.
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {resolvePaths} from '../../../src/config/paths.js'
 import {loadSodium, type Sodium} from '../../../src/crypto/sodium.js'
-import {newTransportKeys, sealValue} from '../../../src/crypto/transport.js'
+import {boxValue, newTransportKeys} from '../../../src/crypto/transport.js'
 import {Agent} from '../../../src/daemon/agent.js'
 
 let sodium: Sodium
@@ -27,18 +27,18 @@ describe('Agent.withPassphrase', () => {
     rmSync(dir, {recursive: true, force: true})
   })
 
-  const sealedTo = (publicKey: Uint8Array, text: string) =>
-    sealValue(sodium, sodium.to_base64(publicKey, sodium.base64_variants.ORIGINAL), Buffer.from(text))
+  const boxedTo = (publicKey: Uint8Array, text: string) =>
+    boxValue(sodium, sodium.to_base64(publicKey, sodium.base64_variants.ORIGINAL), Buffer.from(text))
 
   it('hands the opened passphrase to the call and wipes it after, whether the call returns or throws', async () => {
     const seen: Uint8Array[] = []
-    const answer = await agent.withPassphrase(sealedTo(agent.transport.publicKey, 'correct horse'), async (bytes) => {
+    const answer = await agent.withPassphrase(boxedTo(agent.transport.publicKey, 'correct horse'), async (bytes) => {
       seen.push(bytes)
       return Buffer.from(bytes).toString()
     })
     expect(answer).toBe('correct horse')
     await expect(
-      agent.withPassphrase(sealedTo(agent.transport.publicKey, 'correct horse'), (bytes) => {
+      agent.withPassphrase(boxedTo(agent.transport.publicKey, 'correct horse'), (bytes) => {
         seen.push(bytes)
         throw new Error('the call failed')
       }),
@@ -49,12 +49,12 @@ describe('Agent.withPassphrase', () => {
     ])
   })
 
-  it('refuses a passphrase sealed to another agent, or none, and calls nothing', async () => {
+  it('refuses a passphrase boxed to another agent, or none, and calls nothing', async () => {
     const other = newTransportKeys(sodium)
     let called = false
-    for (const sealed of [sealedTo(other.publicKey, 'correct horse'), undefined]) {
+    for (const boxed of [boxedTo(other.publicKey, 'correct horse'), undefined]) {
       await expect(
-        agent.withPassphrase(sealed, () => {
+        agent.withPassphrase(boxed, () => {
           called = true
         }),
       ).rejects.toMatchObject({code: 'unopenable_value'})

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {loadSodium, type Sodium} from '../../../../src/crypto/sodium.js'
-import {newTransportKeys, sealValue, type TransportKeys} from '../../../../src/crypto/transport.js'
+import {boxValue, newTransportKeys, type TransportKeys} from '../../../../src/crypto/transport.js'
 import {SecretsService, type SecretUsage, scopeKey} from '../../../../src/daemon/secrets/service.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
 import {DataKey} from '../../../../src/daemon/vault/data-key.js'
@@ -76,9 +76,9 @@ describe('SecretsService', () => {
   })
 
   const publicKey = () => sodium.to_base64(transport.publicKey, sodium.base64_variants.ORIGINAL)
-  const sealed = (values: Record<string, string>) =>
+  const boxed = (values: Record<string, string>) =>
     Object.fromEntries(
-      Object.entries(values).map(([key, value]) => [key, sealValue(sodium, publicKey(), Buffer.from(value))]),
+      Object.entries(values).map(([key, value]) => [key, boxValue(sodium, publicKey(), Buffer.from(value))]),
     )
   /** What the store holds for NAME, decrypted (only a test may look). */
   const stored = (name: string, app: string | null = null) => {
@@ -90,10 +90,10 @@ describe('SecretsService', () => {
   }
 
   it('creates a bundle, then replaces it whole with the next version, naming the deployments left on the old one', async () => {
-    const created = await secrets.create({name: 'db', description: 'database', values: sealed({USER: 'a', PASS: 'p1'})})
+    const created = await secrets.create({name: 'db', description: 'database', values: boxed({USER: 'a', PASS: 'p1'})})
     expect(created).toMatchObject({replaced: false, secret: {name: 'db', keys: ['PASS', 'USER'], version: 1}})
     usage.users.push({id: 'd-1', name: 'db', app: null, version: 1})
-    const replaced = await secrets.create({name: 'db', values: sealed({TOKEN: 't'})})
+    const replaced = await secrets.create({name: 'db', values: boxed({TOKEN: 't'})})
     expect(replaced).toMatchObject({
       replaced: true,
       staleDeployments: ['d-1'],
@@ -104,8 +104,8 @@ describe('SecretsService', () => {
   })
 
   it('rotates in place: given keys change, others keep their values, renames move a value', async () => {
-    await secrets.create({name: 'db', values: sealed({USER: 'a', PASS: 'p1', OLD: 'o'})})
-    const rotated = await secrets.rotate({name: 'db', values: sealed({PASS: 'p2', NEW: 'n'}), rename: {OLD: 'RENAMED'}})
+    await secrets.create({name: 'db', values: boxed({USER: 'a', PASS: 'p1', OLD: 'o'})})
+    const rotated = await secrets.rotate({name: 'db', values: boxed({PASS: 'p2', NEW: 'n'}), rename: {OLD: 'RENAMED'}})
     expect(rotated).toMatchObject({
       changedKeys: ['PASS'],
       addedKeys: ['NEW'],
@@ -116,10 +116,10 @@ describe('SecretsService', () => {
   })
 
   it('stores nothing when one value of the bundle is bad', async () => {
-    await expect(
-      secrets.create({name: 'db', values: {...sealed({GOOD: 'g'}), BAD: 'not a sealed box'}}),
-    ).rejects.toMatchObject({code: 'unopenable_value'})
-    await expect(secrets.create({name: 'db', values: sealed({'1BAD': 'x'})})).rejects.toMatchObject({
+    await expect(secrets.create({name: 'db', values: {...boxed({GOOD: 'g'}), BAD: 'not a box'}})).rejects.toMatchObject(
+      {code: 'unopenable_value'},
+    )
+    await expect(secrets.create({name: 'db', values: boxed({'1BAD': 'x'})})).rejects.toMatchObject({
       code: 'invalid_key',
     })
     await expect(secrets.create({name: 'db', values: {}})).rejects.toMatchObject({code: 'empty_bundle'})
@@ -128,19 +128,19 @@ describe('SecretsService', () => {
   })
 
   it('keeps app-scoped and shared secrets of one name apart', async () => {
-    await secrets.create({name: 'db', values: sealed({USER: 'shared'})})
-    await secrets.create({name: 'db', app: 'api', values: sealed({USER: 'scoped'})})
+    await secrets.create({name: 'db', values: boxed({USER: 'shared'})})
+    await secrets.create({name: 'db', app: 'api', values: boxed({USER: 'scoped'})})
     expect(stored('db')).toEqual({USER: 'shared'})
     expect(stored('db', 'api')).toEqual({USER: 'scoped'})
     expect(secrets.list(false, 'api').map((info) => info.app)).toEqual(['api'])
-    await expect(secrets.rotate({name: 'db', app: 'web', values: sealed({USER: 'x'})})).rejects.toMatchObject({
+    await expect(secrets.rotate({name: 'db', app: 'web', values: boxed({USER: 'x'})})).rejects.toMatchObject({
       code: 'secret_not_found',
       message: expect.stringContaining('--app api'),
     })
   })
 
   it('refuses to delete a secret a live deployment uses, unless forced; a deleted one keeps no value', async () => {
-    await secrets.create({name: 'db', values: sealed({PASS: 'p'})})
+    await secrets.create({name: 'db', values: boxed({PASS: 'p'})})
     usage.users.push({id: 'd-1', name: 'db', app: null, version: 1}, {id: 'd-2', name: 'db', app: null, version: 1})
     await expect(secrets.delete('db', false)).rejects.toMatchObject({
       code: 'secret_in_use',
@@ -160,7 +160,7 @@ describe('SecretsService', () => {
     const lifecycle = new KeyLifecycle(sodium, store, new DataKey(sodium, store, keyring), noCache)
     await lifecycle.init('passphrase', new Uint8Array(Buffer.from('a long passphrase')), 'off')
     const sealedService = new SecretsService(store, new DataKey(sodium, store, keyring), sodium, transport, usage)
-    await expect(sealedService.create({name: 'db', values: sealed({PASS: 'p'})})).rejects.toMatchObject({
+    await expect(sealedService.create({name: 'db', values: boxed({PASS: 'p'})})).rejects.toMatchObject({
       code: 'sealed',
     })
     expect(store.findLive('db')).toBeUndefined()
