@@ -1,8 +1,8 @@
 // `hush audit`: what happened to secrets and deployments, when; names, keys and versions only.
 import {Flags} from '@oclif/core'
 import type {AuditEvent} from '../api/contract.js'
+import {audit} from '../cli/audit.js'
 import {HushCommand} from '../cli/base.js'
-import {table} from '../ui/render.js'
 
 export default class Audit extends HushCommand {
   static override summary = 'Show the audit trail: secret and deployment events, never values.'
@@ -13,25 +13,6 @@ export default class Audit extends HushCommand {
 
   async run(): Promise<AuditEvent[]> {
     const {flags} = await this.parse(Audit)
-    const events = await (await this.hush()).audit({limit: flags.limit})
-    if (this.jsonEnabled()) return events
-    if (events.length === 0) {
-      this.log('No events yet.')
-      return events
-    }
-    const rows = events.map((event) => [
-      event.at,
-      event.event,
-      event.secret === null ? '' : event.app ? `${event.secret} (app ${event.app})` : event.secret,
-      event.counts
-        ? Object.entries(event.counts)
-            .map(([kind, count]) => `${kind}=${count}`)
-            .join(',')
-        : event.keys.join(','),
-      event.version === null ? '' : String(event.version),
-      event.deployment ?? '',
-    ])
-    this.log(await table(['TIME', 'EVENT', 'SECRET', 'KEYS', 'VERSION', 'DEPLOYMENT'], rows))
-    return events
+    return audit({limit: flags.limit}, this.context())
   }
 }

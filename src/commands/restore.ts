@@ -1,13 +1,9 @@
 // `hush restore FILE`: a backup into this store, into an empty store or merged with a conflict
 // rule; all or nothing (the agent checks the whole file before writing anything).
-import {basename} from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import type {ConflictRule, RestoreOutput} from '../api/contract.js'
-import {describeHeader, readBackupFile} from '../cli/backup-io.js'
 import {HushCommand} from '../cli/base.js'
-import {confirmDestructive} from '../cli/confirm.js'
-import {readPassphrase} from '../cli/passphrase.js'
-import {readBackupHeader} from '../crypto/backup-file.js'
+import {restore} from '../cli/restore.js'
 
 export default class Restore extends HushCommand {
   static override summary = 'Restore a backup file into this store (an empty one, or merged).'
@@ -37,36 +33,15 @@ Versions continue: a restored secret keeps its version; one that replaces a live
 
   async run(): Promise<RestoreOutput> {
     const {args, flags} = await this.parse(Restore)
-    const bytes = await readBackupFile(args.file)
-    const {header} = readBackupHeader(bytes)
-    const onConflict = (flags['on-conflict'] ?? 'fail') as ConflictRule
-    if (flags.merge && onConflict === 'replace') {
-      await confirmDestructive(
-        {
-          action: `replace every live secret here that ${args.file} also holds`,
-          expected: basename(args.file),
-          yes: flags.yes,
-        },
-        this.io,
-      )
-    }
-    const hush = await this.hush()
-    await hush.connection()
-    const passphrase = await readPassphrase({
-      confirm: false,
-      fd: flags['passphrase-fd'],
-      label: 'backup passphrase',
-      io: this.io,
-    })
-    const result = await hush
-      .restore(bytes, passphrase, {mode: flags.merge ? 'merge' : 'into-empty', onConflict})
-      .finally(() => passphrase.fill(0))
-    const parts = [`${result.added} added`]
-    if (result.replaced.length > 0) parts.push(`replaced: ${result.replaced.join(', ')}`)
-    if (result.skipped.length > 0) parts.push(`kept as they were: ${result.skipped.join(', ')}`)
-    if (result.deleted || result.audit)
-      parts.push(`${result.deleted} deleted secrets and ${result.audit} audit events added`)
-    this.log(`Restored ${args.file} (${describeHeader(header)}): ${parts.join('; ')}.`)
-    return result
+    return restore(
+      {
+        file: args.file,
+        merge: flags.merge,
+        onConflict: flags['on-conflict'] as ConflictRule | undefined,
+        yes: flags.yes,
+        passphraseFd: flags['passphrase-fd'],
+      },
+      this.context(),
+    )
   }
 }
