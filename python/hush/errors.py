@@ -9,10 +9,21 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Type
 
 
+ERRORS: Dict[str, Type[HushError]] = {}
+"""Every API error code and its exception class (each class below adds itself)."""
+
+
 class HushError(Exception):
     """A failure of a hush call: `code` is the API's error code, `message` says what to do."""
 
     code: str = "internal"
+
+    def __init_subclass__(cls, code: str | None = None, **kwargs: Any) -> None:
+        """`class X(HushError, code="..."):` is the exception of that API error code, listed in ERRORS."""
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+            ERRORS[code] = cls
 
     def __init__(self, message: str, details: Mapping[str, Any] | None = None, code: str | None = None) -> None:
         super().__init__(message)
@@ -25,293 +36,168 @@ class HushError(Exception):
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
 
 
-class BadRequest(HushError):
+class BadRequest(HushError, code="bad_request"):
     """The request is malformed or a rule was broken (a usage error)."""
 
-    code = "bad_request"
 
-
-class InvalidName(HushError):
+class InvalidName(HushError, code="invalid_name"):
     """A secret name breaks the naming rule."""
 
-    code = "invalid_name"
 
-
-class InvalidKey(HushError):
+class InvalidKey(HushError, code="invalid_key"):
     """A key is not an env var name (or is too long)."""
 
-    code = "invalid_key"
 
-
-class InvalidValue(HushError):
+class InvalidValue(HushError, code="invalid_value"):
     """A value is empty, too large, holds a NUL byte or is not UTF-8 (the value is never shown)."""
 
-    code = "invalid_value"
 
-
-class DuplicateKey(HushError):
+class DuplicateKey(HushError, code="duplicate_key"):
     """A key is given twice, or a rename targets a key that exists."""
 
-    code = "duplicate_key"
 
-
-class EmptyBundle(HushError):
+class EmptyBundle(HushError, code="empty_bundle"):
     """A secret would have no key."""
 
-    code = "empty_bundle"
 
-
-class UnopenableValue(HushError):
+class UnopenableValue(HushError, code="unopenable_value"):
     """A value was not sealed to this agent's key (the agent restarted)."""
 
-    code = "unopenable_value"
 
-
-class UnknownSecret(HushError):
+class UnknownSecret(HushError, code="unknown_secret"):
     """A submit names secrets (or keys) that do not exist: `missing` lists every one."""
-
-    code = "unknown_secret"
 
     @property
     def missing(self) -> List[str]:
         return [str(name) for name in self.details.get("missing", [])]
 
 
-class NotFound(HushError):
+class NotFound(HushError, code="not_found"):
     """No such route."""
 
-    code = "not_found"
 
-
-class SecretNotFound(HushError):
+class SecretNotFound(HushError, code="secret_not_found"):
     """No live secret of that name (in that scope)."""
 
-    code = "secret_not_found"
 
-
-class MethodNotAllowed(HushError):
+class MethodNotAllowed(HushError, code="method_not_allowed"):
     """The route exists with another method."""
 
-    code = "method_not_allowed"
 
-
-class SecretInUse(HushError):
+class SecretInUse(HushError, code="secret_in_use"):
     """A delete was refused: `deployments` lists every live deployment using the secret."""
-
-    code = "secret_in_use"
 
     @property
     def deployments(self) -> List[str]:
         return [str(item) for item in self.details.get("deployments", [])]
 
 
-class PayloadTooLarge(HushError):
+class PayloadTooLarge(HushError, code="payload_too_large"):
     """The request is over 1 MiB."""
 
-    code = "payload_too_large"
 
-
-class UnsupportedMediaType(HushError):
+class UnsupportedMediaType(HushError, code="unsupported_media_type"):
     """The request body is not JSON."""
 
-    code = "unsupported_media_type"
 
-
-class StoreCorrupt(HushError):
+class StoreCorrupt(HushError, code="store_corrupt"):
     """A stored value failed authentication (swapped or edited ciphertext)."""
 
-    code = "store_corrupt"
 
-
-class Internal(HushError):
+class Internal(HushError, code="internal"):
     """An unexpected failure inside the agent."""
 
-    code = "internal"
 
-
-class KeyringUnavailable(HushError):
+class KeyringUnavailable(HushError, code="keyring_unavailable"):
     """The OS keyring does not answer."""
 
-    code = "keyring_unavailable"
 
-
-class MasterKeyMissing(HushError):
+class MasterKeyMissing(HushError, code="master_key_missing"):
     """The store's master key is not where it should be."""
 
-    code = "master_key_missing"
 
-
-class Sealed(HushError):
+class Sealed(HushError, code="sealed"):
     """Passphrase mode: the store is sealed; run `hush unseal`."""
 
-    code = "sealed"
 
-
-class WrongPassphrase(HushError):
+class WrongPassphrase(HushError, code="wrong_passphrase"):
     """The passphrase does not open the store."""
 
-    code = "wrong_passphrase"
 
-
-class WrongKeyringMode(HushError):
+class WrongKeyringMode(HushError, code="wrong_keyring_mode"):
     """The call does not apply to this store's keyring mode."""
 
-    code = "wrong_keyring_mode"
 
-
-class DaemonUnreachable(HushError):
+class DaemonUnreachable(HushError, code="daemon_unreachable"):
     """No agent answers on the socket (and none could be started)."""
 
-    code = "daemon_unreachable"
 
-
-class InsecurePath(HushError):
+class InsecurePath(HushError, code="insecure_path"):
     """A state or runtime directory is not private to the user."""
 
-    code = "insecure_path"
 
-
-class Cancelled(HushError):
+class Cancelled(HushError, code="cancelled"):
     """An interactive prompt was left without confirming."""
 
-    code = "cancelled"
 
-
-class DeploymentNotFound(HushError):
+class DeploymentNotFound(HushError, code="deployment_not_found"):
     """No deployment of that id."""
 
-    code = "deployment_not_found"
 
-
-class DockerUnavailable(HushError):
+class DockerUnavailable(HushError, code="docker_unavailable"):
     """The Docker engine does not answer."""
 
-    code = "docker_unavailable"
 
-
-class LaunchFailed(HushError):
+class LaunchFailed(HushError, code="launch_failed"):
     """docker could not launch the container (its output is scrubbed of values)."""
 
-    code = "launch_failed"
 
-
-class NoTmpfs(HushError):
+class NoTmpfs(HushError, code="no_tmpfs"):
     """No tmpfs directory to write the env-file in."""
 
-    code = "no_tmpfs"
 
-
-class SwarmUnavailable(HushError):
+class SwarmUnavailable(HushError, code="swarm_unavailable"):
     """`--swarm` on an engine that is not a Docker Swarm manager (run `docker swarm init`)."""
 
-    code = "swarm_unavailable"
 
-
-class RolledBack(HushError):
+class RolledBack(HushError, code="rolled_back"):
     """A Swarm service's rolling update failed and was rolled back: the previous revision runs."""
 
-    code = "rolled_back"
 
-
-class NoSpace(HushError):
+class NoSpace(HushError, code="no_space"):
     """The disk holding the store (or the env-file tmpfs) is full: nothing was written."""
 
-    code = "no_space"
 
-
-class ReadOnly(HushError):
+class ReadOnly(HushError, code="read_only"):
     """HUSH_HOME is on a read-only file system: nothing can be written there."""
 
-    code = "read_only"
 
-
-class StoreLocked(HushError):
+class StoreLocked(HushError, code="store_locked"):
     """Another agent holds the store's lock."""
 
-    code = "store_locked"
 
-
-class InsecureEnvironment(HushError):
+class InsecureEnvironment(HushError, code="insecure_environment"):
     """The agent found a debugger or preloaded code in its own process."""
 
-    code = "insecure_environment"
 
-
-class NameInUse(HushError):
+class NameInUse(HushError, code="name_in_use"):
     """`--name` of a live deployment: names are unique among live deployments."""
 
-    code = "name_in_use"
 
-
-class BackupDamaged(HushError):
+class BackupDamaged(HushError, code="backup_damaged"):
     """A backup file that fails its checks (not a backup, cut short, a changed byte)."""
 
-    code = "backup_damaged"
 
-
-class BackupUnsupported(HushError):
+class BackupUnsupported(HushError, code="backup_unsupported"):
     """A backup file of a newer format than this hush reads."""
 
-    code = "backup_unsupported"
 
-
-class StoreNotEmpty(HushError):
+class StoreNotEmpty(HushError, code="store_not_empty"):
     """`restore --into-empty` into a store that has live secrets."""
 
-    code = "store_not_empty"
 
-
-class RestoreConflict(HushError):
+class RestoreConflict(HushError, code="restore_conflict"):
     """`restore --merge --on-conflict fail` with secrets of the same name in both."""
-
-    code = "restore_conflict"
-
-
-ERRORS: Dict[str, Type[HushError]] = {
-    cls.code: cls
-    for cls in (
-        BadRequest,
-        InvalidName,
-        InvalidKey,
-        InvalidValue,
-        DuplicateKey,
-        EmptyBundle,
-        UnopenableValue,
-        UnknownSecret,
-        NotFound,
-        SecretNotFound,
-        MethodNotAllowed,
-        SecretInUse,
-        PayloadTooLarge,
-        UnsupportedMediaType,
-        StoreCorrupt,
-        Internal,
-        KeyringUnavailable,
-        MasterKeyMissing,
-        Sealed,
-        WrongPassphrase,
-        WrongKeyringMode,
-        DaemonUnreachable,
-        InsecurePath,
-        Cancelled,
-        DeploymentNotFound,
-        DockerUnavailable,
-        LaunchFailed,
-        NoTmpfs,
-        NoSpace,
-        ReadOnly,
-        StoreLocked,
-        InsecureEnvironment,
-        NameInUse,
-        BackupDamaged,
-        BackupUnsupported,
-        StoreNotEmpty,
-        RestoreConflict,
-        SwarmUnavailable,
-        RolledBack,
-    )
-}
-"""Every API error code and its exception class."""
 
 
 def error_from_body(body: object, status: int) -> HushError:

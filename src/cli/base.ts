@@ -15,6 +15,7 @@ import type {CommandContext} from './context.js'
 export type {CommandContext} from './context.js'
 
 import {type IOStreams, systemIO} from './io.js'
+import type {RunPicker} from './pick.js'
 
 /** What a command is given rather than taking it from the process: its streams and its way to the agent. */
 export interface CommandDeps {
@@ -23,6 +24,8 @@ export interface CommandDeps {
   connect?: HushClientOptions['connect']
   /** How to run the docker CLI on this side (default: the real one, config/docker.ts). */
   docker?: DockerRunner
+  /** The interactive picker (default: Ink's on the terminal, cli/pick.ts). */
+  picker?: RunPicker
 }
 
 export abstract class HushCommand extends Command {
@@ -94,6 +97,7 @@ export abstract class HushCommand extends Command {
       docker: () => this.docker(),
       log: (message) => this.log(message),
       note: (message) => this.note(message),
+      picker: this.deps?.picker,
     }
   }
 

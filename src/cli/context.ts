@@ -6,6 +6,7 @@ import type {HushClient} from '../client/hush-client.js'
 import type {DockerRunner} from '../config/docker.js'
 import type {HushPaths} from '../config/paths.js'
 import type {IOStreams} from './io.js'
+import type {RunPicker} from './pick.js'
 
 export interface CommandContext {
   /** The streams, terminal flags, environment and exit code (`io.exitCode`) of the command. */
@@ -23,4 +24,6 @@ export interface CommandContext {
   newHush(): Promise<HushClient>
   /** How this side runs the docker CLI (a test's fake, else the real one, config/docker.ts). */
   docker(): Promise<DockerRunner>
+  /** The interactive picker, when not Ink's (a test's). */
+  picker?: RunPicker
 }

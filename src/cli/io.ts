@@ -38,6 +38,26 @@ export function systemIO(): IOStreams {
 }
 
 /**
+ * Runs `load` with the process's variables `names` removed, put back after: for a module that reads
+ * the process's environment as it loads (Ink and CI, cli/pick.ts).
+ */
+export async function withProcessEnvHidden<T>(names: string[], load: () => Promise<T>): Promise<T> {
+  const hidden: Record<string, string> = {}
+  for (const name of names) {
+    const value = process.env[name]
+    if (value !== undefined) {
+      hidden[name] = value
+      delete process.env[name]
+    }
+  }
+  try {
+    return await load()
+  } finally {
+    Object.assign(process.env, hidden)
+  }
+}
+
+/**
  * All of `stream` as bytes of our own, less one trailing newline (LF or CRLF); the chunks read are
  * wiped. `where` names the source in the one-line error when reading fails.
  */

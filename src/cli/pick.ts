@@ -3,9 +3,12 @@
 import type {SecretInfo} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {visibleOf} from '../api/rules/precedence.js'
-import type {PickedSecrets, RunPickerOptions} from '../ui/run-picker.js'
+import type {PickedSecrets, RunPickerOptions, runPicker} from '../ui/run-picker.js'
 import {usage} from './base.js'
-import {type IOStreams, systemIO} from './io.js'
+import {type IOStreams, systemIO, withProcessEnvHidden} from './io.js'
+
+/** The picker itself: Ink on the terminal (ui/run-picker.ts), or a test's stand-in. */
+export type RunPicker = typeof runPicker
 
 export const NO_TERMINAL_MESSAGE =
   'The picker (--pick) needs a terminal: name the secrets with --secret NAME instead (repeat it for more).'
@@ -20,6 +23,8 @@ export interface PickOptions extends RunPickerOptions {
   cancelMessage?: string
   /** The deployment's name (`submit --name`): its app-scoped secrets are shown instead of shared ones. */
   app?: string
+  /** The picker to open (default: Ink's, loaded on use). */
+  picker?: RunPicker
 }
 
 /**
@@ -45,8 +50,8 @@ export async function pickSecrets(
 ): Promise<PickedSecrets> {
   assertCanPick(io)
   const secrets = visibleSecrets(await listSecrets(), options.app)
-  const {runPicker} = await loadPicker()
-  const picked = await runPicker(secrets, envKeys, options)
+  const runPicker = options.picker ?? (await loadPicker()).runPicker
+  const picked = await runPicker(secrets, envKeys, {confirmLabel: options.confirmLabel})
   if (secrets.length === 0) {
     throw new HushError(
       'cancelled',
@@ -63,18 +68,6 @@ export async function pickSecrets(
  * Ink switches its live redraw off when it sees CI variables (CI, CONTINUOUS_INTEGRATION) as it
  * loads. The picker was asked for on a terminal, so those are hidden while Ink's modules load.
  */
-async function loadPicker(): Promise<typeof import('../ui/run-picker.js')> {
-  const hidden: Record<string, string> = {}
-  for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) {
-    const value = process.env[name]
-    if (value !== undefined) {
-      hidden[name] = value
-      delete process.env[name]
-    }
-  }
-  try {
-    return await import('../ui/run-picker.js')
-  } finally {
-    Object.assign(process.env, hidden)
-  }
+function loadPicker(): Promise<typeof import('../ui/run-picker.js')> {
+  return withProcessEnvHidden(['CI', 'CONTINUOUS_INTEGRATION'], () => import('../ui/run-picker.js'))
 }

@@ -173,7 +173,12 @@ async function pick(cmd: CommandContext, env: string[], app: string | undefined)
   const envKeys = env.map((pair) => pair.slice(0, pair.indexOf('=')))
   const hush = await cmd.newHush()
   try {
-    return await pickSecrets(() => hush.listSecrets(), envKeys, {confirmLabel: 'launch', app}, cmd.io)
+    return await pickSecrets(
+      () => hush.listSecrets(),
+      envKeys,
+      {confirmLabel: 'launch', app, picker: cmd.picker},
+      cmd.io,
+    )
   } finally {
     await hush.close()
   }

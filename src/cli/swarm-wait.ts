@@ -2,6 +2,7 @@
 // waiting until every replica of a service runs its deployment's current revision.
 import type {DeploymentDetail} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
+import {convergence, deadTask} from '../api/rules/swarm-convergence.js'
 import type {HushClient} from '../client/hush-client.js'
 
 export const SWARM_ENV_NOTICE =
@@ -9,23 +10,20 @@ export const SWARM_ENV_NOTICE =
 
 const POLL_MS = 1000
 
-/** Task states after which a task will never run. */
-const DEAD_TASK = ['rejected', 'failed', 'orphaned', 'remove']
-
 /**
- * Polls the deployment until every desired replica runs its current revision (resolves with it),
- * or some current task has died with an error and none runs (HushError launch_failed, the task error).
+ * Polls the deployment until its service has converged on its current revision (resolves with it),
+ * or has failed, a task of that revision having died with an error (HushError launch_failed, the
+ * task error): the rule is api/rules/swarm-convergence.ts.
  */
 export async function waitForReplicas(hush: HushClient, id: string): Promise<DeploymentDetail> {
   for (;;) {
     const detail = await hush.status(id)
     const tasks = detail.tasks ?? []
-    const current = tasks.filter((task) => task.revision === detail.revision)
-    const running = current.filter((task) => task.state === 'running').length
     if (detail.state === 'terminated') throw new HushError('launch_failed', `${id} was terminated while waiting.`)
-    if (detail.replicas && running >= detail.replicas.desired) return detail
-    const dead = current.find((task) => DEAD_TASK.includes(task.state) && task.error)
-    if (dead && running === 0) {
+    const state = detail.replicas ? convergence(tasks, detail.replicas.desired, detail.revision) : 'starting'
+    if (state === 'running') return detail
+    const dead = state === 'failed' ? deadTask(tasks, detail.revision) : undefined
+    if (dead) {
       throw new HushError(
         'launch_failed',
         `${id}: task ${dead.id.slice(0, 12)}${dead.node ? ` on ${dead.node}` : ''} ${dead.state}: ${dead.error}`,

@@ -3,12 +3,12 @@
 // sealed to the agent's public key so the request body never holds plaintext.
 import {HushError} from '../api/errors.js'
 import {checkKey, checkValue} from '../api/limits.js'
-import {type PlainValues, wipeValues} from '../client/seal.js'
+import {type PlainValues, wipeValues} from '../client/box.js'
 import {usage} from './base.js'
 import {readDotenv} from './dotenv.js'
 import {type IOStreams, promptHidden, readAll, systemIO} from './io.js'
 
-export {type PlainValues, sealValues, wipeValues} from '../client/seal.js'
+export {type PlainValues, sealValues, wipeValues} from '../client/box.js'
 
 export const PRESETS = {
   hf: 'HF_TOKEN',

@@ -34,9 +34,9 @@ import {
 import {HushError} from '../api/errors.js'
 import type {EndInfo} from '../api/frames.js'
 import {type HushPaths, resolvePaths} from '../config/paths.js'
+import {type PlainValues, plainValues, sealValues, wipeValues} from './box.js'
 import {type Connection, connectAgent, waitUntilGone} from './connect.js'
 import {type LogChunk, logChunks} from './logs.js'
-import {type PlainValues, plainValues, sealValues, wipeValues} from './seal.js'
 import {asHushError} from './socket-errors.js'
 
 export interface HushClientOptions {

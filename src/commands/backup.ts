@@ -1,5 +1,5 @@
 // `hush backup FILE`: the whole store in one file encrypted under a backup passphrase (the agent
-// seals it; this command only places the bytes), and `--verify FILE` to check one.
+// encrypts it; this command only places the bytes), and `--verify FILE` to check one.
 import {Args, Flags} from '@oclif/core'
 import type {BackupHeader} from '../api/contract.js'
 import {checkBackupTarget, describeHeader, readBackupFile, STDIO, writeBackupFile} from '../cli/backup-io.js'

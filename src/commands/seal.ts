@@ -2,6 +2,7 @@
 // store's key from memory at once.
 import type {SealState} from '../api/contract.js'
 import {HushCommand} from '../cli/base.js'
+import {seal} from '../cli/seal.js'
 
 export default class Seal extends HushCommand {
   static override summary = "Seal a passphrase-mode store: drop its key from the kernel keyring and the agent's memory."
@@ -11,12 +12,6 @@ export default class Seal extends HushCommand {
 
   async run(): Promise<SealState> {
     await this.parse(Seal)
-    const result = await (await this.hush()).seal()
-    const cache = result.unlockCache
-    const kept = cache?.state === 'unavailable' ? ` The kernel keyring could not be reached (${cache.problem}).` : ''
-    this.log(
-      `${result.changed ? 'Sealed: the key is wiped from the agent’s memory and the kernel keyring.' : 'The store was already sealed; the kernel keyring holds no key for it.'}${kept}`,
-    )
-    return result
+    return seal(this.context())
   }
 }

@@ -49,7 +49,7 @@ function u32(length: number): Buffer {
 }
 
 /** Encrypts `plain` into a whole backup file. `kdf` is for tests (cheap parameters); default: newBackupKdfParams. */
-export function sealBackup(
+export function encryptBackup(
   sodium: Sodium,
   passphrase: Uint8Array,
   plain: BackupPlain,
@@ -72,8 +72,8 @@ export function sealBackup(
     const stream = sodium.crypto_secretstream_xchacha20poly1305_init_push(key)
     const parts: Uint8Array[] = [head, stream.header]
     const push = (chunk: Uint8Array, ad: Uint8Array | null, tag: number) => {
-      const sealed = sodium.crypto_secretstream_xchacha20poly1305_push(stream.state, chunk, ad, tag)
-      parts.push(u32(sealed.length), sealed)
+      const encrypted = sodium.crypto_secretstream_xchacha20poly1305_push(stream.state, chunk, ad, tag)
+      parts.push(u32(encrypted.length), encrypted)
     }
     const message = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
     push(plain.meta, head, message)

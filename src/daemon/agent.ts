@@ -11,6 +11,7 @@ import type {Sodium} from '../crypto/sodium.js'
 import {newTransportKeys, openSealedValue, type TransportKeys} from '../crypto/transport.js'
 import {VERSION} from '../version.js'
 import {DeploymentsService} from './deployments/service.js'
+import {deploymentTargets} from './deployments/targets.js'
 import {log} from './process/log.js'
 import {BackupService} from './secrets/backup.js'
 import {SecretsService} from './secrets/service.js'
@@ -41,7 +42,10 @@ export class Agent {
     this.dataKey = new DataKey(sodium, this.store, new OsKeyringSource(this.store.storeId))
     this.keyLifecycle = new KeyLifecycle(sodium, this.store, this.dataKey)
     this.keyChange = new KeyChange(sodium, this.store, this.dataKey, this.keyLifecycle)
-    this.deployments = new DeploymentsService(this.store, this.dataKey, paths, log)
+    const storeId = () => this.store.labelId
+    this.deployments = new DeploymentsService(this.store, this.dataKey, paths, log, (records) =>
+      deploymentTargets(storeId, records, paths, log),
+    )
     this.keyChange.addCiphertextHolder(this.deployments)
     this.secrets = new SecretsService(this.store, this.dataKey, sodium, this.transport, this.deployments)
     this.backups = new BackupService(this.store, this.dataKey, sodium)

@@ -4,7 +4,7 @@ import {randomBytes} from 'node:crypto'
 import {readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import type {BackupCounts} from '../../src/api/contract.js'
-import {openBackup, sealBackup} from '../../src/crypto/backup-file.js'
+import {encryptBackup, openBackup} from '../../src/crypto/backup-file.js'
 import {loadSodium} from '../../src/crypto/sodium.js'
 import {VERSION} from '../../src/version.js'
 import type {TestHome} from './helpers.js'
@@ -29,7 +29,7 @@ export function craftBackup(
   values: Uint8Array[],
   counts: Partial<BackupCounts> = {},
 ): Buffer {
-  return sealBackup(
+  return encryptBackup(
     sodium,
     encoder.encode(BACKUP_PASSPHRASE),
     {meta: encoder.encode(JSON.stringify(meta)), values},

@@ -6,8 +6,9 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import Database from 'better-sqlite3'
 import {execa} from 'execa'
+import {afterEach, beforeEach} from 'vitest'
 import {envFileDir, resolvePaths} from '../../src/config/paths.js'
-import type {TestHome} from './helpers.js'
+import {makeHome, type TestHome} from './helpers.js'
 
 export const TEST_IMAGE = 'hush-test/busybox'
 
@@ -148,4 +149,19 @@ export async function removeDockerStore(t: TestHome): Promise<void> {
   await removeStoreContainers(await labelId(t))
   removeEnvFileDir(t.env)
   await t.cleanup()
+}
+
+/**
+ * The preamble of a docker test file: `docker`, whether its docker tests run (dockerAvailable), and
+ * `t`, the store of the test that runs: a fresh one (makeHome) before each test, removed after it
+ * with its containers and env-file directory (removeDockerStore).
+ */
+export async function dockerTestFile(file: string): Promise<{docker: boolean; t: TestHome}> {
+  const docker = await dockerAvailable(file)
+  const t = {} as TestHome
+  beforeEach(() => {
+    Object.assign(t, makeHome())
+  })
+  afterEach(() => removeDockerStore(t))
+  return {docker, t}
 }

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {Client} from 'undici'
-import {afterAll, beforeAll, expect} from 'vitest'
+import {afterAll, beforeAll, expect, onTestFinished} from 'vitest'
 import {resolvePaths} from '../../src/config/paths.js'
 import {storeId} from './docker.js'
 import {removeCachedEntries} from './kernel-keyring.js'
@@ -88,6 +88,20 @@ export function makeHome(extraEnv: Record<string, string> = {}): TestHome {
       rmSync(paths.runtimeDir, {recursive: true, force: true})
     },
   }
+}
+
+/** For the test that calls it: a fresh store (makeHome), stopped and removed when that test ends. */
+export function homeForTest(extraEnv: Record<string, string> = {}): TestHome {
+  const t = makeHome(extraEnv)
+  onTestFinished(() => t.cleanup())
+  return t
+}
+
+/** For the test that calls it: a new temporary directory, removed when that test ends. */
+export function dirForTest(prefix = 'hush-test-dir-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  return dir
 }
 
 /** True while the process runs; a zombie waiting to be reaped counts as gone. */

@@ -9,7 +9,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {PassThrough, Readable} from 'node:stream'
 import {Config} from '@oclif/core'
-import {afterAll, afterEach, beforeAll} from 'vitest'
+import {afterAll, afterEach, beforeAll, expect} from 'vitest'
 import type {Hello} from '../../src/api/contract.js'
 import {HushError} from '../../src/api/errors.js'
 import type {CommandDeps, HushCommand} from '../../src/cli/base.js'
@@ -28,6 +28,23 @@ export interface Outcome {
   stdout: string
   stderr: string
   exitCode: number
+  /** The command's environment after it ran (`--from-env` removes what it read). */
+  env: NodeJS.ProcessEnv
+}
+
+/** One row of a command's table of cases: what it runs with, what the user sees, what the agent gets. */
+export interface CommandCase {
+  name: string
+  argv: string[]
+  run?: RunOptions
+  /** The whole of stdout, or a pattern it matches (default: not checked). */
+  stdout?: string | RegExp
+  /** The whole of stderr, or a pattern it matches (default: empty). */
+  stderr?: string | RegExp
+  /** Default 0. */
+  exitCode?: number
+  /** What the agent received, in order (default: nothing, as for a usage error). */
+  received?: Array<{route: string; input: unknown}>
 }
 
 export interface RunOptions {
@@ -37,6 +54,8 @@ export interface RunOptions {
   isTTY?: Partial<IOStreams['isTTY']>
   /** More dependencies for the command (the agent's connection is always the in-process one). */
   deps?: Omit<CommandDeps, 'io' | 'connect'>
+  /** The agent's hello during this run differs so (keyring mode, sealed, unlock cache). */
+  hello?: Partial<Hello>
 }
 
 /** What handlers get to note what they were sent and to open the values a command sealed. */
@@ -67,6 +86,8 @@ export interface InProcessAgent {
     argv: string[],
     options?: RunOptions,
   ): Promise<Outcome>
+  /** Runs a case of a table (see CommandCase) and checks what it says; the outcome for more checks. */
+  check(Command: new (argv: string[], config: Config) => HushCommand, row: CommandCase): Promise<Outcome>
 }
 
 /**
@@ -83,6 +104,8 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
   const received: Array<{route: string; input: unknown}> = []
   const log: string[] = []
 
+  /** RunOptions.hello of the run under way. */
+  let helloPatch: Partial<Hello> = {}
   const hello = (): Hello => ({
     name: 'hush',
     version: 'test',
@@ -96,6 +119,7 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
     sealed: false,
     unlockCache: {state: 'none', expiresAt: null, problem: null},
     startedAt: '2026-01-01T00:00:00.000Z',
+    ...helloPatch,
   })
   const tools: AgentTools = {
     record: (route, input) => {
@@ -115,7 +139,12 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
     sodium = await loadSodium()
     keys = newTransportKeys(sodium)
     config = await Config.load({root: ROOT})
-    const agent = {dataKey: {sealed: false}, paths: {home: dir}} as unknown as Agent
+    // No deployments: a route's state read (its `refresh` flag) finds nothing to reconcile.
+    const agent = {
+      dataKey: {sealed: false},
+      deployments: {refresh: async () => undefined},
+      paths: {home: dir},
+    } as unknown as Agent
     const logger: Logger = {
       info: (message) => log.push(message),
       warn: (message) => log.push(message),
@@ -136,7 +165,7 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
 
   const connect = async (): Promise<Connection> => ({client: new AgentClient(socket), hello: hello()})
 
-  return {
+  const self: InProcessAgent = {
     received,
     log,
     get dir() {
@@ -165,8 +194,24 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
         env: {HUSH_HOME: dir, ...options.env},
         exitCode: 0,
       }
-      await new Command(argv, config).runWith({...options.deps, io, connect})
-      return {...text, exitCode: io.exitCode}
+      helloPatch = options.hello ?? {}
+      try {
+        await new Command(argv, config).runWith({...options.deps, io, connect})
+      } finally {
+        helloPatch = {}
+      }
+      return {...text, exitCode: io.exitCode, env: io.env}
+    },
+    async check(Command, row) {
+      const outcome = await self.run(Command, row.argv, row.run)
+      const like = (actual: string, expected: string | RegExp) =>
+        typeof expected === 'string' ? expect(actual).toBe(expected) : expect(actual).toMatch(expected)
+      like(outcome.stderr, row.stderr ?? '')
+      if (row.stdout !== undefined) like(outcome.stdout, row.stdout)
+      expect(outcome.exitCode).toBe(row.exitCode ?? 0)
+      expect(received).toEqual(row.received ?? [])
+      return outcome
     },
   }
+  return self
 }

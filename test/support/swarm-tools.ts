@@ -6,7 +6,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll} from 'vitest'
+import {dockerAvailable} from './docker.js'
 import {isAlive, waitFor} from './helpers.js'
+import {swarmClusterProblem} from './swarm-cluster.js'
 import {swarmInfo} from './swarm-engine.js'
 
 /** `docker ...` against one engine: the test engine when `host` is undefined, else `-H host`. */
@@ -257,4 +259,20 @@ export function takeSwarmTurns(): void {
     release = await holdSwarm()
   }, 30 * 60_000)
   afterAll(() => release?.())
+}
+
+/**
+ * The preamble of a Swarm test file: the file takes its turn on the swarm (takeSwarmTurns), and the
+ * answer is whether its tests run: docker answers and the engine is a swarm manager (dockerAvailable,
+ * swarmAvailable) and, with `twoNodes`, a second node can join it (swarmClusterProblem). Locally a
+ * missing part skips them with a loud reason; under CI=true it is a failure.
+ */
+export async function swarmTestFile(file: string, {twoNodes = false} = {}): Promise<boolean> {
+  takeSwarmTurns()
+  if (!(await dockerAvailable(file)) || !(await swarmAvailable(file))) return false
+  const problem = twoNodes ? await swarmClusterProblem() : undefined
+  if (!problem) return true
+  if (process.env.CI === 'true') throw new Error(`${file}: ${problem} (CI=true: the two-node Swarm tests must run)`)
+  process.stderr.write(`\n!!! SKIPPING the two-node Swarm tests of ${file}: ${problem}\n\n`)
+  return false
 }

@@ -1,4 +1,4 @@
-// Backups: the whole store sealed under a backup passphrase into one file, checked, restored.
+// Backups: the whole store encrypted under a backup passphrase into one file, checked, restored.
 import * as v from 'valibot'
 import {flag, type InputOf, route, sealed, text} from './route.js'
 
@@ -48,7 +48,7 @@ export type BackupInput = InputOf<typeof BackupInput>
 
 export interface BackupOutput {
   header: BackupHeader
-  /** The whole encrypted backup file, base64 (the agent seals it: no value leaves it in plaintext). */
+  /** The whole encrypted backup file, base64 (the agent encrypts it: no value leaves it in plaintext). */
   file: string
 }
 
@@ -88,7 +88,7 @@ export interface RestoreOutput {
 }
 
 export const backupRoutes = {
-  /** The agent reads every value and seals the whole file under the backup passphrase. */
+  /** The agent reads every value and encrypts the whole file under the backup passphrase. */
   backup: route<BackupInput, BackupOutput>('POST', '/v1/backup', BackupInput),
   verifyBackup: route<VerifyBackupInput, VerifyBackupOutput>('POST', '/v1/backup/verify', VerifyBackupInput, {
     whileSealed: true,

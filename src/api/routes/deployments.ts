@@ -57,8 +57,10 @@ export interface DeploymentSecret {
   name: string
   /** Present when NAME resolved to the secret scoped to the deployment's app (absent: the shared one). */
   app?: string
-  /** The env keys this secret put in the container (an `--env` template's key included), and
-   * the paths of its `--secret-file` files (`/run/secrets/KEY`: a path never looks like a key). */
+  /** The env keys this secret put in the container (an `--env` template's key included), then
+   * the paths of its `--secret-file` files (`/run/secrets/KEY`: a path never looks like a key).
+   * One list, as the spec's `status --json` fixes it; the agent keeps the two apart until here
+   * (`ShownSecret` in daemon/deployments/parts.ts). */
   keys: string[]
   /** The secret's version when injected. */
   version: number
@@ -119,8 +121,10 @@ type LogsInput = InputOf<typeof LogsInput>
 
 export const deploymentRoutes = {
   submit: route<SubmitInput, SubmitOutput>('POST', '/v1/deployments', SubmitInput),
-  listDeployments: route<NoInput, DeploymentDetail[]>('GET', '/v1/deployments', NoInput),
-  getDeployment: route<DeploymentId, DeploymentDetail>('GET', '/v1/deployments/:id', DeploymentId),
+  listDeployments: route<NoInput, DeploymentDetail[]>('GET', '/v1/deployments', NoInput, {refresh: true}),
+  getDeployment: route<DeploymentId, DeploymentDetail>('GET', '/v1/deployments/:id', DeploymentId, {
+    refresh: true,
+  }),
   resubmit: route<DeploymentId, ResubmitOutput>('POST', '/v1/deployments/:id/resubmit', DeploymentId),
   terminate: route<TerminateInput, DeploymentDetail>('POST', '/v1/deployments/:id/terminate', TerminateInput),
   /** The container's output, redacted, as frames. */

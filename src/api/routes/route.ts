@@ -20,6 +20,11 @@ export interface Route<I, O> {
   readonly stream?: true
   /** A larger request body than MAX_BODY_BYTES (only routes that carry a whole backup file). */
   readonly maxBodyBytes?: number
+  /**
+   * The route reads deployment states or secret usage: the server reconciles the records with
+   * docker once before its handler runs (handlers and services never do it themselves).
+   */
+  readonly refresh?: true
   /** Phantom field: carries the input and output types, never set. */
   readonly io?: {input: I; output: O}
 }
@@ -34,6 +39,8 @@ interface RouteOptions {
   /** The route answers while the store is sealed; without it, a sealed store answers 503 `sealed`. */
   whileSealed?: boolean
   maxBodyBytes?: number
+  /** Fresh deployment states first (see Route.refresh). */
+  refresh?: boolean
 }
 
 export const NoInput = v.strictObject({})
@@ -52,6 +59,7 @@ export function route<I, O>(
     input,
     whileSealed: options.whileSealed ?? false,
     ...(options.maxBodyBytes === undefined ? {} : {maxBodyBytes: options.maxBodyBytes}),
+    ...(options.refresh ? {refresh: true as const} : {}),
   }
 }
 

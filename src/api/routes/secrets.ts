@@ -99,9 +99,15 @@ const ShowSecretInput = v.strictObject({name: text, app: optionalText, includeDe
 type ShowSecretInput = InputOf<typeof ShowSecretInput>
 
 export const secretRoutes = {
-  listSecrets: route<ListSecretsInput, SecretInfo[]>('GET', '/v1/secrets', ListSecretsInput),
-  createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets', CreateSecretInput),
-  showSecret: route<ShowSecretInput, SecretDetail>('GET', '/v1/secrets/:name', ShowSecretInput),
-  rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate', RotateSecretInput),
-  deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name', DeleteSecretInput),
+  listSecrets: route<ListSecretsInput, SecretInfo[]>('GET', '/v1/secrets', ListSecretsInput, {refresh: true}),
+  createSecret: route<CreateSecretInput, CreateSecretOutput>('POST', '/v1/secrets', CreateSecretInput, {
+    refresh: true,
+  }),
+  showSecret: route<ShowSecretInput, SecretDetail>('GET', '/v1/secrets/:name', ShowSecretInput, {refresh: true}),
+  rotateSecret: route<RotateSecretInput, RotateSecretOutput>('POST', '/v1/secrets/:name/rotate', RotateSecretInput, {
+    refresh: true,
+  }),
+  deleteSecret: route<DeleteSecretInput, DeleteSecretOutput>('DELETE', '/v1/secrets/:name', DeleteSecretInput, {
+    refresh: true,
+  }),
 } as const

@@ -1,5 +1,6 @@
 // `--secret-file NAME[,uid=U][,gid=G][,mode=0440][,target=DIR][,env]` (Swarm's vocabulary): its
-// parsing and checks, and the canonical text a deployment records. Shared by the CLI and the agent.
+// parsing and checks (once, at submit: a deployment records the parsed spec), and its canonical
+// text. Shared by the CLI and the agent.
 import {HushError} from '../errors.js'
 import {checkSecretName, ENV_KEY} from '../limits.js'
 
@@ -69,7 +70,7 @@ export function parseSecretFileSpec(text: unknown): SecretFileSpec {
   return spec
 }
 
-/** The canonical text of a spec (what a deployment records and `status` shows). */
+/** The canonical text of a spec (what `status` shows; deployments recorded it before schema 7). */
 export function formatSecretFileSpec(spec: SecretFileSpec): string {
   const fields = [spec.name]
   if (spec.uid !== undefined) fields.push(`uid=${spec.uid}`)
@@ -80,7 +81,7 @@ export function formatSecretFileSpec(spec: SecretFileSpec): string {
   return fields.join(',')
 }
 
-/** The secret name of a recorded spec (records made before the options hold the bare name). */
+/** The secret name of a spec's text (texts recorded before the options hold the bare name). */
 export function secretFileName(text: string): string {
   return text.split(',')[0]
 }

@@ -22,7 +22,7 @@ export async function pickSecretFlags(options: PickFlagsOptions, ctx: CommandCon
   const picked = await pickSecrets(
     async () => (await ctx.hush()).listSecrets(),
     envKeys,
-    {confirmLabel: 'print', cancelMessage: 'Cancelled: nothing picked.'},
+    {confirmLabel: 'print', cancelMessage: 'Cancelled: nothing picked.', picker: ctx.picker},
     ctx.io,
   )
   const result = {...picked, flags: secretFlags(picked.secrets, picked.files)}

@@ -24,10 +24,7 @@ import type {DeploymentRow, DeploymentsStore} from '../store/deployments-table.j
 import {containerLogSource, type LogSource} from './log-stream.js'
 import {withFileEnv} from './parts.js'
 import type {ResolvedEnv} from './resolve-env.js'
-import type {Engine, Launched} from './target.js'
-
-/** How long a container gets to stop after SIGTERM (docker stop's own default). */
-export const DEFAULT_GRACE_SECONDS = 10
+import {DEFAULT_GRACE_SECONDS, type Launched, type Launching, type Target} from './target.js'
 
 /** How long a session's container may wait, created, for someone to attach to it (`submit -it` does at once). */
 export const DEFAULT_SESSION_START_SECONDS = 60
@@ -39,7 +36,7 @@ export function sessionStartSeconds(env: NodeJS.ProcessEnv = process.env): numbe
 }
 
 /** A live session still waiting, created, for its attach. */
-export function isWaitingSession(row: DeploymentRow): boolean {
+function isWaitingSession(row: DeploymentRow): boolean {
   return row.target === 'local' && isSession(row.options) && row.state === 'starting' && row.containerId !== null
 }
 
@@ -62,7 +59,7 @@ function stateOf(container: ContainerState | undefined): {state: DeploymentState
 }
 
 /** The docker side of a local deployment; service.ts calls it with the records it keeps. */
-export class LocalTarget implements Engine {
+export class LocalTarget implements Target {
   readonly rolling = false
 
   constructor(
@@ -138,6 +135,19 @@ export class LocalTarget implements Engine {
     }
   }
 
+  /**
+   * A waiting session: when its start window ends, so a session nobody attached to is removed
+   * without anyone asking (see endUnstartedSessions).
+   */
+  readAgainAt(row: DeploymentRow): number | undefined {
+    return isWaitingSession(row) ? Date.parse(row.updatedAt) + sessionStartSeconds() * 1000 : undefined
+  }
+
+  /** A deployment runs as its container. */
+  runsAs(row: DeploymentRow): string | null {
+    return row.containerId
+  }
+
   /** `docker logs` of the container, waiting on `docker wait` for its end. */
   logSource(containerId: string, follow: boolean, row: DeploymentRow): LogSource {
     return containerLogSource(containerId, follow, row.context)
@@ -148,18 +158,15 @@ export class LocalTarget implements Engine {
    * container, or the one of the recorded revision of a deployment not terminated (adopted: a
    * launch whose agent died before recording it), else it is removed (no record, a previous
    * revision, terminated, created but never started). Then the live records take docker's states.
-   * Deployments in `launching` (this agent's launches, read live) are left to their launch.
+   * Deployments `launching` (this agent's launches) are left to their launch.
    */
-  async refresh(launching: ReadonlySet<string>, adopt: (launched: DeploymentRow) => void): Promise<void> {
-    // A container exists only after a local record that is not terminated.
-    if (!this.records.list().some((row) => row.target === 'local' && row.state !== 'terminated')) return
+  async refresh(launching: Launching, adopt: (launched: DeploymentRow) => void): Promise<void> {
     const before = new Map(
       this.records
         .live()
         .filter((row) => row.target === 'local')
         .map((row) => [row.id, row]),
     )
-    const launchingBefore = new Set(launching)
     // One `docker ps -a` per engine: the agent's own, and each docker context a live deployment is on.
     // An engine that does not answer leaves its deployments' records as they are.
     const containers: (StoreContainer & {context: string | null})[] = []
@@ -178,7 +185,7 @@ export class LocalTarget implements Engine {
     }
     const present = new Map<string, ContainerState>()
     for (const container of containers) {
-      if (launching.has(container.deployment) || launchingBefore.has(container.deployment)) continue
+      if (launching(container.deployment)) continue
       const row = this.records.get(container.deployment)
       const verdict = containerVerdict(row, container, (id) => containers.some((other) => other.id === id))
       if (verdict === 'foreign') continue
@@ -200,7 +207,7 @@ export class LocalTarget implements Engine {
       if (row.target !== 'local') continue
       const seen = before.get(row.id)
       // Skip a record that changed during the pass (launched, resubmitted or terminated meanwhile).
-      if (launching.has(row.id) || launchingBefore.has(row.id) || !reached.has(row.context)) continue
+      if (launching(row.id) || !reached.has(row.context)) continue
       if (!seen || seen.containerId !== row.containerId || seen.revision !== row.revision) continue
       const {state, exitCode} = stateOf(row.containerId ? present.get(row.containerId) : undefined)
       if (state !== row.state || exitCode !== row.exitCode) this.records.setState(row.id, state, exitCode, at)
@@ -219,15 +226,15 @@ export class LocalTarget implements Engine {
    * (an API client asking for `interactive`, a CLI killed first), is removed and its deployment
    * failed, with docker's exit code when it tried.
    */
-  private async endUnstartedSessions(launching: ReadonlySet<string>): Promise<void> {
+  private async endUnstartedSessions(launching: Launching): Promise<void> {
     const windowMs = sessionStartSeconds() * 1000
     for (const row of this.records.live()) {
-      if (!isWaitingSession(row) || launching.has(row.id) || !row.containerId) continue
+      if (!isWaitingSession(row) || launching(row.id) || !row.containerId) continue
       const failure = await dockerStartFailure(row.containerId, row.context)
       const expired = Date.now() - Date.parse(row.updatedAt) >= windowMs
       if (!failure && !expired) continue
       const current = this.records.get(row.id)
-      if (launching.has(row.id) || current?.containerId !== row.containerId || current.state !== 'starting') continue
+      if (launching(row.id) || current?.containerId !== row.containerId || current.state !== 'starting') continue
       try {
         await dockerRemove(row.containerId, row.context)
       } catch (error) {

@@ -1,14 +1,16 @@
 // Deployments: submit, resubmit, terminate, status and logs of what hush launched, on the target
-// each record names (an Engine: local-target.ts or swarm-target.ts). A launch is recorded
-// (versions and the values' encrypted copies) before docker runs; every state read reconciles the
-// records with docker (each target's `refresh`), so whatever dies when, nothing holding a value is
-// unknown. It also tells the secrets side which deployments use a secret (SecretUsage).
+// each record names (a Target, target.ts; the composition root hands over one for each name). A
+// launch is recorded (versions and the values' encrypted copies) before docker runs; every state
+// read reconciles the records with docker (each target's `refresh`), so whatever dies when,
+// nothing holding a value is unknown. It also tells the secrets side which deployments use a
+// secret (SecretUsage). What differs between targets is theirs: this file names none.
 import type {Readable} from 'node:stream'
 import type {DeploymentDetail, DeploymentInfo, ResubmitOutput, SubmitInput, SubmitOutput} from '../../api/contract.js'
 import {HushError} from '../../api/errors.js'
 import {newDeploymentId} from '../../api/limits.js'
+import {visibleOf} from '../../api/rules/precedence.js'
 import {isSession, SESSION_NOT_RESUBMITTED} from '../../api/rules/run-options.js'
-import {secretFileName} from '../../api/rules/secret-file-spec.js'
+import {formatSecretFileSpec} from '../../api/rules/secret-file-spec.js'
 import {formatSecretRef} from '../../api/rules/secret-ref.js'
 import type {HushPaths} from '../../config/paths.js'
 import {preference} from '../../config/preferences.js'
@@ -23,14 +25,12 @@ import type {Store} from '../store/secrets-table.js'
 import type {DataKey} from '../vault/data-key.js'
 import type {Reencrypt} from '../vault/key-change.js'
 import {checkHostMounts} from './host-mounts.js'
-import {DEFAULT_GRACE_SECONDS, isWaitingSession, LocalTarget, sessionStartSeconds} from './local-target.js'
 import {redactedLogStream} from './log-stream.js'
 import {findDeployment, LiveNames} from './lookup.js'
 import {deploymentSecrets, shownKeys, usedSecrets, withFileTargets} from './parts.js'
 import {type ResolvedEnv, resolveEnv, wipeResolved} from './resolve-env.js'
 import {checkSubmitInput} from './submit-input.js'
-import {type SwarmEngine, SwarmTarget} from './swarm-target.js'
-import type {Engine, Launched} from './target.js'
+import {DEFAULT_GRACE_SECONDS, type Launched, type Launching, type Target, type Targets} from './target.js'
 
 /** What the copies of a deployment's values are bound to (their associated data). */
 function copiesOwner(row: DeploymentRow) {
@@ -51,32 +51,30 @@ export class DeploymentsService implements SecretUsage {
   readonly records: DeploymentsStore
   private readonly names: LiveNames
   private refreshing: Promise<void> | undefined
-  /** The next state read of its own while a resubmit cut short waits for its service (see settleResubmits). */
+  /** The next state read of its own while a resubmit cut short waits for its target (see settleResubmits). */
   private settleTimer: NodeJS.Timeout | undefined
-  /** State reads of its own at the end of sessions' start windows (see watchSessionStart). */
-  private readonly sessionTimers = new Set<NodeJS.Timeout>()
+  /** State reads of its own that targets asked for (see readAgainLater). */
+  private readonly readTimers = new Set<NodeJS.Timeout>()
   /** One change at a time per deployment. */
   private readonly locks = new KeyedLock<string>()
   /** Deployments whose terminate runs in this agent now (a recorded terminate intent is theirs). */
   private readonly terminatingNow = new Set<string>()
   /** Deployments whose launch runs in this agent now: reconciliation leaves them to it. */
   private readonly launching = new Set<string>()
-  /** Deployments that are Docker Swarm services (`submit --swarm`). */
-  private readonly swarm: SwarmEngine
-  /** Deployments that are containers on a docker engine (`submit`). */
-  private readonly local: LocalTarget
+  private readonly isLaunching: Launching = (id) => this.launching.has(id)
+  /** Where deployments run, by the name their records give. */
+  private readonly targets: Targets
 
   constructor(
     private readonly store: Store,
     private readonly vault: DataKey,
     private readonly paths: HushPaths,
     private readonly log: Logger,
-    swarm?: (records: DeploymentsStore) => SwarmEngine,
+    targets: (records: DeploymentsStore) => Targets,
   ) {
     this.records = new DeploymentsStore(store)
     this.names = new LiveNames(this.records)
-    this.swarm = swarm?.(this.records) ?? new SwarmTarget(() => store.labelId, this.records, paths, log)
-    this.local = new LocalTarget(() => store.labelId, this.records, paths, log)
+    this.targets = targets(this.records)
     if (store.copiedFrom) this.detachCopied()
   }
 
@@ -96,8 +94,21 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /** The target a deployment runs on. */
-  private engineOf(row: DeploymentRow): Engine {
-    return row.target === 'swarm' ? this.swarm : this.local
+  private targetOf(row: DeploymentRow): Target {
+    return this.targets[row.target]
+  }
+
+  /** The targets some record names (`live`: a record not terminated), in the registry's order. */
+  private targetsIn(live: boolean): Target[] {
+    return (Object.keys(this.targets) as DeploymentRow['target'][])
+      .filter((name) => this.records.list().some((row) => row.target === name && (!live || row.state !== 'terminated')))
+      .map((name) => this.targets[name])
+  }
+
+  /** The deployments a state read leaves to their launch: launching when it begins, or since. */
+  private leftToLaunch(): Launching {
+    const before = new Set(this.launching)
+    return (id) => before.has(id) || this.launching.has(id)
   }
 
   // --- SecretUsage -------------------------------------------------------------------------
@@ -117,17 +128,21 @@ export class DeploymentsService implements SecretUsage {
     return users
   }
 
-  /** Also, for an app-scoped secret: that app's deployments still running the shared NAME (it now wins for them). */
+  /**
+   * The live deployments that NAME in scope `app` at `version` now wins for (precedence.ts), but
+   * that run an older version of it, or NAME from another scope (an app's deployments still running
+   * the shared NAME once their app's own is created).
+   */
   staleUsers(name: string, app: string | null, version: number): string[] {
     return this.records
       .live()
       .filter((row) =>
-        row.injected.some(
-          (item) =>
-            item.name === name &&
-            (((item.app ?? null) === app && item.version < version) ||
-              (app !== null && row.name === app && (item.app ?? null) === null)),
-        ),
+        row.injected.some((item) => {
+          if (item.name !== name) return false
+          const received = item.app ?? null
+          const wins = visibleOf([{app}, {app: received}], row.name)?.app === app
+          return wins && (received !== app || item.version < version)
+        }),
       )
       .map((row) => row.id)
   }
@@ -166,35 +181,26 @@ export class DeploymentsService implements SecretUsage {
       secrets: deploymentSecrets(row),
       createdAt: row.createdAt,
       target: row.target,
-    }
-    if (row.target === 'swarm') {
-      const view = this.swarm.view(row.id)
-      info.serviceId = row.serviceId
-      info.replicas = {
-        running: view?.tasks.filter((task) => task.state === 'running').length ?? 0,
-        desired: view?.desired ?? Number(row.options.replicas ?? 1),
-      }
-      info.tasks = view?.tasks ?? []
-      info.update = view?.update ?? {state: null, message: null}
+      ...this.targetOf(row).detail?.(row),
     }
     return {
       ...info,
       command: row.command,
       refs: row.refs.map(formatSecretRef),
-      secretFiles: row.files,
+      secretFiles: row.files.map(formatSecretFileSpec),
       options: row.options,
       context: row.context,
       updatedAt: row.updatedAt,
     }
   }
 
-  async list(): Promise<DeploymentDetail[]> {
-    await this.refresh()
+  /** Every deployment as the records say (the route's server reads docker's states first: `refresh`). */
+  list(): DeploymentDetail[] {
     return this.records.list().map((row) => this.detail(row))
   }
 
-  async get(id: string): Promise<DeploymentDetail> {
-    await this.refresh()
+  /** One deployment as its record says (the route's server reads docker's states first: `refresh`). */
+  get(id: string): DeploymentDetail {
     return this.detail(this.require(id))
   }
 
@@ -212,44 +218,37 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /**
-   * One pass over each target: Swarm's services (see refreshSwarm), then the store's labelled
-   * containers (see LocalTarget.refresh). Deployments this agent is launching right now are left
-   * to their launch.
+   * One pass over each target that has a deployment not terminated (what a target runs exists
+   * only after its record, the intent coming first, and until it is terminated): resubmits cut
+   * short settled, then its `refresh`, then its leftovers collected. Deployments this agent is
+   * launching are left to their launch.
    */
   private async refreshFromDocker(): Promise<void> {
-    // A container exists only after its record (the intent comes first) and until it is terminated.
     if (!this.records.anyUnterminated()) return
     await this.finishCutTerminates()
-    await this.refreshSwarm()
-    await this.local.refresh(this.launching, (adopted) => this.recordLaunched(adopted, launchEvent(adopted)))
+    for (const target of this.targetsIn(true)) {
+      const launching = this.leftToLaunch()
+      await this.settleResubmits(target, launching)
+      await target.refresh(launching, (adopted) => this.recordLaunched(adopted, launchEvent(adopted)))
+      await target.collect?.(launching)
+    }
   }
 
   /**
-   * The Swarm side of a state read: services adopted or removed and their states read (see
-   * SwarmTarget.refresh), then the store's Swarm secrets that nothing needs removed.
-   */
-  private async refreshSwarm(): Promise<void> {
-    if (!this.records.list().some((row) => row.target === 'swarm' && row.state !== 'terminated')) return
-    const launching = new Set(this.launching)
-    await this.settleResubmits(launching)
-    await this.swarm.refresh(launching, (adopted) => this.recordLaunched(adopted, launchEvent(adopted)))
-    await this.collectSwarmSecrets(launching)
-  }
-
-  /**
-   * Resubmits of Swarm deployments that no launch is finishing (the agent died during one): once
-   * the service is settled, the revision it runs is the recorded one. Still the replaced revision
+   * Resubmits on a rolling target that no launch is finishing (the agent died during one): once
+   * the target has settled, the revision it runs is the recorded one. Still the replaced revision
    * (the update never ran, or rolled back): that record and its copies are put back, so status
-   * shows what runs (STALE again) and the new revision's Swarm secrets are no longer needed.
+   * shows what runs (STALE again) and what the new revision needed can be collected.
    */
-  private async settleResubmits(launching: ReadonlySet<string>): Promise<void> {
+  private async settleResubmits(target: Target, launching: Launching): Promise<void> {
+    if (!target.settledRevision) return
     let unsettled = false
     for (const row of this.records.list()) {
-      if (row.target !== 'swarm' || launching.has(row.id)) continue
+      if (this.targetOf(row) !== target || launching(row.id)) continue
       const kept = this.records.previous(row.id)
       if (!kept) continue
-      const revision = row.serviceId ? await this.swarm.settledRevision(row.serviceId) : null
-      if (this.launching.has(row.id)) continue
+      const revision = await target.settledRevision(row)
+      if (launching(row.id)) continue
       if (revision === undefined) {
         unsettled = true
         continue
@@ -267,8 +266,8 @@ export class DeploymentsService implements SecretUsage {
         )
       }
     }
-    // No user command may come to read the state again: the agent does, until the service settles
-    // (else the new revision's Swarm secrets, needed while it might still roll out, stay for good).
+    // No user command may come to read the state again: the agent does, until the target settles
+    // (else what the new revision needs while it might still roll out stays for good).
     if (unsettled) this.settleLater()
   }
 
@@ -287,32 +286,28 @@ export class DeploymentsService implements SecretUsage {
   close(): void {
     clearTimeout(this.settleTimer)
     this.settleTimer = undefined
-    for (const timer of this.sessionTimers) clearTimeout(timer)
-    this.sessionTimers.clear()
+    for (const timer of this.readTimers) clearTimeout(timer)
+    this.readTimers.clear()
   }
 
   /**
-   * A state read of the agent's own when a waiting session's start window ends, so a session
-   * nobody attached to is removed without anyone asking (see LocalTarget.endUnstartedSessions).
+   * A state read of the agent's own when the target of `row` asks for one (e.g. when a waiting
+   * session's start window ends, so a session nobody attached to goes without anyone asking).
    */
-  private watchSessionStart(row: DeploymentRow): void {
-    const left = Date.parse(row.updatedAt) + sessionStartSeconds() * 1000 - Date.now()
-    const timer = setTimeout(() => {
-      this.sessionTimers.delete(timer)
-      this.refresh().catch((error: unknown) => this.log.warn(`cannot end a session: ${(error as Error).message}`))
-    }, Math.max(0, left) + 250)
+  private readAgainLater(row: DeploymentRow): void {
+    const at = this.targetOf(row).readAgainAt?.(row)
+    if (at === undefined) return
+    const timer = setTimeout(
+      () => {
+        this.readTimers.delete(timer)
+        this.refresh().catch((error: unknown) =>
+          this.log.warn(`cannot read the state of ${row.id}: ${(error as Error).message}`),
+        )
+      },
+      Math.max(0, at - Date.now()) + 250,
+    )
     timer.unref()
-    this.sessionTimers.add(timer)
-  }
-
-  /** Removes the store's Swarm secrets no deployment needs (docker keeps any a service uses). */
-  private async collectSwarmSecrets(launching: ReadonlySet<string> = this.launching): Promise<void> {
-    try {
-      const removed = await this.swarm.collectSecrets(launching)
-      if (removed) this.log.info(`removed ${removed} Swarm secret(s) no deployment uses`)
-    } catch (error) {
-      this.log.warn(`cannot read Swarm secrets: ${(error as Error).message}`)
-    }
+    this.readTimers.add(timer)
   }
 
   /** At agent start: remove leftover env-files, reconcile with docker, remove orphan secret files. */
@@ -320,9 +315,9 @@ export class DeploymentsService implements SecretUsage {
     const removed = removeLeftoverEnvFiles(this.paths)
     if (removed) this.log.warn(`removed ${removed} leftover env-file(s)`)
     await this.refresh()
-    // A terminate or a launch that died may have left Swarm secrets of deployments no longer live.
-    if (this.records.list().some((row) => row.target === 'swarm')) await this.collectSwarmSecrets()
-    for (const row of this.records.live()) if (isWaitingSession(row)) this.watchSessionStart(row)
+    // A terminate or a launch that died may have left what deployments no longer live needed.
+    for (const target of this.targetsIn(false)) await target.collect?.(this.isLaunching)
+    for (const row of this.records.live()) this.readAgainLater(row)
     const live = new Map(this.records.live().map((row) => [row.id, row.revision]))
     const orphans = removeOrphanSecretFiles(this.paths, live)
     if (orphans) this.log.warn(`removed the secret files of ${orphans} deployment(s) no longer running`)
@@ -390,15 +385,17 @@ export class DeploymentsService implements SecretUsage {
         warnings: [],
         revision: launched.revision,
         previousContainerId: old.containerId,
-        ...(launched.serviceId ? {serviceId: launched.serviceId, tasks: this.swarm.view(id)?.tasks ?? []} : {}),
+        ...(launched.serviceId
+          ? {serviceId: launched.serviceId, tasks: this.targetOf(launched).detail?.(launched).tasks ?? []}
+          : {}),
       }
     })
   }
 
   /**
    * Resolves fresh values and checks the target can carry them (failing before anything changes),
-   * records the intent (revision, versions, the values' encrypted copies) durably, removes
-   * `previous`'s container (local), and only then launches and records what it made. If the agent
+   * records the intent (revision, versions, the values' encrypted copies) durably, retires
+   * `previous` (a target that does not roll), and only then launches and records what it made. If the agent
    * dies after the intent, reconciliation adopts or removes what docker made. If the launch fails,
    * a rolling target's previous record is restored (its revision still runs); otherwise what
    * docker made is removed and a new record forgotten (or a resubmitted one failed).
@@ -418,26 +415,33 @@ export class DeploymentsService implements SecretUsage {
       values: row.refs.length > 0 || row.files.length > 0,
       allowPlainTcp: preference(this.paths.home, 'allowPlainTcp'),
     })
-    const resolved = resolveEnv(this.store, this.vault, row.refs, row.env, row.files.map(secretFileName), row.name)
+    const resolved = resolveEnv(
+      this.store,
+      this.vault,
+      row.refs,
+      row.env,
+      row.files.map((spec) => spec.name),
+      row.name,
+    )
     this.launching.add(row.id)
     try {
-      const engine = this.engineOf(row)
-      await engine.check(resolved)
+      const target = this.targetOf(row)
+      await target.check(resolved)
       const intent = intentOf(row, resolved)
       const previousCopies = previous ? this.records.values(row.id) : []
       this.store.transaction(() => {
         this.records.save(intent)
         this.records.replaceValues(row.id, [
-          ...this.sealCopies(intent, resolved),
+          ...this.encryptCopies(intent, resolved),
           // A rolling target keeps old tasks (and their logs) a while: their copies are carried.
-          ...(previous && engine.rolling ? this.carriedCopies(previous, intent) : []),
+          ...(previous && target.rolling ? this.carriedCopies(previous, intent) : []),
         ])
         // Until a rolling update is done, the service runs `previous`: kept to be put back.
-        if (previous && engine.rolling) this.records.keepPrevious(previous, previousCopies)
+        if (previous && target.rolling) this.records.keepPrevious(previous, previousCopies)
       })
-      if (previous && engine.retire) {
+      if (previous && target.retire) {
         try {
-          await engine.retire(previous)
+          await target.retire(previous)
         } catch (error) {
           // The previous container still runs: it stays the recorded one.
           this.restore(previous, previousCopies)
@@ -446,15 +450,15 @@ export class DeploymentsService implements SecretUsage {
       }
       let launched: Launched
       try {
-        launched = await engine.launch(intent, resolved, previous)
+        launched = await target.launch(intent, resolved, previous)
       } catch (error) {
         // The previous revision still runs (rolled back, or never replaced): it stays the recorded one.
-        if (previous && engine.rolling) this.restore(previous, previousCopies)
-        else await this.undoLaunch(engine, intent, isNew, error)
-        if (row.target === 'swarm') await this.collectSwarmSecrets()
+        if (previous && target.rolling) this.restore(previous, previousCopies)
+        else await this.undoLaunch(target, intent, isNew, error)
+        await target.collect?.(this.isLaunching)
         throw error
       }
-      engine.settle?.(intent)
+      target.settle?.(intent)
       const done: DeploymentRow = {
         ...intent,
         ...(launched.containerId !== undefined ? {containerId: launched.containerId} : {}),
@@ -463,14 +467,8 @@ export class DeploymentsService implements SecretUsage {
         updatedAt: now(),
       }
       this.recordLaunched(done, event)
-      if (isWaitingSession(done)) this.watchSessionStart(done)
-      // The previous revision's Swarm secrets go once its tasks are replaced (by name: no listing;
-      // one left, e.g. the agent died here, goes with the next state read or agent start).
-      if (previous && row.target === 'swarm') {
-        await this.swarm.collectSecretsOf(previous, this.launching).catch((error: unknown) => {
-          this.log.warn(`cannot remove the previous Swarm secrets of ${row.id}: ${(error as Error).message}`)
-        })
-      }
+      this.readAgainLater(done)
+      if (previous) await target.replaced?.(previous, this.isLaunching)
       return done
     } finally {
       this.launching.delete(row.id)
@@ -488,8 +486,8 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /**
-   * A previous revision's copies, re-sealed to the new revision under `rN:` labels: Swarm keeps
-   * old tasks (and their logs) a while after a rolling update, and those logs stay redacted.
+   * A previous revision's copies, re-encrypted for the new revision under `rN:` labels: a rolling
+   * target keeps old tasks (and their logs) a while after an update, and those logs stay redacted.
    * Copies older than the last four revisions are dropped.
    */
   private carriedCopies(previous: DeploymentRow, next: DeploymentRow) {
@@ -513,8 +511,8 @@ export class DeploymentsService implements SecretUsage {
    * (see its `undo`), then the record goes (a new one whose launch left nothing) or is failed
    * without a container and copies.
    */
-  private async undoLaunch(engine: Engine, intent: DeploymentRow, isNew: boolean, error: unknown): Promise<void> {
-    const nothingLeft = (await engine.undo(intent, isNew, error)) !== false
+  private async undoLaunch(target: Target, intent: DeploymentRow, isNew: boolean, error: unknown): Promise<void> {
+    const nothingLeft = (await target.undo(intent, isNew, error)) !== false
     this.store.transaction(() => {
       if (isNew && nothingLeft) this.records.remove(intent.id)
       else {
@@ -548,7 +546,7 @@ export class DeploymentsService implements SecretUsage {
   }
 
   /** Encrypted copies of the injected secret values (env, files, template parts), for redacting this revision's logs. */
-  private sealCopies(row: DeploymentRow, resolved: ResolvedEnv) {
+  private encryptCopies(row: DeploymentRow, resolved: ResolvedEnv) {
     const owner = copiesOwner(row)
     const copies = [
       ...resolved.entries
@@ -601,7 +599,7 @@ export class DeploymentsService implements SecretUsage {
   /** Stops and removes what `row` runs, its files and copies; then terminated, with its audit event. */
   private async finishTerminate(row: DeploymentRow, graceSeconds: number): Promise<void> {
     const id = row.id
-    await this.engineOf(row).terminate(row, graceSeconds)
+    await this.targetOf(row).terminate(row, graceSeconds)
     removeSecretFiles(this.paths, id)
     const at = now()
     const wasLive = row.state !== 'terminated'
@@ -616,7 +614,7 @@ export class DeploymentsService implements SecretUsage {
     })
     // The encrypted copies of the values it received leave the store's files too.
     this.store.erase()
-    if (row.target === 'swarm') await this.collectSwarmSecrets()
+    await this.targetOf(row).collect?.(this.isLaunching)
   }
 
   /**
@@ -642,7 +640,8 @@ export class DeploymentsService implements SecretUsage {
     const id = this.require(ref).id
     await this.refresh()
     const row = this.require(id)
-    const source = row.target === 'swarm' ? row.serviceId : row.containerId
+    const target = this.targetOf(row)
+    const source = target.runsAs(row)
     if (row.state === 'terminated' || !source) {
       throw new HushError(
         'deployment_not_found',
@@ -653,7 +652,7 @@ export class DeploymentsService implements SecretUsage {
     if (row.injected.length > 0) await this.vault.unlock()
     const values = row.injected.length > 0 ? this.openCopies(row) : []
     try {
-      return redactedLogStream(this.engineOf(row).logSource(source, follow, row), values, follow, async () => {
+      return redactedLogStream(target.logSource(source, follow, row), values, follow, async () => {
         await this.refresh()
         const after = this.records.get(id) ?? row
         return {state: after.state, exitCode: after.exitCode}

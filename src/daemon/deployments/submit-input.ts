@@ -4,7 +4,7 @@ import type {DeploymentTarget, SubmitInput} from '../../api/contract.js'
 import {HushError, quoted} from '../../api/errors.js'
 import {parsePlainEnv} from '../../api/rules/env-pairs.js'
 import {checkRunOptions, type RunOptions} from '../../api/rules/run-options.js'
-import {formatSecretFileSpec, parseSecretFileSpec} from '../../api/rules/secret-file-spec.js'
+import {parseSecretFileSpec, type SecretFileSpec} from '../../api/rules/secret-file-spec.js'
 import {parseSecretRef, type SecretRef} from '../../api/rules/secret-ref.js'
 import {envWarning} from '../../api/rules/sensitive.js'
 
@@ -17,8 +17,8 @@ export interface CheckedSubmit {
   command: string[]
   refs: SecretRef[]
   env: Record<string, string>
-  /** `--secret-file` specs (canonical text, see api/rules/secret-file-spec.ts), in command-line order, one per name. */
-  files: string[]
+  /** `--secret-file` specs, parsed (api/rules/secret-file-spec.ts), in command-line order, one per name. */
+  files: SecretFileSpec[]
   options: RunOptions
   /** `--context NAME` (checked against docker's contexts when launching); null: the agent's engine. */
   context: string | null
@@ -47,10 +47,10 @@ export function checkSubmitInput(input: SubmitInput): CheckedSubmit {
   const refs = (input.secrets ?? []).map(parseSecretRef)
   const env = parsePlainEnv(input.env ?? [])
   // One spec per secret name: a later one replaces an earlier one in its place.
-  const specs = new Map<string, string>()
+  const specs = new Map<string, SecretFileSpec>()
   for (const text of input.secretFiles ?? []) {
     const spec = parseSecretFileSpec(text)
-    specs.set(spec.name, formatSecretFileSpec(spec))
+    specs.set(spec.name, spec)
   }
   const files = [...specs.values()]
   const target: DeploymentTarget = input.target ?? 'local'

@@ -3,7 +3,8 @@
 // tasks, terminating it, and removing the store's Swarm secrets that nothing uses. Resolution,
 // records, audit and usage stay in service.ts, shared with local containers.
 import {HushError} from '../../api/errors.js'
-import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
+import {type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
+import {convergence} from '../../api/rules/swarm-convergence.js'
 import type {HushPaths} from '../../config/paths.js'
 import {checkLaunchable, type EnvEntry} from '../docker/containers.js'
 import {fileOwner} from '../docker/secret-files.js'
@@ -33,22 +34,15 @@ import type {DeploymentRow, DeploymentsStore} from '../store/deployments-table.j
 import type {LogSource} from './log-stream.js'
 import {withFileEnv} from './parts.js'
 import type {ResolvedEnv} from './resolve-env.js'
-import type {Engine} from './target.js'
+import type {Launching, Target, TargetDetail} from './target.js'
 
 /** How long a rolled-back service's previous revision is waited for, and how often it is read. */
 const ROLLBACK_SETTLE_MS = 30_000
 const ROLLBACK_POLL_MS = 250
 
-/** Task states after which a task never runs. */
-const DEAD_TASK = ['rejected', 'failed', 'orphaned', 'remove']
-
-/** A service's state as a hush state: running once every desired replica runs the recorded revision. */
-export function serviceState(view: ServiceView | undefined, revision: number): 'starting' | 'running' | 'failed' {
-  if (!view) return 'failed'
-  const running = view.tasks.filter((task) => task.state === 'running')
-  if (running.length >= view.desired && running.every((task) => task.revision === revision)) return 'running'
-  if (running.length === 0 && view.tasks.some((task) => DEAD_TASK.includes(task.state))) return 'failed'
-  return 'starting'
+/** A service's state as a hush state (api/rules/swarm-convergence.ts); a service gone is failed. */
+function serviceState(view: ServiceView | undefined, revision: number): 'starting' | 'running' | 'failed' {
+  return view ? convergence(view.tasks, view.desired, revision) : 'failed'
 }
 
 /** One Swarm secret a revision mounts: its name, what it holds, and where it goes. */
@@ -69,19 +63,8 @@ export function swarmSecretNames(storeId: string, row: DeploymentRow): string[] 
     )
 }
 
-/**
- * What service.ts asks of the Swarm target (SwarmTarget below; a fake in the unit test): an
- * Engine (target.ts), plus the last view of a service and removal of Swarm secrets nothing needs.
- */
-export interface SwarmEngine extends Engine {
-  view(id: string): ServiceView | undefined
-  settledRevision(serviceId: string): Promise<number | null | undefined>
-  collectSecrets(launching: ReadonlySet<string>): Promise<number>
-  collectSecretsOf(previous: DeploymentRow, launching: ReadonlySet<string>): Promise<number>
-}
-
 /** The docker side of a Swarm deployment; service.ts calls it with the records it keeps. */
-export class SwarmTarget implements SwarmEngine {
+export class SwarmTarget implements Target {
   /** The last view of each deployment's service (what `status` shows of replicas and tasks). */
   private readonly views = new Map<string, ServiceView>()
   /** A new revision rolls over the previous one (`docker service update`). */
@@ -94,8 +77,18 @@ export class SwarmTarget implements SwarmEngine {
     private readonly log: Logger,
   ) {}
 
-  view(id: string): ServiceView | undefined {
-    return this.views.get(id)
+  /** The service, its replicas, tasks and update, as the last state read (or launch) saw them. */
+  detail(row: DeploymentRow): TargetDetail {
+    const view = this.views.get(row.id)
+    return {
+      serviceId: row.serviceId,
+      replicas: {
+        running: view?.tasks.filter((task) => task.state === 'running').length ?? 0,
+        desired: view?.desired ?? Number(row.options.replicas ?? 1),
+      },
+      tasks: view?.tasks ?? [],
+      update: view?.update ?? {state: null, message: null},
+    }
   }
 
   /** Checks, before anything is recorded, that the engine is a manager and that Swarm can carry the values. */
@@ -107,9 +100,7 @@ export class SwarmTarget implements SwarmEngine {
 
   /** The Swarm secrets and env of the recorded intent `row` with its resolved values. */
   private plan(row: DeploymentRow, resolved: ResolvedEnv): {secrets: PlannedSecret[]; spec: ServiceSpec} {
-    const specs = new Map<string, SecretFileSpec>(
-      row.files.map((text) => [parseSecretFileSpec(text).name, parseSecretFileSpec(text)]),
-    )
+    const specs = new Map<string, SecretFileSpec>(row.files.map((spec) => [spec.name, spec]))
     const storeId = this.storeId()
     const secrets: PlannedSecret[] = []
     const fileEnv: EnvEntry[] = []
@@ -210,12 +201,17 @@ export class SwarmTarget implements SwarmEngine {
     }
   }
 
+  /** A deployment runs as its service. */
+  runsAs(row: DeploymentRow): string | null {
+    return row.serviceId
+  }
+
   /** `docker service logs` of the service (following: until the service goes). */
   logSource(serviceId: string, follow: boolean): LogSource {
     return {child: serviceLogs(serviceId, follow), stopped: async () => undefined}
   }
 
-  /** Removes the service (its tasks stop); the secrets go with collectSecrets. */
+  /** Removes the service (its tasks stop); its Swarm secrets go with `collect`. */
   async terminate(row: DeploymentRow): Promise<void> {
     if (row.serviceId) await serviceRemove(row.serviceId)
     this.views.delete(row.id)
@@ -223,11 +219,12 @@ export class SwarmTarget implements SwarmEngine {
 
   /**
    * The revision the service runs once no rolling update is under way: its spec's hush.revision
-   * (after a rollback, the previous one); null when the service is gone; undefined while an update
-   * runs or docker cannot say.
+   * (after a rollback, the previous one); null when the service is gone (or was never made);
+   * undefined while an update runs or docker cannot say.
    */
-  async settledRevision(serviceId: string): Promise<number | null | undefined> {
-    const view = await inspectService(serviceId).catch(() => 'unknown' as const)
+  async settledRevision(row: DeploymentRow): Promise<number | null | undefined> {
+    if (!row.serviceId) return null
+    const view = await inspectService(row.serviceId).catch(() => 'unknown' as const)
     if (view === undefined) return null
     if (view === 'unknown' || !updateSettled(view)) return undefined
     return view.revision ?? undefined
@@ -236,11 +233,9 @@ export class SwarmTarget implements SwarmEngine {
   /**
    * One pass over the store's services: a service of a terminated deployment is removed (one of a
    * deployment id never recorded here is left alone); one a record launched but could not record (the agent died) is adopted. Then the
-   * records not being launched take their services' states. Returns the adopted records.
+   * records not being launched take their services' states.
    */
-  async refresh(launching: ReadonlySet<string>, adopt: (launched: DeploymentRow) => void): Promise<void> {
-    const rows = this.records.list().filter((row) => row.target === 'swarm' && row.state !== 'terminated')
-    if (rows.length === 0) return
+  async refresh(launching: Launching, adopt: (launched: DeploymentRow) => void): Promise<void> {
     let services: Awaited<ReturnType<typeof listStoreServices>>
     try {
       services = await listStoreServices(this.storeId())
@@ -249,7 +244,7 @@ export class SwarmTarget implements SwarmEngine {
       return
     }
     for (const service of services) {
-      if (launching.has(service.deployment)) continue
+      if (launching(service.deployment)) continue
       const row = this.records.get(service.deployment)
       // A deployment id this store never recorded is not its own (a copy of the store made it).
       if (!row) continue
@@ -265,7 +260,7 @@ export class SwarmTarget implements SwarmEngine {
     }
     const at = new Date().toISOString()
     for (const row of this.records.list()) {
-      if (row.target !== 'swarm' || row.state === 'terminated' || launching.has(row.id)) continue
+      if (row.target !== 'swarm' || row.state === 'terminated' || launching(row.id)) continue
       const view = row.serviceId ? await inspectService(row.serviceId).catch(() => undefined) : undefined
       if (view) this.views.set(row.id, view)
       else this.views.delete(row.id)
@@ -278,43 +273,48 @@ export class SwarmTarget implements SwarmEngine {
    * Removes the store's Swarm secrets that no deployment needs: needed are the secrets of every
    * deployment not terminated that has a service or is being launched, and of the revision a
    * resubmit under way replaces (its service may still run it). docker itself refuses to remove a
-   * secret a service still uses, so one in use is never removed. Returns how many went.
+   * secret a service still uses, so one in use is never removed. A failure is logged.
    */
-  async collectSecrets(launching: ReadonlySet<string>): Promise<number> {
-    const needed = this.neededSecrets(launching)
-    let removed = 0
-    for (const [name, labels] of await listSwarmSecrets(this.storeId())) {
-      if (needed.has(name) || labels[LABEL_SECRET_ID] === undefined) continue
-      if (await removeSwarmSecret(name)) removed++
+  async collect(launching: Launching): Promise<void> {
+    try {
+      const needed = this.neededSecrets(launching)
+      let removed = 0
+      for (const [name, labels] of await listSwarmSecrets(this.storeId())) {
+        if (needed.has(name) || labels[LABEL_SECRET_ID] === undefined) continue
+        if (await removeSwarmSecret(name)) removed++
+      }
+      if (removed) this.log.info(`removed ${removed} Swarm secret(s) no deployment uses`)
+    } catch (error) {
+      this.log.warn(`cannot read Swarm secrets: ${(error as Error).message}`)
     }
-    return removed
   }
 
   /**
    * After a rolling update away from `previous`: removes its Swarm secrets that no deployment
-   * needs, by name (one `docker secret rm` each, no listing). What this misses, collectSecrets
-   * finds on the next state read or agent start. Returns how many went.
+   * needs, by name (one `docker secret rm` each, no listing), once its tasks are replaced. What
+   * this misses (e.g. the agent died here), `collect` finds on the next state read or agent start.
    */
-  async collectSecretsOf(previous: DeploymentRow, launching: ReadonlySet<string>): Promise<number> {
-    const needed = this.neededSecrets(launching)
-    let removed = 0
-    for (const name of swarmSecretNames(this.storeId(), previous)) {
-      if (!needed.has(name) && (await removeSwarmSecret(name))) removed++
+  async replaced(previous: DeploymentRow, launching: Launching): Promise<void> {
+    try {
+      const needed = this.neededSecrets(launching)
+      for (const name of swarmSecretNames(this.storeId(), previous)) {
+        if (!needed.has(name)) await removeSwarmSecret(name)
+      }
+    } catch (error) {
+      this.log.warn(`cannot remove the previous Swarm secrets of ${previous.id}: ${(error as Error).message}`)
     }
-    return removed
   }
 
   /**
    * The Swarm secret names of every deployment not terminated that has a service or is being
    * launched, and of the revision a resubmit under way replaces (its service may still run it).
    */
-  private neededSecrets(launching: ReadonlySet<string>): Set<string> {
+  private neededSecrets(launching: Launching): Set<string> {
     const storeId = this.storeId()
     const live = this.records
       .list()
       .filter(
-        (row) =>
-          row.target === 'swarm' && row.state !== 'terminated' && (row.serviceId !== null || launching.has(row.id)),
+        (row) => row.target === 'swarm' && row.state !== 'terminated' && (row.serviceId !== null || launching(row.id)),
       )
     const replaced = live.flatMap((row) => this.records.previous(row.id)?.row ?? [])
     return new Set([...live, ...replaced].flatMap((row) => swarmSecretNames(storeId, row)))

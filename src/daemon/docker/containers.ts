@@ -161,7 +161,9 @@ export function hushLabelArgs(
 /**
  * Runs `call(envArgs, clientEnv)` with `env` on its way to docker: `envArgs` is `--env-file FILE`
  * (a 0600 file on tmpfs, removed as soon as `call` returns) plus `-e KEY` for the values the file
- * cannot carry, which travel in `clientEnv`, the docker client's own environment.
+ * cannot carry, which travel in `clientEnv`, the docker client's own environment. `env` was
+ * checked once, with checkLaunchable, by the target's `check` before anything was recorded (the
+ * `_FILE` entries added since are secret-file paths: text, one line, short).
  */
 export async function withEnvFile<T>(
   paths: HushPaths,
@@ -169,7 +171,6 @@ export async function withEnvFile<T>(
   env: EnvEntry[],
   call: (envArgs: string[], clientEnv: Record<string, string>) => Promise<T>,
 ): Promise<T> {
-  checkLaunchable(env)
   const dir = prepareEnvFileDir(paths)
   const viaClient = env.filter(needsClientEnv)
   const inFile = env.filter((entry) => !needsClientEnv(entry))

@@ -6,7 +6,7 @@
 // start for deployments no longer live.
 import {chmodSync, chownSync, closeSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
-import {parseSecretFileSpec, type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
+import {type SecretFileSpec, secretFilePath} from '../../api/rules/secret-file-spec.js'
 import {envFileDir, type HushPaths} from '../../config/paths.js'
 import {type EnvEntry, type FileMount, inDirectory, prepareEnvFileDir} from './containers.js'
 
@@ -65,18 +65,18 @@ export interface SecretFilesPlan {
 
 /**
  * Writes one revision's files (directory 0700, files created exclusively 0600, then given to their
- * owner) and returns the mounts and the `KEY_FILE` env. `specs`: the recorded `--secret-file` texts.
+ * owner) and returns the mounts and the `KEY_FILE` env. `specs`: the recorded `--secret-file` specs.
  */
 export function writeSecretFiles(
   paths: HushPaths,
   id: string,
   revision: number,
   files: SecretFileEntry[],
-  specs: string[] = [],
+  specs: SecretFileSpec[] = [],
   user?: string,
 ): SecretFilesPlan {
   if (files.length === 0) return {mounts: [], env: []}
-  const parsed = new Map(specs.map((text) => [parseSecretFileSpec(text).name, parseSecretFileSpec(text)]))
+  const byName = new Map(specs.map((spec) => [spec.name, spec]))
   const root = join(prepareEnvFileDir(paths), 'files')
   mkdirSync(root, {mode: 0o700, recursive: true})
   const dir = join(root, `${id}-r${revision}`)
@@ -86,7 +86,7 @@ export function writeSecretFiles(
   const env: EnvEntry[] = []
   try {
     for (const file of files) {
-      const spec = parsed.get(file.secret) ?? {name: file.secret}
+      const spec = byName.get(file.secret) ?? {name: file.secret}
       const source = join(dir, file.key)
       try {
         const fd = openSync(source, 'wx', 0o600)

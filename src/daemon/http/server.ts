@@ -169,7 +169,10 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
         input[param] = decodeParam(match[index + 1])
       })
       const handler = handlers[route.name] as (input: unknown, agent: Agent) => unknown
-      return handler(checkInput(schema, input, where), agent)
+      const checked = checkInput(schema, input, where)
+      // Exactly one state read for a route that needs fresh states, before its handler.
+      if (routes[route.name].refresh) await agent.deployments.refresh()
+      return handler(checked, agent)
     }
     if (pathMatched) throw new HushError('method_not_allowed', `${req.method} is not allowed on ${url.pathname}.`)
     throw new HushError('not_found', `No route ${req.method} ${url.pathname}: see the API contract (/v1/...).`)

@@ -1,4 +1,4 @@
-// Backup, verify and restore of a whole store, inside the agent: values are read and sealed into
+// Backup, verify and restore of a whole store, inside the agent: values are read and encrypted into
 // the backup file here (crypto/backup-file.ts), and a restore is checked whole, then written in
 // one transaction with its audit event. No value leaves the agent in plaintext.
 import {
@@ -27,7 +27,7 @@ import {
   SECRET_NAME,
 } from '../../api/limits.js'
 import {isSecretFilePath} from '../../api/rules/secret-file-spec.js'
-import {openBackup, readBackupHeader, sealBackup} from '../../crypto/backup-file.js'
+import {encryptBackup, openBackup, readBackupHeader} from '../../crypto/backup-file.js'
 import type {Sodium} from '../../crypto/sodium.js'
 import {VERSION} from '../../version.js'
 import type {SecretRow, Store} from '../store/secrets-table.js'
@@ -58,7 +58,7 @@ export class BackupService {
     private readonly sodium: Sodium,
   ) {}
 
-  /** The whole store (live secrets with values; with `includeDeleted`, deleted metadata and audit) as a sealed file. */
+  /** The whole store (live secrets with values; with `includeDeleted`, deleted metadata and audit) as an encrypted file. */
   async backup(passphrase: Uint8Array, includeDeleted: boolean): Promise<BackupOutput> {
     await this.dataKey.unlock()
     const values: Uint8Array[] = []
@@ -95,7 +95,7 @@ export class BackupService {
         deleted: meta.deleted.length,
         audit: meta.audit.length,
       }
-      const file = sealBackup(
+      const file = encryptBackup(
         this.sodium,
         passphrase,
         {meta: encoder.encode(JSON.stringify(meta)), values},

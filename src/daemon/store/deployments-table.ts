@@ -2,6 +2,7 @@
 // launched, with which secret versions, and the encrypted copies of the injected values that
 // log redaction needs. Never a plaintext value.
 import type {DeploymentState, DeploymentTarget, RunOptions} from '../../api/contract.js'
+import type {SecretFileSpec} from '../../api/rules/secret-file-spec.js'
 import type {SecretRef} from '../../api/rules/secret-ref.js'
 import type {CipherRow, Store} from './secrets-table.js'
 
@@ -26,8 +27,8 @@ export interface DeploymentRow {
   command: string[]
   env: Record<string, string>
   refs: SecretRef[]
-  /** `--secret-file` specs as recorded (`NAME[,uid=..]...`, see api/rules/secret-file-spec.ts), in command-line order. */
-  files: string[]
+  /** `--secret-file` specs, parsed (api/rules/secret-file-spec.ts), in command-line order, one per name. */
+  files: SecretFileSpec[]
   options: RunOptions
   /** The docker context of its engine (`submit --context`); null: the agent's own engine. */
   context: string | null
@@ -73,7 +74,7 @@ function toRow(raw: RawDeployment): DeploymentRow {
     command: JSON.parse(raw.command) as string[],
     env: JSON.parse(raw.env) as Record<string, string>,
     refs: JSON.parse(raw.refs) as SecretRef[],
-    files: JSON.parse(raw.files) as string[],
+    files: JSON.parse(raw.files) as SecretFileSpec[],
     options: JSON.parse(raw.options) as RunOptions,
     context: raw.context ?? null,
     target: raw.target === 'swarm' ? 'swarm' : 'local',

@@ -1,6 +1,7 @@
 // The store's schema, as an ordered list of migrations: SQLite's `user_version` says how many of
 // them a store has had, and opening a store runs the rest, all in one transaction.
 import type Database from 'better-sqlite3'
+import {parseSecretFileSpec, type SecretFileSpec, secretFileName} from '../../api/rules/secret-file-spec.js'
 
 export interface Migration {
   /** What it changes, in a few words (for a reader; not stored). */
@@ -113,7 +114,41 @@ CREATE UNIQUE INDEX IF NOT EXISTS secrets_live_name_app ON secrets(name, IFNULL(
       addColumn(db, 'deployments', 'service_id', 'TEXT')
     },
   },
+  {
+    description:
+      '--secret-file specs stored parsed: deployments.files (and kept previous records) hold objects, not texts',
+    up(db) {
+      const rows = db.prepare('SELECT id, files FROM deployments').all() as Array<{id: string; files: string}>
+      const update = db.prepare('UPDATE deployments SET files = ? WHERE id = ?')
+      for (const row of rows) update.run(JSON.stringify(parsedFiles(JSON.parse(row.files))), row.id)
+      const kept = db.prepare("SELECT k, v FROM meta WHERE k LIKE 'deployment_previous:%'").all() as Array<{
+        k: string
+        v: Buffer | string
+      }>
+      const keep = db.prepare('UPDATE meta SET v = ? WHERE k = ?')
+      for (const {k, v} of kept) {
+        const previous = JSON.parse(String(v)) as {row: {files?: unknown[]}}
+        previous.row.files = parsedFiles(previous.row.files ?? [])
+        keep.run(JSON.stringify(previous), k)
+      }
+    },
+  },
 ]
+
+/**
+ * The specs of a record's `--secret-file` texts (`NAME[,uid=..]...`; the oldest hold the bare
+ * name). The agent checked each when it was recorded; one that today's rules refuse keeps its name.
+ */
+function parsedFiles(files: unknown[]): SecretFileSpec[] {
+  return files.map((text) => {
+    if (typeof text !== 'string') return text as SecretFileSpec
+    try {
+      return parseSecretFileSpec(text)
+    } catch {
+      return {name: secretFileName(text)}
+    }
+  })
+}
 
 /** The schema version this code writes: every migration applied. */
 export const SCHEMA_VERSION = MIGRATIONS.length

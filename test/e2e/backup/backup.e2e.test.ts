@@ -2,52 +2,31 @@
 // 200-secret store goes through a backup file into a new store (own HUSH_HOME, own keyring entry)
 // and reaches a container byte for byte; every bad input and fault of the issue changes nothing.
 import {randomBytes} from 'node:crypto'
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it, onTestFinished} from 'vitest'
 import type {AuditEvent, Hello, SecretInfo, SubmitOutput} from '../../../src/api/contract.js'
 import {HushClient} from '../../../src/client/hush-client.js'
 import {resolvePaths} from '../../../src/config/paths.js'
 import {BACKUP_PASSPHRASE, storeValues} from '../../support/backup-tools.js'
 import {containerOutput, dockerAvailable, ensureTestImage, removeDockerStore, TEST_IMAGE} from '../../support/docker.js'
-import {filesUnder, makeHome, onTerminal, sha256, type TestHome} from '../../support/helpers.js'
+import {dirForTest, filesUnder, makeHome, onTerminal, sha256, type TestHome} from '../../support/helpers.js'
 
 const docker = await dockerAvailable('test/e2e/backup/backup.e2e.test.ts')
 const run = randomBytes(4).toString('hex')
 
-const cleanups: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.()
-})
-
+/** A fresh store for the test that calls it, removed with its containers when that test ends. */
 function home(): TestHome {
   const t = makeHome()
-  cleanups.push(() => removeDockerStore(t))
+  onTestFinished(() => removeDockerStore(t))
   return t
-}
-
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hush-backup-'))
-  cleanups.push(() => rmSync(dir, {recursive: true, force: true}))
-  return dir
 }
 
 /** An SDK client on the store (fast set-up of many secrets), closed with the test. */
 function sdk(t: TestHome): HushClient {
   const client = new HushClient({home: t.home})
-  cleanups.push(() => client.close())
+  onTestFinished(() => client.close())
   return client
 }
 
@@ -108,7 +87,7 @@ describe.runIf(docker)('backup and restore: 200 secrets into a new store, then i
   it('keeps every value byte for byte and no value on disk', async () => {
     await ensureTestImage()
     const a = home()
-    const dir = scratch()
+    const dir = dirForTest('hush-backup-')
     const secrets = roundTripSecrets()
     const client = sdk(a)
     for (let i = 0; i < secrets.length; i += 20) {
@@ -183,7 +162,7 @@ describe.runIf(docker)('backup and restore: 200 secrets into a new store, then i
 describe('backup: bad input and faults', () => {
   it('refuses a missing directory, an existing file without --force, differing passphrases', async () => {
     const t = home()
-    const dir = scratch()
+    const dir = dirForTest('hush-backup-')
     await t.ok(['secrets', 'new', 'db', 'PASSWORD=hunter2'])
     const missing = await t.hush(['backup', join(dir, 'nope', 'x.backup')], {input: BACKUP_PASSPHRASE})
     expect(missing.exitCode).toBe(2)
@@ -233,7 +212,7 @@ describe('backup: bad input and faults', () => {
 
   it('makes the file behind `hush backup - > FILE` 0600, whatever the umask made it', async () => {
     const t = home()
-    const dir = scratch()
+    const dir = dirForTest('hush-backup-')
     await t.ok(['secrets', 'new', 'db', 'PASSWORD=hunter2'])
     const fresh = join(dir, 'fresh.backup')
     const existing = join(dir, 'existing.backup')
@@ -254,12 +233,12 @@ describe('backup: bad input and faults', () => {
 
   it('leaves no partial file and the old one untouched when the disk fills up', async () => {
     const t = home()
-    const dir = scratch()
+    const dir = dirForTest('hush-backup-')
     const full = join(dir, 'small')
     mkdirSync(full)
     const mounted = await execa('mount', ['-t', 'tmpfs', '-o', 'size=80k,mode=0700', 'tmpfs', full], {reject: false})
     expect(mounted.exitCode, `mount a small tmpfs (root needed): ${mounted.stderr}`).toBe(0)
-    cleanups.push(async () => {
+    onTestFinished(async () => {
       await execa('umount', [full], {reject: false})
     })
     const client = sdk(t)
@@ -280,7 +259,7 @@ describe('backup: bad input and faults', () => {
 
   it('refuses a wrong passphrase, any damaged file and a newer format; nothing changes', async () => {
     const a = home()
-    const dir = scratch()
+    const dir = dirForTest('hush-backup-')
     await a.ok(['secrets', 'new', 'db', 'PASSWORD=hunter2', 'USER=bob'])
     await a.ok(['secrets', 'new', 'api', 'TOKEN=t0k3n', '--app', 'web'])
     const file = join(dir, 'good.backup')
@@ -330,7 +309,7 @@ describe('backup: bad input and faults', () => {
 
   it('restores into an empty store only, merges by rule, continues versions, audits the counts', async () => {
     const a = home()
-    const dir = scratch()
+    const dir = dirForTest('hush-backup-')
     await a.ok(['secrets', 'new', 'db', 'PASSWORD=v1', '--description', 'the database'])
     for (let v = 2; v <= 7; v++) await a.ok(['secrets', 'rotate', 'db', `PASSWORD=v${v}`])
     await a.ok(['secrets', 'new', 'gone', 'X=1'])
@@ -397,7 +376,7 @@ describe('backup: bad input and faults', () => {
 
   it('refuses to restore into a sealed store, and restores once it is unsealed', async () => {
     const a = home()
-    const dir = scratch()
+    const dir = dirForTest('hush-backup-')
     await a.ok(['secrets', 'new', 'db', 'PASSWORD=hunter2'])
     const file = join(dir, 'a.backup')
     await backup(a, file)
@@ -415,7 +394,7 @@ describe('backup: bad input and faults', () => {
 
 describe('the SDK', () => {
   it('backs up, restores and rotates the key over the same routes', async () => {
-    const dir = scratch()
+    const dir = dirForTest('hush-backup-')
     const a = home()
     await sdk(a).createSecret('db', {PASSWORD: 'from the sdk'}, {app: 'api'})
     const file = await sdk(a).backup(BACKUP_PASSPHRASE)

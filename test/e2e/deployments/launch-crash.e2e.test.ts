@@ -3,14 +3,12 @@
 // submit, resubmit and a container docker creates but cannot start. After each restart: no
 // container of the store unknown to `status`, no value in `hush logs`, and `secrets delete`
 // refused while any such container lives.
-import {chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentDetail} from '../../../src/api/contract.js'
 import {errorLine} from '../../support/agent-tools.js'
 import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
+import {type DockerTrap, dockerTrap} from '../../support/docker-trap.js'
 import {isAlive, makeHome, type RunResult, rawRequest, type TestHome, waitFor} from '../../support/helpers.js'
 
 const docker = await dockerAvailable('test/e2e/deployments/launch-crash.e2e.test.ts')
@@ -18,47 +16,26 @@ const ROUNDS = 10
 /** Each test runs ROUNDS crashes and restarts: generous, for a loaded machine (about 1-3 min when quiet). */
 const CRASH_TEST_TIMEOUT_MS = 900_000
 
-/**
- * HUSH_DOCKER for these tests: a `docker CMD` while $HUSH_TEST_TRAP/armed holds CMD (run, stop,
- * rm) disarms it, says so (hit), waits, runs docker all the same, and says when docker is done.
- */
-const WRAPPER = `#!/bin/sh
-if [ -f "$HUSH_TEST_TRAP/armed" ] && [ "$1" = "$(cat "$HUSH_TEST_TRAP/armed")" ] && rm "$HUSH_TEST_TRAP/armed" 2>/dev/null; then
-  touch "$HUSH_TEST_TRAP/hit"
-  sleep 0.4
-  docker "$@"
-  code=$?
-  touch "$HUSH_TEST_TRAP/done"
-  exit $code
-fi
-exec docker "$@"
-`
-
 /** Prints the value, then runs until SIGTERM. */
 const PRINTER = ['--', 'sh', '-c', 'echo "token is $TOKEN"; trap "exit 0" TERM; sleep 300 & wait']
 
 let t: TestHome
-let trap: string
+let trap: DockerTrap
 
 beforeEach(() => {
-  trap = mkdtempSync(join(tmpdir(), 'hush-trap-'))
-  const wrapper = join(trap, 'docker-wrapper.sh')
-  writeFileSync(wrapper, WRAPPER)
-  chmodSync(wrapper, 0o755)
-  t = makeHome({HUSH_DOCKER: wrapper, HUSH_TEST_TRAP: trap})
+  trap = dockerTrap()
+  t = makeHome(trap.env)
 })
 afterEach(async () => {
   await removeDockerStore(t)
-  rmSync(trap, {recursive: true, force: true})
+  trap.remove()
 })
 
 /** Starts `hush ...args` with the trap armed; resolves once its `docker CMD` has begun, with the command's end. */
 async function armedRun(args: string[], command = 'run'): Promise<{running: Promise<RunResult>}> {
-  rmSync(join(trap, 'hit'), {force: true})
-  rmSync(join(trap, 'done'), {force: true})
-  writeFileSync(join(trap, 'armed'), command)
+  trap.arm([command])
   const running = t.hush(args)
-  await waitFor(() => existsSync(join(trap, 'hit')), 30_000)
+  await trap.hit(30_000)
   // Wrapped: an async function returning the promise itself would wait for the command to end.
   return {running}
 }
@@ -131,7 +108,7 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
         else expect(result.exitCode, result.stderr).toBe(0)
         // Some rounds restart the agent while the orphaned docker run is still under way.
         if (round % 3 === 1) await checkPromises([value], checked)
-        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        await trap.done(30_000)
         await checkPromises([value], checked)
       }
       // Every launch that reached docker was recorded with its audit event, and terminate removes it.
@@ -166,7 +143,7 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
         await killAgent('kill')
         expectLostAgentLine(await running, new RegExp(`hush status ${id}`))
         if (round % 3 === 1) await checkPromises(values)
-        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        await trap.done(30_000)
         const deployments = await checkPromises(values)
         // At most one container, of the recorded revision.
         const containers = await storeContainers()
@@ -200,7 +177,7 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
         expectLostAgentLine(await running, /the terminate is recorded and the next agent finishes it.*hush status/)
         // Some rounds restart the agent while the orphaned docker stop or rm is still under way.
         if (round % 3 === 1) await checkPromises([value])
-        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        await trap.done(30_000)
         const detail = await t.json<DeploymentDetail>(['status', id])
         expect(detail.state, `round ${round}`).toBe('terminated')
         expect(await storeContainers(), `round ${round}`).toEqual([])
@@ -238,7 +215,7 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
         const {running} = await armedRun(['submit', TEST_IMAGE, '--secret', 'tok', ...failures[round % 2]])
         await killAgent('kill')
         expectLostAgentLine(await running, /hush status/)
-        await waitFor(() => existsSync(join(trap, 'done')), 30_000)
+        await trap.done(30_000)
         await checkPromises([value])
         expect(await storeContainers()).toEqual([])
       }

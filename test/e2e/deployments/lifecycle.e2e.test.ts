@@ -1,27 +1,20 @@
 // Deployments over time against the real Docker engine: delete refused while in use, --force,
 // rotate -> STALE -> resubmit, --wait's exit code, redacted logs, and kill -9 of the agent.
 import {randomBytes} from 'node:crypto'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import type {DeploymentInfo, ResubmitOutput, SubmitOutput} from '../../../src/api/contract.js'
 import {
   containerOutput,
-  dockerAvailable,
+  dockerTestFile,
   inspect,
   inspectEnv,
-  removeDockerStore,
   SLEEPER,
   submitJson,
   TEST_IMAGE,
 } from '../../support/docker.js'
-import {isAlive, makeHome, type TestHome, waitFor} from '../../support/helpers.js'
+import {isAlive, waitFor} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/lifecycle.e2e.test.ts')
-
-let t: TestHome
-beforeEach(() => {
-  t = makeHome()
-})
-afterEach(() => removeDockerStore(t))
+const {docker, t} = await dockerTestFile('test/e2e/deployments/lifecycle.e2e.test.ts')
 
 describe.skipIf(!docker)('deployment lifecycle', () => {
   it('refuses to delete a secret a live deployment uses, naming every one; allows it after terminate', async () => {

@@ -91,20 +91,36 @@ async function storeContainers(): Promise<string[]> {
   return stdout.split('\n').filter(Boolean)
 }
 
+/**
+ * A new secret holding a fresh password under `key`, and a PostgreSQL server launched with `--user
+ * user --secret-file secretFile` whose initdb reads the password from `pwfile` (a shell word).
+ */
+async function passwordServer(options: {
+  secret: string
+  key: string
+  user: string
+  secretFile: string
+  pwfile: string
+}): Promise<{d: SubmitOutput; password: string}> {
+  const password = `pg-${randomBytes(9).toString('base64url')}`
+  await t.ok(['secrets', 'new', options.secret, '--from-stdin', options.key], {input: password})
+  const d = await submitJson<SubmitOutput>(t, [
+    image,
+    ...['--user', options.user, '--secret-file', options.secretFile, '--publish', '127.0.0.1::5432'],
+    ...serverScript(options.pwfile),
+  ])
+  return {d, password}
+}
+
 describe.skipIf(!docker)('secret files for a non-root image (PostgreSQL as uid 999)', () => {
   it('initdb --pwfile reads the file given to uid 999, and psql logs in with that password', async () => {
-    const password = `pg-${randomBytes(9).toString('base64url')}`
-    await t.ok(['secrets', 'new', 'db', '--from-stdin', 'PGPASSWORD'], {input: password})
-    const d = await submitJson<SubmitOutput>(t, [
-      image,
-      '--user',
-      '999',
-      '--secret-file',
-      'db,uid=999,gid=999,mode=0400',
-      '--publish',
-      '127.0.0.1::5432',
-      ...serverScript('/run/secrets/PGPASSWORD'),
-    ])
+    const {d, password} = await passwordServer({
+      secret: 'db',
+      key: 'PGPASSWORD',
+      user: '999',
+      secretFile: 'db,uid=999,gid=999,mode=0400',
+      pwfile: '/run/secrets/PGPASSWORD',
+    })
     // On the host: the file is uid 999's, 0400, inside the 0700 directory of the user running hush.
     const file = join(revisionDir(d.id), 'PGPASSWORD')
     const asRoot = process.getuid?.() === 0
@@ -122,18 +138,13 @@ describe.skipIf(!docker)('secret files for a non-root image (PostgreSQL as uid 9
   })
 
   it('KEY_FILE convention: POSTGRES_PASSWORD_FILE points at the file, under target=, owner from --user', async () => {
-    const password = `pg-${randomBytes(9).toString('base64url')}`
-    await t.ok(['secrets', 'new', 'pg', '--from-stdin', 'POSTGRES_PASSWORD'], {input: password})
-    const d = await submitJson<SubmitOutput>(t, [
-      image,
-      '--user',
-      '999:999',
-      '--secret-file',
-      'pg,target=/run/secrets/pg,env',
-      '--publish',
-      '127.0.0.1::5432',
-      ...serverScript('"$POSTGRES_PASSWORD_FILE"'),
-    ])
+    const {d, password} = await passwordServer({
+      secret: 'pg',
+      key: 'POSTGRES_PASSWORD',
+      user: '999:999',
+      secretFile: 'pg,target=/run/secrets/pg,env',
+      pwfile: '"$POSTGRES_PASSWORD_FILE"',
+    })
     const {stdout} = await execa('docker', ['inspect', '--format', '{{json .Config.Env}}', d.containerId])
     expect(JSON.parse(stdout)).toContain('POSTGRES_PASSWORD_FILE=/run/secrets/pg/POSTGRES_PASSWORD')
     expect(stdout).not.toContain(password)

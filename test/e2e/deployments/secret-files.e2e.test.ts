@@ -1,26 +1,12 @@
 import {existsSync, mkdirSync, readdirSync, readFileSync, statfsSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import type {DeploymentInfo, ResubmitOutput, SubmitOutput} from '../../../src/api/contract.js'
 import {envFileDir, resolvePaths} from '../../../src/config/paths.js'
-import {
-  containerOutput,
-  dockerAvailable,
-  inspectEnv,
-  removeDockerStore,
-  SLEEPER,
-  submitJson,
-  TEST_IMAGE,
-} from '../../support/docker.js'
-import {makeHome, sha256, type TestHome, waitFor} from '../../support/helpers.js'
+import {containerOutput, dockerTestFile, inspectEnv, SLEEPER, submitJson, TEST_IMAGE} from '../../support/docker.js'
+import {sha256, waitFor} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/secret-files.e2e.test.ts')
-
-let t: TestHome
-beforeEach(() => {
-  t = makeHome()
-})
-afterEach(() => removeDockerStore(t))
+const {docker, t} = await dockerTestFile('test/e2e/deployments/secret-files.e2e.test.ts')
 
 /** A PEM-shaped multi-line value with a trailing newline, CRLF, spaces and UTF-8. */
 function pem(tag: string): string {

@@ -3,27 +3,13 @@
 // process argument list, scrubbed docker errors, unknown secrets, the advisory warning.
 import {createHash, randomBytes} from 'node:crypto'
 import {readdirSync, readFileSync, statfsSync, statSync, writeFileSync} from 'node:fs'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../../../src/api/contract.js'
 import {envFileDir, resolvePaths} from '../../../src/config/paths.js'
-import {
-  containerOutput,
-  dockerAvailable,
-  inspectEnv,
-  removeDockerStore,
-  storeId,
-  submitJson,
-  TEST_IMAGE,
-} from '../../support/docker.js'
-import {makeHome, type TestHome, waitFor} from '../../support/helpers.js'
+import {containerOutput, dockerTestFile, inspectEnv, storeId, submitJson, TEST_IMAGE} from '../../support/docker.js'
+import {waitFor} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/submit.e2e.test.ts')
-
-let t: TestHome
-beforeEach(() => {
-  t = makeHome()
-})
-afterEach(() => removeDockerStore(t))
+const {docker, t} = await dockerTestFile('test/e2e/deployments/submit.e2e.test.ts')
 
 async function secret(name: string, pairs: Record<string, string>): Promise<void> {
   const args = ['secrets', 'new', name, ...Object.entries(pairs).map(([key, value]) => `${key}=${value}`)]

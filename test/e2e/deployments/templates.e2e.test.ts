@@ -1,25 +1,18 @@
 import {readFileSync} from 'node:fs'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../../../src/api/contract.js'
 import {
   containerOutput,
-  dockerAvailable,
+  dockerTestFile,
   inspectEnv,
-  removeDockerStore,
   SLEEPER,
   storeId,
   submitJson,
   TEST_IMAGE,
 } from '../../support/docker.js'
-import {makeHome, sha256, type TestHome} from '../../support/helpers.js'
+import {sha256} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/templates.e2e.test.ts')
-
-let t: TestHome
-beforeEach(() => {
-  t = makeHome()
-})
-afterEach(() => removeDockerStore(t))
+const {docker, t} = await dockerTestFile('test/e2e/deployments/templates.e2e.test.ts')
 
 describe.skipIf(!docker)('--env templates', () => {
   it('renders {{NAME:KEY}} in the container, shows only the template in status and redacts logs', async () => {

@@ -2,35 +2,17 @@
 // --change-passphrase`, `hush init --rotate-key`), with the real agent and keyring, across a switch
 // between the OS keyring and passphrase mode; values are checked through a backup opened here.
 import {randomBytes} from 'node:crypto'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {execa} from 'execa'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import type {AuditEvent, Hello} from '../../../src/api/contract.js'
 import {storeValues} from '../../support/backup-tools.js'
-import {BIN, makeHome, onTerminal, type TestHome} from '../../support/helpers.js'
+import {BIN, dirForTest, homeForTest, onTerminal, type TestHome} from '../../support/helpers.js'
 
 const OLD = 'the old store passphrase'
 const NEW = 'the new store passphrase'
-
-const cleanups: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.()
-})
-
-function home(): TestHome {
-  const t = makeHome()
-  cleanups.push(() => t.cleanup())
-  return t
-}
-
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hush-keys-'))
-  cleanups.push(() => rmSync(dir, {recursive: true, force: true}))
-  return dir
-}
 
 /** The stored wrapping of the data key and every ciphertext, read from the store file. */
 function storedKeys(t: TestHome): {wrapped: string; ciphertexts: string[]} {
@@ -61,8 +43,8 @@ const storeEvents = async (t: TestHome) =>
 
 describe('hush init --change-passphrase', () => {
   it('re-wraps the data key: the old passphrase no longer unseals, the new one does, values intact', async () => {
-    const t = home()
-    const dir = scratch()
+    const t = homeForTest()
+    const dir = dirForTest('hush-keys-')
     await t.ok(['init', '--keyring', 'passphrase'], {input: `${OLD}\n`})
     await t.ok(['secrets', 'new', 'db', 'PASSWORD=hunter2', 'URL=postgres://db'])
     const before = await storeValues(t, dir)
@@ -108,7 +90,7 @@ describe('hush init --change-passphrase', () => {
   }, 180_000)
 
   it('says an OS keyring store has no passphrase to change', async () => {
-    const t = home()
+    const t = homeForTest()
     await t.ok(['secrets', 'new', 'db', 'A=1'])
     const result = await t.hush(['init', '--change-passphrase'], {input: 'x'})
     expect(result.exitCode).toBe(1)
@@ -118,8 +100,8 @@ describe('hush init --change-passphrase', () => {
 
 describe('hush init --rotate-key', () => {
   it('re-encrypts every value under a new data key, in both modes and across switches', async () => {
-    const t = home()
-    const dir = scratch()
+    const t = homeForTest()
+    const dir = dirForTest('hush-keys-')
     await t.ok(['secrets', 'new', 'db', 'PASSWORD=hunter2', 'URL=postgres://db'])
     await t.ok(['secrets', 'new', 'api', 'TOKEN=scoped 🙂', '--app', 'web'])
     await t.ok(['secrets', 'new', 'gone', 'X=1'])

@@ -3,7 +3,7 @@
 // scope with --app; a store made before the app column is migrated in place. Real docker, real keyring.
 import {randomBytes} from 'node:crypto'
 import Database from 'better-sqlite3'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import type {
   AuditEvent,
   DeploymentInfo,
@@ -12,16 +12,9 @@ import type {
   SubmitOutput,
 } from '../../../src/api/contract.js'
 import {errorLine} from '../../support/agent-tools.js'
-import {dockerAvailable, inspectEnv, removeDockerStore, SLEEPER, submitJson} from '../../support/docker.js'
-import {makeHome, type TestHome} from '../../support/helpers.js'
+import {dockerTestFile, inspectEnv, SLEEPER, submitJson} from '../../support/docker.js'
 
-const docker = await dockerAvailable('test/e2e/secrets/app-scope.e2e.test.ts')
-
-let t: TestHome
-beforeEach(() => {
-  t = makeHome()
-})
-afterEach(() => removeDockerStore(t))
+const {docker, t} = await dockerTestFile('test/e2e/secrets/app-scope.e2e.test.ts')
 
 async function ok(args: string[]): Promise<string> {
   const result = await t.hush(args)

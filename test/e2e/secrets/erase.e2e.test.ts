@@ -5,41 +5,23 @@
 // old passphrase.
 import {randomBytes} from 'node:crypto'
 import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {execa} from 'execa'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it, onTestFinished} from 'vitest'
 import type {SubmitOutput} from '../../../src/api/contract.js'
 import {aeadDecrypt} from '../../../src/crypto/aead.js'
 import {deriveMasterKey, parseKdfParams} from '../../../src/crypto/passphrase.js'
 import {loadSodium} from '../../../src/crypto/sodium.js'
 import {BACKUP_PASSPHRASE} from '../../support/backup-tools.js'
 import {dockerAvailable, ensureTestImage, removeDockerStore, TEST_IMAGE} from '../../support/docker.js'
-import {BIN, makeHome, type TestHome} from '../../support/helpers.js'
+import {BIN, dirForTest, homeForTest, type TestHome} from '../../support/helpers.js'
 
 const OLD = 'the old store passphrase'
 const NEW = 'the new store passphrase'
 const FILES = ['store.db', 'store.db-wal', 'store.db-shm']
 const sodium = await loadSodium()
 const docker = await dockerAvailable('test/e2e/secrets/erase.e2e.test.ts')
-
-const cleanups: Array<() => Promise<void> | void> = []
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.()
-})
-
-function home(): TestHome {
-  const t = makeHome()
-  cleanups.push(() => t.cleanup())
-  return t
-}
-
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hush-erase-'))
-  cleanups.push(() => rmSync(dir, {recursive: true, force: true}))
-  return dir
-}
 
 /** A copy of the store's files as they are now (the agent still running), in a new directory. */
 function copyStore(t: TestHome, dir: string, label: string): string {
@@ -123,8 +105,8 @@ const value = (label: string) => `${label}-${randomBytes(96).toString('base64')}
 
 describe('old state is erased from the files before the command returns', () => {
   it('init --change-passphrase: no byte of the old wrapping is left, and the copy does not open with the old passphrase', async () => {
-    const t = home()
-    const dir = scratch()
+    const t = homeForTest()
+    const dir = dirForTest('hush-erase-')
     await t.ok(['init', '--keyring', 'passphrase'], {input: `${OLD}\n`})
     await t.ok(['secrets', 'new', 'db', `PASSWORD=${value('db')}`])
     const before = copyStore(t, dir, 'before')
@@ -144,8 +126,8 @@ describe('old state is erased from the files before the command returns', () => 
   }, 120_000)
 
   it('secrets delete, rotate, a key rename, a replacing create or restore: no byte of an old ciphertext is left', async () => {
-    const t = home()
-    const dir = scratch()
+    const t = homeForTest()
+    const dir = dirForTest('hush-erase-')
     await t.ok(['secrets', 'new', 'gone', `TOKEN=${value('gone')}`, `OTHER=${value('other')}`])
     await t.ok(['secrets', 'new', 'db', `PASSWORD=${value('db')}`, `USER=${value('user')}`])
     const file = join(dir, 'db.backup')
@@ -169,9 +151,9 @@ describe('old state is erased from the files before the command returns', () => 
     "terminate: no byte of the copies kept to redact the deployment's logs is left",
     async () => {
       await ensureTestImage()
-      const t = home()
-      cleanups.push(() => removeDockerStore(t))
-      const dir = scratch()
+      const t = homeForTest()
+      onTestFinished(() => removeDockerStore(t))
+      const dir = dirForTest('hush-erase-')
       await t.ok(['secrets', 'new', 'db', `PASSWORD=${value('db')}`])
       const submit = await t.ok(['submit', TEST_IMAGE, '--secret', 'db', '--json', '--', 'sleep', '300'])
       const submitted = JSON.parse(submit.stdout) as SubmitOutput

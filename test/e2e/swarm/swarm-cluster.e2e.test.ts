@@ -5,9 +5,9 @@
 // resubmitted, checked again; and a worker stopped under a running service, which status reports.
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {errorLine} from '../../support/agent-tools.js'
-import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
+import {removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
 import {makeHome, type TestHome, waitFor} from '../../support/helpers.js'
-import {type SwarmWorker, startSwarmWorker, swarmClusterProblem} from '../../support/swarm-cluster.js'
+import {type SwarmWorker, startSwarmWorker} from '../../support/swarm-cluster.js'
 import {swarmInfo} from '../../support/swarm-engine.js'
 import {
   containersOn,
@@ -19,20 +19,12 @@ import {
   readInside,
   removeSwarmObjects,
   type SwarmDeployment,
-  swarmAvailable,
-  takeSwarmTurns,
+  swarmTestFile,
   waitForTasks,
 } from '../../support/swarm-tools.js'
 
-takeSwarmTurns()
-
 const FILE = 'test/e2e/swarm/swarm-cluster.e2e.test.ts'
-const docker = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))
-const problem = docker ? await swarmClusterProblem() : 'no swarm manager'
-if (problem && docker) {
-  if (process.env.CI === 'true') throw new Error(`${FILE}: ${problem} (CI=true: it must run)`)
-  process.stderr.write(`\n!!! SKIPPING the two-node Swarm tests: ${problem}\n\n`)
-}
+const twoNodes = await swarmTestFile(FILE, {twoNodes: true})
 // Swarm converges slowly on a busy two-core machine.
 vi.setConfig({testTimeout: 300_000})
 
@@ -64,7 +56,7 @@ async function taskReading(node: Docker, service: string, value: string): Promis
 }
 
 beforeAll(async () => {
-  if (problem) return
+  if (!twoNodes) return
   managerNode = (await swarmInfo()).nodeId
   worker = await startSwarmWorker(TEST_IMAGE)
   t = makeHome()
@@ -77,7 +69,7 @@ afterAll(async () => {
   await worker?.stop()
 }, 300_000)
 
-describe.skipIf(Boolean(problem))('two Swarm nodes', () => {
+describe.skipIf(!twoNodes)('two Swarm nodes', () => {
   it('the harness: a raw docker service runs one task on each node, and each reads its Swarm secret', async () => {
     const value = `raw-value-${run}`
     expect((await manager(['secret', 'create', RAW_SECRET, '-'], value)).exitCode).toBe(0)

@@ -3,12 +3,12 @@
 // it, sometimes it never runs. After each restart: every service of the store is known to `status`,
 // no hush Swarm secret is left that no service uses (or reconciliation removes it), no env-file is
 // left on tmpfs, and `secrets delete` is refused while a service holds the value.
-import {chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {envFileDir, resolvePaths} from '../../../src/config/paths.js'
-import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
+import {removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
+import {type DockerTrap, dockerTrap} from '../../support/docker-trap.js'
 import {
   filesUnder,
   isAlive,
@@ -24,68 +24,42 @@ import {
   type SwarmDeployment,
   storeServices,
   storeSwarmSecrets,
-  swarmAvailable,
-  takeSwarmTurns,
+  swarmTestFile,
 } from '../../support/swarm-tools.js'
 
-takeSwarmTurns()
-
 const FILE = 'test/e2e/swarm/swarm-crash.e2e.test.ts'
-const swarm = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))
+const swarm = await swarmTestFile(FILE)
 const ROUNDS = 4
 vi.setConfig({testTimeout: 600_000})
-
-/**
- * HUSH_DOCKER for these tests: a `docker ... service create|update ...` while $HUSH_TEST_TRAP/armed
- * exists disarms it, says so (hit), waits for the agent to be killed, then runs docker all the same
- * when $HUSH_TEST_TRAP/proceed exists (else not at all), and says when it is done.
- */
-const WRAPPER = `#!/bin/sh
-case " $* " in
-  *" service create "*|*" service update "*)
-    if rm "$HUSH_TEST_TRAP/armed" 2>/dev/null; then
-      touch "$HUSH_TEST_TRAP/hit"
-      sleep 0.4
-      code=1
-      if [ -e "$HUSH_TEST_TRAP/proceed" ]; then docker "$@"; code=$?; fi
-      touch "$HUSH_TEST_TRAP/done"
-      exit $code
-    fi
-    ;;
-esac
-exec docker "$@"
-`
 
 const LONG = ['--', 'sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait']
 
 let t: TestHome
-let trap: string
+let trap: DockerTrap
 
 beforeEach(() => {
-  trap = mkdtempSync(join(tmpdir(), 'hush-trap-'))
-  const wrapper = join(trap, 'docker-wrapper.sh')
-  writeFileSync(wrapper, WRAPPER)
-  chmodSync(wrapper, 0o755)
-  t = makeHome({HUSH_DOCKER: wrapper, HUSH_TEST_TRAP: trap})
+  trap = dockerTrap()
+  t = makeHome(trap.env)
 })
 afterEach(async () => {
   await removeSwarmObjects(await storeId(t))
   await removeDockerStore(t)
-  rmSync(trap, {recursive: true, force: true})
+  trap.remove()
 }, 180_000)
 
-/** Starts `hush ...args` with the trap armed, kills the agent once docker is reached, and waits for the wrapper. */
+/**
+ * Starts `hush ...args` with the trap armed for `docker service create|update`, kills the agent once
+ * docker is reached, and waits for the trapped command, which docker runs only when `proceed`.
+ */
 async function killedAt(args: string[], proceed: boolean): Promise<RunResult> {
-  for (const name of ['hit', 'done', 'proceed']) rmSync(join(trap, name), {force: true})
-  if (proceed) writeFileSync(join(trap, 'proceed'), '')
-  writeFileSync(join(trap, 'armed'), '')
+  trap.arm(['service create', 'service update'], {proceed})
   const running = t.hush(args)
-  await waitFor(() => existsSync(join(trap, 'hit')), 60_000)
+  await trap.hit(60_000)
   const pid = t.agentPid()
   expect(pid).toBeDefined()
   process.kill(pid!, 'SIGKILL')
   await waitFor(() => !isAlive(pid!), 10_000)
-  await waitFor(() => existsSync(join(trap, 'done')), 120_000)
+  await trap.done(120_000)
   return running
 }
 
@@ -192,6 +166,6 @@ describe.skipIf(!swarm)('the agent dies between creating Swarm secrets and the s
     ])
     await t.ok(['terminate', id])
     expect(await storeSwarmSecrets((await storeId(t))!)).toEqual([])
-    expect(readdirSync(trap)).not.toContain('armed')
+    expect(readdirSync(trap.dir)).not.toContain('armed')
   })
 })

@@ -10,27 +10,14 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import {envFileDir, resolvePaths} from '../../../src/config/paths.js'
-import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
+import {removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
 import {makeHome, type TestHome} from '../../support/helpers.js'
 import {watchProcesses} from '../../support/leak-tools.js'
-import {type SwarmWorker, startSwarmWorker, swarmClusterProblem} from '../../support/swarm-cluster.js'
-import {
-  deploymentId,
-  removeSwarmObjects,
-  type SwarmDeployment,
-  swarmAvailable,
-  takeSwarmTurns,
-} from '../../support/swarm-tools.js'
-
-takeSwarmTurns()
+import {type SwarmWorker, startSwarmWorker} from '../../support/swarm-cluster.js'
+import {deploymentId, removeSwarmObjects, type SwarmDeployment, swarmTestFile} from '../../support/swarm-tools.js'
 
 const FILE = 'test/e2e/swarm/swarm-leak.e2e.test.ts'
-const docker = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))
-const problem = docker ? await swarmClusterProblem() : 'no swarm manager'
-if (problem && docker) {
-  if (process.env.CI === 'true') throw new Error(`${FILE}: ${problem} (CI=true: it must run)`)
-  process.stderr.write(`\n!!! SKIPPING the Swarm leak test: ${problem}\n\n`)
-}
+const twoNodes = await swarmTestFile(FILE, {twoNodes: true})
 vi.setConfig({testTimeout: 300_000})
 
 const run = randomBytes(4).toString('hex')
@@ -104,7 +91,7 @@ let t: TestHome | undefined
 let managerRoot = ''
 
 beforeAll(async () => {
-  if (problem) return
+  if (!twoNodes) return
   managerRoot = (await execa('docker', ['info', '--format', '{{.DockerRootDir}}'], {stdin: 'ignore'})).stdout.trim()
   worker = await startSwarmWorker(TEST_IMAGE)
   t = makeHome()
@@ -117,7 +104,7 @@ afterAll(async () => {
   await worker?.stop()
 }, 300_000)
 
-describe.skipIf(Boolean(problem))('no value leaks from a Swarm deployment on two nodes', () => {
+describe.skipIf(!twoNodes)('no value leaks from a Swarm deployment on two nodes', () => {
   it('not in any argv, not in hush files, not on disk under either data root outside the Raft store', async () => {
     const home = t!
     const watch = watchProcesses(['cmdline'])

@@ -8,7 +8,7 @@ import {randomBytes} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../../../src/api/contract.js'
 import {errorLine} from '../../support/agent-tools.js'
-import {dockerAvailable, inspectEnv, removeDockerStore, storeId, submitJson, TEST_IMAGE} from '../../support/docker.js'
+import {inspectEnv, removeDockerStore, storeId, submitJson, TEST_IMAGE} from '../../support/docker.js'
 import {makeHome, type TestHome, waitFor} from '../../support/helpers.js'
 import {type SecondEngine, startSecondEngine} from '../../support/second-engine.js'
 import {
@@ -23,14 +23,11 @@ import {
   type SwarmDeployment,
   storeServices,
   storeSwarmSecrets,
-  swarmAvailable,
-  takeSwarmTurns,
+  swarmTestFile,
 } from '../../support/swarm-tools.js'
 
-takeSwarmTurns()
-
 const FILE = 'test/e2e/swarm/swarm.e2e.test.ts'
-const swarm = (await dockerAvailable(FILE)) && (await swarmAvailable(FILE))
+const swarm = await swarmTestFile(FILE)
 // Services converge, roll and roll back in seconds each, slower on a busy two-core machine.
 vi.setConfig({testTimeout: 300_000})
 

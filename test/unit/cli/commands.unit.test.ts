@@ -1,121 +1,16 @@
-// Commands run in-process with their own streams and an in-process agent (test/support/in-process.ts):
-// what a user sees on stdout and stderr, and the exit code; then the contract's checks before dispatch.
-import {afterEach, describe, expect, it} from 'vitest'
-import {routes, type SecretInfo} from '../../../src/api/contract.js'
+// Between a command and the agent: a route the in-process agent (test/support/in-process.ts) has no
+// handler for, the contract's checks before dispatch, and failures on the way to the agent. Each
+// command's own in-process tests are test/unit/commands/<command>.unit.test.ts.
+import {describe, expect, it} from 'vitest'
+import {routes} from '../../../src/api/contract.js'
 import {HushError} from '../../../src/api/errors.js'
 import {asHushError} from '../../../src/client/socket-errors.js'
-import SecretsDelete from '../../../src/commands/secrets/delete.js'
-import SecretsList from '../../../src/commands/secrets/list.js'
-import SecretsNew from '../../../src/commands/secrets/new.js'
 import {checkInput, fromQuery} from '../../../src/daemon/http/route-input.js'
 import {inProcessAgent} from '../../support/in-process.js'
 
-const SECRET: SecretInfo = {
-  name: 'hf',
-  app: null,
-  keys: ['HF_TOKEN'],
-  description: 'Hugging Face',
-  version: 3,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-02T00:00:00.000Z',
-  usedBy: [],
-}
+const agent = inProcessAgent(() => ({}))
 
-/** The values the agent opened (sealed by the command), by key. */
-const opened = new Map<string, string>()
-
-const agent = inProcessAgent(({record, open}) => ({
-  listSecrets: (input) => {
-    record('listSecrets', input)
-    return [SECRET]
-  },
-  createSecret: (input) => {
-    record('createSecret', {...input, values: Object.keys(input.values)})
-    for (const [key, sealed] of Object.entries(input.values)) opened.set(key, open(sealed, `value of ${key}`))
-    return {
-      secret: {...SECRET, name: input.name, keys: Object.keys(input.values).sort(), version: 1},
-      replaced: false,
-      staleDeployments: [],
-    }
-  },
-  deleteSecret: (input) => {
-    record('deleteSecret', input)
-    throw new HushError('secret_in_use', `Secret ${input.name} is used by live deployment d-1: terminate it first.`, {
-      deployments: ['d-1'],
-    })
-  },
-}))
-const {received, run} = agent
-
-afterEach(() => opened.clear())
-
-describe('commands in-process, with a fake IO and an in-process agent', () => {
-  it('secrets list prints the table, and --json the agent’s answer as is', async () => {
-    const table = await run(SecretsList, [])
-    expect(table.exitCode).toBe(0)
-    expect(table.stdout).toMatch(/^NAME\s+SCOPE\s+KEYS\s+VERSION/)
-    expect(table.stdout).toMatch(/hf\s+shared\s+HF_TOKEN\s+3/)
-    expect(table.stderr).toBe('')
-
-    const json = await run(SecretsList, ['--json', '--include-deleted'])
-    expect(JSON.parse(json.stdout)).toEqual([SECRET])
-    // The flag reached the agent as a boolean (a query string's text, converted by the contract).
-    expect(received.at(-1)).toEqual({route: 'listSecrets', input: {includeDeleted: true}})
-  })
-
-  it('secrets new --from-stdin reads the value from the command’s stdin and sends it sealed', async () => {
-    const result = await run(SecretsNew, ['gh', '--from-stdin', 'GITHUB_TOKEN', '--description', 'ci'], {
-      stdin: 'ghp_value-from-stdin\n',
-    })
-    expect(result.stderr).toBe('')
-    expect(result.exitCode).toBe(0)
-    expect(result.stdout).toBe('Created secret gh: version 1, keys GITHUB_TOKEN.\n')
-    // One trailing newline dropped; the value travelled sealed and opened only in the agent.
-    expect(opened.get('GITHUB_TOKEN')).toBe('ghp_value-from-stdin')
-    expect(received).toEqual([
-      {route: 'createSecret', input: {name: 'gh', description: 'ci', values: ['GITHUB_TOKEN']}},
-    ])
-  })
-
-  it('secrets new --from-env takes the value from the command’s environment and removes it there', async () => {
-    const env: NodeJS.ProcessEnv = {WANDB_API_KEY: 'wandb-value'}
-    const result = await run(SecretsNew, ['wandb', '--from-env', 'WANDB_API_KEY'], {env})
-    expect(result.stderr).toBe('')
-    expect(result.exitCode).toBe(0)
-    expect(opened.get('WANDB_API_KEY')).toBe('wandb-value')
-
-    const unset = await run(SecretsNew, ['wandb', '--from-env', 'NOT_SET_HERE'])
-    expect(unset.exitCode).toBe(2)
-    expect(unset.stderr).toBe(
-      'hush: --from-env NOT_SET_HERE: the variable NOT_SET_HERE is not set in this environment.\n',
-    )
-    expect(received).toHaveLength(1)
-  })
-
-  it('an agent error is one line on stderr with its exit code, or the error shape under --json', async () => {
-    const plain = await run(SecretsDelete, ['hf'])
-    expect(plain.exitCode).toBe(1)
-    expect(plain.stdout).toBe('')
-    expect(plain.stderr).toBe('hush: Secret hf is used by live deployment d-1: terminate it first.\n')
-
-    const json = await run(SecretsDelete, ['hf', '--json'])
-    expect(json.exitCode).toBe(1)
-    expect(JSON.parse(json.stdout)).toEqual({
-      error: {
-        code: 'secret_in_use',
-        message: 'Secret hf is used by live deployment d-1: terminate it first.',
-        deployments: ['d-1'],
-      },
-    })
-  })
-
-  it('--force without a terminal asks for --yes, naming the deployments, after the refusal', async () => {
-    const result = await run(SecretsDelete, ['hf', '--force'])
-    expect(result.exitCode).toBe(2)
-    expect(result.stderr).toMatch(/^hush: This would delete secret hf, used by live deployment d-1: .*add --yes\.\n$/)
-    expect(received).toEqual([{route: 'deleteSecret', input: {name: 'hf'}}])
-  })
-
+describe('the in-process agent', () => {
   it('a route with no handler is a bug: 500 internal for the user, its stack in the agent’s log', async () => {
     const client = agent.client()
     try {

@@ -171,6 +171,6 @@ describe('doctor', () => {
 
   it('an argument is a usage error: one line, exit 2', async () => {
     const result = await run(Doctor, ['now'], {deps: {docker: fakeDocker(HEALTHY)}})
-    expect(result).toEqual({stdout: '', stderr: 'hush: Unexpected argument: now (see --help).\n', exitCode: 2})
+    expect(result).toMatchObject({stdout: '', stderr: 'hush: Unexpected argument: now (see --help).\n', exitCode: 2})
   })
 })

@@ -45,7 +45,7 @@ describe('resubmit', () => {
         'Resubmitted d-2: revision 2 rolled out to service svc123456789.\n  task task00000000 on n1: running, revision 2\n  task task11111111 on ?: pending, revision ?\n',
     },
   ])('$id: says what replaced it', async ({id, stdout}) => {
-    expect(await run(Resubmit, [id])).toEqual({stdout, stderr: '', exitCode: 0})
+    expect(await run(Resubmit, [id])).toMatchObject({stdout, stderr: '', exitCode: 0})
     expect(received).toEqual([{route: 'resubmit', input: {id}}])
   })
 

@@ -65,7 +65,7 @@ describe('submit: a detached job', () => {
       ['hush-test/busybox', '--secret', 'hf', '--env', 'MODEL=gpt-4o', '--name', 'job1', '--', 'sh', '-c', 'echo hi'],
       {deps: {docker}},
     )
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       stdout: 'd-1\n',
       stderr: 'Submitted d-1 (container c0ffee000000, running): see `hush status d-1`, `hush logs d-1`.\n',
       exitCode: 0,
@@ -204,7 +204,7 @@ describe('submit -i/-t: a session on this terminal', () => {
 describe('submit --swarm', () => {
   it('prints the id, the env notice with --secret, and returns at once without --wait', async () => {
     const result = await run(Submit, ['img', '--swarm', '--secret', 'hf'], {deps: {docker: fakeDocker()}})
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       stdout: 'd-1\n',
       stderr: `${SWARM_ENV_NOTICE}\nSubmitted d-1 (service svc123456789): see \`hush status d-1\`.\n`,
       exitCode: 0,

@@ -31,7 +31,7 @@ describe('terminate', () => {
       stdout: 'Terminated d-2: service svc123456789 and its unused Swarm secrets removed.\n',
     },
   ])('$argv', async ({argv, grace, stdout}) => {
-    expect(await run(Terminate, argv)).toEqual({stdout, stderr: '', exitCode: 0})
+    expect(await run(Terminate, argv)).toMatchObject({stdout, stderr: '', exitCode: 0})
     expect(received).toEqual([{route: 'terminate', input: {id: argv[0], grace}}])
   })
 
@@ -47,7 +47,7 @@ describe('terminate', () => {
     {argv: ['d-1', '--grace', 'soon'], stderr: 'hush: Parsing --grace (see --help).\n'},
     {argv: [], stderr: 'hush: Missing 1 required arg: (see --help).\n'},
   ])('$argv: one line, exit 2, nothing sent', async ({argv, stderr}) => {
-    expect(await run(Terminate, argv)).toEqual({stdout: '', stderr, exitCode: 2})
+    expect(await run(Terminate, argv)).toMatchObject({stdout: '', stderr, exitCode: 2})
     expect(received).toEqual([])
   })
 })

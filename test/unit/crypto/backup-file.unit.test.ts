@@ -2,7 +2,7 @@
 // format and a wrong passphrase refused with one line (cheap KDF parameters: the point is the format).
 import {describe, expect, it} from 'vitest'
 import {HushError} from '../../../src/api/errors.js'
-import {BACKUP_FORMAT, openBackup, readBackupHeader, sealBackup} from '../../../src/crypto/backup-file.js'
+import {BACKUP_FORMAT, encryptBackup, openBackup, readBackupHeader} from '../../../src/crypto/backup-file.js'
 import {loadSodium} from '../../../src/crypto/sodium.js'
 
 const sodium = await loadSodium()
@@ -18,7 +18,7 @@ const cheap = () => ({
 
 function sample(): Buffer {
   const values = ['value-one', 'multi\nline\r\nvalue', '🙂 unicode'].map((text) => encoder.encode(text))
-  return sealBackup(
+  return encryptBackup(
     sodium,
     PASSPHRASE,
     {meta: encoder.encode('{"secrets":[]}'), values},

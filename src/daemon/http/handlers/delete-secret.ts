@@ -3,6 +3,5 @@ import type {Routes} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
 export const deleteSecret: Handler<Routes['deleteSecret']> = async (input, agent) => {
-  await agent.deployments.refresh()
   return agent.secrets.delete(input.name, input.force ?? false, input.app)
 }

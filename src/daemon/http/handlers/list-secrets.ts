@@ -4,7 +4,6 @@ import type {Routes} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
 export const listSecrets: Handler<Routes['listSecrets']> = async (input, agent) => {
-  await agent.deployments.refresh()
   const scope = input.app !== undefined && input.app !== '' ? input.app : input.shared ? null : undefined
   return agent.secrets.list(input.includeDeleted ?? false, scope)
 }

@@ -3,6 +3,5 @@ import type {Routes} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
 export const rotateSecret: Handler<Routes['rotateSecret']> = async (input, agent) => {
-  await agent.deployments.refresh()
   return agent.secrets.rotate(input)
 }

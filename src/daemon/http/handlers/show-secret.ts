@@ -4,10 +4,10 @@ import type {Routes, SecretUser} from '../../../api/contract.js'
 import type {Handler} from './types.js'
 
 export const showSecret: Handler<Routes['showSecret']> = async (input, agent) => {
-  await agent.deployments.refresh()
   const secret = agent.secrets.show(input.name, input.app, input.includeDeleted ?? false)
   const users = new Set(secret.usedBy)
-  const deployments: SecretUser[] = (await agent.deployments.list())
+  const deployments: SecretUser[] = agent.deployments
+    .list()
     .filter((deployment) => users.has(deployment.id))
     .map((deployment) => {
       const injected = deployment.secrets.find((item) => item.name === secret.name && (item.app ?? null) === secret.app)

@@ -40,6 +40,6 @@ describe('daemon run', () => {
     {argv: ['--idle-timeout', '-5'], env: {}, stderr: 'hush: Parsing --idle-timeout (see --help).\n'},
     {argv: ['--json'], env: {}, stderr: 'hush: Nonexistent flag: --json (see --help).\n'},
   ])('$argv $env: one line, exit 2, no agent started', async ({argv, env, stderr}) => {
-    expect(await agent.run(DaemonRun, argv, {env})).toEqual({stdout: '', stderr, exitCode: 2})
+    expect(await agent.run(DaemonRun, argv, {env})).toMatchObject({stdout: '', stderr, exitCode: 2})
   })
 })

@@ -10,7 +10,7 @@ describe('daemon start', () => {
     {argv: [], stdout: () => `hush agent test running (pid ${process.pid}) on ${agent.socket}\n`, exitCode: 0},
     {argv: ['now'], stderr: 'hush: Unexpected argument: now (see --help).\n', exitCode: 2},
   ])('$argv', async ({argv, stdout, stderr, exitCode}) => {
-    expect(await agent.run(DaemonStart, argv)).toEqual({stdout: stdout?.() ?? '', stderr: stderr ?? '', exitCode})
+    expect(await agent.run(DaemonStart, argv)).toMatchObject({stdout: stdout?.() ?? '', stderr: stderr ?? '', exitCode})
   })
 
   it('--json is the agent’s hello', async () => {

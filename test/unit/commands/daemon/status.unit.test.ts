@@ -75,6 +75,6 @@ describe('daemon status', () => {
     {argv: ['x'], stderr: 'hush: Unexpected argument: x (see --help).\n', exitCode: 2},
   ])('$stderr', async ({argv, error, stderr, exitCode}) => {
     const result = await agent.run(error ? withoutAgent(DaemonStatus, error) : DaemonStatus, argv)
-    expect(result).toEqual({stdout: '', stderr, exitCode})
+    expect(result).toMatchObject({stdout: '', stderr, exitCode})
   })
 })

@@ -13,7 +13,7 @@ describe('daemon stop', () => {
     {argv: [], stdout: 'hush agent is not running.\n'},
     {argv: ['--json'], stdout: '{\n  "stopped": false\n}\n'},
   ])('no agent: says so, exit 0 ($argv)', async ({argv, stdout}) => {
-    expect(await agent.run(withoutAgent(DaemonStop), argv)).toEqual({stdout, stderr: '', exitCode: 0})
+    expect(await agent.run(withoutAgent(DaemonStop), argv)).toMatchObject({stdout, stderr: '', exitCode: 0})
     expect(agent.received).toEqual([])
   })
 
@@ -27,6 +27,6 @@ describe('daemon stop', () => {
     {argv: ['--now'], stderr: 'hush: Nonexistent flag: --now (see --help).\n', exitCode: 2},
   ])('$stderr', async ({argv, error, stderr, exitCode}) => {
     const result = await agent.run(withoutAgent(DaemonStop, error), argv)
-    expect(result).toEqual({stdout: '', stderr, exitCode})
+    expect(result).toMatchObject({stdout: '', stderr, exitCode})
   })
 })

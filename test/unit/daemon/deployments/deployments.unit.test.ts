@@ -1,4 +1,4 @@
-// The deployments service on its own, with a fake Swarm engine (no docker): what it records before
+// The deployments service on its own, with a fake Swarm target (no docker): what it records before
 // and after a launch, how usage, STALE and rollbacks read, and that a failed launch leaves nothing.
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -10,7 +10,8 @@ import {resolvePaths} from '../../../../src/config/paths.js'
 import {loadSodium} from '../../../../src/crypto/sodium.js'
 import type {ResolvedEnv} from '../../../../src/daemon/deployments/resolve-env.js'
 import {DeploymentsService} from '../../../../src/daemon/deployments/service.js'
-import type {SwarmEngine} from '../../../../src/daemon/deployments/swarm-target.js'
+import type {Target, TargetDetail, Targets} from '../../../../src/daemon/deployments/target.js'
+import {deploymentTargets} from '../../../../src/daemon/deployments/targets.js'
 import type {ServiceView} from '../../../../src/daemon/docker/services.js'
 import type {DeploymentRow, DeploymentsStore} from '../../../../src/daemon/store/deployments-table.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
@@ -28,8 +29,8 @@ const memoryKey: MasterKeySource = {
   forget: async () => undefined,
 }
 
-/** A Swarm engine that records what it was asked, and fails when told to. */
-class FakeSwarm implements SwarmEngine {
+/** A Swarm target that records what it was asked, and fails when told to. */
+class FakeSwarm implements Target {
   readonly rolling = true
   readonly calls: string[] = []
   /** What the record said when launch was called (the intent must be there first). */
@@ -47,8 +48,20 @@ class FakeSwarm implements SwarmEngine {
 
   constructor(private readonly records: DeploymentsStore) {}
 
-  view(id: string) {
-    return this.views.get(id)
+  detail(row: DeploymentRow): TargetDetail {
+    const view = this.views.get(row.id)
+    return {
+      serviceId: row.serviceId,
+      replicas: {
+        running: view?.tasks.filter((task) => task.state === 'running').length ?? 0,
+        desired: view?.desired ?? 1,
+      },
+      tasks: view?.tasks ?? [],
+      update: view?.update ?? {state: null, message: null},
+    }
+  }
+  runsAs(row: DeploymentRow) {
+    return row.serviceId
   }
   async check() {
     this.calls.push('check')
@@ -83,23 +96,21 @@ class FakeSwarm implements SwarmEngine {
     this.calls.push(`terminate ${row.id}`)
   }
   async refresh() {}
-  async settledRevision(serviceId: string) {
+  async settledRevision(row: DeploymentRow) {
+    const serviceId = row.serviceId ?? ''
     if (this.settled) return this.settled(serviceId)
     return [...this.views.values()].find((view) => view.serviceId === serviceId)?.revision ?? null
   }
-  async collectSecrets() {
+  async collect() {
     this.collected++
-    return 0
   }
-  async collectSecretsOf() {
-    return 0
-  }
+  async replaced() {}
   logSource(): never {
     throw new Error('no logs in this test')
   }
 }
 
-describe('DeploymentsService with a Swarm engine', () => {
+describe('DeploymentsService with a Swarm target', () => {
   let dir: string
   let store: Store
   let vault: DataKey
@@ -123,6 +134,12 @@ describe('DeploymentsService with a Swarm engine', () => {
     })
   }
 
+  /** The agent's targets, the fake one in place of Swarm. */
+  const withSwarm = (records: DeploymentsStore, fake: FakeSwarm): Targets => ({
+    ...deploymentTargets(() => store.labelId, records, resolvePaths({HUSH_HOME: dir}), quiet),
+    swarm: fake,
+  })
+
   const submit = (input: Partial<SubmitInput>) =>
     deployments.submit({image: 'busybox', target: 'swarm', warn: false, ...input})
 
@@ -132,7 +149,7 @@ describe('DeploymentsService with a Swarm engine', () => {
     vault = new DataKey(await loadSodium(), store, memoryKey)
     deployments = new DeploymentsService(store, vault, resolvePaths({HUSH_HOME: dir}), quiet, (records) => {
       swarm = new FakeSwarm(records)
-      return swarm
+      return withSwarm(records, swarm)
     })
     await putSecret('tok', {TOKEN: 'token-value-1'})
     await putSecret('cert', {CERT: 'cert-value-1'})
@@ -172,6 +189,18 @@ describe('DeploymentsService with a Swarm engine', () => {
     expect(deployments.staleUsers('cert', null, 2)).toEqual([id])
   })
 
+  it('an app-scoped secret makes STALE the deployments of that app that run the shared one, no other', async () => {
+    const {id} = await submit({name: 'web', secrets: ['tok']})
+    const other = await submit({name: 'api', secrets: ['tok']})
+    await store.commit(() => {
+      const row = store.insertSecret('tok', 'web', '', ['TOKEN'], AT)
+      store.replaceCiphertexts(row.id, [vault.encrypt(row, 'TOKEN', Buffer.from('token-web-1'))])
+    })
+    expect(deployments.staleUsers('tok', 'web', 1)).toEqual([id])
+    expect(deployments.staleUsers('tok', null, 1)).toEqual([])
+    expect(deployments.staleUsers('tok', null, 2)).toEqual([id, other.id])
+  })
+
   it('a resubmit rolls the service to the new versions; a rollback keeps the previous record, still STALE', async () => {
     const {id} = await submit({secretFiles: ['cert']})
     await putSecret('cert', {CERT: 'cert-value-2'})
@@ -201,10 +230,11 @@ describe('DeploymentsService with a Swarm engine', () => {
     const restarted = new DeploymentsService(store, vault, resolvePaths({HUSH_HOME: dir}), quiet, (records) => {
       swarm = new FakeSwarm(records)
       swarm.settled = () => settled
-      return swarm
+      return withSwarm(records, swarm)
     })
     try {
-      expect((await restarted.get(id)).revision).toBe(2)
+      await restarted.refresh()
+      expect(restarted.get(id).revision).toBe(2)
       const collectedBefore = swarm.collected
       // The update never reached the service: revision 1 runs. No command reads the state again,
       // yet the record goes back to revision 1 (STALE) and the unused Swarm secrets are collected.
@@ -218,7 +248,7 @@ describe('DeploymentsService with a Swarm engine', () => {
     }
   })
 
-  it('a launch that fails leaves no record, and the engine is asked to undo it', async () => {
+  it('a launch that fails leaves no record, and the target is asked to undo it', async () => {
     swarm.fail = new HushError('launch_failed', 'docker service create failed: no')
     await expect(submit({name: 'web', secretFiles: ['cert']})).rejects.toMatchObject({code: 'launch_failed'})
     expect(deployments.records.list()).toEqual([])
@@ -228,13 +258,13 @@ describe('DeploymentsService with a Swarm engine', () => {
     await expect(submit({name: 'web'})).resolves.toMatchObject({state: 'starting'})
   })
 
-  it('refuses local-only options and unknown secrets before the engine is asked anything', async () => {
+  it('refuses local-only options and unknown secrets before the target is asked anything', async () => {
     await expect(submit({options: {gpus: 'all'}})).rejects.toMatchObject({code: 'bad_request'})
     await expect(submit({secrets: ['nope']})).rejects.toMatchObject({code: 'unknown_secret'})
     expect(swarm.calls).toEqual([])
   })
 
-  it('terminate asks the engine to remove the service; the secret is free to delete', async () => {
+  it('terminate asks the target to remove the service; the secret is free to delete', async () => {
     const {id} = await submit({secrets: ['tok']})
     const done = await deployments.terminate(id)
     expect(done.state).toBe('terminated')

@@ -103,8 +103,8 @@ describe('stores made by earlier versions of hush', () => {
         // The migrated store takes today's writes: a new scoped secret, a deployment with files and a context.
         store.transaction(() => store.insertSecret('db', 'web', '', ['K'], '2026-12-01T00:00:00.000Z'))
         const records = new DeploymentsStore(store)
-        records.save({...deployments[0], id: 'd-new', files: ['db'], context: 'remote'})
-        expect(records.get('d-new')).toMatchObject({files: ['db'], context: 'remote'})
+        records.save({...deployments[0], id: 'd-new', files: [{name: 'db', uid: 70}], context: 'remote'})
+        expect(records.get('d-new')).toMatchObject({files: [{name: 'db', uid: 70}], context: 'remote'})
       } finally {
         store.close()
       }
@@ -115,6 +115,38 @@ describe('stores made by earlier versions of hush', () => {
       again.close()
     },
   )
+})
+
+describe('secret-file specs recorded as texts (schema 6)', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hush-migrate-files-'))
+  })
+  afterEach(() => rmSync(dir, {recursive: true, force: true}))
+
+  it('read as parsed specs, in the record and in a kept previous record', () => {
+    const file = join(dir, 'store.db')
+    const db = new Database(file)
+    migrate(db, MIGRATIONS.slice(0, 6))
+    const texts = ['tls', 'db,uid=999,gid=70,mode=0440,target=/run/secrets/db,env']
+    db.prepare(
+      `INSERT INTO deployments (id, name, image, command, env, refs, files, options, injected, container_id, state, exit_code, revision, created_at, updated_at)
+       VALUES ('d-files', NULL, 'busybox', '[]', '{}', '[]', ?, '{}', '[]', NULL, 'exited', 0, 1, 't', 't')`,
+    ).run(JSON.stringify(texts))
+    const kept = {row: {id: 'd-files', files: texts}, copies: []}
+    db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('deployment_previous:d-files', JSON.stringify(kept))
+    db.close()
+
+    const store = new Store(file)
+    try {
+      const specs = [{name: 'tls'}, {name: 'db', uid: 999, gid: 70, mode: 0o440, target: '/run/secrets/db', env: true}]
+      const records = new DeploymentsStore(store)
+      expect(records.get('d-files')?.files).toEqual(specs)
+      expect(records.previous('d-files')?.row.files).toEqual(specs)
+    } finally {
+      store.close()
+    }
+  })
 })
 
 describe('migrate', () => {
