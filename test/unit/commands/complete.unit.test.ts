@@ -53,7 +53,7 @@ describe('complete', () => {
     {argv: ['deployments'], stdout: 'd-1\njob1\nd-2\nd-3\n', route: 'listDeployments'},
   ])('$argv: the names, each once', async ({argv, stdout, route}) => {
     agentRunning()
-    expect(await agent.run(Complete, argv)).toEqual({stdout, stderr: '', exitCode: 0})
+    expect(await agent.run(Complete, argv)).toMatchObject({stdout, stderr: '', exitCode: 0})
     expect(agent.received.map((entry) => entry.route)).toEqual([route])
   })
 
@@ -66,6 +66,6 @@ describe('complete', () => {
   ])('$what: nothing at all, exit 0', async ({argv, running, fail: failing}) => {
     if (running) agentRunning()
     fail = failing ?? false
-    expect(await agent.run(Complete, argv)).toEqual({stdout: '', stderr: '', exitCode: 0})
+    expect(await agent.run(Complete, argv)).toMatchObject({stdout: '', stderr: '', exitCode: 0})
   })
 })
