@@ -54,14 +54,17 @@ export abstract class HushCommand extends Command {
     return resolvePaths(this.io.env)
   }
 
-  /** The one way to the agent: found, or started unless `start` is false (one client per kind, reused). */
-  protected async hush(options: {start?: boolean} = {}): Promise<HushClient> {
+  /**
+   * The one way to the agent: found, or started unless `start` is false (one client per kind,
+   * reused); `timeoutMs` bounds each answer (completion's, typed with a finger on TAB).
+   */
+  protected async hush(options: {start?: boolean; timeoutMs?: number} = {}): Promise<HushClient> {
     const start = options.start ?? true
     let client = this.clients.get(start)
     if (!client) {
       // Loaded on use: the agent itself (`daemon run`) and commands that fail before calling it start without undici.
       const {HushClient} = await import('../client/hush-client.js')
-      client = new HushClient({home: this.paths.home, start, connect: this.deps?.connect})
+      client = new HushClient({home: this.paths.home, start, timeoutMs: options.timeoutMs, connect: this.deps?.connect})
       this.clients.set(start, client)
     }
     return client

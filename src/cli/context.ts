@@ -19,7 +19,7 @@ export interface CommandContext {
   /** A line for people on stderr; nothing under --json. */
   note(message: string): void
   /** The agent, found or started unless `start` is false (one client per kind, closed when the command ends). */
-  hush(options?: {start?: boolean}): Promise<HushClient>
+  hush(options?: {start?: boolean; timeoutMs?: number}): Promise<HushClient>
   /** A client of its own, closed by the caller: for a step that may outlast the agent's idle timeout. */
   newHush(): Promise<HushClient>
   /** How this side runs the docker CLI (a test's fake, else the real one, config/docker.ts). */
