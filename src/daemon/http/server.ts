@@ -109,6 +109,26 @@ function stream(res: ServerResponse, source: Readable, open: Set<ServerResponse>
   source.pipe(res)
 }
 
+/** How long the rest of an unread request body is read and dropped before its connection closes. */
+const LINGER_MS = 2_000
+
+/**
+ * The connection of a request whose body was left unread (too large, or refused before reading)
+ * closes once the answer is out, in stages (RFC 9112 9.6): our side first, then what the client
+ * still sends is read and dropped, never kept, until it closes or for LINGER_MS. Closing at once
+ * with the client's bytes unread resets the connection, and a client still sending its body gets
+ * EPIPE and may lose the answer waiting for it (its 413).
+ */
+function closeUnread(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    const socket = req.socket
+    socket.end()
+    req.resume()
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref()
+    socket.once('close', () => clearTimeout(timer))
+  })
+}
+
 /** A write refused for lack of space (SQLite's SQLITE_FULL, or ENOSPC) as the one line users see; else undefined. */
 export function noSpaceError(error: unknown, home: string): HushError | undefined {
   const failure = error as {code?: string; path?: string}
@@ -188,11 +208,9 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
           if (error.status >= 500 && error.code !== 'sealed') {
             log.warn(`${req.method} ${req.url?.split('?')[0]}: ${error.code}: ${error.message}`)
           }
-          // A body left unread (too large, or refused before reading) is not drained: the
-          // connection closes once the answer is out.
           const unread = !req.complete
-          send(res, error.status, error.toBody(), unread || draining)
-          if (unread) res.once('finish', () => req.socket.destroy())
+          send(res, error.status, error.toBody(), draining && !unread)
+          if (unread) closeUnread(req, res)
           return
         }
         const full = noSpaceError(error, agent.paths.home) ?? readOnlyError(error, agent.paths.home)

@@ -22,15 +22,8 @@ afterAll(async () => {
 })
 
 /**
- * Writes a request's head and whole body in one go, as a naive client would; the agent's answer as
- * text. The agent answers 413 and closes while such a client is still writing: Node then destroys
- * the client socket on EPIPE, sometimes before it read the answer already waiting in the kernel, so
- * an attempt that got nothing back is tried again (the agent never closes without answering).
- */
-/**
  * Sends a request head and then its body in 64 KiB pieces, as a careful HTTP client does: it stops
- * sending once the agent has answered (the agent answers 413 and closes without reading the rest;
- * a client that kept writing would get EPIPE, and Node drops the unread answer with the socket).
+ * sending once the agent has answered; the agent's answer as text, once the connection is closed.
  */
 async function sendWhole(head: string, body: Buffer): Promise<string> {
   const outcome = await rawConnection(
