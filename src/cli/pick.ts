@@ -51,7 +51,7 @@ export async function pickSecrets(
   assertCanPick(io)
   const secrets = visibleSecrets(await listSecrets(), options.app)
   const runPicker = options.picker ?? (await loadPicker()).runPicker
-  const picked = await runPicker(secrets, envKeys, {confirmLabel: options.confirmLabel})
+  const picked = await runPicker(secrets, envKeys, io, {confirmLabel: options.confirmLabel})
   if (secrets.length === 0) {
     throw new HushError(
       'cancelled',

@@ -10,6 +10,14 @@ export interface PickedSecrets {
   files: string[]
 }
 
+/** The terminal the picker draws on: the command's streams (cli/io.ts), never the process's own. */
+export interface PickerTerminal {
+  stdin: NodeJS.ReadableStream
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  isTTY: {stderr: boolean}
+}
+
 export interface RunPickerOptions {
   /** What the final enter does, shown in the review ("launch", "print"). */
   confirmLabel?: string
@@ -22,9 +30,11 @@ export interface RunPickerOptions {
 export async function runPicker(
   secrets: PickerSecret[],
   envKeys: string[],
+  terminal: PickerTerminal,
   options: RunPickerOptions = {},
 ): Promise<PickedSecrets | undefined> {
-  const output = process.stderr.isTTY ? process.stderr : process.stdout
+  const output = (terminal.isTTY.stderr ? terminal.stderr : terminal.stdout) as NodeJS.WriteStream
+  const stdin = terminal.stdin as NodeJS.ReadStream
   let picked: PickedSecrets | undefined
   const instance = render(
     createElement(Picker, {
@@ -37,10 +47,10 @@ export async function runPicker(
       },
       onCancel: () => instance.unmount(),
     }),
-    {stdout: output, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false},
+    {stdout: output, stdin, exitOnCtrlC: false, patchConsole: false},
   )
   await instance.waitUntilExit()
   // Ink leaves stdin referenced and paused; let the command go on (and the process end) normally.
-  process.stdin.pause()
+  stdin.pause()
   return picked
 }

@@ -31,7 +31,7 @@ const agent = inProcessAgent(({record}) => ({
 const shown: Array<{names: string[]; envKeys: string[]; confirmLabel?: string}> = []
 const picker =
   (answer: PickedSecrets | undefined): RunPicker =>
-  async (secrets, envKeys, options) => {
+  async (secrets, envKeys, _terminal, options) => {
     shown.push({
       names: secrets.map((s) => `${s.name} (${s.description})`),
       envKeys,
