@@ -5,6 +5,7 @@
 import {type Hook, toConfiguredId} from '@oclif/core'
 import levenshtein from 'fast-levenshtein'
 import {HushError} from '../../api/errors.js'
+import {systemIO} from '../io.js'
 
 interface Suggestion {
   /** The command's id (`secrets:list`). */
@@ -41,12 +42,13 @@ const hook: Hook<'command_not_found'> = async function (options) {
     `"${typed}" is not a ${config.bin} command${suggested ? `. Did you mean "${suggested}"?` : ''} (see ${config.bin} --help).`,
     suggestion ? {suggestion: suggested} : {},
   )
+  const io = systemIO()
   const json = process.argv.includes('--json')
-  if (!json && process.stdin.isTTY && process.stderr.isTTY) {
+  if (!json && io.isTTY.stdin && io.isTTY.stderr) {
     // On a terminal, the plugin asks whether to run its suggestion; our one line stands for its
     // warning, and a "no" ends like the non-interactive case.
     const {default: ask} = await import('@oclif/plugin-not-found')
-    process.stderr.write(`${config.bin}: "${typed}" is not a ${config.bin} command.\n`)
+    io.stderr.write(`${config.bin}: "${typed}" is not a ${config.bin} command.\n`)
     const declined = Symbol('declined')
     const context = {
       ...this,
@@ -61,8 +63,8 @@ const hook: Hook<'command_not_found'> = async function (options) {
       if (thrown !== declined) throw thrown
     }
   }
-  if (json) process.stdout.write(`${JSON.stringify(error.toBody())}\n`)
-  else process.stderr.write(`${config.bin}: ${error.message}\n`)
+  if (json) io.stdout.write(`${JSON.stringify(error.toBody())}\n`)
+  else io.stderr.write(`${config.bin}: ${error.message}\n`)
   this.exit(error.exitCode)
 }
 
