@@ -4,6 +4,25 @@ import {Readable} from 'node:stream'
 import type {DeploymentDetail} from '../../src/api/contract.js'
 import {type EndInfo, encodeFrame, FRAME_END, FRAME_STDERR, FRAME_STDOUT} from '../../src/api/frames.js'
 
+/**
+ * The fields of one deployment in `status --json`, sorted: exactly the spec's shape (`target` is
+ * local or swarm; a Swarm service adds its own fields, docs/swarm.md).
+ */
+export const STATUS_JSON_FIELDS = [
+  'containerId',
+  'createdAt',
+  'env',
+  'exitCode',
+  'id',
+  'image',
+  'name',
+  'revision',
+  'secrets',
+  'stale',
+  'state',
+  'target',
+]
+
 /** A local deployment d-1 (job1, running, one secret hf), with OVERRIDES. */
 export function deploymentDetail(overrides: Partial<DeploymentDetail> = {}): DeploymentDetail {
   return {

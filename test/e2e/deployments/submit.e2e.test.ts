@@ -6,6 +6,7 @@ import {readdirSync, readFileSync, statfsSync, statSync, writeFileSync} from 'no
 import {describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../../../src/api/contract.js'
 import {envFileDir, resolvePaths} from '../../../src/config/paths.js'
+import {STATUS_JSON_FIELDS} from '../../support/deployment-fixtures.js'
 import {containerOutput, dockerTestFile, inspectEnv, storeId, submitJson, TEST_IMAGE} from '../../support/docker.js'
 import {waitFor} from '../../support/helpers.js'
 
@@ -75,23 +76,7 @@ describe.skipIf(!docker)('submit', () => {
     expect(JSON.stringify(inspected)).not.toContain('secret-loses')
 
     const status = await t.json<DeploymentInfo>(['status', out.id])
-    expect(Object.keys(status).sort()).toEqual(
-      [
-        'containerId',
-        'createdAt',
-        'env',
-        'exitCode',
-        'id',
-        'image',
-        'name',
-        'revision',
-        'secrets',
-        'stale',
-        'state',
-        // local or swarm (a Swarm service adds its own fields: docs/swarm.md)
-        'target',
-      ].sort(),
-    )
+    expect(Object.keys(status).sort()).toEqual(STATUS_JSON_FIELDS)
     expect(status).toMatchObject({
       state: 'exited',
       exitCode: 0,

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import type {DeploymentDetail} from '../../../src/api/contract.js'
 import {HushError} from '../../../src/api/errors.js'
 import Status from '../../../src/commands/status.js'
-import {deploymentDetail} from '../../support/deployment-fixtures.js'
+import {deploymentDetail, STATUS_JSON_FIELDS} from '../../support/deployment-fixtures.js'
 import {inProcessAgent} from '../../support/in-process.js'
 
 const SWARM = deploymentDetail({
@@ -69,22 +69,7 @@ describe('status', () => {
     deployments = [deploymentDetail(), SWARM]
     const result = await run(Status, ['--json'])
     const [local, swarm] = JSON.parse(result.stdout)
-    expect(Object.keys(local).sort()).toEqual(
-      [
-        'containerId',
-        'createdAt',
-        'env',
-        'exitCode',
-        'id',
-        'image',
-        'name',
-        'revision',
-        'secrets',
-        'stale',
-        'state',
-        'target',
-      ].sort(),
-    )
+    expect(Object.keys(local).sort()).toEqual(STATUS_JSON_FIELDS)
     expect(swarm).toMatchObject({serviceId: 'svc123456789abcdef', replicas: {running: 1, desired: 2}})
     expect(swarm).not.toHaveProperty('command')
   })
