@@ -16,18 +16,9 @@ import type {ServiceView} from '../../../../src/daemon/docker/services.js'
 import type {DeploymentRow, DeploymentsStore} from '../../../../src/daemon/store/deployments-table.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
 import {DataKey} from '../../../../src/daemon/vault/data-key.js'
-import type {MasterKeySource} from '../../../../src/daemon/vault/key-sources.js'
+import {memoryKey, quiet} from '../../../support/store.js'
 
 const AT = '2026-11-30T00:00:00.000Z'
-const quiet = {info: () => undefined, warn: () => undefined, error: () => undefined}
-
-/** A master key held in memory: the keyring is not this test's point. */
-const memoryKey: MasterKeySource = {
-  mode: 'os',
-  masterKey: async () => new Uint8Array(32).fill(7),
-  meta: () => ({}),
-  forget: async () => undefined,
-}
 
 /** A Swarm target that records what it was asked, and fails when told to. */
 class FakeSwarm implements Target {

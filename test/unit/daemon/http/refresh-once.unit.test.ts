@@ -16,16 +16,9 @@ import {handlers} from '../../../../src/daemon/http/handlers/index.js'
 import {type ApiServer, createApiServer} from '../../../../src/daemon/http/server.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
 import {DataKey} from '../../../../src/daemon/vault/data-key.js'
-import type {MasterKeySource} from '../../../../src/daemon/vault/key-sources.js'
+import {memoryKey, quiet} from '../../../support/store.js'
 
 const AT = '2026-11-30T00:00:00.000Z'
-const quiet = {info: () => undefined, warn: () => undefined, error: () => undefined}
-const memoryKey: MasterKeySource = {
-  mode: 'os',
-  masterKey: async () => new Uint8Array(32).fill(7),
-  meta: () => ({}),
-  forget: async () => undefined,
-}
 
 describe('routes that read deployment states', () => {
   let dir: string

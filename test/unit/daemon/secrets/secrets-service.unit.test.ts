@@ -1,17 +1,14 @@
 // The secrets service over a real SQLite store and vault, with a fake OS keyring and a fake record of
 // who uses what (no agent, docker, keyring or D-Bus): bundles are created, replaced, rotated and
 // deleted whole or not at all, values stay write-only, and a secret in use is kept unless forced.
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {loadSodium, type Sodium} from '../../../../src/crypto/sodium.js'
 import {boxValue, newTransportKeys, type TransportKeys} from '../../../../src/crypto/transport.js'
 import {SecretsService, type SecretUsage, scopeKey} from '../../../../src/daemon/secrets/service.js'
-import {Store} from '../../../../src/daemon/store/secrets-table.js'
 import {DataKey} from '../../../../src/daemon/vault/data-key.js'
 import {KeyLifecycle} from '../../../../src/daemon/vault/key-lifecycle.js'
 import type {MasterKeySource, UnlockCache} from '../../../../src/daemon/vault/key-sources.js'
+import {storeForTest} from '../../../support/store.js'
 
 const MASTER = new Uint8Array(32).fill(7)
 const keyring: MasterKeySource = {
@@ -55,24 +52,17 @@ beforeAll(async () => {
 })
 
 describe('SecretsService', () => {
-  let dir: string
-  let store: Store
+  const t = storeForTest('secrets')
   let dataKey: DataKey
   let transport: TransportKeys
   let usage: FakeUsage
   let secrets: SecretsService
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'hush-secrets-'))
-    store = new Store(join(dir, 'store.db'))
-    dataKey = new DataKey(sodium, store, keyring)
+    dataKey = new DataKey(sodium, t.store, keyring)
     transport = newTransportKeys(sodium)
     usage = new FakeUsage()
-    secrets = new SecretsService(store, dataKey, sodium, transport, usage)
-  })
-  afterEach(() => {
-    store.close()
-    rmSync(dir, {recursive: true, force: true})
+    secrets = new SecretsService(t.store, dataKey, sodium, transport, usage)
   })
 
   const publicKey = () => sodium.to_base64(transport.publicKey, sodium.base64_variants.ORIGINAL)
@@ -82,10 +72,10 @@ describe('SecretsService', () => {
     )
   /** What the store holds for NAME, decrypted (only a test may look). */
   const stored = (name: string, app: string | null = null) => {
-    const row = store.findLive(name, app)
+    const row = t.store.findLive(name, app)
     if (!row) return undefined
     return Object.fromEntries(
-      store.ciphertexts(row.id).map((cipher) => [cipher.key, Buffer.from(dataKey.decrypt(row, cipher)).toString()]),
+      t.store.ciphertexts(row.id).map((cipher) => [cipher.key, Buffer.from(dataKey.decrypt(row, cipher)).toString()]),
     )
   }
 
@@ -123,8 +113,8 @@ describe('SecretsService', () => {
       code: 'invalid_key',
     })
     await expect(secrets.create({name: 'db', values: {}})).rejects.toMatchObject({code: 'empty_bundle'})
-    expect(store.findLive('db')).toBeUndefined()
-    expect(store.audit(10)).toEqual([])
+    expect(t.store.findLive('db')).toBeUndefined()
+    expect(t.store.audit(10)).toEqual([])
   })
 
   it('keeps app-scoped and shared secrets of one name apart', async () => {
@@ -147,22 +137,22 @@ describe('SecretsService', () => {
       details: {deployments: ['d-1', 'd-2']},
     })
     expect(stored('db')).toEqual({PASS: 'p'})
-    const row = store.findLive('db')
+    const row = t.store.findLive('db')
     const deleted = await secrets.delete('db', true)
     expect(deleted).toMatchObject({forcedDeployments: ['d-1', 'd-2'], secret: {usedBy: []}})
-    expect(store.findLive('db')).toBeUndefined()
-    expect(store.ciphertexts(row?.id ?? -1)).toEqual([])
+    expect(t.store.findLive('db')).toBeUndefined()
+    expect(t.store.ciphertexts(row?.id ?? -1)).toEqual([])
     expect(secrets.list(true).map((info) => [info.name, info.deletedAt !== undefined])).toEqual([['db', true]])
-    expect(store.audit(10).map((event) => event.event)).toEqual(['secret.created', 'secret.deleted'])
+    expect(t.store.audit(10).map((event) => event.event)).toEqual(['secret.created', 'secret.deleted'])
   })
 
   it('answers sealed for a passphrase store that is not unsealed, storing nothing', async () => {
-    const lifecycle = new KeyLifecycle(sodium, store, new DataKey(sodium, store, keyring), noCache)
+    const lifecycle = new KeyLifecycle(sodium, t.store, new DataKey(sodium, t.store, keyring), noCache)
     await lifecycle.init('passphrase', new Uint8Array(Buffer.from('a long passphrase')), 'off')
-    const sealedService = new SecretsService(store, new DataKey(sodium, store, keyring), sodium, transport, usage)
+    const sealedService = new SecretsService(t.store, new DataKey(sodium, t.store, keyring), sodium, transport, usage)
     await expect(sealedService.create({name: 'db', values: boxed({PASS: 'p'})})).rejects.toMatchObject({
       code: 'sealed',
     })
-    expect(store.findLive('db')).toBeUndefined()
+    expect(t.store.findLive('db')).toBeUndefined()
   })
 })

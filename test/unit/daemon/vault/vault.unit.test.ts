@@ -1,18 +1,15 @@
 // The vault with fake key sources (no OS keyring, no kernel keyring, no D-Bus): what it encrypts it
 // gives back, bound to its secret, key and version; a passphrase store stays sealed until the right
 // passphrase or a cached key that opens it; a rotation keeps every value.
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {HushError} from '../../../../src/api/errors.js'
 import type {CachedKey} from '../../../../src/crypto/kernel-keyring.js'
 import {loadSodium, type Sodium} from '../../../../src/crypto/sodium.js'
-import {Store} from '../../../../src/daemon/store/secrets-table.js'
 import {DataKey} from '../../../../src/daemon/vault/data-key.js'
 import {KeyChange} from '../../../../src/daemon/vault/key-change.js'
 import {KeyLifecycle} from '../../../../src/daemon/vault/key-lifecycle.js'
 import type {MasterKeySource, UnlockCache} from '../../../../src/daemon/vault/key-sources.js'
+import {storeForTest} from '../../../support/store.js'
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString()
 const bytes = (value: string) => new Uint8Array(Buffer.from(value))
@@ -60,29 +57,20 @@ beforeAll(async () => {
 })
 
 describe('the vault: data key, key lifecycle, key change', () => {
-  let dir: string
-  let store: Store
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'hush-vault-'))
-    store = new Store(join(dir, 'store.db'))
-  })
-  afterEach(() => {
-    store.close()
-    rmSync(dir, {recursive: true, force: true})
-  })
+  const t = storeForTest('vault')
 
   /** The vault's three parts over the store, wired as the agent wires them. */
   function openVault(keyring: MasterKeySource, cache: UnlockCache) {
-    const dataKey = new DataKey(sodium, store, keyring)
-    const lifecycle = new KeyLifecycle(sodium, store, dataKey, cache)
-    return {dataKey, lifecycle, change: new KeyChange(sodium, store, dataKey, lifecycle)}
+    const dataKey = new DataKey(sodium, t.store, keyring)
+    const lifecycle = new KeyLifecycle(sodium, t.store, dataKey, cache)
+    return {dataKey, lifecycle, change: new KeyChange(sodium, t.store, dataKey, lifecycle)}
   }
 
   /** A secret row with one value stored, as the secrets service writes it. */
   function storeSecret({dataKey}: {dataKey: DataKey}, name: string, values: Record<string, string>) {
-    return store.transaction(() => {
-      const row = store.insertSecret(name, null, '', Object.keys(values).sort(), '2026-12-01T00:00:00.000Z')
-      store.replaceCiphertexts(
+    return t.store.transaction(() => {
+      const row = t.store.insertSecret(name, null, '', Object.keys(values).sort(), '2026-12-01T00:00:00.000Z')
+      t.store.replaceCiphertexts(
         row.id,
         Object.entries(values).map(([key, value]) => dataKey.encrypt(row, key, bytes(value))),
       )
@@ -98,12 +86,12 @@ describe('the vault: data key, key lifecycle, key change', () => {
       await vault.dataKey.unlock()
       expect(keyring.entry).toBeDefined()
       const row = storeSecret(vault, 'db', {PASSWORD: 'hunter2', USER: 'admin'})
-      const [password] = store.ciphertexts(row.id)
+      const [password] = t.store.ciphertexts(row.id)
       expect(Buffer.from(password.ciphertext).includes(Buffer.from('hunter2'))).toBe(false)
 
       const later = openVault(keyring, new FakeUnlockCache())
       await later.dataKey.unlock()
-      expect(store.ciphertexts(row.id).map((cipher) => text(later.dataKey.decrypt(row, cipher)))).toEqual([
+      expect(t.store.ciphertexts(row.id).map((cipher) => text(later.dataKey.decrypt(row, cipher)))).toEqual([
         'hunter2',
         'admin',
       ])
@@ -113,7 +101,7 @@ describe('the vault: data key, key lifecycle, key change', () => {
       const vault = openVault(new FakeKeyring(), new FakeUnlockCache())
       await vault.dataKey.unlock()
       const row = storeSecret(vault, 'db', {PASSWORD: 'hunter2'})
-      const [cipher] = store.ciphertexts(row.id)
+      const [cipher] = t.store.ciphertexts(row.id)
       for (const [owner, moved] of [
         [{...row, version: 2}, cipher],
         [{...row, name: 'other'}, cipher],
@@ -151,15 +139,15 @@ describe('the vault: data key, key lifecycle, key change', () => {
           copy = reencrypt({id: 999, name: 'copy', version: 1}, copy)
         },
       })
-      const before = store.getMeta('data_key')
+      const before = t.store.getMeta('data_key')
       const counts = await vault.change.rotateDataKey(undefined)
       expect(counts).toEqual({keyring: 'os', secrets: 1, values: 1})
-      expect(store.getMeta('data_key')).not.toEqual(before)
-      expect(text(vault.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      expect(t.store.getMeta('data_key')).not.toEqual(before)
+      expect(text(vault.dataKey.decrypt(row, t.store.ciphertexts(row.id)[0]))).toBe('hunter2')
       expect(text(vault.dataKey.decrypt({id: 999, name: 'copy', version: 1}, copy))).toBe('hunter2')
       const later = openVault(keyring, new FakeUnlockCache())
       await later.dataKey.unlock()
-      expect(text(later.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      expect(text(later.dataKey.decrypt(row, t.store.ciphertexts(row.id)[0]))).toBe('hunter2')
     })
   })
 
@@ -179,14 +167,14 @@ describe('the vault: data key, key lifecycle, key change', () => {
       const vault = openVault(keyring, new FakeUnlockCache())
       expect(vault.dataKey.sealed).toBe(true)
       await expect(vault.dataKey.unlock()).rejects.toMatchObject({code: 'sealed'})
-      expect(() => vault.dataKey.decrypt(row, store.ciphertexts(row.id)[0])).toThrow(/sealed/)
+      expect(() => vault.dataKey.decrypt(row, t.store.ciphertexts(row.id)[0])).toThrow(/sealed/)
       await expect(vault.lifecycle.unseal(bytes('wrong passphrase'))).rejects.toMatchObject({code: 'wrong_passphrase'})
       expect(vault.dataKey.sealed).toBe(true)
       expect(await vault.lifecycle.unseal(passphrase())).toMatchObject({sealed: false, changed: true})
-      expect(text(vault.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      expect(text(vault.dataKey.decrypt(row, t.store.ciphertexts(row.id)[0]))).toBe('hunter2')
       expect(await vault.lifecycle.seal()).toMatchObject({sealed: true, changed: true})
-      expect(() => vault.dataKey.decrypt(row, store.ciphertexts(row.id)[0])).toThrow(/sealed/)
-      expect(store.audit(10).map((event) => event.event)).toEqual(
+      expect(() => vault.dataKey.decrypt(row, t.store.ciphertexts(row.id)[0])).toThrow(/sealed/)
+      expect(t.store.audit(10).map((event) => event.event)).toEqual(
         expect.arrayContaining(['store.initialized', 'store.unsealed', 'store.sealed']),
       )
     })
@@ -221,7 +209,7 @@ describe('the vault: data key, key lifecycle, key change', () => {
       const later = openVault(new FakeKeyring(), new FakeUnlockCache())
       await expect(later.lifecycle.unseal(passphrase())).rejects.toMatchObject({code: 'wrong_passphrase'})
       await later.lifecycle.unseal(bytes('another passphrase'))
-      expect(text(later.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      expect(text(later.dataKey.decrypt(row, t.store.ciphertexts(row.id)[0]))).toBe('hunter2')
     })
 
     it('switches an OS keyring store to a passphrase keeping its data key, and forgets the keyring entry', async () => {
@@ -234,7 +222,7 @@ describe('the vault: data key, key lifecycle, key change', () => {
       const later = openVault(keyring, new FakeUnlockCache())
       expect(later.dataKey.mode).toBe('passphrase')
       await later.lifecycle.unseal(passphrase())
-      expect(text(later.dataKey.decrypt(row, store.ciphertexts(row.id)[0]))).toBe('hunter2')
+      expect(text(later.dataKey.decrypt(row, t.store.ciphertexts(row.id)[0]))).toBe('hunter2')
     })
 
     it('runs one key change at a time: a seal asked during an unseal comes after it', async () => {
