@@ -97,7 +97,8 @@ export class KeyChange {
         })
         // Same synchronous turn as the commit: no write can run between the two keys.
         if (this.dataKey.held) {
-          this.lifecycle.lock()
+          // The old key is wiped as the new one is held; the unlock cache's expiry stays as it was
+          // (the master key, and so the cached entry, did not change).
           this.dataKey.hold(newKey)
           live = true
         } else {

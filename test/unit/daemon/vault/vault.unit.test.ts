@@ -1,7 +1,7 @@
 // The vault with fake key sources (no OS keyring, no kernel keyring, no D-Bus): what it encrypts it
 // gives back, bound to its secret, key and version; a passphrase store stays sealed until the right
 // passphrase or a cached key that opens it; a rotation keeps every value.
-import {beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it, vi} from 'vitest'
 import {HushError} from '../../../../src/api/errors.js'
 import type {CachedKey} from '../../../../src/crypto/kernel-keyring.js'
 import {loadSodium, type Sodium} from '../../../../src/crypto/sodium.js'
@@ -35,14 +35,17 @@ class FakeKeyring implements MasterKeySource {
 /** The kernel keyring's unlock cache, in memory. */
 class FakeUnlockCache implements UnlockCache {
   key: Uint8Array | undefined
+  /** With `expires`, an entry written for a TTL says when it ends, as the kernel's does. */
+  constructor(private readonly expires = false) {}
   async read(storeId: string) {
     if (!this.key) return {state: 'absent' as const}
     const entry: CachedKey = {storeId, key: new Uint8Array(this.key), expiresAt: null, keyring: 'user'}
     return {state: 'present' as const, entry}
   }
-  async write(storeId: string, key: Uint8Array): Promise<CachedKey> {
+  async write(storeId: string, key: Uint8Array, ttl: number): Promise<CachedKey> {
     this.key = new Uint8Array(key)
-    return {storeId, key: new Uint8Array(0), expiresAt: null, keyring: 'user'}
+    const expiresAt = this.expires && ttl > 0 ? new Date(Date.now() + ttl * 1000).toISOString() : null
+    return {storeId, key: new Uint8Array(0), expiresAt, keyring: 'user'}
   }
   async remove(): Promise<boolean> {
     const had = this.key !== undefined
@@ -177,6 +180,24 @@ describe('the vault: data key, key lifecycle, key change', () => {
       expect(t.store.audit(10).map((event) => event.event)).toEqual(
         expect.arrayContaining(['store.initialized', 'store.unsealed', 'store.sealed']),
       )
+    })
+
+    it.each([
+      ['with no key rotation', false],
+      ['after a key rotation', true],
+    ])('seals itself when the unlock cache entry ends, %s', async (_, rotate) => {
+      vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'Date']})
+      try {
+        const vault = openVault(new FakeKeyring(), new FakeUnlockCache(true))
+        await vault.lifecycle.init('passphrase', passphrase(), 60)
+        if (rotate) await vault.change.rotateDataKey(passphrase())
+        await vi.advanceTimersByTimeAsync(59_000)
+        expect(vault.dataKey.sealed).toBe(false)
+        await vi.advanceTimersByTimeAsync(2_000)
+        expect(vault.dataKey.sealed).toBe(true)
+      } finally {
+        vi.useRealTimers()
+      }
     })
 
     it('opens at start from an unlock cache entry that opens the store, and ignores one that does not', async () => {
