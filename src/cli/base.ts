@@ -5,7 +5,6 @@
 import {format} from 'node:util'
 import {Command, Errors, ux} from '@oclif/core'
 import {HushError} from '../api/errors.js'
-import type {Connection} from '../client/connect.js'
 import type {HushClient, HushClientOptions} from '../client/hush-client.js'
 import {asHushError} from '../client/socket-errors.js'
 import type {DockerRunner} from '../config/docker.js'
@@ -99,11 +98,6 @@ export abstract class HushCommand extends Command {
       note: (message) => this.note(message),
       picker: this.deps?.picker,
     }
-  }
-
-  /** The agent's connection (its hello: version, keyring mode, sealed or not), started when not running. */
-  protected async agent(): Promise<Connection> {
-    return (await this.hush()).connection()
   }
 
   override log(message = '', ...args: unknown[]): void {
