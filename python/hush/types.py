@@ -1,4 +1,4 @@
-"""The shapes the agent answers with (src/api/contract.ts), as TypedDicts. None holds a value."""
+"""The shapes the agent answers with (src/api/routes/), as TypedDicts. None holds a value."""
 
 from __future__ import annotations
 

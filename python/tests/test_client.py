@@ -148,8 +148,8 @@ class SameRulesTest(unittest.TestCase):
         self.assertEqual(_values.MAX_VALUE_BYTES, 64 * 1024)
         self.assertIn("export const MAX_BODY_BYTES = 1024 * 1024", limits)
         self.assertEqual(_transport.MAX_BODY_BYTES, 1024 * 1024)
-        contract = (REPO / "src" / "api" / "contract.ts").read_text()
-        self.assertIn(f"export const PROTOCOL = {hush.PROTOCOL}", contract)
+        agent_routes = (REPO / "src" / "api" / "routes" / "agent.ts").read_text()
+        self.assertIn(f"export const PROTOCOL = {hush.PROTOCOL}", agent_routes)
         frames = (REPO / "src" / "api" / "frames.ts").read_text()
         for name in ("FRAME_STDOUT", "FRAME_STDERR", "FRAME_END", "FRAME_ERROR"):
             self.assertIn(f"export const {name} = {getattr(_transport, name)}", frames)

@@ -13,7 +13,6 @@
 // an unknown field or a wrong type is refused with 400 naming the field, so handlers get true types.
 // Flags and numbers are JSON booleans and numbers; only a query string (GET, DELETE) carries them
 // as text, converted by the server from the schema.
-
 //
 // The routes live in api/routes/, one file per topic (route.ts: what a route is made of); this file
 // puts them in the one table both ends use, and re-exports their types.
