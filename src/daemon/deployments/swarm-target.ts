@@ -79,16 +79,7 @@ export class SwarmTarget implements Target {
 
   /** The service, its replicas, tasks and update, as the last state read (or launch) saw them. */
   detail(row: DeploymentRow): TargetDetail {
-    const view = this.views.get(row.id)
-    return {
-      serviceId: row.serviceId,
-      replicas: {
-        running: view?.tasks.filter((task) => task.state === 'running').length ?? 0,
-        desired: view?.desired ?? Number(row.options.replicas ?? 1),
-      },
-      tasks: view?.tasks ?? [],
-      update: view?.update ?? {state: null, message: null},
-    }
+    return serviceDetail(row, this.views.get(row.id))
   }
 
   /** Checks, before anything is recorded, that the engine is a manager and that Swarm can carry the values. */
@@ -318,5 +309,18 @@ export class SwarmTarget implements Target {
       )
     const replaced = live.flatMap((row) => this.records.previous(row.id)?.row ?? [])
     return new Set([...live, ...replaced].flatMap((row) => swarmSecretNames(storeId, row)))
+  }
+}
+
+/** What `status` shows of a service: its replicas, tasks and update as VIEW saw them (none yet: what it asked for). */
+export function serviceDetail(row: DeploymentRow, view: ServiceView | undefined): TargetDetail {
+  return {
+    serviceId: row.serviceId,
+    replicas: {
+      running: view?.tasks.filter((task) => task.state === 'running').length ?? 0,
+      desired: view?.desired ?? Number(row.options.replicas ?? 1),
+    },
+    tasks: view?.tasks ?? [],
+    update: view?.update ?? {state: null, message: null},
   }
 }

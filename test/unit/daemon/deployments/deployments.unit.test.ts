@@ -10,6 +10,7 @@ import {resolvePaths} from '../../../../src/config/paths.js'
 import {loadSodium} from '../../../../src/crypto/sodium.js'
 import type {ResolvedEnv} from '../../../../src/daemon/deployments/resolve-env.js'
 import {DeploymentsService} from '../../../../src/daemon/deployments/service.js'
+import {serviceDetail} from '../../../../src/daemon/deployments/swarm-target.js'
 import type {Target, TargetDetail, Targets} from '../../../../src/daemon/deployments/target.js'
 import {deploymentTargets} from '../../../../src/daemon/deployments/targets.js'
 import type {ServiceView} from '../../../../src/daemon/docker/services.js'
@@ -40,16 +41,7 @@ class FakeSwarm implements Target {
   constructor(private readonly records: DeploymentsStore) {}
 
   detail(row: DeploymentRow): TargetDetail {
-    const view = this.views.get(row.id)
-    return {
-      serviceId: row.serviceId,
-      replicas: {
-        running: view?.tasks.filter((task) => task.state === 'running').length ?? 0,
-        desired: view?.desired ?? 1,
-      },
-      tasks: view?.tasks ?? [],
-      update: view?.update ?? {state: null, message: null},
-    }
+    return serviceDetail(row, this.views.get(row.id))
   }
   runsAs(row: DeploymentRow) {
     return row.serviceId
