@@ -109,12 +109,11 @@ function stream(res: ServerResponse, source: Readable, open: Set<ServerResponse>
   source.pipe(res)
 }
 
-/** How long the rest of an unread request body is read and dropped before its connection closes. */
+/** How long the rest of a body too large to read is read and dropped before its connection closes. */
 const LINGER_MS = 2_000
 
 /**
- * The connection of a request whose body was left unread (too large, or refused before reading)
- * closes once the answer is out, in stages (RFC 9112 9.6): our side first, then what the client
+ * The connection of a request whose body was abandoned for its size (413) closes once the answer is out, in stages (RFC 9112 9.6): our side first, then what the client
  * still sends is read and dropped, never kept, until it closes or for LINGER_MS. Closing at once
  * with the client's bytes unread resets the connection, and a client still sending its body gets
  * EPIPE and may lose the answer waiting for it (its 413).
@@ -208,9 +207,11 @@ export function createApiServer(agent: Agent, handlers: HandlerTable, log: Logge
           if (error.status >= 500 && error.code !== 'sealed') {
             log.warn(`${req.method} ${req.url?.split('?')[0]}: ${error.code}: ${error.message}`)
           }
-          const unread = !req.complete
-          send(res, error.status, error.toBody(), draining && !unread)
-          if (unread) closeUnread(req, res)
+          // A body refused before it was read (a wrong route, sealed) is dropped by node:http as the
+          // answer finishes, and the connection is kept; only one abandoned for its size is closed.
+          const abandoned = error.code === 'payload_too_large' && !req.complete
+          send(res, error.status, error.toBody(), draining && !abandoned)
+          if (abandoned) closeUnread(req, res)
           return
         }
         const full = noSpaceError(error, agent.paths.home) ?? readOnlyError(error, agent.paths.home)

@@ -384,6 +384,22 @@ describe('bad input raw over the socket (the agent checks everything again)', ()
     expect(listed.map((secret) => [secret.name, secret.version])).toEqual([['probe', 1]])
     expect((await t.hush(['secrets', 'delete', 'probe'])).exitCode).toBe(0)
   })
+
+  it('keeps the connection after refusing a small body unread (404, 405, bad path): the next request on it is answered', async () => {
+    await t.hush(['daemon', 'start'])
+    const body = '{"name": "kept", "values": {}}'
+    const refused = [
+      `PUT /v1/secrets HTTP/1.1\r\nHost: hush\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      `POST /v1/nope HTTP/1.1\r\nHost: hush\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      `POST /v1/secrets/%E0%A4%A/rotate HTTP/1.1\r\nHost: hush\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+    ]
+    const last = 'GET /v1/hello HTTP/1.1\r\nHost: hush\r\nConnection: close\r\n\r\n'
+    // One connection, the requests one after another (pipelined): each is answered, in order.
+    const outcome = await rawConnection(t.socket, (conn) => conn.write([...refused, last].join('')), 10_000)
+    const statuses = [...outcome.received.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]))
+    expect(statuses).toEqual([405, 404, 400, 200])
+    expect(await names()).toEqual([])
+  })
 })
 
 describe('no keyring reachable', () => {
