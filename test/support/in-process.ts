@@ -15,7 +15,7 @@ import {HushError} from '../../src/api/errors.js'
 import type {CommandDeps, HushCommand} from '../../src/cli/base.js'
 import type {IOStreams} from '../../src/cli/io.js'
 import {AgentClient} from '../../src/client/client.js'
-import type {Connection} from '../../src/client/connect.js'
+import {type Connection, connectAgent} from '../../src/client/connect.js'
 import {loadSodium, type Sodium} from '../../src/crypto/sodium.js'
 import {newTransportKeys, openBox, type TransportKeys} from '../../src/crypto/transport.js'
 import type {Agent} from '../../src/daemon/agent.js'
@@ -88,6 +88,58 @@ export interface InProcessAgent {
   ): Promise<Outcome>
   /** Runs a case of a table (see CommandCase) and checks what it says; the outcome for more checks. */
   check(Command: new (argv: string[], config: Config) => HushCommand, row: CommandCase): Promise<Outcome>
+}
+
+type CommandClass = new (argv: string[], config: Config) => HushCommand
+
+/** Runs COMMAND in-process with streams of its own; its environment is exactly `options.env`. */
+async function runCommand(
+  Command: CommandClass,
+  argv: string[],
+  config: Config,
+  options: RunOptions,
+  connect?: CommandDeps['connect'],
+): Promise<Outcome> {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  const text = {stdout: '', stderr: ''}
+  stdout.on('data', (chunk: Buffer) => {
+    text.stdout += chunk.toString('utf8')
+  })
+  stderr.on('data', (chunk: Buffer) => {
+    text.stderr += chunk.toString('utf8')
+  })
+  const io: IOStreams = {
+    stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
+    stdout,
+    stderr,
+    isTTY: {stdin: false, stdout: false, stderr: false, ...options.isTTY},
+    env: {...options.env},
+    exitCode: 0,
+  }
+  await new Command(argv, config).runWith({...options.deps, io, connect})
+  return {...text, exitCode: io.exitCode, env: io.env}
+}
+
+let checkoutConfig: Promise<Config> | undefined
+
+/**
+ * Runs a command in-process against the running agent of the store HOME: the command's code and
+ * the agent's answer as a user sees them, without a process start. It never starts an agent (one
+ * started from here would have this process's environment, not the store's): the binary (`hush()`)
+ * starts it, and stays what tests the binary itself.
+ */
+export async function runAgainstStore(
+  home: {env: Record<string, string>},
+  Command: CommandClass,
+  argv: string[],
+  options: Omit<RunOptions, 'hello'> = {},
+): Promise<Outcome> {
+  checkoutConfig ??= Config.load({root: ROOT})
+  const connect: CommandDeps['connect'] = (paths, connectOptions) =>
+    connectAgent(paths, {...connectOptions, start: false})
+  const env = {...process.env, ...home.env, ...options.env}
+  return runCommand(Command, argv, await checkoutConfig, {...options, env}, connect)
 }
 
 /**
@@ -177,30 +229,12 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
     config: () => config,
     client: () => new AgentClient(socket),
     async run(Command, argv, options = {}) {
-      const stdout = new PassThrough()
-      const stderr = new PassThrough()
-      const text = {stdout: '', stderr: ''}
-      stdout.on('data', (chunk: Buffer) => {
-        text.stdout += chunk.toString('utf8')
-      })
-      stderr.on('data', (chunk: Buffer) => {
-        text.stderr += chunk.toString('utf8')
-      })
-      const io: IOStreams = {
-        stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
-        stdout,
-        stderr,
-        isTTY: {stdin: false, stdout: false, stderr: false, ...options.isTTY},
-        env: {HUSH_HOME: dir, ...options.env},
-        exitCode: 0,
-      }
       helloPatch = options.hello ?? {}
       try {
-        await new Command(argv, config).runWith({...options.deps, io, connect})
+        return await runCommand(Command, argv, config, {...options, env: {HUSH_HOME: dir, ...options.env}}, connect)
       } finally {
         helloPatch = {}
       }
-      return {...text, exitCode: io.exitCode, env: io.env}
     },
     async check(Command, row) {
       const outcome = await self.run(Command, row.argv, row.run)
