@@ -49,14 +49,23 @@ export async function ensureTestImage(): Promise<void> {
   await execa('bash', [fileURLToPath(new URL('../../scripts/test-image.sh', import.meta.url))], {stdin: 'ignore'})
 }
 
+/** Every container launched by the store STORE_ID (label hush.store), running or not: full ids. */
+async function containersOf(storeId: string): Promise<string[]> {
+  const args = ['ps', '-aq', '--no-trunc', '--filter', `label=hush.store=${storeId}`]
+  const {stdout} = await execa('docker', args, {reject: false, stdin: 'ignore'})
+  return stdout.split('\n').filter(Boolean)
+}
+
+/** Every container of the store at `t.home` on the local engine, running or not (full ids). */
+export async function storeContainers(t: {home: string}): Promise<string[]> {
+  const id = await storeId(t)
+  return id ? containersOf(id) : []
+}
+
 /** Removes every container launched by the store (label hush.store=STORE_ID). */
 export async function removeStoreContainers(storeId: string | undefined): Promise<void> {
   if (!storeId) return
-  const ids = (
-    await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${storeId}`], {reject: false, stdin: 'ignore'})
-  ).stdout
-    .split('\n')
-    .filter(Boolean)
+  const ids = await containersOf(storeId)
   if (ids.length) await execa('docker', ['rm', '-f', ...ids], {reject: false, stdin: 'ignore'})
 }
 

@@ -13,7 +13,7 @@ import {
   ensureTestImage,
   removeDockerStore,
   SLEEPER,
-  storeId,
+  storeContainers,
   submitJson,
   TEST_IMAGE,
 } from '../../support/docker.js'
@@ -51,13 +51,6 @@ afterAll(async () => {
   await stopSecondEngines()
 }, 120_000)
 
-/** Containers of this store on the main engine. */
-async function mainEngineContainers(): Promise<string[]> {
-  const id = await storeId(t)
-  const {stdout} = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${id}`], {stdin: 'ignore'})
-  return stdout.split('\n').filter(Boolean)
-}
-
 describe.skipIf(Boolean(problem))('remote engines (docker contexts)', () => {
   it('submits to the context and sends status, logs, resubmit, reconcile and terminate there', async () => {
     const second = engine!
@@ -79,7 +72,7 @@ describe.skipIf(Boolean(problem))('remote engines (docker contexts)', () => {
       d.containerId,
     ])
     expect(there.stdout.trim()).toBe(d.id)
-    expect(await mainEngineContainers()).toEqual([])
+    expect(await storeContainers(t)).toEqual([])
 
     expect((await t.json<DeploymentInfo>(['status', 'far'])).state).toBe('running')
     expect((await t.ok(['status', 'far'])).stdout).toContain(`engine:     docker context ${second.context}`)
@@ -140,7 +133,7 @@ describe.skipIf(Boolean(problem))('remote engines (docker contexts)', () => {
       'hush: No docker context nosuch: see `docker context ls`, or create it with `docker context create nosuch --docker host=...`.',
     )
     expect(await t.json<DeploymentInfo[]>(['status'])).toEqual(deployments)
-    expect(await mainEngineContainers()).toEqual([])
+    expect(await storeContainers(t)).toEqual([])
   })
 
   it("refuses a submit from a shell whose engine is not the agent's, naming both; status and doctor show the agent's", async () => {
@@ -229,7 +222,7 @@ describe.skipIf(Boolean(problem))('remote engines (docker contexts)', () => {
     writeFileSync(join(t.home, 'preferences.json'), JSON.stringify({dockerContext: second.context}), {mode: 0o600})
     const d = await submitJson<SubmitOutput>(t, [TEST_IMAGE, ...SLEEPER])
     expect((await second.docker(['inspect', d.containerId])).exitCode).toBe(0)
-    expect(await mainEngineContainers()).toEqual([])
+    expect(await storeContainers(t)).toEqual([])
     await t.ok(['terminate', d.id, '--grace', '0'])
   })
 })

@@ -14,7 +14,7 @@ import {
   dockerAvailable,
   ensureTestImage,
   removeDockerStore,
-  storeId,
+  storeContainers,
   submitJson,
   TEST_IMAGE,
 } from '../../support/docker.js'
@@ -32,12 +32,6 @@ afterEach(async () => {
   t = undefined
   for (const step of undo.splice(0).reverse()) await step()
 })
-
-async function storeContainers(home: TestHome): Promise<string[]> {
-  const id = await storeId(home)
-  const {stdout} = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${id}`])
-  return stdout.split('\n').filter(Boolean)
-}
 
 /** A store whose agent runs with XDG_RUNTIME_DIR=`runtime`, with one secret used as a file and in the env. */
 async function storeWithRuntime(runtime: string): Promise<TestHome> {

@@ -1,6 +1,5 @@
 // Names wherever ids go: status, logs, resubmit and terminate take a deployment's name; a name is
 // unique among live deployments (even when two submits race) and free again after terminate.
-import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo, ResubmitOutput, SubmitOutput} from '../../../src/api/contract.js'
 import {
@@ -8,7 +7,7 @@ import {
   ensureTestImage,
   removeDockerStore,
   SLEEPER,
-  storeId,
+  storeContainers,
   submitJson,
   TEST_IMAGE,
 } from '../../support/docker.js'
@@ -31,12 +30,6 @@ afterAll(async () => {
   if (t) await removeDockerStore(t)
 })
 
-async function storeContainers(): Promise<string[]> {
-  const id = await storeId(t)
-  const {stdout} = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${id}`], {stdin: 'ignore'})
-  return stdout.split('\n').filter(Boolean)
-}
-
 describe.skipIf(!docker)('deployment names', () => {
   it('status, logs, resubmit and terminate take the name; a second live one is refused; terminate frees it', async () => {
     const script = ['--', 'sh', '-c', 'echo "pw=$PASSWORD"; trap "exit 0" TERM; sleep 300 & wait']
@@ -47,12 +40,12 @@ describe.skipIf(!docker)('deployment names', () => {
     const logs = await t.ok(['logs', name])
     expect(logs.stdout).toContain('pw=***')
 
-    const before = await storeContainers()
+    const before = await storeContainers(t)
     const second = await t.hush(['submit', TEST_IMAGE, '--name', name, ...SLEEPER])
     expect(second.exitCode).toBe(2)
     expect(second.stderr.trim().split('\n')).toHaveLength(1)
     expect(second.stderr).toContain(`The name ${name} is taken by live deployment ${first.id}`)
-    expect(await storeContainers()).toEqual(before)
+    expect(await storeContainers(t)).toEqual(before)
 
     const resubmitted = await t.json<ResubmitOutput>(['resubmit', name])
     expect([resubmitted.id, resubmitted.revision]).toEqual([first.id, 2])

@@ -8,7 +8,7 @@ import {
   dockerAvailable,
   ensureTestImage,
   removeDockerStore,
-  storeId,
+  storeContainers,
   submitJson,
   TEST_IMAGE,
 } from '../../support/docker.js'
@@ -139,12 +139,6 @@ async function inspectFacts(containerId: string): Promise<Facts> {
   return (JSON.parse(stdout) as Facts[])[0]
 }
 
-async function storeContainers(): Promise<string[]> {
-  const id = await storeId(t)
-  const {stdout} = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${id}`], {stdin: 'ignore'})
-  return stdout.split('\n').filter(Boolean)
-}
-
 describe.skipIf(!docker)('docker run options', () => {
   it('has a case for every option of the table', () => {
     // Swarm-only options are checked by the Swarm tests.
@@ -185,7 +179,7 @@ describe.skipIf(!docker)('docker run options', () => {
   it('refuses value carriers, unknown options and bad values in one line, exit 2, launching nothing', {
     timeout: 300_000,
   }, async () => {
-    const before = await storeContainers()
+    const before = await storeContainers(t)
     const deployments = await t.json<DeploymentInfo[]>(['status'])
     const envFile = `${t.home}/job.env`
     await import('node:fs').then((fs) => fs.writeFileSync(envFile, 'A=1\n'))
@@ -217,12 +211,12 @@ describe.skipIf(!docker)('docker run options', () => {
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1)
       expect(result.stderr, args.join(' ')).toMatch(message)
     }
-    expect(await storeContainers()).toEqual(before)
+    expect(await storeContainers(t)).toEqual(before)
     expect(await t.json<DeploymentInfo[]>(['status'])).toEqual(deployments)
   })
 
   it('checks the options again in the agent: the API refuses what the CLI would', async () => {
-    const before = await storeContainers()
+    const before = await storeContainers(t)
     const bodies = [
       {'env-file': '/tmp/x'},
       {entrypoint: 'sh\n-c'},
@@ -245,6 +239,6 @@ describe.skipIf(!docker)('docker run options', () => {
       expect(response.status, JSON.stringify(options)).toBe(400)
       expect((response.json as {error: {message: string}}).error.message).not.toContain('\n')
     }
-    expect(await storeContainers()).toEqual(before)
+    expect(await storeContainers(t)).toEqual(before)
   })
 })

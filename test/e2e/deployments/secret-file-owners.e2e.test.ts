@@ -14,7 +14,7 @@ import {
   dockerAvailable,
   ensureTestImage,
   removeDockerStore,
-  storeId,
+  storeContainers,
   submitJson,
   TEST_IMAGE,
 } from '../../support/docker.js'
@@ -85,12 +85,6 @@ function revisionDir(id: string): string {
   return join(envFileDir(resolvePaths({...process.env, ...t.env})), 'files', `${id}-r1`)
 }
 
-async function storeContainers(): Promise<string[]> {
-  const id = await storeId(t)
-  const {stdout} = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${id}`], {stdin: 'ignore'})
-  return stdout.split('\n').filter(Boolean)
-}
-
 /**
  * A new secret holding a fresh password under `key`, and a PostgreSQL server launched with `--user
  * user --secret-file secretFile` whose initdb reads the password from `pwfile` (a shell word).
@@ -155,7 +149,7 @@ describe.skipIf(!docker)('secret files for a non-root image (PostgreSQL as uid 9
   })
 
   it('refuses a malformed --secret-file in one line, exit 2, launching nothing', async () => {
-    const before = await storeContainers()
+    const before = await storeContainers(t)
     for (const [spec, message] of [
       ['db,mode=999', /mode= is an octal file mode/],
       ['db,uid=-1', /uid= is a numeric id/],
@@ -170,6 +164,6 @@ describe.skipIf(!docker)('secret files for a non-root image (PostgreSQL as uid 9
       expect(result.stderr.trim().split('\n'), spec).toHaveLength(1)
       expect(result.stderr, spec).toMatch(message)
     }
-    expect(await storeContainers()).toEqual(before)
+    expect(await storeContainers(t)).toEqual(before)
   })
 })

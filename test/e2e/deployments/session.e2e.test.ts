@@ -8,7 +8,14 @@ import {execa} from 'execa'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import type {DeploymentInfo} from '../../../src/api/contract.js'
 import {envFileDir, resolvePaths} from '../../../src/config/paths.js'
-import {dockerAvailable, ensureTestImage, removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
+import {
+  dockerAvailable,
+  ensureTestImage,
+  removeDockerStore,
+  storeContainers,
+  storeId,
+  TEST_IMAGE,
+} from '../../support/docker.js'
 import {BIN, makeHome, rawRequest, type TestHome, waitFor} from '../../support/helpers.js'
 import {Tmux} from '../../support/terminal.js'
 
@@ -32,12 +39,6 @@ afterEach(async () => {
   await tmux.kill()
   await removeDockerStore(t)
 })
-
-async function storeContainers(home: TestHome): Promise<string[]> {
-  const id = await storeId(home)
-  const {stdout} = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${id}`])
-  return stdout.split('\n').filter(Boolean)
-}
 
 function hushCommand(args: string[]): string {
   const env = Object.entries({...t.env, FORCE_COLOR: '0'})

@@ -7,7 +7,14 @@ import {describe, expect, it} from 'vitest'
 import type {DeploymentInfo, SubmitOutput} from '../../../src/api/contract.js'
 import {envFileDir, resolvePaths} from '../../../src/config/paths.js'
 import {STATUS_JSON_FIELDS} from '../../support/deployment-fixtures.js'
-import {containerOutput, dockerTestFile, inspectEnv, storeId, submitJson, TEST_IMAGE} from '../../support/docker.js'
+import {
+  containerOutput,
+  dockerTestFile,
+  inspectEnv,
+  storeContainers,
+  submitJson,
+  TEST_IMAGE,
+} from '../../support/docker.js'
 import {waitFor} from '../../support/helpers.js'
 
 const {docker, t} = await dockerTestFile('test/e2e/deployments/submit.e2e.test.ts')
@@ -241,10 +248,7 @@ describe.skipIf(!docker)('submit', () => {
     expect(result.stderr).toContain('ghost1, ghost2')
     const json = await t.hush(['submit', TEST_IMAGE, '--secret', 'ghost1', '--secret', 'ghost2', '--json'])
     expect(JSON.parse(json.stdout).error).toMatchObject({code: 'unknown_secret', missing: ['ghost1', 'ghost2']})
-    const store = await storeId(t)
-    const {execa} = await import('execa')
-    const containers = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${store}`])
-    expect(containers.stdout).toBe('')
+    expect(await storeContainers(t)).toEqual([])
     expect(await t.json<DeploymentInfo[]>(['status'])).toEqual([])
   })
 

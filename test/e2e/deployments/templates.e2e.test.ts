@@ -6,7 +6,7 @@ import {
   dockerTestFile,
   inspectEnv,
   SLEEPER,
-  storeId,
+  storeContainers,
   submitJson,
   TEST_IMAGE,
 } from '../../support/docker.js'
@@ -104,9 +104,7 @@ describe.skipIf(!docker)('--env templates', () => {
     expect(human.exitCode).toBe(1)
     expect(human.stderr).toMatch(/^hush: .*ghost3/)
     expect(await t.json<DeploymentInfo[]>(['status'])).toEqual([])
-    const {execa} = await import('execa')
-    const containers = await execa('docker', ['ps', '-aq', '--filter', `label=hush.store=${await storeId(t)}`])
-    expect(containers.stdout).toBe('')
+    expect(await storeContainers(t)).toEqual([])
   })
 
   it('warns about credential-looking --env values without echoing them, and can be silenced', async () => {
