@@ -3,13 +3,24 @@
 // submit, resubmit and a container docker creates but cannot start. After each restart: no
 // container of the store unknown to `status`, no value in `hush logs`, and `secrets delete`
 // refused while any such container lives.
-import {execa} from 'execa'
+//
+// Each round spends its process starts where they matter: the command the agent dies under, and
+// the `hush status` that starts the next agent, run as the binary; the steps between (a rotation, a
+// submit to terminate, `daemon stop`, a second look at status) run in-process against the live agent.
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {DeploymentDetail} from '../../../src/api/contract.js'
+import Audit from '../../../src/commands/audit.js'
+import DaemonStop from '../../../src/commands/daemon/stop.js'
+import SecretsDelete from '../../../src/commands/secrets/delete.js'
+import SecretsRotate from '../../../src/commands/secrets/rotate.js'
+import Status from '../../../src/commands/status.js'
+import Submit from '../../../src/commands/submit.js'
+import Terminate from '../../../src/commands/terminate.js'
 import {errorLine} from '../../support/agent-tools.js'
-import {dockerAvailable, removeDockerStore, storeId, TEST_IMAGE} from '../../support/docker.js'
+import {dockerAvailable, removeDockerStore, storeContainers, TEST_IMAGE} from '../../support/docker.js'
 import {type DockerTrap, dockerTrap} from '../../support/docker-trap.js'
 import {isAlive, makeHome, type RunResult, rawRequest, type TestHome, waitFor} from '../../support/helpers.js'
+import {runAgainstStore} from '../../support/in-process.js'
 
 const docker = await dockerAvailable('test/e2e/deployments/launch-crash.e2e.test.ts')
 const ROUNDS = 10
@@ -40,29 +51,43 @@ async function armedRun(args: string[], command = 'run'): Promise<{running: Prom
   return {running}
 }
 
+type CommandClass = Parameters<typeof runAgainstStore>[1]
+
+/** `hush ...argv` in-process against the live agent (it must be running): exit code 0 expected. */
+async function live(Command: CommandClass, argv: string[]): Promise<string> {
+  const result = await runAgainstStore(t, Command, argv)
+  expect(result.exitCode, `${Command.name} ${argv.join(' ')}: ${result.stderr}`).toBe(0)
+  return result.stdout
+}
+
+/** The same with --json (first: after a `--` it would be the container's), parsed. */
+async function liveJson<T>(Command: CommandClass, argv: string[]): Promise<T> {
+  return JSON.parse(await live(Command, ['--json', ...argv])) as T
+}
+
 /** Kills the agent at once (kill -9), or asks it to stop (`hush daemon stop`), while docker run is under way. */
 async function killAgent(how: 'kill' | 'stop'): Promise<void> {
   const pid = t.agentPid()
   expect(pid).toBeDefined()
   if (how === 'kill') process.kill(pid!, 'SIGKILL')
-  else expect((await t.hush(['daemon', 'stop'])).exitCode).toBe(0)
+  else await live(DaemonStop, [])
   if (how === 'kill') await waitFor(() => !isAlive(pid!), 10_000)
-}
-
-async function storeContainers(): Promise<string[]> {
-  const id = await storeId(t)
-  const result = await execa('docker', ['ps', '-aq', '--no-trunc', '--filter', `label=hush.store=${id}`])
-  return result.stdout.split('\n').filter(Boolean)
 }
 
 /**
  * The promises, checked after a restart: every container known to `status`, no value in the logs
  * of a deployment not checked before (`checked` grows), `secrets delete` refused while one lives.
+ * `status` runs as the binary, which starts the next agent, unless `agent` says one is up already.
  */
-async function checkPromises(values: string[], checked = new Set<string>()): Promise<DeploymentDetail[]> {
-  const deployments = await t.json<DeploymentDetail[]>(['status'])
+async function checkPromises(
+  values: string[],
+  checked = new Set<string>(),
+  agent: 'restart' | 'up' = 'restart',
+): Promise<DeploymentDetail[]> {
+  const deployments =
+    agent === 'restart' ? await t.json<DeploymentDetail[]>(['status']) : await liveJson<DeploymentDetail[]>(Status, [])
   const known = new Set(deployments.map((deployment) => deployment.containerId))
-  const containers = await storeContainers()
+  const containers = await storeContainers(t)
   for (const container of containers) expect(known, `container ${container} unknown to status`).toContain(container)
   for (const deployment of deployments) {
     if (!deployment.containerId || deployment.state === 'terminated') continue
@@ -109,19 +134,19 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
         // Some rounds restart the agent while the orphaned docker run is still under way.
         if (round % 3 === 1) await checkPromises([value], checked)
         await trap.done(30_000)
-        await checkPromises([value], checked)
+        await checkPromises([value], checked, round % 3 === 1 ? 'up' : 'restart')
       }
       // Every launch that reached docker was recorded with its audit event, and terminate removes it.
-      const audit = await t.json<{event: string; deployment: string | null}[]>(['audit'])
-      const live = (await t.json<DeploymentDetail[]>(['status'])).filter((item) => item.state === 'running')
-      expect(live.length).toBeGreaterThan(0)
-      for (const deployment of live) {
+      const audit = await liveJson<{event: string; deployment: string | null}[]>(Audit, [])
+      const running = (await liveJson<DeploymentDetail[]>(Status, [])).filter((item) => item.state === 'running')
+      expect(running.length).toBeGreaterThan(0)
+      for (const deployment of running) {
         expect(
           audit.some((event) => event.event === 'deployment.submitted' && event.deployment === deployment.id),
         ).toBe(true)
-        await t.ok(['terminate', deployment.id, '--grace', '1'])
+        await live(Terminate, [deployment.id, '--grace', '1'])
       }
-      expect(await storeContainers()).toEqual([])
+      expect(await storeContainers(t)).toEqual([])
       await t.ok(['secrets', 'delete', 'tok'])
     },
     CRASH_TEST_TIMEOUT_MS,
@@ -138,15 +163,15 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
       for (let round = 0; round < ROUNDS; round++) {
         const value = `crash-resubmit-value-${round}-${Math.random().toString(36).slice(2)}`
         values.push(value)
-        await t.ok(['secrets', 'rotate', 'tok', `TOKEN=${value}`])
+        await live(SecretsRotate, ['tok', `TOKEN=${value}`])
         const {running} = await armedRun(['resubmit', id])
         await killAgent('kill')
         expectLostAgentLine(await running, new RegExp(`hush status ${id}`))
         if (round % 3 === 1) await checkPromises(values)
         await trap.done(30_000)
-        const deployments = await checkPromises(values)
+        const deployments = await checkPromises(values, undefined, round % 3 === 1 ? 'up' : 'restart')
         // At most one container, of the recorded revision.
-        const containers = await storeContainers()
+        const containers = await storeContainers(t)
         expect(containers.length).toBeLessThanOrEqual(1)
         const detail = deployments.find((item) => item.id === id)!
         if (containers.length === 1) {
@@ -155,8 +180,8 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
           expect(detail.secrets[0]?.version).toBe(round + 2)
         }
       }
-      await t.ok(['terminate', id, '--grace', '1'])
-      expect(await storeContainers()).toEqual([])
+      await live(Terminate, [id, '--grace', '1'])
+      expect(await storeContainers(t)).toEqual([])
     },
     CRASH_TEST_TIMEOUT_MS,
   )
@@ -168,9 +193,7 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
       await t.ok(['secrets', 'new', 'tok', `TOKEN=${value}`])
       const ids: string[] = []
       for (let round = 0; round < ROUNDS; round++) {
-        const submitted = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', '--json', ...PRINTER])
-        expect(submitted.exitCode, submitted.stderr).toBe(0)
-        const id = (JSON.parse(submitted.stdout) as {id: string}).id
+        const {id} = await liveJson<{id: string}>(Submit, [TEST_IMAGE, '--secret', 'tok', ...PRINTER])
         ids.push(id)
         const {running} = await armedRun(['terminate', id, '--grace', '1'], round % 2 === 0 ? 'stop' : 'rm')
         await killAgent('kill')
@@ -178,17 +201,20 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
         // Some rounds restart the agent while the orphaned docker stop or rm is still under way.
         if (round % 3 === 1) await checkPromises([value])
         await trap.done(30_000)
-        const detail = await t.json<DeploymentDetail>(['status', id])
+        const detail =
+          round % 3 === 1
+            ? await liveJson<DeploymentDetail>(Status, [id])
+            : await t.json<DeploymentDetail>(['status', id])
         expect(detail.state, `round ${round}`).toBe('terminated')
-        expect(await storeContainers(), `round ${round}`).toEqual([])
+        expect(await storeContainers(t), `round ${round}`).toEqual([])
       }
-      const audit = await t.json<{event: string; deployment: string | null}[]>(['audit'])
+      const audit = await liveJson<{event: string; deployment: string | null}[]>(Audit, [])
       for (const id of ids)
         expect(
           audit.filter((event) => event.event === 'deployment.terminated' && event.deployment === id),
         ).toHaveLength(1)
       // Nothing holds the value: delete needs no --force.
-      await t.ok(['secrets', 'delete', 'tok'])
+      await live(SecretsDelete, ['tok'])
     },
     CRASH_TEST_TIMEOUT_MS,
   )
@@ -207,8 +233,8 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
         const result = await t.hush(['submit', TEST_IMAGE, '--secret', 'tok', ...failure])
         expect(result.exitCode).toBe(1)
         expect(errorLine(result.stderr)).toMatch(/docker run failed/)
-        expect(await storeContainers()).toEqual([])
-        expect(await t.json<DeploymentDetail[]>(['status'])).toEqual([])
+        expect(await storeContainers(t)).toEqual([])
+        expect(await liveJson<DeploymentDetail[]>(Status, [])).toEqual([])
       }
       // With the agent killed while docker creates it.
       for (let round = 0; round < ROUNDS; round++) {
@@ -217,7 +243,7 @@ describe.skipIf(!docker)('the agent dies while docker run starts a container', (
         expectLostAgentLine(await running, /hush status/)
         await trap.done(30_000)
         await checkPromises([value])
-        expect(await storeContainers()).toEqual([])
+        expect(await storeContainers(t)).toEqual([])
       }
       // Nothing holds the value: delete needs no --force.
       await t.ok(['secrets', 'delete', 'tok'])
