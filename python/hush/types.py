@@ -94,11 +94,13 @@ class ResubmitOutput(SubmitOutput):
 class _DeploymentSecret(TypedDict):
     name: str
     keys: List[str]
+    env: List[str]
+    files: List[str]
     version: int
 
 
 class DeploymentSecret(_DeploymentSecret, total=False):
-    """A secret a deployment received: `app` only when it was an app-scoped one."""
+    """A secret a deployment received: `keys` are `env` then `files`; `app` only when it was an app-scoped one."""
 
     app: str
 

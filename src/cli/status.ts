@@ -61,13 +61,10 @@ function describe(d: DeploymentDetail): string {
   lines.push('secrets:')
   if (d.secrets.length === 0) lines.push('  (none)')
   for (const secret of d.secrets) {
-    // --secret-file entries are paths (/run/secrets/KEY); an env key never starts with '/'.
-    const keys = secret.keys.filter((key) => !key.startsWith('/'))
-    const files = secret.keys.filter((key) => key.startsWith('/'))
     const scope = secret.app ? `app ${secret.app}` : 'shared'
     const parts = [`  ${secret.name}  ${scope}  version ${secret.version}`]
-    if (keys.length) parts.push(`keys ${list(keys)}`)
-    if (files.length) parts.push(`files (read-only) ${list(files)}`)
+    if (secret.env.length) parts.push(`keys ${list(secret.env)}`)
+    if (secret.files.length) parts.push(`files (read-only) ${list(secret.files)}`)
     lines.push(parts.join('  '))
   }
   lines.push('env (plain, templates as written):')

@@ -35,7 +35,7 @@ export function deploymentDetail(overrides: Partial<DeploymentDetail> = {}): Dep
     exitCode: null,
     stale: false,
     env: {MODEL: 'gpt-4o'},
-    secrets: [{name: 'hf', version: 3, keys: ['HF_TOKEN']}],
+    secrets: [{name: 'hf', version: 3, keys: ['HF_TOKEN'], env: ['HF_TOKEN'], files: []}],
     createdAt: '2026-01-01T00:00:00.000Z',
     target: 'local',
     command: ['sh', '-c', 'echo hi'],

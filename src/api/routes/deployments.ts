@@ -57,11 +57,12 @@ export interface DeploymentSecret {
   name: string
   /** Present when NAME resolved to the secret scoped to the deployment's app (absent: the shared one). */
   app?: string
-  /** The env keys this secret put in the container (an `--env` template's key included), then
-   * the paths of its `--secret-file` files (`/run/secrets/KEY`: a path never looks like a key).
-   * One list, as the spec's `status --json` fixes it; the agent keeps the two apart until here
-   * (`ShownSecret` in daemon/deployments/parts.ts). */
+  /** `env`, then `files`: one list, as the spec's `status --json` fixes it. */
   keys: string[]
+  /** The env keys this secret put in the container (an `--env` template's key included). */
+  env: string[]
+  /** The container paths of its `--secret-file` files (`/run/secrets/KEY`). */
+  files: string[]
   /** The secret's version when injected. */
   version: number
 }

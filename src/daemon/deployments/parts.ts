@@ -54,14 +54,16 @@ export function shownSecrets(row: DeploymentRow): ShownSecret[] {
 }
 
 /**
- * The secrets in the spec's `status --json` shape, `{name, keys, version}`: `keys` are the env
- * keys, then the file paths (a path never looks like an env key).
+ * The secrets in the spec's `status --json` shape, `{name, keys, version}` (`keys`: the env keys,
+ * then the file paths), with the two apart as well: `env` and `files`.
  */
 export function deploymentSecrets(row: DeploymentRow): DeploymentSecret[] {
   return shownSecrets(row).map((secret) => ({
     name: secret.name,
     ...(secret.app ? {app: secret.app} : {}),
     keys: [...secret.env, ...secret.files],
+    env: secret.env,
+    files: secret.files,
     version: secret.version,
   }))
 }

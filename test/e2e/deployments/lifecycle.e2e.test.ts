@@ -98,7 +98,9 @@ describe.skipIf(!docker)('deployment lifecycle', () => {
     expect(await inspectEnv(re.containerId)).toMatchObject({HF_TOKEN: 'new-value', HF_HOME: '/cache'})
     const after = await t.json<DeploymentInfo>(['status', d.id])
     expect(after).toMatchObject({revision: 2, stale: false, state: 'running', containerId: re.containerId})
-    expect(after.secrets).toEqual([{name: 'hf', keys: ['HF_HOME', 'HF_TOKEN'], version: 2}])
+    expect(after.secrets).toEqual([
+      {name: 'hf', keys: ['HF_HOME', 'HF_TOKEN'], env: ['HF_HOME', 'HF_TOKEN'], files: [], version: 2},
+    ])
     expect((await t.ok(['status'])).stdout).toMatch(
       new RegExp(`^${d.id}\\s+job-\\w+\\s+${TEST_IMAGE}\\s+running\\s+hf\\s+-\\s+`, 'm'),
     )

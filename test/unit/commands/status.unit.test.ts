@@ -19,7 +19,9 @@ const SWARM = deploymentDetail({
     {id: 'task00000000aaaa', node: 'n1', state: 'running', revision: 1, error: null},
     {id: 'task11111111bbbb', node: '', state: 'rejected', revision: 1, error: 'no suitable node'},
   ],
-  secrets: [{name: 'db', app: 'job1', version: 2, keys: ['/run/secrets/PASSWORD']}],
+  secrets: [
+    {name: 'db', app: 'job1', version: 2, keys: ['/run/secrets/PASSWORD'], env: [], files: ['/run/secrets/PASSWORD']},
+  ],
   secretFiles: ['db'],
   refs: [],
   env: {},

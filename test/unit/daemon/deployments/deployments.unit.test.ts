@@ -191,7 +191,9 @@ describe('DeploymentsService with a Swarm target', () => {
     await expect(deployments.resubmit(id)).rejects.toMatchObject({code: 'rolled_back'})
     const after = await deployments.get(id)
     expect(after).toMatchObject({revision: 1, stale: true, serviceId: `svc-${id}`})
-    expect(after.secrets).toEqual([{name: 'cert', keys: ['/run/secrets/CERT'], version: 1}])
+    expect(after.secrets).toEqual([
+      {name: 'cert', keys: ['/run/secrets/CERT'], env: [], files: ['/run/secrets/CERT'], version: 1},
+    ])
 
     swarm.fail = undefined
     const rolled = await deployments.resubmit(id)
