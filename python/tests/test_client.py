@@ -1,6 +1,6 @@
 """Unit tests of the client's own parts: paths, errors, value checks, sealing, the socket transport
 (against a small HTTP server on a Unix socket in this process). The agent itself is tested from
-test/python-sdk.e2e.test.ts."""
+test/e2e/sdk/python-sdk.e2e.test.ts."""
 
 from __future__ import annotations
 

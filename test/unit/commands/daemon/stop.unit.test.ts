@@ -1,5 +1,5 @@
 // `hush daemon stop` in-process: when no agent runs (it starts none), and the errors a user sees.
-// Stopping a running agent (shutdown, then waiting until it is gone) is test/e2e/agent/daemon.e2e.test.ts.
+// Stopping a running agent (shutdown, then waiting until it is gone) is test/e2e/agent/start-stop-recovery.e2e.test.ts.
 import {describe, expect, it} from 'vitest'
 import {HushError} from '../../../../src/api/errors.js'
 import DaemonStop from '../../../../src/commands/daemon/stop.js'
