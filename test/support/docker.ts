@@ -2,13 +2,13 @@
 // (built from Debian's busybox-static with `docker import`, nothing is pulled), and cleanup of
 // the containers a test store launched.
 import {existsSync, rmSync} from 'node:fs'
-import {join} from 'node:path'
+import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import Database from 'better-sqlite3'
 import {execa} from 'execa'
 import {afterEach, beforeEach} from 'vitest'
 import {envFileDir, resolvePaths} from '../../src/config/paths.js'
-import {makeHome, type TestHome} from './helpers.js'
+import {makeHome, ROOT, type TestHome} from './helpers.js'
 
 export const TEST_IMAGE = 'hush-test/busybox'
 
@@ -30,11 +30,17 @@ export function dockerProblem(): Promise<string | undefined> {
   return available
 }
 
+/** A test file as its messages name it: FILE is its `import.meta.url` (or already a path of the checkout). */
+export function testFileName(file: string): string {
+  return file.startsWith('file:') ? relative(ROOT, fileURLToPath(file)) : file
+}
+
 /**
- * For a test file: true when docker tests can run. Locally, without docker they are skipped with
- * a loud reason; under CI=true a missing docker engine is a failure, never a skip.
+ * For a test file (its `import.meta.url`): true when docker tests can run. Locally, without docker
+ * they are skipped with a loud reason; under CI=true a missing docker engine is a failure, never a skip.
  */
-export async function dockerAvailable(file: string): Promise<boolean> {
+export async function dockerAvailable(fileUrl: string): Promise<boolean> {
+  const file = testFileName(fileUrl)
   const problem = await dockerProblem()
   if (!problem) return true
   if (process.env.CI === 'true') throw new Error(`${file}: ${problem} (CI=true: docker tests must run)`)
@@ -165,8 +171,8 @@ export async function removeDockerStore(t: TestHome): Promise<void> {
  * `t`, the store of the test that runs: a fresh one (makeHome) before each test, removed after it
  * with its containers and env-file directory (removeDockerStore).
  */
-export async function dockerTestFile(file: string): Promise<{docker: boolean; t: TestHome}> {
-  const docker = await dockerAvailable(file)
+export async function dockerTestFile(fileUrl: string): Promise<{docker: boolean; t: TestHome}> {
+  const docker = await dockerAvailable(fileUrl)
   const t = {} as TestHome
   beforeEach(() => {
     Object.assign(t, makeHome())

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll} from 'vitest'
-import {dockerAvailable} from './docker.js'
+import {dockerAvailable, testFileName} from './docker.js'
 import {isAlive, waitFor} from './helpers.js'
 import {swarmClusterProblem} from './swarm-cluster.js'
 import {swarmInfo} from './swarm-engine.js'
@@ -265,9 +265,10 @@ export function takeSwarmTurns(): void {
  * The preamble of a Swarm test file: the file takes its turn on the swarm (takeSwarmTurns), and the
  * answer is whether its tests run: docker answers and the engine is a swarm manager (dockerAvailable,
  * swarmAvailable) and, with `twoNodes`, a second node can join it (swarmClusterProblem). Locally a
- * missing part skips them with a loud reason; under CI=true it is a failure.
+ * missing part skips them with a loud reason; under CI=true it is a failure. FILE: its `import.meta.url`.
  */
-export async function swarmTestFile(file: string, {twoNodes = false} = {}): Promise<boolean> {
+export async function swarmTestFile(fileUrl: string, {twoNodes = false} = {}): Promise<boolean> {
+  const file = testFileName(fileUrl)
   takeSwarmTurns()
   if (!(await dockerAvailable(file)) || !(await swarmAvailable(file))) return false
   const problem = twoNodes ? await swarmClusterProblem() : undefined

@@ -39,7 +39,7 @@ import {
 import {cachedPayload} from '../../support/kernel-keyring.js'
 import {watchProcesses} from '../../support/leak-tools.js'
 
-const docker = await dockerAvailable('test/e2e/agent/leak.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 
 const run = Math.random().toString(36).slice(2, 10)
 const SENTINELS = {

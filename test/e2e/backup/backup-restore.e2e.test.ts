@@ -13,7 +13,7 @@ import {BACKUP_PASSPHRASE, storeValues} from '../../support/backup-tools.js'
 import {containerOutput, dockerAvailable, ensureTestImage, removeDockerStore, TEST_IMAGE} from '../../support/docker.js'
 import {dirForTest, filesUnder, makeHome, onTerminal, sha256, type TestHome} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/backup/backup.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 const run = randomBytes(4).toString('hex')
 
 /** A fresh store for the test that calls it, removed with its containers when that test ends. */

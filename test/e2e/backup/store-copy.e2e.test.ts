@@ -16,7 +16,7 @@ import {
 } from '../../support/docker.js'
 import {makeHome, type TestHome} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/backup/store-copy.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 
 let t: TestHome
 let copy: TestHome

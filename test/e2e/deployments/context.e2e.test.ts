@@ -25,7 +25,7 @@ import {
   stopSecondEngines,
 } from '../../support/second-engine.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/context.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 // Each case launches real containers on a shared, busy machine: minutes, not the default minute.
 vi.setConfig({testTimeout: 300_000})
 const problem = docker ? await secondEngineProblem() : 'no docker'

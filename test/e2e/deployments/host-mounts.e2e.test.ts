@@ -20,7 +20,7 @@ import {
 } from '../../support/docker.js'
 import {makeHome, rawRequest, type TestHome} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/host-mounts.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 vi.setConfig({testTimeout: 300_000})
 const VALUE = 'shm-door-value-7f3a9c0d2e'
 

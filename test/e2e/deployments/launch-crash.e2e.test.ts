@@ -22,7 +22,7 @@ import {type DockerTrap, dockerTrap} from '../../support/docker-trap.js'
 import {isAlive, makeHome, type RunResult, rawRequest, type TestHome, waitFor} from '../../support/helpers.js'
 import {runAgainstStore} from '../../support/in-process.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/launch-crash.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 const ROUNDS = 10
 /** Each test runs ROUNDS crashes and restarts: generous, for a loaded machine (about 1-3 min when quiet). */
 const CRASH_TEST_TIMEOUT_MS = 900_000

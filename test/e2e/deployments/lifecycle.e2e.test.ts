@@ -14,7 +14,7 @@ import {
 } from '../../support/docker.js'
 import {isAlive, waitFor} from '../../support/helpers.js'
 
-const {docker, t} = await dockerTestFile('test/e2e/deployments/lifecycle.e2e.test.ts')
+const {docker, t} = await dockerTestFile(import.meta.url)
 
 describe.skipIf(!docker)('deployment lifecycle', () => {
   it('refuses to delete a secret a live deployment uses, naming every one; allows it after terminate', async () => {

@@ -13,7 +13,7 @@ import {
 } from '../../support/docker.js'
 import {makeHome, type TestHome} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/names.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 // Each case launches real containers on a shared, busy machine: minutes, not the default minute.
 vi.setConfig({testTimeout: 300_000})
 

@@ -11,7 +11,7 @@ import type {SubmitOutput} from '../../../src/api/contract.js'
 import {dockerAvailable, removeDockerStore, submitJson, TEST_IMAGE} from '../../support/docker.js'
 import {BIN, makeHome, type TestHome} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/redaction.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 
 let t: TestHome
 const cleanups: Array<() => void> = []

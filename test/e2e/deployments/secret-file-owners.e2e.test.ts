@@ -20,7 +20,7 @@ import {
 } from '../../support/docker.js'
 import {makeHome, type TestHome, waitFor} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/secret-file-owners.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 // Each case launches real containers on a shared, busy machine: minutes, not the default minute.
 vi.setConfig({testTimeout: 300_000})
 

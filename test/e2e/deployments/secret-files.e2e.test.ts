@@ -6,7 +6,7 @@ import {envFileDir, resolvePaths} from '../../../src/config/paths.js'
 import {containerOutput, dockerTestFile, inspectEnv, SLEEPER, submitJson, TEST_IMAGE} from '../../support/docker.js'
 import {sha256, waitFor} from '../../support/helpers.js'
 
-const {docker, t} = await dockerTestFile('test/e2e/deployments/secret-files.e2e.test.ts')
+const {docker, t} = await dockerTestFile(import.meta.url)
 
 /** A PEM-shaped multi-line value with a trailing newline, CRLF, spaces and UTF-8. */
 function pem(tag: string): string {

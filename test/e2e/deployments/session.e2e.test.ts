@@ -19,7 +19,7 @@ import {
 import {BIN, makeHome, rawRequest, type TestHome, waitFor} from '../../support/helpers.js'
 import {Tmux} from '../../support/terminal.js'
 
-const docker = await dockerAvailable('test/e2e/deployments/session.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 // Each case launches real containers on a shared, busy machine: minutes, not the default minute.
 vi.setConfig({testTimeout: 300_000})
 const TOKEN = 'hf_sessionTokenValue0123456789abcdef'

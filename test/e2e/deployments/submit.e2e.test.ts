@@ -17,7 +17,7 @@ import {
 } from '../../support/docker.js'
 import {waitFor} from '../../support/helpers.js'
 
-const {docker, t} = await dockerTestFile('test/e2e/deployments/submit.e2e.test.ts')
+const {docker, t} = await dockerTestFile(import.meta.url)
 
 async function secret(name: string, pairs: Record<string, string>): Promise<void> {
   const args = ['secrets', 'new', name, ...Object.entries(pairs).map(([key, value]) => `${key}=${value}`)]

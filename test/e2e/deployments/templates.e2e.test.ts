@@ -12,7 +12,7 @@ import {
 } from '../../support/docker.js'
 import {sha256} from '../../support/helpers.js'
 
-const {docker, t} = await dockerTestFile('test/e2e/deployments/templates.e2e.test.ts')
+const {docker, t} = await dockerTestFile(import.meta.url)
 
 describe.skipIf(!docker)('--env templates', () => {
   it('renders {{NAME:KEY}} in the container, shows only the template in status and redacts logs', async () => {

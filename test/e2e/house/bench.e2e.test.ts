@@ -15,7 +15,7 @@ import {benchSubmit} from '../../../bench/submit.js'
 import {benchSwarmRotation} from '../../../bench/swarm.js'
 import {dockerAvailable} from '../../support/docker.js'
 
-const docker = await dockerAvailable('test/e2e/house/bench.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 
 interface Row {
   label: string

@@ -14,7 +14,7 @@ import {BIN, makeHome, ROOT, type TestHome} from '../../support/helpers.js'
 const PYTHON = '/usr/bin/python3'
 const PACKAGE = join(ROOT, 'python')
 
-const docker = await dockerAvailable('test/e2e/sdk/python-sdk.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 
 const python = (args: string[], options: {cwd?: string; env?: Record<string, string>} = {}) =>
   execa(PYTHON, args, {cwd: options.cwd ?? PACKAGE, env: options.env, reject: false, stdin: 'ignore', all: true})

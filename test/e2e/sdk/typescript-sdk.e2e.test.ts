@@ -10,7 +10,7 @@ import type {DeploymentInfo, SecretInfo} from '../../../src/api/contract.js'
 import {dockerAvailable, removeEnvFileDir, removeStoreContainers, storeId, TEST_IMAGE} from '../../support/docker.js'
 import {makeHome, ROOT, type TestHome} from '../../support/helpers.js'
 
-const docker = await dockerAvailable('test/e2e/sdk/sdk.e2e.test.ts')
+const docker = await dockerAvailable(import.meta.url)
 
 const CONSUMER = `
 import {HushClient, HushError, type SecretInfo} from 'hush'
