@@ -144,7 +144,15 @@ describe.skipIf(!docker)('secret files for a non-root image (PostgreSQL as uid 9
     expect(stdout).not.toContain(password)
     await loginWorks(d, password)
     const info = await t.json<DeploymentInfo>(['status', d.id])
-    expect(info.secrets).toEqual([{name: 'pg', keys: ['/run/secrets/pg/POSTGRES_PASSWORD'], version: 1}])
+    expect(info.secrets).toEqual([
+      {
+        name: 'pg',
+        keys: ['/run/secrets/pg/POSTGRES_PASSWORD'],
+        env: [],
+        files: ['/run/secrets/pg/POSTGRES_PASSWORD'],
+        version: 1,
+      },
+    ])
     await t.ok(['terminate', d.id, '--grace', '1'])
   })
 

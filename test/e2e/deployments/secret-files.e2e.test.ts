@@ -64,7 +64,15 @@ describe.skipIf(!docker)('secret files', () => {
     // status shows names, keys (files) and versions, never a value.
     const status = await t.json<DeploymentInfo>(['status', d.id])
     // The spec's JSON shape: file secrets are listed with their paths as keys.
-    expect(status.secrets).toEqual([{name: 'tls', keys: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'], version: 2}])
+    expect(status.secrets).toEqual([
+      {
+        name: 'tls',
+        keys: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'],
+        env: [],
+        files: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'],
+        version: 2,
+      },
+    ])
     expect(JSON.stringify(status)).not.toContain('cert-one')
     const human = await t.ok(['status', d.id])
     expect(human.stdout).toContain('--secret-file: tls')
@@ -95,7 +103,15 @@ describe.skipIf(!docker)('secret files', () => {
     expect(readFileSync(join(filesRoot(), `${d.id}-r2`, 'TLS_KEY'), 'utf8')).toBe(key2)
     const after = await t.json<DeploymentInfo>(['status', d.id])
     expect(after.stale).toBe(false)
-    expect(after.secrets).toEqual([{name: 'tls', keys: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'], version: 3}])
+    expect(after.secrets).toEqual([
+      {
+        name: 'tls',
+        keys: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'],
+        env: [],
+        files: ['/run/secrets/TLS_CERT', '/run/secrets/TLS_KEY'],
+        version: 3,
+      },
+    ])
 
     await t.ok(['terminate', d.id])
     expect(hostDirs()).toEqual([])
@@ -165,7 +181,13 @@ describe.skipIf(!docker)('secret files', () => {
     const live = await submitJson<SubmitOutput>(t, [TEST_IMAGE, '--secret', 'cfg', '--secret-file', 'cfg', ...SLEEPER])
     // One entry per secret: its env keys, then its files.
     expect((await t.json<DeploymentInfo>(['status', live.id])).secrets).toEqual([
-      {name: 'cfg', keys: ['CONFIG', '/run/secrets/CONFIG'], version: 1},
+      {
+        name: 'cfg',
+        keys: ['CONFIG', '/run/secrets/CONFIG'],
+        env: ['CONFIG'],
+        files: ['/run/secrets/CONFIG'],
+        version: 1,
+      },
     ])
     // What a killed agent could leave: files of a deployment that no longer runs.
     const leftover = join(filesRoot(), 'd-0000dead-r1')

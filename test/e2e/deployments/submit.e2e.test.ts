@@ -92,10 +92,10 @@ describe.skipIf(!docker)('submit', () => {
       env: {OVERRIDDEN: 'plain-wins'},
     })
     expect(status.secrets).toEqual([
-      {name: 'base', keys: ['ONLY_BASE'], version: 1},
-      {name: 'later', keys: ['ONLY_LATER', 'SHARED'], version: 1},
-      {name: 'single', keys: ['ALIAS_ONE'], version: 1},
-      {name: 'multi', keys: ['DB_PASS'], version: 1},
+      {name: 'base', keys: ['ONLY_BASE'], env: ['ONLY_BASE'], files: [], version: 1},
+      {name: 'later', keys: ['ONLY_LATER', 'SHARED'], env: ['ONLY_LATER', 'SHARED'], files: [], version: 1},
+      {name: 'single', keys: ['ALIAS_ONE'], env: ['ALIAS_ONE'], files: [], version: 1},
+      {name: 'multi', keys: ['DB_PASS'], env: ['DB_PASS'], files: [], version: 1},
     ])
 
     const bad = await t.hush(['submit', TEST_IMAGE, '--secret', 'X=multi'])

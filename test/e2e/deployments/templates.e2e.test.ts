@@ -51,7 +51,9 @@ describe.skipIf(!docker)('--env templates', () => {
     const info = JSON.parse(status.stdout) as DeploymentInfo
     expect(info.env.DATABASE_URL).toBe(template)
     expect(status.stdout).not.toContain(password)
-    expect(info.secrets).toEqual([{name: 'db', keys: ['DATABASE_URL', 'USER'], version: 1}])
+    expect(info.secrets).toEqual([
+      {name: 'db', keys: ['DATABASE_URL', 'USER'], env: ['DATABASE_URL', 'USER'], files: [], version: 1},
+    ])
     expect((await t.ok(['status', d.id])).stdout).not.toContain(password)
     expect((await inspectEnv(d.containerId)).DATABASE_URL).toBe(expected)
 

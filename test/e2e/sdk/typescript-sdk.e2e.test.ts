@@ -142,7 +142,7 @@ describe.skipIf(!docker)('the SDK from a separate program', () => {
     expect(out.logs.trim()).toBe('url=*** plain=visible')
     expect(out.status).toEqual({
       state: 'running',
-      secrets: [{name: 'sdk-db', app: 'sdk-app', keys: ['URL'], version: 1}],
+      secrets: [{name: 'sdk-db', app: 'sdk-app', keys: ['URL'], env: ['URL'], files: [], version: 1}],
       env: {PLAIN: 'visible'},
     })
     expect(out.listedDeployments).toEqual([out.id])
