@@ -10,6 +10,7 @@ import type {AuditEvent, SecretInfo} from '../../../src/api/contract.js'
 import {MAX_VERSION} from '../../../src/api/limits.js'
 import Audit from '../../../src/commands/audit.js'
 import Backup from '../../../src/commands/backup.js'
+import Restore from '../../../src/commands/restore.js'
 import SecretsList from '../../../src/commands/secrets/list.js'
 import {BACKUP_PASSPHRASE, craftBackup, readBackup} from '../../support/backup-tools.js'
 import {makeHome, type TestHome} from '../../support/helpers.js'
@@ -198,19 +199,21 @@ function expectRefusal(label: string, result: {exitCode: number; stderr: string}
 }
 
 describe('restore: every field of a hand-made backup is checked like a live one', () => {
-  // `hush restore` runs as the binary; `backup --verify` and the reads of the store run in-process
-  // against the same agent (the same command code and answer, without three more process starts).
+  // Each bad field needs only the agent's answer: `restore`, `backup --verify` and the reads of the
+  // store run in-process against the live agent (the same command code and answer, no process
+  // start); the binary's own refusal and restore are the two cases after these.
   it.each(bad)('refuses %s with one line naming it; nothing is restored', async (label, edit, named) => {
     const path = join(dir, `${label.replace(/\W+/g, '-')}.backup`)
     writeFileSync(path, craftBackup(edited(edit), real.values))
-    expectRefusal(label, await target.hush(['restore', path], {input: BACKUP_PASSPHRASE}), named)
-    expectRefusal(label, await runAgainstStore(target, Backup, ['--verify', path], {stdin: BACKUP_PASSPHRASE}), named)
+    const input = {stdin: BACKUP_PASSPHRASE}
+    expectRefusal(label, await runAgainstStore(target, Restore, [path], input), named)
+    expectRefusal(label, await runAgainstStore(target, Backup, ['--verify', path], input), named)
     const state = await storeState()
     expect(state.secrets).toEqual([])
     expect(state.events).not.toContain('store.restored')
   })
 
-  it('refuses a header whose counts differ from the content', async () => {
+  it('refuses a header whose counts differ from the content (the binary: one line, exit 1)', async () => {
     const path = join(dir, 'counts.backup')
     writeFileSync(path, craftBackup(real.meta, real.values, {secrets: 2}))
     const result = await target.hush(['restore', path], {input: BACKUP_PASSPHRASE})
