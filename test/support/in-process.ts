@@ -90,7 +90,8 @@ export interface InProcessAgent {
   check(Command: new (argv: string[], config: Config) => HushCommand, row: CommandCase): Promise<Outcome>
 }
 
-type CommandClass = new (argv: string[], config: Config) => HushCommand
+/** A hush command's class, as oclif constructs it. */
+export type CommandClass = new (argv: string[], config: Config) => HushCommand
 
 /** Runs COMMAND in-process with streams of its own; its environment is exactly `options.env`. */
 async function runCommand(

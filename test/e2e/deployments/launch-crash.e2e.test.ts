@@ -20,7 +20,7 @@ import {errorLine} from '../../support/agent-tools.js'
 import {dockerAvailable, removeDockerStore, storeContainers, TEST_IMAGE} from '../../support/docker.js'
 import {type DockerTrap, dockerTrap} from '../../support/docker-trap.js'
 import {isAlive, makeHome, type RunResult, rawRequest, type TestHome, waitFor} from '../../support/helpers.js'
-import {runAgainstStore} from '../../support/in-process.js'
+import {type CommandClass, runAgainstStore} from '../../support/in-process.js'
 
 const docker = await dockerAvailable(import.meta.url)
 const ROUNDS = 10
@@ -50,8 +50,6 @@ async function armedRun(args: string[], command = 'run'): Promise<{running: Prom
   // Wrapped: an async function returning the promise itself would wait for the command to end.
   return {running}
 }
-
-type CommandClass = Parameters<typeof runAgainstStore>[1]
 
 /** `hush ...argv` in-process against the live agent (it must be running): exit code 0 expected. */
 async function live(Command: CommandClass, argv: string[]): Promise<string> {

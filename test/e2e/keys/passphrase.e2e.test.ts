@@ -4,6 +4,11 @@
 import {readFileSync, statSync} from 'node:fs'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {CreateSecretOutput, Hello, InitOutput, RotateSecretOutput, SecretInfo} from '../../../src/api/contract.js'
+import Audit from '../../../src/commands/audit.js'
+import SecretsDelete from '../../../src/commands/secrets/delete.js'
+import SecretsList from '../../../src/commands/secrets/list.js'
+import SecretsNew from '../../../src/commands/secrets/new.js'
+import SecretsRotate from '../../../src/commands/secrets/rotate.js'
 import {resolvePaths} from '../../../src/config/paths.js'
 import {
   filesUnder,
@@ -15,6 +20,7 @@ import {
   waitFor,
   withoutSessionBus,
 } from '../../support/helpers.js'
+import {type CommandClass, runAgainstStore} from '../../support/in-process.js'
 
 const PASSPHRASE = 'correct horse battery staple'
 const SENTINEL = 'sentinel-value-5d1c0a7e9b'
@@ -55,19 +61,22 @@ describe('passphrase mode without D-Bus', () => {
     expect((await t.json<Hello>(['daemon', 'status'])).sealed).toBe(true)
     expect((await t.hush(['daemon', 'status'])).stdout).toContain('sealed (run `hush unseal`)')
 
-    // Refused while sealed: the CLI says what to do, the API answers 503 `sealed`.
-    for (const args of [
-      ['secrets', 'list'],
-      ['secrets', 'new', 'other', 'A=1'],
-      ['secrets', 'rotate', 'db', 'USER=x'],
-      ['secrets', 'delete', 'db'],
-      ['audit'],
-    ]) {
-      const refused = await t.hush(args)
-      expect(refused.exitCode, args.join(' ')).toBe(1)
+    // Refused while sealed: the CLI says what to do, the API answers 503 `sealed`. The binary for
+    // one command, the others in-process against the same sealed agent (only its answer differs).
+    const refusedByBinary = await t.hush(['secrets', 'list'])
+    expect(refusedByBinary.exitCode).toBe(1)
+    expect(refusedByBinary.stderr).toContain('run `hush unseal`')
+    for (const [Command, argv] of [
+      [SecretsNew, ['other', 'A=1']],
+      [SecretsRotate, ['db', 'USER=x']],
+      [SecretsDelete, ['db']],
+      [Audit, []],
+    ] satisfies Array<[CommandClass, string[]]>) {
+      const refused = await runAgainstStore(t, Command, argv)
+      expect(refused.exitCode, `${Command.name} ${argv.join(' ')}`).toBe(1)
       expect(refused.stderr).toContain('run `hush unseal`')
     }
-    const listJson = await t.hush(['secrets', 'list', '--json'])
+    const listJson = await runAgainstStore(t, SecretsList, ['--json'])
     expect(JSON.parse(listJson.stdout).error.code).toBe('sealed')
     const raw = await rawRequest(t.socket, 'GET', '/v1/secrets')
     expect(raw.status).toBe(503)
