@@ -8,10 +8,14 @@ import {execa} from 'execa'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import type {AuditEvent, Hello, SecretInfo, SubmitOutput} from '../../../src/api/contract.js'
 import {HushClient} from '../../../src/client/hush-client.js'
+import Audit from '../../../src/commands/audit.js'
+import Backup from '../../../src/commands/backup.js'
+import SecretsList from '../../../src/commands/secrets/list.js'
 import {resolvePaths} from '../../../src/config/paths.js'
 import {BACKUP_PASSPHRASE, storeValues} from '../../support/backup-tools.js'
 import {containerOutput, dockerAvailable, ensureTestImage, removeDockerStore, TEST_IMAGE} from '../../support/docker.js'
 import {dirForTest, filesUnder, makeHome, onTerminal, sha256, type TestHome} from '../../support/helpers.js'
+import {runAgainstStore} from '../../support/in-process.js'
 
 const docker = await dockerAvailable(import.meta.url)
 const run = randomBytes(4).toString('hex')
@@ -289,19 +293,20 @@ describe('backup: bad input and faults', () => {
       const path = join(dir, `${label.replaceAll(' ', '-')}.backup`)
       writeFileSync(path, bytes)
       const input = label === 'wrong passphrase' ? 'not the passphrase' : BACKUP_PASSPHRASE
-      for (const args of [
-        ['restore', path],
-        ['backup', '--verify', path],
+      // `restore` as the binary; `backup --verify` in-process against the same agent (its answer).
+      for (const result of [
+        await b.hush(['restore', path], {input}),
+        await runAgainstStore(b, Backup, ['--verify', path], {stdin: input}),
       ]) {
-        const result = await b.hush(args, {input})
         expect(result.exitCode, label).toBe(1)
         const lines = result.stderr.trim().split('\n')
         expect(lines, label).toHaveLength(1)
         expect(lines[0], label).toMatch(message)
       }
     }
-    expect(await b.json<SecretInfo[]>(['secrets', 'list'])).toEqual([])
-    expect((await b.json<AuditEvent[]>(['audit'])).map((e) => e.event)).not.toContain('store.restored')
+    expect(JSON.parse((await runAgainstStore(b, SecretsList, ['--json'])).stdout)).toEqual([])
+    const audit = JSON.parse((await runAgainstStore(b, Audit, ['--json'])).stdout) as AuditEvent[]
+    expect(audit.map((e) => e.event)).not.toContain('store.restored')
     const verified = await b.hush(['backup', '--verify', file], {input: BACKUP_PASSPHRASE})
     expect(verified.stdout).toContain('is intact and opens with this passphrase')
     expect(verified.stdout).toContain('2 secrets, 3 values')
