@@ -1,7 +1,7 @@
 // Stores made by earlier versions of hush (test/fixtures/stores/vN, each made by the code of the
 // commit its ORIGIN names) open with today's code: every secret decrypts to what was stored, every
 // deployment record is there, and the schema is brought to the current version exactly once.
-// v7-wal is a store better-sqlite3 left in WAL mode with its -wal file (the agent killed): node:sqlite replays it.
+// v7-wal is a store hush's former SQLite driver (a native addon) left in WAL mode with its -wal file (the agent killed): node:sqlite replays it.
 import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -47,7 +47,7 @@ describe('stores made by earlier versions of hush', () => {
 
   it('has a fixture for every schema hush had before it kept a version, one made by the last such code, and one left with its write-ahead log', () => {
     expect(VERSIONS).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7-wal'])
-    // Made by better-sqlite3 and killed before it closed the store: its rows are in store.db-wal only.
+    // Made by the former driver and killed before it closed the store: its rows are in store.db-wal only.
     expect(readdirSync(join(FIXTURES, 'v7-wal'))).toContain('store.db-wal')
   })
 
