@@ -1,11 +1,14 @@
 // node:sqlite as the store uses it: Node 22's one SQLite warning kept from the user and every other
-// warning shown; transaction() commits what returns, rolls back what throws, nests as savepoints.
+// warning shown; transaction() commits what returns, rolls back what throws, nests as savepoints;
+// SQLite's failures (full, read-only, busy) told apart.
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {openDatabase, transaction} from '../../../../src/daemon/process/sqlite.js'
+import {readOnlyError, SQLITE_BUSY, sqliteResult} from '../../../../src/api/errors.js'
+import {noSpaceError} from '../../../../src/daemon/http/server.js'
+import {openDatabase, pragmaValue, transaction} from '../../../../src/daemon/process/sqlite.js'
 
 const MODULE = join(import.meta.dirname, '../../../../src/daemon/process/sqlite.ts')
 const SQLITE_WARNING = 'SQLite is an experimental feature and might change at any time'
@@ -106,5 +109,34 @@ describe('transaction', () => {
     expect(db.isTransaction).toBe(false)
     expect(rows()).toEqual([1, 3, 5])
     db.close()
+  })
+
+  it("tells SQLite's failures apart as node:sqlite reports them: full, read-only, busy", () => {
+    const file = join(dir, 'f.db')
+    const db = openDatabase(file)
+    db.exec('CREATE TABLE t (x BLOB)')
+    const failure = (run: () => void): unknown => {
+      try {
+        run()
+      } catch (error) {
+        return error
+      }
+      throw new Error('no failure')
+    }
+    db.exec(`PRAGMA max_page_count = ${pragmaValue(db, 'page_count')}`)
+    const full = failure(() => db.exec('INSERT INTO t VALUES (randomblob(100000))'))
+    expect(noSpaceError(full, dir)?.message).toBe(
+      `No space left on the store's disk (${dir}): free some space, then try again. Nothing was changed.`,
+    )
+    expect(readOnlyError(full, dir)).toBeUndefined()
+    const reader = openDatabase(file, {readOnly: true})
+    const readOnly = failure(() => reader.exec('INSERT INTO t VALUES (1)'))
+    expect(readOnlyError(readOnly, dir)?.code).toBe('read_only')
+    expect(noSpaceError(readOnly, dir)).toBeUndefined()
+    db.exec('BEGIN EXCLUSIVE')
+    const other = openDatabase(file, {timeout: 0})
+    expect(sqliteResult(failure(() => other.exec('BEGIN EXCLUSIVE')))).toBe(SQLITE_BUSY)
+    expect(sqliteResult(new Error('not SQLite'))).toBeUndefined()
+    for (const open of [other, reader, db]) open.close()
   })
 })
