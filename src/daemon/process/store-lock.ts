@@ -12,9 +12,8 @@ export interface StoreLock {
 }
 
 function tryLock(file: string): Database | undefined {
-  const db = openDatabase(file)
+  const db = openDatabase(file, {timeout: 0})
   try {
-    db.exec('PRAGMA busy_timeout = 0')
     db.exec('BEGIN EXCLUSIVE')
     return db
   } catch (error) {

@@ -19,13 +19,13 @@ export class StoreConnection {
   private readonly statements = new Map<string, Statement>()
 
   constructor(file: string) {
+    // Waits up to 5 s for a lock (openDatabase's busy timeout).
     this.db = openDatabase(file)
     this.db.exec('PRAGMA journal_mode = WAL')
     this.db.exec('PRAGMA synchronous = FULL')
     // Freed pages are overwritten, so a deleted secret's ciphertext does not linger in the file.
     this.db.exec('PRAGMA secure_delete = ON')
     this.db.exec('PRAGMA foreign_keys = ON')
-    this.db.exec('PRAGMA busy_timeout = 5000')
     migrate(this.db)
   }
 
