@@ -1,8 +1,8 @@
 // A fresh clone installs with `npm ci` where the Secret Service headers are hidden (a private mount
 // namespace with an empty directory over /usr/include/libsecret-1: nothing may compile against
 // libsecret), then stores a secret whose master key goes to the real gnome-keyring of this session.
-// To stay affordable, npm runs from its cache without install scripts, and the two things this test
-// is not about come from this checkout: better-sqlite3's compiled addon and the built dist/.
+// To stay affordable, npm runs from its cache without install scripts, and the one thing this test
+// is not about comes from this checkout: the built dist/.
 import {cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -51,10 +51,7 @@ describe('fresh install', () => {
     const ldd = await execa('ldd', [join(scope, platform!, binding)])
     expect(ldd.stdout).not.toMatch(/libdbus|libsecret/)
 
-    // Not what this test is about: the SQLite addon (compiled once for the checkout) and the build.
-    cpSync(join(ROOT, 'node_modules/better-sqlite3/build'), join(clone, 'node_modules/better-sqlite3/build'), {
-      recursive: true,
-    })
+    // Not what this test is about: the build.
     cpSync(join(ROOT, 'dist'), join(clone, 'dist'), {recursive: true})
     cpSync(join(ROOT, 'oclif.manifest.json'), join(clone, 'oclif.manifest.json'))
     expect(existsSync(join(clone, 'node_modules/keytar'))).toBe(false)

@@ -1,12 +1,13 @@
 // Stores made by earlier versions of hush (test/fixtures/stores/vN, each made by the code of the
 // commit its ORIGIN names) open with today's code: every secret decrypts to what was stored, every
 // deployment record is there, and the schema is brought to the current version exactly once.
+// v7-wal is a store hush's former SQLite driver (a native addon) left in WAL mode with its -wal file (the agent killed): node:sqlite replays it.
 import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {loadSodium} from '../../../../src/crypto/sodium.js'
+import {type Database, openDatabase, pragmaValue} from '../../../../src/daemon/process/sqlite.js'
 import {DeploymentsStore} from '../../../../src/daemon/store/deployments-table.js'
 import {MIGRATIONS, migrate, SCHEMA_VERSION} from '../../../../src/daemon/store/migrations.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
@@ -44,8 +45,10 @@ describe('stores made by earlier versions of hush', () => {
   })
   afterEach(() => rmSync(work, {recursive: true, force: true}))
 
-  it('has a fixture for every schema hush had before it kept a version, and one made by the last such code', () => {
-    expect(VERSIONS).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6'])
+  it('has a fixture for every schema hush had before it kept a version, one made by the last such code, and one left with its write-ahead log', () => {
+    expect(VERSIONS).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7-wal'])
+    // Made by the former driver and killed before it closed the store: its rows are in store.db-wal only.
+    expect(readdirSync(join(FIXTURES, 'v7-wal'))).toContain('store.db-wal')
   })
 
   it.each(VERSIONS)(
@@ -53,7 +56,9 @@ describe('stores made by earlier versions of hush', () => {
     async (version) => {
       const fixture = join(FIXTURES, version)
       const file = join(work, 'store.db')
-      copyFileSync(join(fixture, 'store.db'), file)
+      for (const name of readdirSync(fixture).filter((name) => name.startsWith('store.db'))) {
+        copyFileSync(join(fixture, name), join(work, name))
+      }
       const store = new Store(file)
       try {
         expect(store.schemaVersion()).toBe(SCHEMA_VERSION)
@@ -126,7 +131,7 @@ describe('secret-file specs recorded as texts (schema 6)', () => {
 
   it('read as parsed specs, in the record and in a kept previous record', () => {
     const file = join(dir, 'store.db')
-    const db = new Database(file)
+    const db = openDatabase(file)
     migrate(db, MIGRATIONS.slice(0, 6))
     const texts = ['tls', 'db,uid=999,gid=70,mode=0440,target=/run/secrets/db,env']
     db.prepare(
@@ -164,36 +169,36 @@ describe('migrate', () => {
   })
 
   it('runs only the migrations a store has not had, and a failing one changes nothing', () => {
-    const db = new Database(join(dir, 'steps.db'))
+    const db = openDatabase(join(dir, 'steps.db'))
     const ran: string[] = []
     const step = (name: string) => ({description: name, up: () => void ran.push(name)})
     migrate(db, [step('a'), step('b')])
     expect(ran).toEqual(['a', 'b'])
     migrate(db, [step('a'), step('b'), {description: 'c', up: (d) => void d.exec('CREATE TABLE c (x)')}])
     expect(ran).toEqual(['a', 'b'])
-    expect(db.pragma('user_version', {simple: true})).toBe(3)
+    expect(pragmaValue(db, 'user_version')).toBe(3)
     const failing = {
       description: 'd',
-      up: (d: Database.Database) => {
+      up: (d: Database) => {
         d.exec('CREATE TABLE d (x)')
         throw new Error('disk full')
       },
     }
     expect(() => migrate(db, [step('a'), step('b'), step('c'), failing])).toThrow('disk full')
-    expect(db.pragma('user_version', {simple: true})).toBe(3)
+    expect(pragmaValue(db, 'user_version')).toBe(3)
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'd'").get()).toBeUndefined()
     db.close()
   })
 
   it('refuses a store of a newer schema, leaving it as it is', () => {
-    const db = new Database(join(dir, 'newer.db'))
-    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`)
+    const db = openDatabase(join(dir, 'newer.db'))
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`)
     expect(() => migrate(db)).toThrow(
       new RegExp(
         `schema version ${SCHEMA_VERSION + 1}, newer than this hush knows \\(${SCHEMA_VERSION}\\).*upgrade hush`,
       ),
     )
-    expect(db.pragma('user_version', {simple: true})).toBe(SCHEMA_VERSION + 1)
+    expect(pragmaValue(db, 'user_version')).toBe(SCHEMA_VERSION + 1)
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'secrets'").get()).toBeUndefined()
     db.close()
   })
