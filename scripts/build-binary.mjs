@@ -50,7 +50,6 @@ const config = {
   assets: {
     'keyring.node': keyringBinding(),
     'koffi.node': koffiBinding(),
-    'better_sqlite3.node': join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'),
   },
 }
 writeFileSync(join(SEA, 'sea-config.json'), JSON.stringify(config, null, 2))

@@ -175,15 +175,6 @@ const Yoga = wrapAssembly(yogaModule);`,
 const nativeAssets = {
   name: 'hush-native-assets',
   setup(b) {
-    b.onLoad({filter: /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/}, (args) => {
-      const original = readFileSync(args.path, 'utf8')
-      const patched = original.replace(
-        "require('bindings')('better_sqlite3.node')",
-        "require('../build/Release/better_sqlite3.node')",
-      )
-      if (patched === original) throw new Error('build-bundle: better-sqlite3 changed; update the binding patch')
-      return {contents: patched, loader: 'js'}
-    })
     // @napi-rs/keyring's loader probes a package per platform: the executable carries the one built for (asset keyring.node).
     b.onResolve({filter: /^@napi-rs\/keyring$/}, () => ({path: 'keyring', namespace: 'hush-keyring'}))
     b.onLoad({filter: /.*/, namespace: 'hush-keyring'}, () => ({
@@ -296,7 +287,7 @@ if (sea) {
     // Chunks sit beside the entry, as deep as dist/client/: relative URLs in the sources stay right.
     chunkNames: '[name]-[hash]',
     // The native addons stay in node_modules, found by their own loaders.
-    external: [...common.external, 'better-sqlite3', '@napi-rs/keyring', 'koffi'],
+    external: [...common.external, '@napi-rs/keyring', 'koffi'],
     banner: {js: "import {createRequire as __hushCreateRequire} from 'node:module'; const require = __hushCreateRequire(import.meta.url);"},
     plugins: [virtualModules, patches, undiciClient],
   }

@@ -108,13 +108,28 @@ export function quoted(text: unknown, max = 140): string {
   return JSON.stringify(String(text)).slice(0, max)
 }
 
+/** SQLite's primary result codes hush tells apart (https://sqlite.org/rescode.html). */
+export const SQLITE_BUSY = 5
+export const SQLITE_READONLY = 8
+export const SQLITE_FULL = 13
+
+/**
+ * SQLite's primary result code of a failure that node:sqlite threw (code ERR_SQLITE_ERROR, the
+ * result code in `errcode`; an extended code keeps the primary one in its low byte); else undefined.
+ */
+export function sqliteResult(error: unknown): number | undefined {
+  const failure = error as {code?: unknown; errcode?: unknown}
+  if (failure?.code !== 'ERR_SQLITE_ERROR' || typeof failure.errcode !== 'number') return undefined
+  return failure.errcode & 0xff
+}
+
 /**
  * A write refused because HUSH_HOME is on a read-only file system (EROFS, SQLite's
  * SQLITE_READONLY) as the one line users see; else undefined.
  */
 export function readOnlyError(error: unknown, home: string): HushError | undefined {
   const failure = error as {code?: string; path?: string}
-  if (failure?.code !== 'EROFS' && !String(failure?.code).startsWith('SQLITE_READONLY')) return undefined
+  if (failure?.code !== 'EROFS' && sqliteResult(error) !== SQLITE_READONLY) return undefined
   return new HushError(
     'read_only',
     `HUSH_HOME ${quoted(home)} is on a read-only file system${failure.path ? ` (writing ${quoted(failure.path)})` : ''}: remount it read-write, or set HUSH_HOME to a directory you can write. Nothing was changed.`,

@@ -1,4 +1,4 @@
-// Native addons inside the single executable (@napi-rs/keyring, better-sqlite3, koffi): each .node file is an asset
+// Native addons inside the single executable (@napi-rs/keyring, koffi): each .node file is an asset
 // of the executable, written to a private 0700 directory, checked byte for byte, then opened with dlopen.
 import {createHash} from 'node:crypto'
 import {lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'

@@ -4,10 +4,10 @@
 import {existsSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import Database from 'better-sqlite3'
 import {execa} from 'execa'
 import {afterEach, beforeEach} from 'vitest'
 import {envFileDir, resolvePaths} from '../../src/config/paths.js'
+import {openDatabase} from '../../src/daemon/process/sqlite.js'
 import {makeHome, type TestHome} from './helpers.js'
 
 export const TEST_IMAGE = 'hush-test/busybox'
@@ -96,7 +96,7 @@ export async function containerOutput(containerId: string): Promise<string> {
 export async function storeId(t: {home: string}): Promise<string | undefined> {
   const file = join(t.home, 'store.db')
   if (!existsSync(file)) return undefined
-  const db = new Database(file, {readonly: true, fileMustExist: true})
+  const db = openDatabase(file, {readOnly: true})
   try {
     const row = db.prepare("SELECT v FROM meta WHERE k = 'store_id'").get() as {v: string} | undefined
     return row ? String(row.v) : undefined
@@ -109,7 +109,7 @@ export async function storeId(t: {home: string}): Promise<string | undefined> {
 export async function labelId(t: {home: string}): Promise<string | undefined> {
   const file = join(t.home, 'store.db')
   if (!existsSync(file)) return undefined
-  const db = new Database(file, {readonly: true, fileMustExist: true})
+  const db = openDatabase(file, {readOnly: true})
   try {
     const row = db.prepare("SELECT v FROM meta WHERE k = 'label_id'").get() as {v: string} | undefined
     return row ? String(row.v) : storeId(t)

@@ -3,7 +3,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 import {Readable} from 'node:stream'
 import {type Method, type RouteName, routes} from '../../api/contract.js'
-import {HushError, readOnlyError} from '../../api/errors.js'
+import {HushError, readOnlyError, SQLITE_FULL, sqliteResult} from '../../api/errors.js'
 import {MAX_BODY_BYTES} from '../../api/limits.js'
 import type {Agent} from '../agent.js'
 import type {Logger} from '../process/log.js'
@@ -131,7 +131,7 @@ function closeUnread(req: IncomingMessage, res: ServerResponse): void {
 /** A write refused for lack of space (SQLite's SQLITE_FULL, or ENOSPC) as the one line users see; else undefined. */
 export function noSpaceError(error: unknown, home: string): HushError | undefined {
   const failure = error as {code?: string; path?: string}
-  if (failure?.code !== 'SQLITE_FULL' && failure?.code !== 'ENOSPC' && failure?.code !== 'EDQUOT') return undefined
+  if (sqliteResult(error) !== SQLITE_FULL && failure?.code !== 'ENOSPC' && failure?.code !== 'EDQUOT') return undefined
   if (failure.path && !failure.path.startsWith(home)) {
     return new HushError(
       'no_space',

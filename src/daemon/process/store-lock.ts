@@ -2,24 +2,24 @@
 // agent's whole life (a kernel lock through SQLite, so a killed agent releases it at once), and
 // `agent.owner` saying which agent holds it, whatever runtime directory each agent uses.
 import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import Database from 'better-sqlite3'
-import {HushError} from '../../api/errors.js'
+import {HushError, SQLITE_BUSY, sqliteResult} from '../../api/errors.js'
 import type {HushPaths} from '../../config/paths.js'
 import {storeLockFile, storeOwner, storeOwnerFile} from '../../config/store-owner.js'
+import {type Database, openDatabase} from './sqlite.js'
 
 export interface StoreLock {
   release(): void
 }
 
-function tryLock(file: string): Database.Database | undefined {
-  const db = new Database(file)
+function tryLock(file: string): Database | undefined {
+  const db = openDatabase(file)
   try {
-    db.pragma('busy_timeout = 0')
+    db.exec('PRAGMA busy_timeout = 0')
     db.exec('BEGIN EXCLUSIVE')
     return db
   } catch (error) {
     db.close()
-    if ((error as {code?: string}).code === 'SQLITE_BUSY') return undefined
+    if (sqliteResult(error) === SQLITE_BUSY) return undefined
     throw error
   }
 }
@@ -40,7 +40,7 @@ export async function lockStore(paths: HushPaths, waitMs: number): Promise<Store
       renameSync(next, owner)
       return {
         release() {
-          if (!db.open) return
+          if (!db.isOpen) return
           try {
             if (JSON.parse(readFileSync(owner, 'utf8')).pid === process.pid) rmSync(owner, {force: true})
           } catch {

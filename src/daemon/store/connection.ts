@@ -1,8 +1,8 @@
-// The store's SQLite connection (better-sqlite3) in WAL mode with synchronous=FULL, so every
+// The store's SQLite connection (node:sqlite, see process/sqlite.ts) in WAL mode with synchronous=FULL, so every
 // acknowledged write survives kill -9: opening and migrating it, prepared statements, transactions
 // and the group commit, and the store's meta values. What the rows mean is secrets-table.ts's and deployments-table.ts's.
-import Database from 'better-sqlite3'
 import {HushError} from '../../api/errors.js'
+import {blob, type Database, openDatabase, pragmaValue, type Statement, transaction} from '../process/sqlite.js'
 import {migrate} from './migrations.js'
 
 interface QueuedWrite {
@@ -14,18 +14,18 @@ interface QueuedWrite {
 }
 
 export class StoreConnection {
-  readonly db: Database.Database
+  readonly db: Database
   private queued: QueuedWrite[] = []
-  private readonly statements = new Map<string, Database.Statement>()
+  private readonly statements = new Map<string, Statement>()
 
   constructor(file: string) {
-    this.db = new Database(file)
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma('synchronous = FULL')
+    this.db = openDatabase(file)
+    this.db.exec('PRAGMA journal_mode = WAL')
+    this.db.exec('PRAGMA synchronous = FULL')
     // Freed pages are overwritten, so a deleted secret's ciphertext does not linger in the file.
-    this.db.pragma('secure_delete = ON')
-    this.db.pragma('foreign_keys = ON')
-    this.db.pragma('busy_timeout = 5000')
+    this.db.exec('PRAGMA secure_delete = ON')
+    this.db.exec('PRAGMA foreign_keys = ON')
+    this.db.exec('PRAGMA busy_timeout = 5000')
     migrate(this.db)
   }
 
@@ -36,19 +36,24 @@ export class StoreConnection {
   /** Called at the end of every transaction, committed or rolled back (a repository drops what it read). */
   protected afterTransaction(): void {}
 
-  /** A prepared statement, prepared once per agent (preparing costs more than running most of them). */
-  statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql)
+  /**
+   * A prepared statement, prepared once per agent (preparing costs more than running most of them).
+   * With `arrays`, it reads each row as an array of its columns instead of an object.
+   */
+  statement(sql: string, {arrays = false}: {arrays?: boolean} = {}): Statement {
+    const key = arrays ? `[]${sql}` : sql
+    let statement = this.statements.get(key)
     if (!statement) {
       statement = this.db.prepare(sql)
-      this.statements.set(sql, statement)
+      if (arrays) statement.setReturnArrays(true)
+      this.statements.set(key, statement)
     }
     return statement
   }
 
   transaction<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn).immediate()
+      return transaction(this.db, fn)
     } finally {
       this.afterTransaction()
     }
@@ -82,7 +87,7 @@ export class StoreConnection {
       this.transaction(() => {
         for (const write of group) {
           try {
-            outcomes.push({ok: true, value: this.db.transaction(write.fn)()})
+            outcomes.push({ok: true, value: transaction(this.db, write.fn)})
           } catch (error) {
             outcomes.push({ok: false, error})
           }
@@ -120,7 +125,7 @@ export class StoreConnection {
    * a transaction, after the commit.
    */
   erase(): void {
-    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{busy: number}>
+    const result = this.db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get() as {busy: number} | undefined
     if (result?.busy) {
       throw new HushError(
         'internal',
@@ -131,12 +136,12 @@ export class StoreConnection {
 
   /** SQLite's user_version of this file (what `hush doctor` reports). */
   schemaVersion(): number {
-    return Number(this.db.pragma('user_version', {simple: true}))
+    return Number(pragmaValue(this.db, 'user_version'))
   }
 
   getMeta(key: string): Buffer | string | undefined {
-    const row = this.statement('SELECT v FROM meta WHERE k = ?').get(key) as {v: Buffer | string} | undefined
-    return row?.v
+    const row = this.statement('SELECT v FROM meta WHERE k = ?').get(key) as {v: Uint8Array | string} | undefined
+    return typeof row?.v === 'object' ? blob(row.v) : row?.v
   }
 
   setMeta(key: string, value: Buffer | string): void {

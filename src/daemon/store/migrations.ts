@@ -1,16 +1,16 @@
 // The store's schema, as an ordered list of migrations: SQLite's `user_version` says how many of
 // them a store has had, and opening a store runs the rest, all in one transaction.
-import type Database from 'better-sqlite3'
 import {parseSecretFileSpec, type SecretFileSpec, secretFileName} from '../../api/rules/secret-file-spec.js'
+import {type Database, pragmaValue, transaction} from '../process/sqlite.js'
 
 export interface Migration {
   /** What it changes, in a few words (for a reader; not stored). */
   readonly description: string
-  up(db: Database.Database): void
+  up(db: Database): void
 }
 
 /** Adds a column unless the table has it already (stores made before versioning may have it). */
-function addColumn(db: Database.Database, table: string, column: string, definition: string): void {
+function addColumn(db: Database, table: string, column: string, definition: string): void {
   const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Array<{name: string}>
   if (!columns.some((existing) => existing.name === column)) {
     db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`)
@@ -123,11 +123,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS secrets_live_name_app ON secrets(name, IFNULL(
       for (const row of rows) update.run(JSON.stringify(parsedFiles(JSON.parse(row.files))), row.id)
       const kept = db.prepare("SELECT k, v FROM meta WHERE k LIKE 'deployment_previous:%'").all() as Array<{
         k: string
-        v: Buffer | string
+        v: Uint8Array | string
       }>
       const keep = db.prepare('UPDATE meta SET v = ? WHERE k = ?')
       for (const {k, v} of kept) {
-        const previous = JSON.parse(String(v)) as {row: {files?: unknown[]}}
+        const previous = JSON.parse(typeof v === 'string' ? v : Buffer.from(v).toString()) as {row: {files?: unknown[]}}
         previous.row.files = parsedFiles(previous.row.files ?? [])
         keep.run(JSON.stringify(previous), k)
       }
@@ -157,9 +157,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length
  * Brings the store to SCHEMA_VERSION in one transaction (a crash leaves it as it was). A store
  * of a newer schema, made by a later hush, is refused unchanged.
  */
-export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
-  db.transaction(() => {
-    const current = Number(db.pragma('user_version', {simple: true}))
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  transaction(db, () => {
+    const current = Number(pragmaValue(db, 'user_version'))
     if (current > migrations.length) {
       throw new Error(
         `This store has schema version ${current}, newer than this hush knows (${migrations.length}): it was opened by a later hush, so upgrade hush to open it.`,
@@ -167,6 +167,6 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     }
     if (current === migrations.length) return
     for (const migration of migrations.slice(current)) migration.up(db)
-    db.pragma(`user_version = ${migrations.length}`)
-  }).immediate()
+    db.exec(`PRAGMA user_version = ${migrations.length}`)
+  })
 }

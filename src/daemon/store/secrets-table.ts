@@ -103,9 +103,8 @@ export class Store extends StoreConnection {
   findLive(name: string, app: string | null = null): SecretRow | undefined {
     const tuple = this.statement(
       `SELECT ${SECRET_COLUMNS} FROM secrets WHERE name = ? AND IFNULL(app, '') = ? AND deleted_at IS NULL`,
-    )
-      .raw(true)
-      .get(name, app ?? '') as SecretTuple | undefined
+      {arrays: true},
+    ).get(name, app ?? '') as SecretTuple | undefined
     return tuple && tupleToSecret(tuple)
   }
 
@@ -134,7 +133,7 @@ export class Store extends StoreConnection {
       const sql = includeDeleted
         ? `SELECT ${SECRET_COLUMNS} FROM secrets ORDER BY name, IFNULL(app, ''), id`
         : `SELECT ${SECRET_COLUMNS} FROM secrets WHERE deleted_at IS NULL ORDER BY name, IFNULL(app, '')`
-      rows = (this.statement(sql).raw(true).all() as SecretTuple[]).map(tupleToSecret)
+      rows = (this.statement(sql, {arrays: true}).all() as SecretTuple[]).map(tupleToSecret)
       this.listed.set(includeDeleted, rows)
     }
     return rows

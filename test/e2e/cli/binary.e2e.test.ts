@@ -135,7 +135,6 @@ describe('dist/hush, the single executable', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700)
     for (const file of readdirSync(dir)) expect(statSync(join(dir, file)).mode & 0o077).toBe(0)
     const maps = readFileSync(`/proc/${agentPid()}/maps`, 'utf8')
-    expect(maps).toMatch(/hush\/native\/better_sqlite3-[0-9a-f]{16}\.node/)
     expect(maps).toMatch(/hush\/native\/keyring-[0-9a-f]{16}\.node/)
   })
 

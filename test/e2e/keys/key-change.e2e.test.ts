@@ -4,10 +4,10 @@
 import {randomBytes} from 'node:crypto'
 import {rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import Database from 'better-sqlite3'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 import type {AuditEvent, Hello} from '../../../src/api/contract.js'
+import {openDatabase} from '../../../src/daemon/process/sqlite.js'
 import {storeValues} from '../../support/backup-tools.js'
 import {BIN, dirForTest, homeForTest, onTerminal, type TestHome} from '../../support/helpers.js'
 
@@ -16,13 +16,15 @@ const NEW = 'the new store passphrase'
 
 /** The stored wrapping of the data key and every ciphertext, read from the store file. */
 function storedKeys(t: TestHome): {wrapped: string; ciphertexts: string[]} {
-  const db = new Database(join(t.home, 'store.db'), {readonly: true})
+  const db = openDatabase(join(t.home, 'store.db'), {readOnly: true})
   try {
-    const wrapped = (db.prepare("SELECT v FROM meta WHERE k = 'data_key'").get() as {v: Buffer}).v.toString('hex')
+    const wrapped = Buffer.from(
+      (db.prepare("SELECT v FROM meta WHERE k = 'data_key'").get() as {v: Uint8Array}).v,
+    ).toString('hex')
     const rows = db.prepare('SELECT ciphertext FROM secret_values ORDER BY secret_id, key').all() as Array<{
-      ciphertext: Buffer
+      ciphertext: Uint8Array
     }>
-    return {wrapped, ciphertexts: rows.map((row) => row.ciphertext.toString('hex'))}
+    return {wrapped, ciphertexts: rows.map((row) => Buffer.from(row.ciphertext).toString('hex'))}
   } finally {
     db.close()
   }

@@ -2,7 +2,6 @@
 // the shared one, others only the shared one; list shows the scope; rotate and delete address one
 // scope with --app; a store made before the app column is migrated in place. Real docker, real keyring.
 import {randomBytes} from 'node:crypto'
-import Database from 'better-sqlite3'
 import {describe, expect, it} from 'vitest'
 import type {
   AuditEvent,
@@ -11,6 +10,7 @@ import type {
   SecretInfo,
   SubmitOutput,
 } from '../../../src/api/contract.js'
+import {openDatabase} from '../../../src/daemon/process/sqlite.js'
 import {errorLine} from '../../support/agent-tools.js'
 import {dockerTestFile, inspectEnv, SLEEPER, submitJson} from '../../support/docker.js'
 
@@ -157,7 +157,7 @@ describe('app scope without containers', () => {
     // Put the store back to the schema of the first release: no app columns, live names unique alone,
     // and no schema version (that release kept none).
     const file = `${t.home}/store.db`
-    let db = new Database(file)
+    let db = openDatabase(file)
     db.exec(`
       PRAGMA user_version = 0;
       DROP INDEX secrets_live_name_app;
@@ -185,7 +185,7 @@ describe('app scope without containers', () => {
     ])
     await ok(['daemon', 'stop'])
 
-    db = new Database(file)
+    db = openDatabase(file)
     expect(columns()).toContain('app')
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{name: string}>)
       .map((row) => row.name)
@@ -195,8 +195,8 @@ describe('app scope without containers', () => {
     const ids = db.prepare("SELECT id, app FROM secrets WHERE name = 'db' ORDER BY id").all() as Array<{id: number}>
     const value = (id: number) =>
       db.prepare("SELECT nonce, ciphertext FROM secret_values WHERE secret_id = ? AND key = 'K'").get(id) as {
-        nonce: Buffer
-        ciphertext: Buffer
+        nonce: Uint8Array
+        ciphertext: Uint8Array
       }
     const [a, b] = [value(ids[0].id), value(ids[1].id)]
     const put = db.prepare("UPDATE secret_values SET nonce = ?, ciphertext = ? WHERE secret_id = ? AND key = 'K'")

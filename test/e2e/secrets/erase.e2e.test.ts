@@ -6,13 +6,13 @@
 import {randomBytes} from 'node:crypto'
 import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import Database from 'better-sqlite3'
 import {execa} from 'execa'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import type {SubmitOutput} from '../../../src/api/contract.js'
 import {aeadDecrypt} from '../../../src/crypto/aead.js'
 import {deriveMasterKey, parseKdfParams} from '../../../src/crypto/passphrase.js'
 import {loadSodium} from '../../../src/crypto/sodium.js'
+import {type Database, openDatabase} from '../../../src/daemon/process/sqlite.js'
 import {BACKUP_PASSPHRASE} from '../../support/backup-tools.js'
 import {dockerAvailable, ensureTestImage, removeDockerStore, TEST_IMAGE} from '../../support/docker.js'
 import {BIN, dirForTest, homeForTest, type TestHome} from '../../support/helpers.js'
@@ -41,12 +41,12 @@ function holding(copy: string, bytes: Buffer[]): string[] {
 }
 
 /** Reads a copy with SQLite (on a copy of the copy: opening it may change it). `withWal` false: store.db alone. */
-function readCopy<T>(copy: string, withWal: boolean, read: (db: Database.Database) => T): T {
+function readCopy<T>(copy: string, withWal: boolean, read: (db: Database) => T): T {
   const again = mkdtempSync(join(copy, 'read-'))
   for (const file of withWal ? FILES : ['store.db']) {
     if (existsSync(join(copy, file))) copyFileSync(join(copy, file), join(again, file))
   }
-  const db = new Database(join(again, 'store.db'))
+  const db = openDatabase(join(again, 'store.db'))
   try {
     return read(db)
   } finally {
@@ -55,8 +55,10 @@ function readCopy<T>(copy: string, withWal: boolean, read: (db: Database.Databas
   }
 }
 
-const meta = (db: Database.Database, k: string) =>
-  (db.prepare('SELECT v FROM meta WHERE k = ?').get(k) as {v: Buffer | string}).v
+const meta = (db: Database, k: string) => {
+  const {v} = db.prepare('SELECT v FROM meta WHERE k = ?').get(k) as {v: Uint8Array | string}
+  return typeof v === 'string' ? v : Buffer.from(v)
+}
 
 /** Whether `passphrase` opens the data key of the store a copy holds (as the agent opens it). */
 function opensWith(copy: string, withWal: boolean, passphrase: string): boolean {
@@ -86,7 +88,7 @@ function ciphertextsOf(copy: string, name: string): Buffer[] {
         .prepare(
           'SELECT v.ciphertext FROM secret_values v JOIN secrets s ON s.id = v.secret_id WHERE s.name = ? AND s.deleted_at IS NULL',
         )
-        .all(name) as Array<{ciphertext: Buffer}>
+        .all(name) as Array<{ciphertext: Uint8Array}>
     ).map((row) => Buffer.from(row.ciphertext)),
   )
 }
@@ -160,7 +162,7 @@ describe('old state is erased from the files before the command returns', () => 
       const copies = readCopy(copyStore(t, dir, 'before'), true, (db) =>
         (
           db.prepare('SELECT ciphertext FROM deployment_values WHERE deployment_id = ?').all(submitted.id) as Array<{
-            ciphertext: Buffer
+            ciphertext: Uint8Array
           }>
         ).map((row) => Buffer.from(row.ciphertext)),
       )

@@ -1,7 +1,7 @@
 // Tampering with the store: an edited or swapped ciphertext is reported as store_corrupt naming the
 // secret (rotate is the path that decrypts), while the other secrets keep working.
-import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {type Database, openDatabase, transaction} from '../../../src/daemon/process/sqlite.js'
 import {errorLine} from '../../support/agent-tools.js'
 import {makeHome, type TestHome} from '../../support/helpers.js'
 
@@ -29,12 +29,12 @@ afterEach(async () => {
 interface ValueRow {
   secret_id: number
   key: string
-  nonce: Buffer
-  ciphertext: Buffer
+  nonce: Uint8Array
+  ciphertext: Uint8Array
 }
 
-function editStore(edit: (db: Database.Database, row: (name: string, key: string) => ValueRow) => void): void {
-  const db = new Database(`${t.home}/store.db`)
+function editStore(edit: (db: Database, row: (name: string, key: string) => ValueRow) => void): void {
+  const db = openDatabase(`${t.home}/store.db`)
   try {
     const row = (name: string, key: string) =>
       db
@@ -42,13 +42,13 @@ function editStore(edit: (db: Database.Database, row: (name: string, key: string
           'SELECT v.* FROM secret_values v JOIN secrets s ON s.id = v.secret_id WHERE s.name = ? AND s.deleted_at IS NULL AND v.key = ?',
         )
         .get(name, key) as ValueRow
-    db.transaction(() => edit(db, row))()
+    transaction(db, () => edit(db, row))
   } finally {
     db.close()
   }
 }
 
-function setCipher(db: Database.Database, target: ValueRow, from: Pick<ValueRow, 'nonce' | 'ciphertext'>): void {
+function setCipher(db: Database, target: ValueRow, from: Pick<ValueRow, 'nonce' | 'ciphertext'>): void {
   db.prepare('UPDATE secret_values SET nonce = ?, ciphertext = ? WHERE secret_id = ? AND key = ?').run(
     from.nonce,
     from.ciphertext,

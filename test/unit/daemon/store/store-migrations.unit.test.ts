@@ -4,9 +4,9 @@
 import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import Database from 'better-sqlite3'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {loadSodium} from '../../../../src/crypto/sodium.js'
+import {type Database, openDatabase, pragmaValue} from '../../../../src/daemon/process/sqlite.js'
 import {DeploymentsStore} from '../../../../src/daemon/store/deployments-table.js'
 import {MIGRATIONS, migrate, SCHEMA_VERSION} from '../../../../src/daemon/store/migrations.js'
 import {Store} from '../../../../src/daemon/store/secrets-table.js'
@@ -126,7 +126,7 @@ describe('secret-file specs recorded as texts (schema 6)', () => {
 
   it('read as parsed specs, in the record and in a kept previous record', () => {
     const file = join(dir, 'store.db')
-    const db = new Database(file)
+    const db = openDatabase(file)
     migrate(db, MIGRATIONS.slice(0, 6))
     const texts = ['tls', 'db,uid=999,gid=70,mode=0440,target=/run/secrets/db,env']
     db.prepare(
@@ -164,36 +164,36 @@ describe('migrate', () => {
   })
 
   it('runs only the migrations a store has not had, and a failing one changes nothing', () => {
-    const db = new Database(join(dir, 'steps.db'))
+    const db = openDatabase(join(dir, 'steps.db'))
     const ran: string[] = []
     const step = (name: string) => ({description: name, up: () => void ran.push(name)})
     migrate(db, [step('a'), step('b')])
     expect(ran).toEqual(['a', 'b'])
     migrate(db, [step('a'), step('b'), {description: 'c', up: (d) => void d.exec('CREATE TABLE c (x)')}])
     expect(ran).toEqual(['a', 'b'])
-    expect(db.pragma('user_version', {simple: true})).toBe(3)
+    expect(pragmaValue(db, 'user_version')).toBe(3)
     const failing = {
       description: 'd',
-      up: (d: Database.Database) => {
+      up: (d: Database) => {
         d.exec('CREATE TABLE d (x)')
         throw new Error('disk full')
       },
     }
     expect(() => migrate(db, [step('a'), step('b'), step('c'), failing])).toThrow('disk full')
-    expect(db.pragma('user_version', {simple: true})).toBe(3)
+    expect(pragmaValue(db, 'user_version')).toBe(3)
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'd'").get()).toBeUndefined()
     db.close()
   })
 
   it('refuses a store of a newer schema, leaving it as it is', () => {
-    const db = new Database(join(dir, 'newer.db'))
-    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`)
+    const db = openDatabase(join(dir, 'newer.db'))
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`)
     expect(() => migrate(db)).toThrow(
       new RegExp(
         `schema version ${SCHEMA_VERSION + 1}, newer than this hush knows \\(${SCHEMA_VERSION}\\).*upgrade hush`,
       ),
     )
-    expect(db.pragma('user_version', {simple: true})).toBe(SCHEMA_VERSION + 1)
+    expect(pragmaValue(db, 'user_version')).toBe(SCHEMA_VERSION + 1)
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'secrets'").get()).toBeUndefined()
     db.close()
   })
