@@ -1,6 +1,7 @@
 // Stores made by earlier versions of hush (test/fixtures/stores/vN, each made by the code of the
 // commit its ORIGIN names) open with today's code: every secret decrypts to what was stored, every
 // deployment record is there, and the schema is brought to the current version exactly once.
+// v7-wal is a store hush's former SQLite driver (a native addon) left in WAL mode with its -wal file (the agent killed): node:sqlite replays it.
 import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -44,8 +45,10 @@ describe('stores made by earlier versions of hush', () => {
   })
   afterEach(() => rmSync(work, {recursive: true, force: true}))
 
-  it('has a fixture for every schema hush had before it kept a version, and one made by the last such code', () => {
-    expect(VERSIONS).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6'])
+  it('has a fixture for every schema hush had before it kept a version, one made by the last such code, and one left with its write-ahead log', () => {
+    expect(VERSIONS).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7-wal'])
+    // Made by the former driver and killed before it closed the store: its rows are in store.db-wal only.
+    expect(readdirSync(join(FIXTURES, 'v7-wal'))).toContain('store.db-wal')
   })
 
   it.each(VERSIONS)(
@@ -53,7 +56,9 @@ describe('stores made by earlier versions of hush', () => {
     async (version) => {
       const fixture = join(FIXTURES, version)
       const file = join(work, 'store.db')
-      copyFileSync(join(fixture, 'store.db'), file)
+      for (const name of readdirSync(fixture).filter((name) => name.startsWith('store.db'))) {
+        copyFileSync(join(fixture, name), join(work, name))
+      }
       const store = new Store(file)
       try {
         expect(store.schemaVersion()).toBe(SCHEMA_VERSION)
