@@ -18,7 +18,7 @@ import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Hello, SubmitOutput} from '../../../src/api/contract.js'
 import {dockerAvailable, inspectEnv, removeStoreContainers, SLEEPER, storeId, TEST_IMAGE} from '../../support/docker.js'
-import {ROOT} from '../../support/helpers.js'
+import {ROOT, stopProcess} from '../../support/helpers.js'
 
 const docker = await dockerAvailable('test/e2e/cli/fresh-install.e2e.test.ts')
 const work = mkdtempSync(join(tmpdir(), 'hush-fresh-'))
@@ -52,6 +52,7 @@ const NETWORK = [
   'NODE_EXTRA_CA_CERTS',
 ]
 let account: string | undefined
+let agentPid: number | undefined
 
 /** The environment of a new user: PATH, HOME, the network settings; the keyring's session for hush. */
 function freshEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -87,9 +88,12 @@ afterAll(async () => {
   if (existsSync(join(clone, 'bin/run.js'))) {
     await removeStoreContainers(await storeId({home: store}).catch(() => undefined))
     await hush(['daemon', 'stop'])
+    // `daemon stop` returns when the socket is gone; the process may still hold its files on the tmpfs.
+    await stopProcess(agentPid)
   }
   if (account) await execa('secret-tool', ['clear', 'service', 'hush', 'username', account], {reject: false})
-  await execa('umount', [work], {reject: false})
+  const unmounted = await execa('umount', [work], {reject: false})
+  expect(unmounted.exitCode, `umount ${work}: ${unmounted.stderr}`).toBe(0)
   rmSync(work, {recursive: true, force: true})
 })
 
@@ -171,6 +175,7 @@ describe('fresh install', () => {
     expect(created.stdout).toBe('Created secret fresh: version 1, keys FRESH_TOKEN.')
     const status = JSON.parse((await hush(['daemon', 'status', '--json'])).stdout) as Hello
     account = status.keyringAccount ?? undefined
+    agentPid = status.pid
     expect(status.keyring).toBe('os')
     const lookup = await execa('secret-tool', ['lookup', 'service', 'hush', 'username', String(account)], {
       reject: false,
