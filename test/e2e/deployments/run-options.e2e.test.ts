@@ -186,7 +186,7 @@ describe.skipIf(!docker)('docker run options', () => {
     const refused: [string[], RegExp][] = [
       [['-e', 'TOKEN=x'], /-e is not taken.*--env KEY=VALUE.*--secret NAME/],
       [['-eTOKEN=x'], /-e is not taken/],
-      // Node 20 reads --env-file anywhere in its argv; an existing file lets hush refuse it.
+      // Node (22 and 24 too) reads --env-file anywhere in its argv; an existing file lets hush refuse it.
       [['--env-file', envFile], /--env-file is not taken.*--secret NAME/],
       [['--label-file=labels'], /--label-file is not taken.*--label KEY=VALUE/],
       [['--nosuch', 'x'], /Nonexistent flag: --nosuch/],
