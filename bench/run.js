@@ -32,6 +32,7 @@ if (!process.env.HUSH_KEYRING_SESSION) {
 const benchmarks = {
   'version-vs-node': async () => (await import('./startup.js')).versionVsNode(),
   'list-vs-node': async () => (await import('./startup.js')).listVsNode(),
+  'list-vs-floor': async () => (await import('./startup.js')).listVsFloor(),
   'submit-vs-docker': async () => (await import('./submit.js')).benchSubmit(),
   'swarm-rotation': async () => (await import('./swarm.js')).benchSwarmRotation(),
   'agent-cold-start': async () => (await import('./agent.js')).agentColdStart(),

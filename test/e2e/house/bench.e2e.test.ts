@@ -8,7 +8,7 @@ import {agentColdStart, agentOpenFromKernelKeyring, agentWith10k, writesPerSecon
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
 import {backupRestoreRotate} from '../../../bench/backup.js'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
-import {listVsNode, versionVsNode} from '../../../bench/startup.js'
+import {listVsFloor, listVsNode, versionVsNode} from '../../../bench/startup.js'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
 import {benchSubmit} from '../../../bench/submit.js'
 // @ts-expect-error: the benchmarks are plain JavaScript, without types
@@ -52,6 +52,10 @@ function expectWellFormed(rows: Row[], count: number): void {
 describe('npm run bench, at a tiny size', () => {
   it('start-up: --version against bare node', async () => {
     expectWellFormed(await versionVsNode({runs: 1, variants: ['bundle']}), 1)
+  })
+
+  it('start-up: secrets list and complete against the floor script', async () => {
+    expectWellFormed(await listVsFloor({runs: 1, secrets: 5, variants: ['bundle']}), 2)
   })
 
   it('agent: cold start, writes per second, and listing (which checks every secret came back)', async () => {
