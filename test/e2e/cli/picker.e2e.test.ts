@@ -275,7 +275,9 @@ describe.skipIf(!docker)('submit --pick in a real terminal', () => {
     })
     expect(read.stdout).toBe(VALUES.hf.HF_TOKEN)
     const [deployment] = await t.json<DeploymentInfo[]>(['status'])
-    expect(deployment.secrets).toEqual([{name: 'hf', keys: ['/run/secrets/HF_TOKEN'], version: 1}])
+    expect(deployment.secrets).toEqual([
+      {name: 'hf', keys: ['/run/secrets/HF_TOKEN'], env: [], files: ['/run/secrets/HF_TOKEN'], version: 1},
+    ])
   })
 
   it('reconnects after the pick when the agent went idle while the picker was open', async () => {

@@ -46,10 +46,12 @@ describe.skipIf(!docker)('app scope with containers', () => {
     expect((await inspectEnv(named.containerId)).URL).toBe('postgres://shared')
 
     const status = await t.json<DeploymentInfo>(['status', scoped.id])
-    expect(status.secrets).toEqual([{name: 'db', app, keys: ['URL'], version: 1}])
+    expect(status.secrets).toEqual([{name: 'db', app, keys: ['URL'], env: ['URL'], files: [], version: 1}])
     expect((await t.json<DeploymentInfo>(['status', plain.id])).secrets[0]).toEqual({
       name: 'db',
       keys: ['COMMON', 'URL'],
+      env: ['COMMON', 'URL'],
+      files: [],
       version: 1,
     })
     expect(await ok(['status', scoped.id])).toContain(`db  app ${app}  version 1  keys URL`)
@@ -91,7 +93,7 @@ describe.skipIf(!docker)('app scope with containers', () => {
     expect(again.exitCode, again.stderr).toBe(0)
     expect(again.stdout).toContain(`Resubmitted ${scoped.id}`)
     const after = await t.json<DeploymentInfo>(['status', scoped.id])
-    expect(after.secrets).toEqual([{name: 'db', app, keys: ['URL'], version: 3}])
+    expect(after.secrets).toEqual([{name: 'db', app, keys: ['URL'], env: ['URL'], files: [], version: 3}])
     expect((await inspectEnv(after.containerId!)).URL).toBe('postgres://scoped-3')
     expect((await inspectEnv(plain.containerId)).URL).toBe('postgres://shared')
 
@@ -111,7 +113,13 @@ describe.skipIf(!docker)('app scope with containers', () => {
     // With the scoped one gone, the app's next resubmit falls back to the shared secret.
     expect(await ok(['resubmit', scoped.id])).toBeTruthy()
     const fallback = await t.json<DeploymentInfo>(['status', scoped.id])
-    expect(fallback.secrets[0]).toEqual({name: 'db', keys: ['COMMON', 'URL'], version: 1})
+    expect(fallback.secrets[0]).toEqual({
+      name: 'db',
+      keys: ['COMMON', 'URL'],
+      env: ['COMMON', 'URL'],
+      files: [],
+      version: 1,
+    })
     expect((await inspectEnv(fallback.containerId!)).URL).toBe('postgres://shared')
 
     // A new scoped db makes the app's deployment stale: it runs the shared one, which no longer wins for it.
