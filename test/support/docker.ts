@@ -36,18 +36,23 @@ export function testFileName(file: string): string {
 }
 
 /**
- * For a test file (its `import.meta.url`): true when docker tests can run. Locally, without docker
- * they are skipped with a loud reason; under CI=true a missing docker engine is a failure, never a skip.
+ * The one rule for a real part that the tests of a file (its `import.meta.url`) need: with no PROBLEM they run (true).
+ * Locally a problem skips them with a loud reason (false); under CI=true it is a failure, never a skip.
+ * TESTS names them in the message ("the Swarm tests").
  */
-export async function dockerAvailable(fileUrl: string): Promise<boolean> {
-  const file = testFileName(fileUrl)
-  const problem = await dockerProblem()
+export function partAvailable(fileUrl: string, tests: string, problem: string | undefined): boolean {
   if (!problem) return true
-  if (process.env.CI === 'true') throw new Error(`${file}: ${problem} (CI=true: docker tests must run)`)
+  const file = testFileName(fileUrl)
+  if (process.env.CI === 'true') throw new Error(`${file}: ${problem} (CI=true: ${tests} must run)`)
   process.stderr.write(
-    `\n!!! SKIPPING the docker tests of ${file}: ${problem}\n!!! run them with a Docker engine (bash .ci/run)\n\n`,
+    `\n!!! SKIPPING ${tests} of ${file}: ${problem}\n!!! run them with the real parts (bash .ci/run)\n\n`,
   )
   return false
+}
+
+/** For a test file (its `import.meta.url`): true when docker tests can run (partAvailable). */
+export async function dockerAvailable(fileUrl: string): Promise<boolean> {
+  return partAvailable(fileUrl, 'the docker tests', await dockerProblem())
 }
 
 /** Builds hush-test/busybox from the host's static busybox when the engine does not have it (scripts/test-image.sh). */

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll} from 'vitest'
-import {dockerAvailable, testFileName} from './docker.js'
+import {dockerAvailable, partAvailable, testFileName} from './docker.js'
 import {isAlive, waitFor} from './helpers.js'
 import {swarmClusterProblem} from './swarm-cluster.js'
 import {swarmInfo} from './swarm-engine.js'
@@ -176,16 +176,13 @@ export async function removeSwarmObjects(
 
 /**
  * For a Swarm test file: true when the test engine is a swarm manager (the global setup makes it
- * one). Locally, without one the tests are skipped with a loud reason; under CI=true it is a failure.
+ * one); without one, partAvailable decides (a loud skip locally, a failure under CI=true).
  */
 export async function swarmAvailable(file: string): Promise<boolean> {
   const problem = await swarmInfo()
     .then((info) => (info.manager ? undefined : `the Docker engine is no swarm manager (swarm ${info.state})`))
     .catch((error: Error) => `docker does not answer: ${error.message.split('\n')[0]}`)
-  if (!problem) return true
-  if (process.env.CI === 'true') throw new Error(`${file}: ${problem} (CI=true: the Swarm tests must run)`)
-  process.stderr.write(`\n!!! SKIPPING the Swarm tests of ${file}: ${problem}\n\n`)
-  return false
+  return partAvailable(file, 'the Swarm tests', problem)
 }
 
 /** A Swarm deployment as `hush status ID --json` shows it: what a local one has, plus the Swarm fields. */
@@ -265,15 +262,12 @@ export function takeSwarmTurns(): void {
  * The preamble of a Swarm test file: the file takes its turn on the swarm (takeSwarmTurns), and the
  * answer is whether its tests run: docker answers and the engine is a swarm manager (dockerAvailable,
  * swarmAvailable) and, with `twoNodes`, a second node can join it (swarmClusterProblem). Locally a
- * missing part skips them with a loud reason; under CI=true it is a failure. FILE: its `import.meta.url`.
+ * missing part is partAvailable's to decide. FILE: its `import.meta.url`.
  */
 export async function swarmTestFile(fileUrl: string, {twoNodes = false} = {}): Promise<boolean> {
   const file = testFileName(fileUrl)
   takeSwarmTurns()
   if (!(await dockerAvailable(file)) || !(await swarmAvailable(file))) return false
   const problem = twoNodes ? await swarmClusterProblem() : undefined
-  if (!problem) return true
-  if (process.env.CI === 'true') throw new Error(`${file}: ${problem} (CI=true: the two-node Swarm tests must run)`)
-  process.stderr.write(`\n!!! SKIPPING the two-node Swarm tests of ${file}: ${problem}\n\n`)
-  return false
+  return partAvailable(file, 'the two-node Swarm tests', problem)
 }
