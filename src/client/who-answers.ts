@@ -7,13 +7,10 @@ import {lstatSync, readFileSync, type Stats} from 'node:fs'
 import type {Socket} from 'node:net'
 import {dirname} from 'node:path'
 import {HushError} from '../api/errors.js'
-import {FOREIGN_INSIDE, type HushPaths, privateDirProblem} from '../config/paths.js'
+import type {HushPaths} from '../config/paths.js'
 import {type PeerCredentials, peerCredentials} from '../config/peer-credentials.js'
+import {FOREIGN_INSIDE, privateDirProblem, uid} from '../config/private-dir.js'
 import {type StoreOwner, storeOwner, storeOwnerFile} from '../config/store-owner.js'
-
-function uid(): number {
-  return process.getuid?.() ?? 0
-}
 
 /** The user, and root (whose agent would be a system one): the only owners a client trusts. */
 function trusted(owner: number): boolean {

@@ -1,11 +1,12 @@
 // Where one hush store lives: its state directory (HUSH_HOME, else the XDG data directory)
 // and the private runtime directory that holds the agent's socket.
-import {lstatSync, mkdirSync, readlinkSync, type Stats, statfsSync} from 'node:fs'
+import {lstatSync, mkdirSync, statfsSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {basename, join, resolve} from 'node:path'
 import {sha256} from '@noble/hashes/sha2.js'
 import {bytesToHex, utf8ToBytes} from '@noble/hashes/utils.js'
 import {HushError} from '../api/errors.js'
+import {FOREIGN_HOME, FOREIGN_INSIDE, privateDirProblem, uid} from './private-dir.js'
 
 export interface HushPaths {
   /** The state directory: store, config, log. */
@@ -25,10 +26,6 @@ export interface HushPaths {
 /** sun_path holds 108 bytes with the terminating NUL. */
 const MAX_SOCKET_PATH = 107
 
-function uid(): number {
-  return process.getuid?.() ?? 0
-}
-
 export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HUSH_HOME) return resolve(env.HUSH_HOME)
   const dataHome = env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
@@ -43,8 +40,7 @@ export function privateRuntimeDir(env: NodeJS.ProcessEnv = process.env): string 
   const xdg = env.XDG_RUNTIME_DIR
   if (!xdg) return undefined
   try {
-    const stat = lstatSync(xdg)
-    if (stat.isDirectory() && stat.uid === uid() && (stat.mode & 0o077) === 0) return xdg
+    if (!privateDirProblem(xdg, lstatSync(xdg))) return xdg
   } catch {
     // missing: not usable
   }
@@ -116,35 +112,8 @@ export function ensurePrivateDir(dir: string, ifForeign = FOREIGN_HOME): void {
   if (problem) throw new HushError('insecure_path', `Refusing to use ${dir}: ${problem}.`)
 }
 
-/** The fix for a state directory (HUSH_HOME) of another user's: hush cannot make it the user's. */
-const FOREIGN_HOME = 'set HUSH_HOME to a directory of yours'
 /** The fix for a directory that another user created under a shared name after hush chose it (userDir). */
 const FOREIGN_SHARED = 'run the command again (hush then picks another name beside it)'
-/** The fix for another user's directory inside a private directory of the user's (a `userDir`): only root can make one. */
-export const FOREIGN_INSIDE = 'only root can put it inside a directory of yours: have root remove it'
-
-/**
- * What makes `dir` unfit to hold hush's files, with the fix; undefined when it is private.
- * `ifForeign`: the fix when it belongs to another user.
- */
-export function privateDirProblem(dir: string, stat: Stats, ifForeign = FOREIGN_HOME): string | undefined {
-  // chmod would follow a symlink, and cannot make another user's directory ours: only removing helps.
-  if (stat.isSymbolicLink()) {
-    let target = '?'
-    try {
-      target = readlinkSync(dir)
-    } catch {
-      // gone meanwhile
-    }
-    return `it is a symlink (to ${target}), not a directory of yours: remove the link (\`rm ${dir}\`), then try again`
-  }
-  if (!stat.isDirectory()) return `it is not a directory: remove it (\`rm ${dir}\`), then try again`
-  if (stat.uid !== uid()) return `it belongs to another user (uid ${stat.uid}): ${ifForeign}`
-  if ((stat.mode & 0o077) !== 0) {
-    return `it is open to group or others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}): fix it with \`chmod 700 ${dir}\``
-  }
-  return undefined
-}
 
 /** The runtime directory and its `hush-UID` parent are both private. */
 export function ensureRuntimeDir(paths: HushPaths): void {
