@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The hush program: every command, and the agent (`hush daemon run`). It runs the bundle in
 // dist/bundle (npm run build), which loads only the command being run; HUSH_UNBUNDLED=1 runs the
-// plain compiled files instead. Compiled code is cached where this Node has a compile cache.
+// plain compiled files instead. Compiled code is cached in ~/.cache/hush/compile (userCacheDir:
+// the user's own 0700 directory, or no cache at all), never in Node's default, a directory of /tmp
+// that any local user could create first and fill with code for hush, the agent too, to run.
 //
 // First, before anything is imported: the Node lines hush supports, as package.json's engines says
 // (^22.13.0 || >=24.0.0). On any other Node this file must still parse and say so in one line, so it
@@ -14,8 +16,17 @@ if (!(major >= 24 || (major === 22 && minor >= 13))) {
   process.exit(1)
 }
 
-const {default: module} = await import('node:module')
-module.enableCompileCache()
+const [{default: module}, {userCacheDir}] = await Promise.all([
+  import('node:module'),
+  import('../dist/config/private-dir.js'),
+])
+let compileCache
+try {
+  compileCache = userCacheDir('compile')
+} catch {
+  // not private (or not writable): hush runs without a compile cache, slower by a few ms, never on another's code
+}
+if (compileCache) module.enableCompileCache(compileCache)
 
 if (process.env.HUSH_UNBUNDLED) {
   const {execute} = await import('@oclif/core')
