@@ -15,13 +15,15 @@ export async function listSecrets(options: ListOptions, ctx: CommandContext): Pr
     app: options.app,
     shared: options.shared,
   })
-  if (ctx.json) return secrets
-  if (secrets.length === 0) {
-    ctx.log('No secrets yet. Create one with: hush secrets new NAME --from-stdin KEY')
-    return secrets
-  }
+  if (!ctx.json) ctx.log(await secretsText(secrets, options.includeDeleted))
+  return secrets
+}
+
+/** What `secrets list` shows people: the table, or how to make a first secret (the lean route's too). */
+export async function secretsText(secrets: SecretInfo[], includeDeleted: boolean): Promise<string> {
+  if (secrets.length === 0) return 'No secrets yet. Create one with: hush secrets new NAME --from-stdin KEY'
   const head = ['NAME', 'SCOPE', 'KEYS', 'VERSION', 'UPDATED', 'USED BY', 'DESCRIPTION']
-  if (options.includeDeleted) head.push('DELETED')
+  if (includeDeleted) head.push('DELETED')
   const rows = secrets.map((secret) => {
     const row = [
       secret.name,
@@ -32,9 +34,8 @@ export async function listSecrets(options: ListOptions, ctx: CommandContext): Pr
       list(secret.usedBy),
       secret.description,
     ]
-    if (options.includeDeleted) row.push(secret.deletedAt ? ago(secret.deletedAt) : '')
+    if (includeDeleted) row.push(secret.deletedAt ? ago(secret.deletedAt) : '')
     return row
   })
-  ctx.log(await table(head, rows))
-  return secrets
+  return table(head, rows)
 }
