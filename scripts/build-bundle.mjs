@@ -250,7 +250,7 @@ module.exports = {Client}
 }
 
 const common = {
-  entryPoints: {hush: join(ROOT, 'src/bundle/program.ts')},
+  entryPoints: {hush: join(ROOT, 'src/bundle/entry.ts')},
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,6 +1,6 @@
-// The entry of the bundled program (dist/bundle for bin/run.js, and the single executable): oclif
-// with its manifest, package.json and hooks built in (builtin-plugin.ts), and each command loaded
-// only when it runs.
+// The bundled program as a whole (entry.ts loads it when the lean route is not taken): oclif with
+// its manifest, package.json and hooks built in (builtin-plugin.ts), and each command loaded only
+// when it runs.
 
 import {COMMAND_LOADERS} from 'hush:commands'
 import {HOOK_LOADERS} from 'hush:hooks'
