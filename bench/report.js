@@ -64,3 +64,36 @@ export function resultsMarkdown(results) {
   for (const [where, names] of runs) lines.push(`- ${names.join(', ')}: ${where}`)
   return lines.join('\n')
 }
+
+/** A row's figure in a few words: its time and ratio to the baseline, or its value. */
+function figure(row) {
+  if (row.value !== undefined) return `${row.value} ${row.unit}`
+  return `${row.hushMs} ms (${row.ratio}x ${row.baseline})`
+}
+
+/**
+ * The results against `results.before` (the figures of an earlier setup, kept as they were, which
+ * no run replaces): every row of either, matched by benchmark, label and baseline, the earlier figure beside
+ * the latest. Ratios compare across machines and runs; times only on the same machine.
+ */
+export function beforeAfterMarkdown(results) {
+  const before = results.before ?? {benchmarks: []}
+  const lines = [`| benchmark | before: ${before.setup} | after: ${results.setup} |`, '|---|---|---|']
+  const key = (entry, row) => `${entry.name}\u0000${row.label}\u0000${row.baseline ?? ''}`
+  const earlier = new Map(before.benchmarks.flatMap((entry) => entry.rows.map((row) => [key(entry, row), row])))
+  const seen = new Set()
+  for (const entry of results.benchmarks) {
+    for (const row of entry.rows) {
+      seen.add(key(entry, row))
+      const old = earlier.get(key(entry, row))
+      lines.push(`| ${[row.label, old ? figure(old) : 'not measured', figure(row)].map(cell).join(' | ')} |`)
+    }
+  }
+  for (const entry of before.benchmarks) {
+    for (const row of entry.rows) {
+      if (!seen.has(key(entry, row)))
+        lines.push(`| ${[row.label, figure(row), 'not measured'].map(cell).join(' | ')} |`)
+    }
+  }
+  return lines.join('\n')
+}

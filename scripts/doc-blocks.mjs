@@ -1,7 +1,7 @@
 // The generated blocks of docs/: which page holds which table, and how each is rendered from what
 // code (or a benchmark run) already knows: run options, routes, error codes, benchmark results.
 // scripts/gen-docs.mjs writes them; test/unit/house/docs.unit.test.ts fails when a page's copy is stale.
-import {resultsMarkdown} from '../bench/report.js'
+import {beforeAfterMarkdown, resultsMarkdown} from '../bench/report.js'
 
 const begin = (name) => `<!-- ${name}:begin`
 const end = (name) => `<!-- ${name}:end -->`
@@ -50,6 +50,11 @@ export function docBlocks({runOptions, routes, errorCodes, benchmarks}) {
       file: 'docs/benchmarks.md',
       name: 'benchmarks',
       markdown: block('benchmarks', 'docs/benchmarks.json', resultsMarkdown(benchmarks)),
+    },
+    {
+      file: 'docs/benchmarks.md',
+      name: 'before-after',
+      markdown: block('before-after', 'docs/benchmarks.json', beforeAfterMarkdown(benchmarks)),
     },
   ]
 }
