@@ -78,7 +78,7 @@ export async function idleTimeoutSeconds(cmd: CommandContext, flag: number | und
     return seconds
   }
   const {openPreferences} = await import('../config/preferences.js')
-  return openPreferences(cmd.paths.home).get('idleTimeoutSeconds')
+  return (await openPreferences(cmd.paths.home)).idleTimeoutSeconds
 }
 
 /** The master key's home in one line, as checked now. */
