@@ -7,7 +7,7 @@
 import type {EngineStatus} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import type {HushClient} from '../client/hush-client.js'
-import {type DockerRunner, type EngineEndpoint, inspectEngine} from '../config/docker.js'
+import {type DockerRunner, dockerEnvironmentTag, type EngineEndpoint, inspectEngine} from '../config/docker.js'
 
 /** This shell's side of the comparison: its environment, and how it runs docker. */
 export interface Shell {
@@ -39,9 +39,11 @@ export const ENGINE_FIX =
 
 /** Refuses, in one line naming both engines and the fix, when this shell's engine is not the agent's. */
 export async function requireAgentEngine(hush: HushClient, here: Shell): Promise<void> {
+  const {hello} = await hush.connection()
+  // The same docker environment reaches the same engine: nothing to run docker for (about 30 ms).
+  if (hello.dockerEnvironment === dockerEnvironmentTag(here.env)) return
   const {shell, agent, differ} = await compareEngines(hush, here)
   if (!differ || !shell) return
-  const {hello} = await hush.connection()
   throw new HushError(
     'bad_request',
     `This shell's docker engine is ${shell.host}, but the hush agent's (pid ${hello.pid}) is ${agent.host}: ${ENGINE_FIX}. Nothing was launched.`,

@@ -5,6 +5,7 @@ import type {BoxedValue, Hello} from '../api/contract.js'
 import {PROTOCOL} from '../api/contract.js'
 import {HushError} from '../api/errors.js'
 import {parseTtl, TTL_HELP, type UnlockTtl} from '../api/rules/ttl.js'
+import {dockerEnvironmentTag} from '../config/docker.js'
 import type {HushPaths} from '../config/paths.js'
 import {preference} from '../config/preferences.js'
 import type {Sodium} from '../crypto/sodium.js'
@@ -31,6 +32,8 @@ export class Agent {
   readonly deployments: DeploymentsService
   readonly backups: BackupService
   readonly startedAt = new Date().toISOString()
+  /** Its environment is fixed from its start (config/agent-env.ts), so its docker environment is too. */
+  private readonly dockerEnvironment = dockerEnvironmentTag(process.env)
 
   constructor(
     readonly paths: HushPaths,
@@ -65,6 +68,7 @@ export class Agent {
       sealed: this.dataKey.sealed,
       unlockCache: this.keyLifecycle.cacheState,
       startedAt: this.startedAt,
+      dockerEnvironment: this.dockerEnvironment,
     }
   }
 

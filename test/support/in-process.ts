@@ -172,6 +172,8 @@ export function inProcessAgent(handlers: (tools: AgentTools) => Partial<HandlerT
     sealed: false,
     unlockCache: {state: 'none', expiresAt: null, problem: null},
     startedAt: '2026-01-01T00:00:00.000Z',
+    // No shell's digest: a command compares its engine with the agent's (see engine-match.ts).
+    dockerEnvironment: 'the fake agent has none',
     ...helloPatch,
   })
   const tools: AgentTools = {

@@ -21,6 +21,11 @@ export interface Hello {
   /** Passphrase mode: how this agent got or keeps its key in the kernel keyring (unlock cache). */
   unlockCache: UnlockCacheState
   startedAt: string
+  /**
+   * A digest of the agent's docker environment (config/docker.ts `dockerEnvironmentTag`): a CLI
+   * with the same one reaches the same engine, so `submit` need not compare the two.
+   */
+  dockerEnvironment: string
 }
 
 export type KeyringMode = 'os' | 'passphrase'

@@ -60,6 +60,7 @@ describe('daemon start / status / stop', () => {
         'sealed',
         'unlockCache',
         'startedAt',
+        'dockerEnvironment',
         'keyringStatus',
         'engine',
       ].sort(),

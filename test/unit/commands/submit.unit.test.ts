@@ -4,6 +4,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import type {DeploymentDetail, SubmitOutput} from '../../../src/api/contract.js'
 import {SWARM_ENV_NOTICE} from '../../../src/cli/swarm-wait.js'
 import Submit from '../../../src/commands/submit.js'
+import {dockerEnvironmentTag} from '../../../src/config/docker.js'
 import {deploymentDetail, logFrames} from '../../support/deployment-fixtures.js'
 import {contextAnswer, fakeDocker} from '../../support/fake-docker.js'
 import {inProcessAgent} from '../../support/in-process.js'
@@ -124,6 +125,19 @@ describe('submit: a detached job', () => {
     expect(result.exitCode).toBe(0)
     expect(submitted()).toMatchObject({context: 'remote'})
     expect(docker.calls).toEqual([])
+  })
+
+  it('runs no docker to compare engines when the agent’s docker environment is this shell’s', async () => {
+    const env = {DOCKER_HOST: 'tcp://elsewhere:2376'}
+    const docker = fakeDocker({run: () => contextAnswer('tcp://elsewhere:2376')})
+    const result = await run(Submit, ['img'], {
+      env,
+      hello: {dockerEnvironment: dockerEnvironmentTag(env)},
+      deps: {docker},
+    })
+    expect(result.exitCode).toBe(0)
+    expect(docker.calls).toEqual([])
+    expect(submitted()).toMatchObject({image: 'img'})
   })
 
   it('refuses, launching nothing, when this shell’s engine is not the agent’s', async () => {
