@@ -194,6 +194,13 @@ const nativeAssets = {
       resolveDir: ROOT,
       loader: 'js',
     }))
+    // hush's own loader of koffi's native module (src/config/koffi-native.ts) becomes the asset.
+    b.onResolve({filter: /\/koffi-native\.js$/}, () => ({path: 'koffi-native', namespace: 'hush-koffi-native'}))
+    b.onLoad({filter: /.*/, namespace: 'hush-koffi-native'}, () => ({
+      contents: "exports.koffiNative = () => require('./koffi.node')\n",
+      resolveDir: ROOT,
+      loader: 'js',
+    }))
     b.onResolve({filter: /\.node$/}, (args) => ({path: args.path.split('/').pop(), namespace: 'hush-native'}))
     b.onLoad({filter: /.*/, namespace: 'hush-native'}, (args) => ({
       contents: `module.exports = require(${JSON.stringify(join(ROOT, 'src/bundle/native.ts'))}).loadNativeAddon(${JSON.stringify(args.path)})\n`,

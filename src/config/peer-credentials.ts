@@ -1,8 +1,8 @@
 // Who is on the other end of a connected Unix socket, as the kernel says: `getsockopt(SO_PEERCRED)`
-// (Linux), called through koffi, on the fd of a node:net socket. Used by the clients (who answers)
+// (Linux), called through koffi (its native module: koffi-native.ts), on the fd of a node:net socket. Used by the clients (who answers)
 // and usable by the agent (who asks). The only place that reaches into a socket's handle.
 import type {Socket} from 'node:net'
-import koffi from 'koffi'
+import {koffiNative} from './koffi-native.js'
 
 export interface PeerCredentials {
   pid: number
@@ -21,6 +21,7 @@ let getsockopt: {call: GetSockOpt; errno: () => number} | undefined
 
 function libc(): {call: GetSockOpt; errno: () => number} {
   if (getsockopt) return getsockopt
+  const koffi = koffiNative()
   const lib = koffi.load('libc.so.6')
   const call = lib.func('int getsockopt(int, int, int, _Out_ uint8_t *value, _Inout_ uint32_t *length)') as GetSockOpt
   getsockopt = {call, errno: () => koffi.errno()}
