@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Bundles hush with esbuild. Default: dist/bundle/ (ESM, split into chunks that load only when a
-// command needs them) for bin/run.js. With --sea: dist/sea/hush.cjs, one CommonJS file for the
+// Bundles hush with esbuild. Default: dist/bundle/ for bin/run.js (ESM): the entry hush.js in one
+// file (the lean route), and program.js, split into chunks that load only when a command needs them. With --sea: dist/sea/hush.cjs, one CommonJS file for the
 // single executable, with the native addons (.node) loaded from the executable's assets.
 import {readdirSync, readFileSync, rmSync} from 'node:fs'
 import {dirname, join, relative, resolve} from 'node:path'
@@ -270,10 +270,10 @@ const common = {
   define: {'process.env.NODE_ENV': '"production"'},
 }
 
-let options
+const builds = []
 if (sea) {
   rmSync(join(ROOT, 'dist/sea/hush.cjs'), {force: true})
-  options = {
+  builds.push({
     ...common,
     format: 'cjs',
     outdir: join(ROOT, 'dist/sea'),
@@ -283,21 +283,37 @@ if (sea) {
     // The executable's main script: it runs the command line as soon as it is loaded.
     footer: {js: "module.exports.main(require('node:path').dirname(process.execPath));"},
     plugins: [virtualModules, patches, nativeAssets, undiciClient],
-  }
+  })
 } else {
   rmSync(join(ROOT, 'dist/bundle'), {recursive: true, force: true})
-  options = {
+  const esm = {
     ...common,
     format: 'esm',
-    splitting: true,
     outdir: join(ROOT, 'dist/bundle'),
-    // Chunks sit beside the entry, as deep as dist/client/: relative URLs in the sources stay right.
-    chunkNames: '[name]-[hash]',
     // The native addons stay in node_modules, found by their own loaders.
     external: [...common.external, '@napi-rs/keyring', 'koffi'],
     banner: {js: "import {createRequire as __hushCreateRequire} from 'node:module'; const require = __hushCreateRequire(import.meta.url);"},
-    plugins: [virtualModules, patches, undiciClient],
   }
+  // The whole program (program.js), split into chunks that load only when a command needs them.
+  // Chunks sit beside it, as deep as dist/client/: relative URLs in the sources stay right.
+  builds.push({
+    ...esm,
+    entryPoints: {program: join(ROOT, 'src/bundle/program.ts')},
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    plugins: [virtualModules, patches, undiciClient],
+  })
+  // The entry (hush.js) in one file: the lean route with all it uses, read as one module, not a
+  // dozen chunks (each costs a resolve, a read and a compile-cache lookup); program.js as it is.
+  const programApart = {
+    name: 'hush-program-apart',
+    setup(b) {
+      b.onResolve({filter: /^\.\/program\.js$/}, () => ({path: './program.js', external: true}))
+    },
+  }
+  builds.push({...esm, plugins: [programApart, virtualModules, patches, undiciClient]})
 }
-const result = await build(options)
-if (process.env.HUSH_BUNDLE_META) console.log(await analyzeMetafile(result.metafile, {verbose: process.env.HUSH_BUNDLE_META === 'verbose'}))
+for (const options of builds) {
+  const result = await build(options)
+  if (process.env.HUSH_BUNDLE_META) console.log(await analyzeMetafile(result.metafile, {verbose: process.env.HUSH_BUNDLE_META === 'verbose'}))
+}
