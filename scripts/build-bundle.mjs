@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles hush with esbuild. Default: dist/bundle/ for bin/run.js (ESM): the entry hush.js in one
-// file (the lean route), and program.js, split into chunks that load only when a command needs them. With --sea: dist/sea/hush.cjs, one CommonJS file for the
-// single executable, with the native addons (.node) loaded from the executable's assets.
+// file (the lean route), and program.js, split into chunks that load only when a command needs
+// them. With --sea: dist/sea/hush.cjs, one CommonJS file for the single executable, with the
+// native addons (.node) loaded from the executable's assets.
 import {readdirSync, readFileSync, rmSync} from 'node:fs'
 import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'

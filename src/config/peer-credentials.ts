@@ -1,6 +1,7 @@
 // Who is on the other end of a connected Unix socket, as the kernel says: `getsockopt(SO_PEERCRED)`
-// (Linux), called through koffi (its native module: koffi-native.ts), on the fd of a node:net socket. Used by the clients (who answers)
-// and usable by the agent (who asks). The only place that reaches into a socket's handle.
+// (Linux), called through koffi's native module (koffi-native.ts), on the fd of a node:net socket.
+// Used by the clients (who answers) and usable by the agent (who asks). The only place that
+// reaches into a socket's handle.
 import type {Socket} from 'node:net'
 import {koffiNative} from './koffi-native.js'
 
