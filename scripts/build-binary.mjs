@@ -3,6 +3,7 @@
 // every command, the agent, the picker and the native addons. Needs only this Node and the
 // devDependencies (esbuild, postject); the executable runs with no node on PATH.
 import {execFileSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
 import {chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -52,6 +53,16 @@ const config = {
     'koffi.node': koffiBinding(),
   },
 }
+// Each addon's digest, taken here so the executable need not hash it (nor load node:crypto) on every
+// start: it names the addon's file in the cache (src/bundle/native.ts), which is still compared byte for byte.
+const digests = Object.fromEntries(
+  Object.entries(config.assets).map(([name, file]) => [
+    name,
+    createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16),
+  ]),
+)
+writeFileSync(join(SEA, 'native-digests.json'), JSON.stringify(digests))
+config.assets['native-digests.json'] = join(SEA, 'native-digests.json')
 writeFileSync(join(SEA, 'sea-config.json'), JSON.stringify(config, null, 2))
 execFileSync(process.execPath, ['--experimental-sea-config', join(SEA, 'sea-config.json')], {stdio: 'inherit'})
 
