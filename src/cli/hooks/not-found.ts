@@ -43,7 +43,8 @@ const hook: Hook<'command_not_found'> = async function (options) {
     suggestion ? {suggestion: suggested} : {},
   )
   const io = systemIO()
-  const json = process.argv.includes('--json')
+  // The words oclif read after the mistyped command, not process.argv: the hook runs in-process too.
+  const json = (options.argv ?? []).includes('--json')
   if (!json && io.isTTY.stdin && io.isTTY.stderr) {
     // On a terminal, the plugin asks whether to run its suggestion; our one line stands for its
     // warning, and a "no" ends like the non-interactive case.
