@@ -65,7 +65,7 @@ export function decidePicks<S extends {name: string; keys: string[]}>(
  */
 export function resolveEnv(
   store: Store,
-  vault: DataKey,
+  dataKey: DataKey,
   refs: SecretRef[],
   plain: Record<string, string>,
   files: string[] = [],
@@ -74,7 +74,7 @@ export function resolveEnv(
   const templates = templatesOf(plain)
   const rows = findSecrets(store, wantedRefs(refs, templates, files), app)
   const picks = planPicks(refs, rows, plain)
-  const opened = openValues(store, vault, {rows, picks, plain, files})
+  const opened = openValues(store, dataKey, {rows, picks, plain, files})
   return {...opened, injected: recordInjected(rows, {refs, picks, templates, files, mounted: opened.files})}
 }
 
@@ -159,14 +159,14 @@ function planPicks(
 type OpenValue = (secret: SecretRow, srcKey: string) => Uint8Array
 
 /** Decrypts each secret's values once, on first use; `wipe` wipes every value it decrypted. */
-function opener(store: Store, vault: DataKey): {value: OpenValue; wipe: () => void} {
+function opener(store: Store, dataKey: DataKey): {value: OpenValue; wipe: () => void} {
   const opened = new Map<string, Map<string, Uint8Array>>()
   const value: OpenValue = (secret, srcKey) => {
     let values = opened.get(secret.name)
     if (!values) {
       values = new Map()
       opened.set(secret.name, values)
-      for (const cipher of store.ciphertexts(secret.id)) values.set(cipher.key, vault.decrypt(secret, cipher))
+      for (const cipher of store.ciphertexts(secret.id)) values.set(cipher.key, dataKey.decrypt(secret, cipher))
     }
     const found = values.get(srcKey)
     if (!found) {
@@ -177,7 +177,7 @@ function opener(store: Store, vault: DataKey): {value: OpenValue; wipe: () => vo
     return found
   }
   const wipe = () => {
-    for (const values of opened.values()) for (const found of values.values()) vault.wipe(found)
+    for (const values of opened.values()) for (const found of values.values()) dataKey.wipe(found)
   }
   return {value, wipe}
 }
@@ -188,7 +188,7 @@ function opener(store: Store, vault: DataKey): {value: OpenValue; wipe: () => vo
  */
 function openValues(
   store: Store,
-  vault: DataKey,
+  dataKey: DataKey,
   plan: {
     rows: Map<string, SecretRow>
     picks: Map<string, KeyPick<SecretRow>>
@@ -196,7 +196,7 @@ function openValues(
     files: string[]
   },
 ): Omit<ResolvedEnv, 'injected'> {
-  const open = opener(store, vault)
+  const open = opener(store, dataKey)
   const entries: EnvEntry[] = []
   const files = new Map<string, SecretFileEntry>()
   const parts = new Map<string, RedactedPart>()
@@ -211,7 +211,7 @@ function openValues(
       for (const key of row.keys) files.set(key, {key, value: Uint8Array.from(open.value(row, key)), secret: name})
     }
   } catch (error) {
-    wipeResolved(vault, {entries, files: [...files.values()], parts: [...parts.values()]})
+    wipeResolved(dataKey, {entries, files: [...files.values()], parts: [...parts.values()]})
     throw error
   } finally {
     open.wipe()
@@ -284,12 +284,12 @@ function recordInjected(
 }
 
 /** Wipes every secret value of a resolution (env entries, files, template parts). */
-export function wipeResolved(vault: DataKey, resolved: Omit<ResolvedEnv, 'injected'> & {injected?: unknown}): void {
-  wipeEnv(vault, resolved.entries)
-  for (const file of resolved.files) vault.wipe(file.value)
-  for (const part of resolved.parts) vault.wipe(part.value)
+export function wipeResolved(dataKey: DataKey, resolved: Omit<ResolvedEnv, 'injected'> & {injected?: unknown}): void {
+  wipeEnv(dataKey, resolved.entries)
+  for (const file of resolved.files) dataKey.wipe(file.value)
+  for (const part of resolved.parts) dataKey.wipe(part.value)
 }
 
-export function wipeEnv(vault: DataKey, entries: EnvEntry[]): void {
-  for (const entry of entries) if (entry.secret !== undefined) vault.wipe(entry.value)
+export function wipeEnv(dataKey: DataKey, entries: EnvEntry[]): void {
+  for (const entry of entries) if (entry.secret !== undefined) dataKey.wipe(entry.value)
 }

@@ -67,7 +67,7 @@ export class DeploymentsService implements SecretUsage {
 
   constructor(
     private readonly store: Store,
-    private readonly vault: DataKey,
+    private readonly dataKey: DataKey,
     private readonly paths: HushPaths,
     private readonly log: Logger,
     targets: (records: DeploymentsStore) => Targets,
@@ -408,7 +408,7 @@ export class DeploymentsService implements SecretUsage {
   ): Promise<DeploymentRow> {
     // A resubmit checks again: hush's directories may have moved since the submit.
     checkHostMounts(row.options, this.paths)
-    await this.vault.unlock()
+    await this.dataKey.unlock()
     // The engine it goes to (the context's, else the agent's own) can take what it carries.
     await checkEngine(row.context, {
       files: row.files.length > 0,
@@ -417,7 +417,7 @@ export class DeploymentsService implements SecretUsage {
     })
     const resolved = resolveEnv(
       this.store,
-      this.vault,
+      this.dataKey,
       row.refs,
       row.env,
       row.files.map((spec) => spec.name),
@@ -472,7 +472,7 @@ export class DeploymentsService implements SecretUsage {
       return done
     } finally {
       this.launching.delete(row.id)
-      wipeResolved(this.vault, resolved)
+      wipeResolved(this.dataKey, resolved)
     }
   }
 
@@ -497,11 +497,11 @@ export class DeploymentsService implements SecretUsage {
       const carried = /^r(\d+):/.exec(cipher.key)
       if (carried && Number(carried[1]) < next.revision - 4) return []
       const label = carried ? cipher.key : `r${previous.revision}:${cipher.key}`
-      const value = this.vault.decrypt(from, cipher)
+      const value = this.dataKey.decrypt(from, cipher)
       try {
-        return [this.vault.encrypt(to, label, value)]
+        return [this.dataKey.encrypt(to, label, value)]
       } finally {
-        this.vault.wipe(value)
+        this.dataKey.wipe(value)
       }
     })
   }
@@ -555,7 +555,7 @@ export class DeploymentsService implements SecretUsage {
       ...resolved.files.map((file) => ({label: `file:${file.key}`, value: file.value})),
       ...resolved.parts,
     ]
-    return copies.map((copy) => this.vault.encrypt(owner, copy.label, copy.value))
+    return copies.map((copy) => this.dataKey.encrypt(owner, copy.label, copy.value))
   }
 
   /** For a rotation of the data key (inside its transaction): every kept copy, re-encrypted. */
@@ -573,7 +573,7 @@ export class DeploymentsService implements SecretUsage {
 
   private openCopies(row: DeploymentRow): Uint8Array[] {
     const owner = copiesOwner(row)
-    return this.records.values(row.id).map((cipher) => this.vault.decrypt(owner, cipher))
+    return this.records.values(row.id).map((cipher) => this.dataKey.decrypt(owner, cipher))
   }
 
   /**
@@ -649,7 +649,7 @@ export class DeploymentsService implements SecretUsage {
         {deployment: id},
       )
     }
-    if (row.injected.length > 0) await this.vault.unlock()
+    if (row.injected.length > 0) await this.dataKey.unlock()
     const values = row.injected.length > 0 ? this.openCopies(row) : []
     try {
       return redactedLogStream(target.logSource(source, follow, row), values, follow, async () => {
@@ -658,7 +658,7 @@ export class DeploymentsService implements SecretUsage {
         return {state: after.state, exitCode: after.exitCode}
       })
     } finally {
-      for (const value of values) this.vault.wipe(value)
+      for (const value of values) this.dataKey.wipe(value)
     }
   }
 }

@@ -96,13 +96,13 @@ class FakeSwarm implements Target {
 describe('DeploymentsService with a Swarm target', () => {
   let dir: string
   let store: Store
-  let vault: DataKey
+  let dataKey: DataKey
   let swarm: FakeSwarm
   let deployments: DeploymentsService
 
   /** A secret written straight into the store (the secrets service is not this test's point). */
   async function putSecret(name: string, values: Record<string, string>): Promise<void> {
-    await vault.unlock()
+    await dataKey.unlock()
     await store.commit(() => {
       const existing = store.findLive(name, null)
       const keys = Object.keys(values).sort()
@@ -112,7 +112,7 @@ describe('DeploymentsService with a Swarm target', () => {
       if (existing) store.updateSecret(row)
       store.replaceCiphertexts(
         row.id,
-        keys.map((key) => vault.encrypt(row, key, Buffer.from(values[key]))),
+        keys.map((key) => dataKey.encrypt(row, key, Buffer.from(values[key]))),
       )
     })
   }
@@ -129,8 +129,8 @@ describe('DeploymentsService with a Swarm target', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hush-deployments-'))
     store = new Store(join(dir, 'store.db'))
-    vault = new DataKey(await loadSodium(), store, memoryKey)
-    deployments = new DeploymentsService(store, vault, resolvePaths({HUSH_HOME: dir}), quiet, (records) => {
+    dataKey = new DataKey(await loadSodium(), store, memoryKey)
+    deployments = new DeploymentsService(store, dataKey, resolvePaths({HUSH_HOME: dir}), quiet, (records) => {
       swarm = new FakeSwarm(records)
       return withSwarm(records, swarm)
     })
@@ -177,7 +177,7 @@ describe('DeploymentsService with a Swarm target', () => {
     const other = await submit({name: 'api', secrets: ['tok']})
     await store.commit(() => {
       const row = store.insertSecret('tok', 'web', '', ['TOKEN'], AT)
-      store.replaceCiphertexts(row.id, [vault.encrypt(row, 'TOKEN', Buffer.from('token-web-1'))])
+      store.replaceCiphertexts(row.id, [dataKey.encrypt(row, 'TOKEN', Buffer.from('token-web-1'))])
     })
     expect(deployments.staleUsers('tok', 'web', 1)).toEqual([id])
     expect(deployments.staleUsers('tok', null, 1)).toEqual([])
@@ -212,7 +212,7 @@ describe('DeploymentsService with a Swarm target', () => {
     await vi.waitFor(() => expect(swarm.calls).toContain('update r2'))
     // The agent died there; the next one finds the service still rolling (docker cannot say yet).
     let settled: number | undefined
-    const restarted = new DeploymentsService(store, vault, resolvePaths({HUSH_HOME: dir}), quiet, (records) => {
+    const restarted = new DeploymentsService(store, dataKey, resolvePaths({HUSH_HOME: dir}), quiet, (records) => {
       swarm = new FakeSwarm(records)
       swarm.settled = () => settled
       return withSwarm(records, swarm)

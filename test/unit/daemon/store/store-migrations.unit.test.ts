@@ -62,8 +62,8 @@ describe('stores made by earlier versions of hush', () => {
       const store = new Store(file)
       try {
         expect(store.schemaVersion()).toBe(SCHEMA_VERSION)
-        const vault = new DataKey(await loadSodium(), store, fixtureKey(fixture))
-        await vault.unlock()
+        const dataKey = new DataKey(await loadSodium(), store, fixtureKey(fixture))
+        await dataKey.unlock()
 
         const live = store.list(false)
         const scoped = live.filter((row) => row.app !== null)
@@ -73,7 +73,9 @@ describe('stores made by earlier versions of hush', () => {
         for (const row of live) {
           const expected = row.app === 'api' ? {DB_USER: 'api-user'} : VALUES[row.name]
           const found = Object.fromEntries(
-            store.ciphertexts(row.id).map((cipher) => [cipher.key, Buffer.from(vault.decrypt(row, cipher)).toString()]),
+            store
+              .ciphertexts(row.id)
+              .map((cipher) => [cipher.key, Buffer.from(dataKey.decrypt(row, cipher)).toString()]),
           )
           expect(found, `${version} ${row.name}`).toEqual(expected)
           expect(row.keys).toEqual(Object.keys(expected).sort())
