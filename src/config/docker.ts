@@ -1,10 +1,9 @@
 // The docker CLI as both the CLI and the agent find it: which binary (HUSH_DOCKER), how a command
 // runs it (a runner a test can replace), the arguments that select a docker context, and which
 // engine a context (or the environment) reaches.
-import {sha256} from '@noble/hashes/sha2.js'
-import {bytesToHex, utf8ToBytes} from '@noble/hashes/utils.js'
 import {execa} from 'execa'
 import {HushError, quoted} from '../api/errors.js'
+import {sha256Hex} from './digest.js'
 
 /** The docker CLI that hush runs, in the agent and the CLI alike. */
 export const DOCKER = process.env.HUSH_DOCKER ?? 'docker'
@@ -76,20 +75,20 @@ export function dockerMissing(): HushError {
   )
 }
 
+const DOCKER_ENV_EXACT = new Set(['HOME', 'PATH', 'HUSH_DOCKER'])
+
 /**
  * The variables of `env` that decide which engine the docker CLI reaches and how (every DOCKER_*,
  * HOME for ~/.docker, PATH and HUSH_DOCKER for the binary), as one digest: two processes with the
  * same tag run the same docker with the same settings, so they reach the same engine; the agent
- * says its own in hello (`dockerEnvironment`). SHA-256 from @noble/hashes, as in paths.ts.
+ * says its own in hello (`dockerEnvironment`).
  */
 export function dockerEnvironmentTag(env: NodeJS.ProcessEnv): string {
   const pairs = Object.entries(env)
     .filter(([name, value]) => value !== undefined && (name.startsWith('DOCKER_') || DOCKER_ENV_EXACT.has(name)))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return bytesToHex(sha256(utf8ToBytes(JSON.stringify(pairs)))).slice(0, 32)
+  return sha256Hex(JSON.stringify(pairs), 32)
 }
-
-const DOCKER_ENV_EXACT = new Set(['HOME', 'PATH', 'HUSH_DOCKER'])
 
 /** Where a docker engine is, as the docker CLI would reach it from an environment. */
 export interface EngineEndpoint {

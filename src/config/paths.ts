@@ -3,9 +3,8 @@
 import {lstatSync, mkdirSync, statfsSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {basename, join, resolve} from 'node:path'
-import {sha256} from '@noble/hashes/sha2.js'
-import {bytesToHex, utf8ToBytes} from '@noble/hashes/utils.js'
 import {HushError} from '../api/errors.js'
+import {sha256Hex} from './digest.js'
 import {FOREIGN_HOME, FOREIGN_INSIDE, privateDirProblem, uid} from './private-dir.js'
 
 export interface HushPaths {
@@ -85,8 +84,7 @@ export function userDir(base: string): string {
 
 export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HushPaths {
   const home = resolveHome(env)
-  // SHA-256 from @noble/hashes, the same digest as node:crypto's, which every command would load just for this (~4 ms).
-  const tag = bytesToHex(sha256(utf8ToBytes(home))).slice(0, 16)
+  const tag = sha256Hex(home, 16)
   let runtimeDir = join(userDir(runtimeBase(env)), tag)
   if (Buffer.byteLength(join(runtimeDir, 'agent.sock')) > MAX_SOCKET_PATH) runtimeDir = join(userDir('/tmp'), tag)
   return {
